@@ -1,0 +1,156 @@
+"""``./dev test``: lint, types, the suite on SQLite and PostgreSQL, the browser tests, coverage.
+
+Usage: ``./dev test [--only lint|sqlite|postgres|browser ...] [-- PYTEST ARGS]``.
+Without ``--only`` every part runs. On CI (``CI=true``) a part that cannot run (no PostgreSQL, no
+Chromium) is a failure; on a developer machine it is skipped with a loud warning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET  # noqa: S405 - parses our own pytest's JUnit output
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / ".reports"
+ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PARTS = ("lint", "sqlite", "postgres", "browser")
+
+
+@dataclass
+class Tally:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def add_junit(self, path: Path) -> None:
+        root = ET.parse(path).getroot()  # noqa: S314
+        suites = [root] if root.tag == "testsuite" else list(root)
+        for suite in suites:
+            tests = int(suite.get("tests", 0))
+            failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            skipped = int(suite.get("skipped", 0))
+            self.passed += tests - failed - skipped
+            self.failed += failed
+            self.skipped += skipped
+
+
+def banner(text: str) -> None:
+    print(f"\n\033[1m==> {text}\033[0m", flush=True)
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> int:
+    print("$", " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+def postgres_reachable() -> bool:
+    host = os.environ.get("WINIADMIN_PG_HOST", "127.0.0.1")
+    port = int(os.environ.get("WINIADMIN_PG_PORT", "5432"))
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which(
+        "chromium-browser"
+    )
+
+
+def lint() -> int:
+    banner("ruff + mypy")
+    return (
+        run(["ruff", "check", "."])
+        or run(["ruff", "format", "--check", "."])
+        or run(["mypy"])
+    )
+
+
+def pytest_suite(name: str, env: dict[str, str], marker: str, extra: list[str], tally: Tally) -> int:
+    banner(f"pytest on {name}")
+    junit = REPORTS / f"junit-{name}.xml"
+    junit.unlink(missing_ok=True)
+    code = run(
+        [
+            sys.executable, "-m", "coverage", "run", "-m", "pytest",
+            "-m", marker, f"--junitxml={junit}", *extra,
+        ],
+        env={**env, "COVERAGE_FILE": str(REPORTS / f".coverage.{name}")},
+    )
+    if junit.exists():
+        tally.add_junit(junit)
+    return code
+
+
+def unavailable(what: str, why: str, failures: list[str]) -> None:
+    if ON_CI:
+        print(f"error: {what} cannot run on CI: {why}", file=sys.stderr)
+        failures.append(what)
+    else:
+        print(f"\033[33mWARNING: {what} skipped: {why}\033[0m", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="./dev test")
+    parser.add_argument("--only", action="append", choices=PARTS)
+    parser.add_argument("pytest_args", nargs="*")
+    args = parser.parse_args(argv)
+    parts = args.only or list(PARTS)
+    REPORTS.mkdir(exist_ok=True)
+    for stale in REPORTS.glob(".coverage*"):
+        stale.unlink()
+    failures: list[str] = []
+    tally = Tally()
+    not_browser = "not browser"
+
+    if "lint" in parts and lint():
+        failures.append("lint")
+    if "sqlite" in parts and pytest_suite(
+        "sqlite", {"WINIADMIN_TEST_DB": "sqlite"}, not_browser, args.pytest_args, tally
+    ):
+        failures.append("sqlite")
+    if "postgres" in parts:
+        if postgres_reachable():
+            if pytest_suite(
+                "postgres", {"WINIADMIN_TEST_DB": "postgres"}, not_browser, args.pytest_args, tally
+            ):
+                failures.append("postgres")
+        else:
+            unavailable("the PostgreSQL suite", "nothing listens on 127.0.0.1:5432", failures)
+    if "browser" in parts:
+        if chromium_path():
+            if pytest_suite(
+                "browser", {"WINIADMIN_TEST_DB": "sqlite"}, "browser", args.pytest_args, tally
+            ):
+                failures.append("browser")
+        else:
+            unavailable("the browser suite", "no chromium on PATH (set CHROMIUM_PATH)", failures)
+
+    ran_pytest = any(p in parts for p in ("sqlite", "postgres", "browser"))
+    if ran_pytest and not args.pytest_args and {"sqlite", "postgres"} <= set(parts):
+        banner("branch coverage (all suites combined)")
+        os.environ["COVERAGE_FILE"] = str(REPORTS / ".coverage")
+        run([sys.executable, "-m", "coverage", "combine", "--keep", str(REPORTS)])
+        if run([sys.executable, "-m", "coverage", "report"]):
+            failures.append("coverage gate")
+        run([sys.executable, "-m", "coverage", "html", "-d", str(REPORTS / "htmlcov"), "-q"])
+
+    print()
+    if failures:
+        print(f"FAILED: {', '.join(failures)}")
+    if ran_pytest:
+        print(f"winiadmin: {tally.passed} passed, {tally.failed} failed, {tally.skipped} skipped")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

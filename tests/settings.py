@@ -1,0 +1,44 @@
+"""Test settings: the demo project plus a test-only app; the database comes from the environment.
+
+WINIADMIN_TEST_DB=sqlite (default) or postgres; WINIADMIN_PG_* pick the server.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+from demo_project.settings import *  # noqa: F403
+from demo_project.settings import INSTALLED_APPS, STORAGES
+
+DEBUG = False
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+_TMP = Path(tempfile.mkdtemp(prefix="winiadmin-tests-"))
+MEDIA_ROOT = _TMP / "media"
+STORAGES = {
+    **STORAGES,
+    "winiadmin": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": _TMP / "uploads", "base_url": None},
+    },
+}
+
+TEST_DB = os.environ.get("WINIADMIN_TEST_DB", "sqlite")
+if TEST_DB == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": os.environ.get("WINIADMIN_PG_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("WINIADMIN_PG_PORT", "5432"),
+            "USER": os.environ.get("WINIADMIN_PG_USER", "postgres"),
+            "PASSWORD": os.environ.get("WINIADMIN_PG_PASSWORD", ""),
+            "NAME": os.environ.get("WINIADMIN_PG_NAME", "postgres"),
+            "TEST": {"NAME": os.environ.get("WINIADMIN_PG_TEST_NAME", "test_winiadmin")},
+        },
+    }
+elif TEST_DB == "sqlite":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+else:  # pragma: no cover - a typo in the environment should not silently fall back
+    msg = f"WINIADMIN_TEST_DB must be 'sqlite' or 'postgres', not {TEST_DB!r}"
+    raise RuntimeError(msg)

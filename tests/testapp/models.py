@@ -1,0 +1,51 @@
+"""Edge-case models for the loader tests: self references, cycles, UUID keys, inheritance."""
+
+import uuid
+
+from django.db import models
+
+
+class Node(models.Model):
+    """A tree: instances may point at unsaved parents of the same import."""
+
+    name = models.CharField(max_length=50, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+
+
+class Leaf(models.Model):
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="leaves")
+    label = models.CharField(max_length=50)
+
+
+class CycleA(models.Model):
+    b = models.ForeignKey("CycleB", null=True, on_delete=models.SET_NULL, related_name="+")
+
+
+class CycleB(models.Model):
+    a = models.ForeignKey(CycleA, on_delete=models.CASCADE, related_name="+")
+
+
+class UUIDParent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=50)
+
+
+class UUIDChild(models.Model):
+    parent = models.ForeignKey(UUIDParent, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=50)
+
+
+class Place(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Restaurant(Place):
+    """Multi-table inheritance: Django's bulk_create refuses these."""
+
+    serves_pizza = models.BooleanField(default=False)
+
+
+class Protected(models.Model):
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="protected")

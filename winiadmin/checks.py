@@ -1,0 +1,58 @@
+"""Setup mistakes reported by ``manage.py check``; the ids are stable and listed in docs/checks.md."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
+
+from winiadmin.conf import get_config
+
+
+@register()
+def check_settings(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    try:
+        config = get_config()
+    except (TypeError, ValueError) as exc:
+        return [Error(str(exc), hint="See docs/settings.md.", id="winiadmin.E001")]
+    messages: list[CheckMessage] = []
+    if config.BATCH_SIZE < 1:
+        messages.append(
+            Error("WINIADMIN['BATCH_SIZE'] must be at least 1.", id="winiadmin.E002")
+        )
+    storages = getattr(settings, "STORAGES", {})
+    if config.STORAGE_ALIAS not in storages:
+        messages.append(
+            Warning(
+                f"STORAGES has no {config.STORAGE_ALIAS!r} alias; uploads would use the 'default' "
+                "storage, which is often public (MEDIA_URL).",
+                hint=(
+                    f"Add STORAGES[{config.STORAGE_ALIAS!r}] pointing at a private location, or set "
+                    "WINIADMIN['STORAGE_ALIAS']."
+                ),
+                id="winiadmin.W001",
+            )
+        )
+    return messages
+
+
+@register()
+def check_htmx(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    if "django_htmx" not in settings.INSTALLED_APPS:
+        messages.append(
+            Error(
+                "winiadmin's admin wizard needs 'django_htmx' in INSTALLED_APPS.",
+                id="winiadmin.E003",
+            )
+        )
+    if "django_htmx.middleware.HtmxMiddleware" not in settings.MIDDLEWARE:
+        messages.append(
+            Error(
+                "winiadmin's admin wizard needs 'django_htmx.middleware.HtmxMiddleware' in "
+                "MIDDLEWARE.",
+                id="winiadmin.E004",
+            )
+        )
+    return messages

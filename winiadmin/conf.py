@@ -1,0 +1,53 @@
+"""The one place that reads ``settings.WINIADMIN``.
+
+Every other module asks :func:`get_config` and gets a typed, validated, cached object. The cache is
+dropped when a test changes the setting (``setting_changed``).
+"""
+
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+SETTING_NAME = "WINIADMIN"
+
+
+@dataclass(frozen=True, slots=True)
+class WiniadminConfig:
+    """Defaults of every ``WINIADMIN`` key; a project overrides any of them in its settings."""
+
+    #: Rows per INSERT statement (``bulk_create`` batch) unless a caller passes ``batch_size``.
+    BATCH_SIZE: int = 1000
+    #: Rows of the cleaned frame kept in a result for previews.
+    PREVIEW_ROWS: int = 20
+    #: How many bytes the readers look at to detect the encoding, delimiter and format.
+    SNIFF_BYTES: int = 64 * 1024
+    #: Name of the ``STORAGES`` alias that keeps uploads (private: never served).
+    STORAGE_ALIAS: str = "winiadmin"
+    #: Largest upload accepted, in bytes.
+    MAX_UPLOAD_SIZE: int = 100 * 1024 * 1024
+    #: Most problems stored in a report; the counts stay exact beyond it.
+    MAX_PROBLEMS: int = 100_000
+
+
+@cache
+def get_config() -> WiniadminConfig:
+    raw: Any = getattr(settings, SETTING_NAME, {}) or {}
+    if not isinstance(raw, dict):
+        msg = f"settings.{SETTING_NAME} must be a dict, not {type(raw).__name__}"
+        raise TypeError(msg)
+    known = {f.name for f in fields(WiniadminConfig)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        msg = f"Unknown settings.{SETTING_NAME} keys: {', '.join(unknown)}"
+        raise ValueError(msg)
+    return WiniadminConfig(**raw)
+
+
+@receiver(setting_changed)
+def _reset_config(*, setting: str, **_: object) -> None:
+    if setting == SETTING_NAME:
+        get_config.cache_clear()

@@ -1,0 +1,80 @@
+"""What one run of the pipeline did (or, in a dry run, would do)."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import polars as pl
+
+from winiadmin.problems import ProblemReport
+
+
+class Stage(StrEnum):
+    READ = "read"
+    CLEAN = "clean"
+    TRANSFORM = "transform"
+    LOAD = "load"
+
+
+class ImportStatus(StrEnum):
+    #: The data was written and committed.
+    SUCCEEDED = "succeeded"
+    #: Dry run: everything ran, inserts included, then was rolled back.
+    DRY_RUN = "dry_run"
+    #: Blocking problems were found; nothing was written.
+    INVALID = "invalid"
+    #: The database refused the data or an error stopped the run; nothing was written.
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCount:
+    label: str  #: ``app_label.ModelName``
+    verbose_name: str
+    count: int
+
+
+@dataclass(slots=True)
+class ImportResult:
+    importer: str
+    dry_run: bool
+    status: ImportStatus
+    problems: ProblemReport
+    rows_read: int = 0
+    rows_cleaned: int = 0
+    #: File row numbers left out because they had errors and the caller chose to skip them.
+    skipped_rows: tuple[int, ...] = ()
+    #: Rows per model created (dry run: would be created), in insert order.
+    created: list[ModelCount] = field(default_factory=list)
+    #: Primary keys of created objects by model label (empty for a dry run).
+    created_pks: dict[str, list[object]] = field(default_factory=dict)
+    #: Seconds per stage that ran.
+    timings: dict[Stage, float] = field(default_factory=dict)
+    #: The first rows of the cleaned frame.
+    preview: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: Why the run failed, when ``status`` is FAILED or INVALID, in one sentence.
+    error: str = ""
+    #: How the file was read: format, encoding, delimiter, sheet.
+    source_info: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {ImportStatus.SUCCEEDED, ImportStatus.DRY_RUN}
+
+    @property
+    def committed(self) -> bool:
+        return self.status is ImportStatus.SUCCEEDED
+
+    @property
+    def rows_skipped(self) -> int:
+        return len(self.skipped_rows)
+
+    @property
+    def total_created(self) -> int:
+        return sum(c.count for c in self.created)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.timings.values())
+
+    def count_for(self, label: str) -> int:
+        return next((c.count for c in self.created if c.label == label), 0)
