@@ -15,5 +15,8 @@ def test_override_is_seen_and_reset() -> None:
 
 
 def test_unknown_key_is_refused() -> None:
-    with override_settings(WINIADMIN={"BATCH_SIZ": 7}), pytest.raises(ValueError, match="BATCH_SIZ"):
+    with (
+        override_settings(WINIADMIN={"BATCH_SIZ": 7}),
+        pytest.raises(ValueError, match="BATCH_SIZ"),
+    ):
         get_config()

@@ -1,4 +1,4 @@
-"""Setup mistakes reported by ``manage.py check``; the ids are stable and listed in docs/checks.md."""
+"""Setup mistakes reported by ``manage.py check``; ids are stable, listed in docs/checks.md."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -18,9 +18,7 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Ch
         return [Error(str(exc), hint="See docs/settings.md.", id="winiadmin.E001")]
     messages: list[CheckMessage] = []
     if config.BATCH_SIZE < 1:
-        messages.append(
-            Error("WINIADMIN['BATCH_SIZE'] must be at least 1.", id="winiadmin.E002")
-        )
+        messages.append(Error("WINIADMIN['BATCH_SIZE'] must be at least 1.", id="winiadmin.E002"))
     storages = getattr(settings, "STORAGES", {})
     if config.STORAGE_ALIAS not in storages:
         messages.append(
@@ -28,8 +26,8 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Ch
                 f"STORAGES has no {config.STORAGE_ALIAS!r} alias; uploads would use the 'default' "
                 "storage, which is often public (MEDIA_URL).",
                 hint=(
-                    f"Add STORAGES[{config.STORAGE_ALIAS!r}] pointing at a private location, or set "
-                    "WINIADMIN['STORAGE_ALIAS']."
+                    f"Add STORAGES[{config.STORAGE_ALIAS!r}] pointing at a private location, "
+                    "or set WINIADMIN['STORAGE_ALIAS']."
                 ),
                 id="winiadmin.W001",
             )

@@ -82,16 +82,12 @@ class ProblemReport:
     limit: int = 100_000
     _problems: list[Problem] = field(default_factory=list)
     _counts: Counter[tuple[ProblemKind, Severity]] = field(default_factory=Counter)
-    _error_rows: set[int] = field(default_factory=set)
     _file_errors: int = 0
 
     def add(self, problem: Problem) -> None:
         self._counts[problem.kind, problem.severity] += 1
-        if problem.is_error:
-            if problem.row is None:
-                self._file_errors += 1
-            else:
-                self._error_rows.add(problem.row)
+        if problem.is_error and problem.row is None:
+            self._file_errors += 1
         if len(self._problems) < self.limit:
             self._problems.append(problem)
 
@@ -114,7 +110,7 @@ class ProblemReport:
 
     @property
     def error_count(self) -> int:
-        return sum(n for (_, severity), n in self._counts.items() if severity is Severity.ERROR)
+        return sum(n for (_kind, sev), n in self._counts.items() if sev is Severity.ERROR)
 
     @property
     def warning_count(self) -> int:
@@ -129,14 +125,9 @@ class ProblemReport:
         """Errors no row skipping can cure (a missing column, an unreadable file…)."""
         return self._file_errors > 0
 
-    @property
-    def error_rows(self) -> frozenset[int]:
-        """File row numbers with at least one error: the rows 'skip invalid rows' leaves out."""
-        return frozenset(self._error_rows)
-
     def counts_by_kind(self) -> dict[ProblemKind, int]:
         counts: Counter[ProblemKind] = Counter()
-        for (kind, _), n in self._counts.items():
+        for (kind, _severity), n in self._counts.items():
             counts[kind] += n
         return dict(counts)
 

@@ -1,4 +1,4 @@
-"""Progress reporting: the pipeline tells a callback where it is; the callers decide how to show it."""
+"""Progress: the pipeline tells a callback where it is; each caller decides how to show it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

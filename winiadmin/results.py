@@ -2,10 +2,14 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from winiadmin.problems import ProblemReport
+
+if TYPE_CHECKING:
+    from winiutils.core.data.dataframe.cleaning import CleaningDF
 
 
 class Stage(StrEnum):
@@ -55,6 +59,12 @@ class ImportResult:
     error: str = ""
     #: How the file was read: format, encoding, delimiter, sheet.
     source_info: dict[str, str] = field(default_factory=dict)
+    #: Every cleaned row (what was, or would be, handed to ``get_bulks_by_model``).
+    cleaned_frame: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False)
+    #: The file row number of each row of ``cleaned_frame``.
+    cleaned_rows: pl.Series = field(default_factory=pl.Series, repr=False)
+    #: The importer's cleaning class instance, as winiutils left it.
+    cleaning_df: "CleaningDF | None" = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -3,6 +3,11 @@
 import os
 from pathlib import Path
 
+import django_stubs_ext
+
+# Lets the demo write ModelAdmin[Product] etc. at run time, as the type checker wants.
+django_stubs_ext.monkeypatch()
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("WINIADMIN_DEMO_DATA", BASE_DIR / "var"))
 

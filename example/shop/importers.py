@@ -1,0 +1,210 @@
+"""The demo's importers, registered for the admin wizard and ``manage.py winiadmin_import``."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import cast
+
+import polars as pl
+from django.db.models import Model
+
+from shop.models import Category, Customer, Order, OrderLine, Product, Store
+from winiadmin.cleaning import CleaningDF
+from winiadmin.exceptions import RowProblems
+from winiadmin.importers import BooleanOption, Importer, ModelOption, register
+from winiadmin.problems import Problem, ProblemKind, Severity
+
+
+def existing_or_new[M: Model](model: type[M], names: Iterable[str]) -> dict[str, M]:
+    """Name → object: the stored one when it exists, else a new unsaved one (one query)."""
+    wanted = {name for name in names if name}
+    found: dict[str, M] = {
+        obj.name: obj  # type: ignore[attr-defined]
+        for obj in model._default_manager.filter(name__in=wanted)
+    }
+    return found | {name: model(name=name) for name in wanted - found.keys()}
+
+
+class CatalogueCleaningDF(CleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {
+            "sku": pl.Utf8,
+            "name": pl.Utf8,
+            "price": pl.Float64,
+            "quantity": pl.Int64,
+            "category": pl.Utf8,
+            "store": pl.Utf8,
+            "available_from": pl.Date,
+        }
+
+    @classmethod
+    def get_no_null_cols(cls) -> tuple[str, ...]:
+        return ("sku", "name", "price")
+
+    @classmethod
+    def get_fill_null_map(cls) -> dict[str, object]:
+        return {"quantity": 0}
+
+    @classmethod
+    def get_unique_subsets(cls) -> tuple[tuple[str, ...], ...]:
+        return (("sku",),)
+
+    @classmethod
+    def get_col_precision_map(cls) -> dict[str, int]:
+        return {"price": 2}
+
+
+@register
+class CatalogueImporter(Importer):
+    """Products with their categories and stores, created when they do not exist yet."""
+
+    name = "shop.catalogue"
+    verbose_name = "Catalogue (products, categories, stores)"
+    description = (
+        "Columns: sku, name, price, quantity, category, store, available_from (YYYY-MM-DD). "
+        "Categories and stores are matched by name and created when missing."
+    )
+    models = (Category, Store, Product)
+    cleaning_df_cls = CatalogueCleaningDF
+    options = (
+        ModelOption(
+            name="default_category",
+            model=Category,
+            to_field="name",
+            help="Category for rows whose category cell is empty.",
+        ),
+    )
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        default = cast("Category | None", self.get_option("default_category"))
+        categories = existing_or_new(Category, df["category"].drop_nulls().unique())
+        stores = existing_or_new(Store, df["store"].drop_nulls().unique())
+        products = [
+            Product(
+                sku=row["sku"],
+                name=row["name"],
+                price=Decimal(str(row["price"])),
+                quantity=row["quantity"],
+                category=categories[row["category"]] if row["category"] else default,
+                store=stores.get(row["store"]) if row["store"] else None,
+                available_from=row["available_from"],
+            )
+            for row in df.iter_rows(named=True)
+        ]
+        return {
+            Category: [c for c in categories.values() if c.pk is None],
+            Store: [s for s in stores.values() if s.pk is None],
+            Product: products,
+        }
+
+
+class OrdersCleaningDF(CleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {
+            "order_id": pl.Utf8,
+            "customer_email": pl.Utf8,
+            "customer_name": pl.Utf8,
+            "sku": pl.Utf8,
+            "quantity": pl.Int64,
+            "unit_price": pl.Float64,
+        }
+
+    @classmethod
+    def get_no_null_cols(cls) -> tuple[str, ...]:
+        return ("order_id", "customer_email", "sku", "quantity", "unit_price")
+
+    @classmethod
+    def get_col_converter_map(cls) -> dict[str, object]:  # type: ignore[override]
+        return {"customer_email": cls.lower_col}
+
+
+@register
+class OrdersImporter(Importer):
+    """Order lines grouped into orders; customers by e-mail, products by SKU (must exist)."""
+
+    name = "shop.orders"
+    verbose_name = "Orders (customers, orders, order lines)"
+    description = (
+        "One row per order line. Columns: order_id, customer_email, customer_name, sku, "
+        "quantity, unit_price. Products must exist; customers are created when missing."
+    )
+    models = (Customer, Order, OrderLine)
+    cleaning_df_cls = OrdersCleaningDF
+    options = (
+        BooleanOption(
+            name="create_customers",
+            default=True,
+            help="Create customers whose e-mail is unknown (otherwise such rows are errors).",
+        ),
+    )
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        products = self._products(df)
+        customers = self._customers(df)
+        orders: dict[str, Order] = {}
+        lines: list[OrderLine] = []
+        for row in df.iter_rows(named=True):
+            order = orders.get(row["order_id"])
+            if order is None:
+                order = Order(
+                    order_id=row["order_id"],
+                    customer=customers[row["customer_email"]],
+                    amount=Decimal(0),
+                )
+                orders[row["order_id"]] = order
+            unit_price = Decimal(str(row["unit_price"]))
+            order.amount += unit_price * row["quantity"]
+            lines.append(
+                OrderLine(
+                    order=order,
+                    product=products[row["sku"]],
+                    quantity=row["quantity"],
+                    unit_price=unit_price,
+                )
+            )
+        return {
+            Customer: [c for c in customers.values() if c.pk is None],
+            Order: list(orders.values()),
+            OrderLine: lines,
+        }
+
+    def _products(self, df: pl.DataFrame) -> dict[str, Product]:
+        skus = set(df["sku"].unique())
+        products = {p.sku: p for p in Product.objects.filter(sku__in=skus) if p.sku}
+        unknown = sorted(skus - products.keys())
+        if unknown:
+            raise RowProblems(
+                [
+                    Problem(
+                        ProblemKind.INVALID_VALUE,
+                        Severity.ERROR,
+                        "No product has this SKU.",
+                        column="sku",
+                        value=sku,
+                    )
+                    for sku in unknown
+                ]
+            )
+        return products
+
+    def _customers(self, df: pl.DataFrame) -> dict[str, Customer]:
+        first_rows = df.unique("customer_email", keep="first", maintain_order=True)
+        emails = first_rows["customer_email"].to_list()
+        found = {c.email: c for c in Customer.objects.filter(email__in=emails)}
+        missing = [e for e in emails if e not in found]
+        if missing and not self.get_option("create_customers"):
+            raise RowProblems(
+                [
+                    Problem(
+                        ProblemKind.INVALID_VALUE,
+                        Severity.ERROR,
+                        "No customer has this e-mail address.",
+                        column="customer_email",
+                        value=email,
+                    )
+                    for email in missing
+                ]
+            )
+        names = dict(zip(first_rows["customer_email"], first_rows["customer_name"], strict=True))
+        return found | {e: Customer(email=e, name=names[e] or e) for e in missing}

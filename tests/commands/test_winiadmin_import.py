@@ -1,0 +1,95 @@
+"""The generic command runs any registered importer headless."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from shop.models import Category, Product
+
+from winiadmin.commands.progress import TerminalProgressBar, render
+from winiadmin.progress import Progress
+from winiadmin.results import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("winiadmin_import", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_imports_and_prints_a_summary_table(samples: Path) -> None:
+    out, _ = run("shop.catalogue", str(samples / "catalogue.csv"))
+    assert Product.objects.count() == 40
+    assert "Read 40 rows (format csv, encoding utf-8" in out
+    assert "shop.Product" in out and "Created" in out
+    assert "Imported 50 objects." in out
+
+
+def test_dry_run(samples: Path) -> None:
+    out, _ = run("shop.catalogue", str(samples / "catalogue.csv"), "--dry_run")
+    assert "Would create" in out and "DRY RUN: nothing was written." in out
+    assert Product.objects.count() == 0
+
+
+def test_errors_exit_non_zero_and_list_problems(samples: Path) -> None:
+    err = StringIO()
+    with pytest.raises(CommandError, match="must be fixed first"):
+        call_command(
+            "winiadmin_import",
+            "shop.catalogue",
+            str(samples / "catalogue_with_mistakes.csv"),
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert "Row 3, column 'price', value '12,50 EUR': Not a number." in err.getvalue()
+    assert Product.objects.count() == 0
+
+
+def test_options_are_parsed_and_checked(tmp_path: Path) -> None:
+    Category.objects.create(name="Books")
+    csv = tmp_path / "c.csv"
+    csv.write_text("sku,name,price,quantity,category,store,available_from\nX-1,Thing,1.00,1,,,\n")
+    run("shop.catalogue", str(csv), "-o", "default_category=Books")
+    assert Product.objects.filter(category__name="Books").count() == 1
+    with pytest.raises(CommandError, match="no category with name 'Nope'"):
+        run("shop.catalogue", str(csv), "-o", "default_category=Nope")
+    with pytest.raises(CommandError, match="Unknown option"):
+        run("shop.catalogue", str(csv), "-o", "colour=red")
+
+
+def test_unknown_importer_lists_the_known_ones(samples: Path) -> None:
+    with pytest.raises(
+        CommandError, match=r"No importer is named 'nope' \(known: shop.catalogue, shop.orders\)"
+    ):
+        run("nope", str(samples / "catalogue.csv"))
+
+
+def test_european_csv_is_detected(samples: Path) -> None:
+    out, _ = run("shop.catalogue", str(samples / "catalogue_excel_export.csv"))
+    assert "encoding cp1252" in out and "delimiter ';'" in out
+    assert Product.objects.filter(name__contains="€").count() == 10
+
+
+def test_list_importers() -> None:
+    out = StringIO()
+    call_command("winiadmin_importers", stdout=out)
+    assert "shop.catalogue" in out.getvalue() and "-o default_category=" in out.getvalue()
+
+
+def test_progress_bar_renders_and_redraws_on_a_terminal() -> None:
+    assert render(Progress(Stage.LOAD, 5, 10, "shop.Product")).startswith(
+        "load      ███████████████"
+    )
+    assert "50% 5/10 shop.Product" in render(Progress(Stage.LOAD, 5, 10, "shop.Product"))
+    assert render(Progress(Stage.READ, 0)) == "read     "
+    stream = StringIO()
+    bar = TerminalProgressBar(stream, enabled=True)
+    bar(Progress(Stage.LOAD, 10, 10))
+    bar.close()
+    assert stream.getvalue().startswith("\r") and stream.getvalue().endswith("\n")
+    silent = StringIO()
+    TerminalProgressBar(silent)(Progress(Stage.LOAD, 1, 2))
+    assert silent.getvalue() == ""

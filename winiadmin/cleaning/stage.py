@@ -1,0 +1,142 @@
+"""The clean stage: raw table in, cleaned frame and every problem out.
+
+1. match the header to the declared columns (missing ones stop here, extra ones are ignored);
+2. parse every declared column into its dtype, recording each cell that does not fit;
+3. run the importer's winiutils ``CleaningDF`` (with row tracking) on the rows without errors.
+
+Rows with errors never reach the cleaning class, so what it keeps is exactly what would be
+imported if the caller chooses to skip invalid rows.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
+
+from winiadmin.cleaning.coerce import ParseFormats, coerce_column
+from winiadmin.cleaning.columns import match_columns
+from winiadmin.cleaning.tracking import ROW_COL, RowTracking, rename_map_of, tracked
+from winiadmin.problems import Problem, ProblemKind, Severity
+
+
+@dataclass(slots=True)
+class CleaningOutcome:
+    #: The cleaned rows, with the standard column names, ready for ``get_bulks_by_model``.
+    frame: pl.DataFrame
+    #: The file row number of each row of ``frame``.
+    row_numbers: pl.Series
+    problems: list[Problem] = field(default_factory=list)
+    #: File row numbers that have at least one error (left out of ``frame``).
+    invalid_rows: tuple[int, ...] = ()
+    #: The cleaning class instance, as winiutils left it (``None`` if cleaning could not run).
+    cleaning_df: WiniutilsCleaningDF | None = None
+
+    @property
+    def has_file_errors(self) -> bool:
+        return any(p.is_error and p.row is None for p in self.problems)
+
+
+def default_row_numbers(height: int) -> pl.Series:
+    """Header is row 1, so data starts at row 2."""
+    return pl.int_range(2, height + 2, eager=True, dtype=pl.Int64).alias(ROW_COL)
+
+
+def _column_problems(
+    header: list[str], expected: list[str]
+) -> tuple[dict[str, str], list[Problem]]:
+    match = match_columns(header, expected)
+    problems = [
+        Problem(
+            ProblemKind.MISSING_COLUMN,
+            Severity.ERROR,
+            f"Column {name!r} is missing. The file has: {', '.join(header) or 'no columns'}.",
+            column=name,
+        )
+        for name in match.missing
+    ]
+    problems += [
+        Problem(
+            ProblemKind.UNEXPECTED_COLUMN,
+            Severity.WARNING,
+            "This column is not used by the importer and is ignored.",
+            column=name,
+        )
+        for name in match.unexpected
+    ]
+    return match.renames, problems
+
+
+def _parse(
+    frame: pl.DataFrame,
+    dtypes: Mapping[str, pl.DataType | type[pl.DataType]],
+    formats: ParseFormats,
+    rows: pl.Series,
+) -> tuple[pl.DataFrame, pl.Series, list[Problem]]:
+    """Parse each column; return the parsed frame, a per-row failure mask and the problems."""
+    parsed: list[pl.Series] = []
+    problems: list[Problem] = []
+    row_failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    for name, dtype in dtypes.items():
+        raw = frame.get_column(name)
+        column = coerce_column(raw, dtype, formats)
+        parsed.append(column.values)
+        if column.failed.any():
+            row_failed = row_failed | column.failed
+            bad = pl.DataFrame({"row": rows, "raw": raw.cast(pl.String), "why": column.reasons})
+            for row, value, why in bad.filter(column.failed).iter_rows():
+                problems.append(
+                    Problem(ProblemKind.INVALID_VALUE, Severity.ERROR, f"{why}.", row, name, value)
+                )
+    return pl.DataFrame(parsed), row_failed, problems
+
+
+def _run_cleaning(
+    cls: type[WiniutilsCleaningDF], frame: pl.DataFrame
+) -> tuple[WiniutilsCleaningDF | None, list[Problem]]:
+    try:
+        cleaning = tracked(cls)(frame)
+    except Exception as exc:
+        message = f"The cleaning rules of {cls.__name__} failed: {exc}"
+        return None, [Problem(ProblemKind.CLEANING_FAILED, Severity.ERROR, message)]
+    assert isinstance(cleaning, RowTracking)
+    return cleaning, cleaning.winiadmin_problems
+
+
+def clean_table(
+    frame: pl.DataFrame,
+    cleaning_cls: type[WiniutilsCleaningDF],
+    row_numbers: pl.Series | None = None,
+) -> CleaningOutcome:
+    rows = (default_row_numbers(frame.height) if row_numbers is None else row_numbers).alias(
+        ROW_COL
+    )
+    file_names = rename_map_of(cleaning_cls)
+    renames, problems = _column_problems(frame.columns, list(file_names.values()))
+    empty = CleaningOutcome(pl.DataFrame(), rows.clear(), problems)
+    if empty.has_file_errors:
+        return empty
+    frame = frame.rename(renames)
+    dtypes = {file_names[std]: dtype for std, dtype in cleaning_cls.get_col_dtype_map().items()}
+    formats = ParseFormats(
+        dates=getattr(cleaning_cls, "DATE_FORMATS", ("%Y-%m-%d",)),
+        datetimes=getattr(cleaning_cls, "DATETIME_FORMATS", ()),
+    )
+    parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows)
+    problems += cell_problems
+    valid = parsed.with_columns(rows).filter(~failed)
+    cleaning, cleaning_problems = _run_cleaning(cleaning_cls, valid)
+    problems += cleaning_problems
+    error_rows = {p.row for p in problems if p.is_error and p.row is not None}
+    if cleaning is None:
+        return CleaningOutcome(pl.DataFrame(), rows.clear(), problems, tuple(sorted(error_rows)))
+    cleaned = cleaning.df
+    # Hand the importer the frame without the tracking column, as a plain CleaningDF would.
+    cleaning.df = cleaned.drop(ROW_COL)
+    return CleaningOutcome(
+        frame=cleaning.df,
+        row_numbers=cleaned.get_column(ROW_COL),
+        problems=problems,
+        invalid_rows=tuple(sorted(error_rows)),
+        cleaning_df=cleaning,
+    )

@@ -1,0 +1,125 @@
+"""``ABCBaseCommand``: the template-method base of every winiadmin management command.
+
+Flow: ``handle()`` → ``base_handle()`` (stores args and options) → ``handle_command()``.
+``add_arguments()`` adds the built-in options, then calls ``add_command_arguments()``.
+"""
+
+import signal
+import threading
+from abc import abstractmethod
+from argparse import ArgumentParser, ArgumentTypeError
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, final
+
+from django.core.management import BaseCommand, CommandError
+from winiutils.core.oop.mixins.mixin import ABCLoggingMixin
+
+
+class CommandTimeout(CommandError):
+    """Raised when ``--timeout`` seconds have passed."""
+
+
+@contextmanager
+def alarm(seconds: int | None) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with :class:`CommandTimeout` (main thread, Unix).
+
+    Elsewhere (a thread, Windows) nothing is armed; import commands still stop through their
+    cooperative deadline.
+    """
+    usable = (
+        seconds is not None
+        and hasattr(signal, "SIGALRM")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable or seconds is None:
+        yield
+        return
+
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        msg = f"Timed out after {seconds} s."
+        raise CommandTimeout(msg)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class ABCBaseCommand(ABCLoggingMixin, BaseCommand):
+    """Abstract base for management commands with logging and the standard options."""
+
+    class Options:
+        """The built-in option names, for ``get_option(self.Options.DRY_RUN)``."""
+
+        DRY_RUN = "dry_run"
+        FORCE = "force"
+        DELETE = "delete"
+        YES = "yes"
+        TIMEOUT = "timeout"
+        BATCH_SIZE = "batch_size"
+        THREADS = "threads"
+        PROCESSES = "processes"
+
+    args: tuple[Any, ...]
+    options: dict[str, Any]
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        self.base_add_arguments(parser)
+        self.add_command_arguments(parser)
+
+    def base_add_arguments(self, parser: ArgumentParser) -> None:
+        o = self.Options
+        flags = {
+            o.DRY_RUN: "Show what would be done without making any change.",
+            o.FORCE: "Force the action.",
+            o.DELETE: "Allow deleting.",
+            o.YES: "Answer yes to every prompt.",
+        }
+        for name, text in flags.items():
+            parser.add_argument(f"--{name}", action="store_true", default=False, help=text)
+        numbers = {
+            o.TIMEOUT: "Stop (and roll back) after this many seconds.",
+            o.BATCH_SIZE: "Rows per batch (per INSERT statement for imports).",
+            o.THREADS: "Threads to use, for commands that use threads.",
+            o.PROCESSES: "Processes to use, for commands that use processes.",
+        }
+        for name, text in numbers.items():
+            parser.add_argument(f"--{name}", type=_positive_int, default=None, help=text)
+
+    @abstractmethod
+    def add_command_arguments(self, parser: ArgumentParser) -> None:
+        """Add the command's own arguments."""
+
+    @final
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.base_handle(*args, **options)
+        with alarm(self.get_option(self.Options.TIMEOUT)):
+            self.handle_command()
+
+    def base_handle(self, *args: Any, **options: Any) -> None:
+        self.args = args
+        self.options = options
+
+    @abstractmethod
+    def handle_command(self) -> None:
+        """Do the command's work; read arguments with :meth:`get_option`."""
+
+    def get_option(self, option: str) -> Any:
+        return self.options[option]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        msg = f"{text!r} is not a whole number"
+        raise ArgumentTypeError(msg) from None
+    if value < 1:
+        msg = f"must be at least 1, not {value}"
+        raise ArgumentTypeError(msg)
+    return value

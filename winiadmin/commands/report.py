@@ -1,0 +1,62 @@
+"""The summary a command prints after an import: source, problems, counts per model, timings."""
+
+from typing import TYPE_CHECKING
+
+from django.core.management.base import OutputWrapper
+from django.core.management.color import Style
+
+from winiadmin.results import ImportResult, ImportStatus
+
+if TYPE_CHECKING:
+    from winiadmin.problems import Problem
+
+#: Problems listed in full before "… and N more".
+SHOWN_PROBLEMS = 20
+
+
+def write_report(
+    result: ImportResult, stdout: OutputWrapper, stderr: OutputWrapper, style: Style
+) -> None:
+    source = ", ".join(f"{k} {v}" for k, v in result.source_info.items())
+    stdout.write(f"Read {result.rows_read:,} rows" + (f" ({source})" if source else "") + ".")
+    if result.problems:
+        _write_problems(result, stderr, style)
+    if result.created:
+        stdout.write(_table(result))
+    timings = " · ".join(f"{stage.value} {secs:.2f} s" for stage, secs in result.timings.items())
+    if timings:
+        stdout.write(f"Time: {timings} (total {result.total_seconds:.2f} s).")
+    stdout.write(_verdict(result, style))
+
+
+def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -> None:
+    report = result.problems
+    stderr.write(
+        style.WARNING(
+            f"Problems: {report.error_count:,} errors, {report.warning_count:,} warnings."
+        )
+    )
+    shown: list[Problem] = [*report.errors(), *report.warnings()][:SHOWN_PROBLEMS]
+    for problem in shown:
+        paint = style.ERROR if problem.is_error else style.WARNING
+        stderr.write(paint(f"  {problem.severity.value}: {problem}"))
+    if len(report) > len(shown):
+        stderr.write(f"  … and {len(report) - len(shown):,} more.")
+
+
+def _table(result: ImportResult) -> str:
+    verb = "Would create" if result.status is not ImportStatus.SUCCEEDED else "Created"
+    width = max(len(c.label) for c in result.created)
+    lines = [f"{'Model':<{width}}  {verb:>12}"]
+    lines += [f"{c.label:<{width}}  {c.count:>12,}" for c in result.created]
+    lines.append(f"{'total':<{width}}  {result.total_created:>12,}")
+    return "\n".join(lines)
+
+
+def _verdict(result: ImportResult, style: Style) -> str:
+    skipped = f" {result.rows_skipped:,} invalid rows skipped." if result.rows_skipped else ""
+    if result.status is ImportStatus.DRY_RUN:
+        return style.WARNING(f"DRY RUN: nothing was written.{skipped}")
+    if result.status is ImportStatus.SUCCEEDED:
+        return style.SUCCESS(f"Imported {result.total_created:,} objects.{skipped}")
+    return style.ERROR(result.error or "The import failed; nothing was written.")

@@ -1,0 +1,1 @@
+"""The load stage's database helpers: insert order, chunked bulk writes, deletion previews."""

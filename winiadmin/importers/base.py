@@ -1,0 +1,120 @@
+"""Importers: declared once, registered, and run the same way by the admin and the commands."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import ClassVar
+
+import polars as pl
+from django.db.models import Model
+from django.utils.text import camel_case_to_spaces
+from winiutils.core.data.dataframe.cleaning import CleaningDF
+
+from winiadmin.exceptions import WiniadminError
+from winiadmin.importers.options import ImportOption
+from winiadmin.pipeline import BulksByModel, ReadSource, run_import
+from winiadmin.progress import ProgressCallback
+from winiadmin.readers import ReadOptions
+from winiadmin.results import ImportResult
+
+
+class Importer(ABC):
+    """Subclass, declare the class attributes, write :meth:`get_bulks_by_model`, register.
+
+    Example::
+
+        @register
+        class ProductImporter(Importer):
+            name = "shop.products"
+            models = (Product,)
+            cleaning_df_cls = ProductCleaningDF
+
+            def get_bulks_by_model(self, df):
+                return {Product: [Product(**row) for row in df.iter_rows(named=True)]}
+    """
+
+    #: Registry key, unique per project; defaults to ``<module>.<ClassName>``.
+    name: ClassVar[str] = ""
+    verbose_name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: Every model the importer creates objects of; users need the add permission on each.
+    models: ClassVar[tuple[type[Model], ...]] = ()
+    cleaning_df_cls: ClassVar[type[CleaningDF] | None] = None
+    options: ClassVar[tuple[ImportOption, ...]] = ()
+
+    def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
+        self.option_values = self.resolve_options(option_values or {})
+
+    @classmethod
+    def get_name(cls) -> str:
+        return cls.name or f"{cls.__module__}.{cls.__name__}"
+
+    @classmethod
+    def get_verbose_name(cls) -> str:
+        return cls.verbose_name or camel_case_to_spaces(cls.__name__).capitalize()
+
+    @classmethod
+    def resolve_options(cls, values: Mapping[str, object]) -> dict[str, object]:
+        """Declared options with their defaults, checked for unknown names and missing values."""
+        declared = {option.name: option for option in cls.options}
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            known = ", ".join(declared) or "none"
+            msg = f"Unknown option(s) for {cls.get_name()}: {', '.join(unknown)} (known: {known})."
+            raise WiniadminError(msg)
+        resolved = {name: values.get(name, option.default) for name, option in declared.items()}
+        missing = [n for n, o in declared.items() if o.required and resolved[n] in (None, "")]
+        if missing:
+            msg = f"{cls.get_name()} needs the option(s): {', '.join(missing)}."
+            raise WiniadminError(msg)
+        return resolved
+
+    @classmethod
+    def parse_options(cls, texts: Mapping[str, str]) -> dict[str, object]:
+        """Typed values from the text a user typed; ``ValueError`` with a plain message if wrong."""
+        declared = {option.name: option for option in cls.options}
+        return {
+            name: declared[name].parse(text) if name in declared else text
+            for name, text in texts.items()
+        }
+
+    def get_option(self, name: str) -> object:
+        return self.option_values[name]
+
+    def get_cleaning_df_cls(self) -> type[CleaningDF]:
+        if self.cleaning_df_cls is None:
+            msg = f"{type(self).__name__} declares no cleaning_df_cls."
+            raise WiniadminError(msg)
+        return self.cleaning_df_cls
+
+    @abstractmethod
+    def get_bulks_by_model(self, df: pl.DataFrame) -> BulksByModel:
+        """Unsaved model objects per model, built from the cleaned frame."""
+
+    def run(
+        self,
+        source: ReadSource,
+        *,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        batch_size: int | None = None,
+        using: str | None = None,
+        timeout: float | None = None,
+        read_options: ReadOptions | None = None,
+        file_name: str | None = None,
+        collect_pks: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> ImportResult:
+        return run_import(
+            self,
+            source,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            batch_size=batch_size,
+            using=using,
+            timeout=timeout,
+            read_options=read_options,
+            file_name=file_name,
+            collect_pks=collect_pks,
+            progress=progress,
+            importer_name=self.get_name(),
+        )

@@ -1,0 +1,92 @@
+"""Options an importer declares once; the commands turn them into arguments, the admin into fields.
+
+Each option parses the text a user typed (``--option category=Books``) into a typed value and
+raises ``ValueError`` with a plain message when it cannot.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.db.models import Model
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportOption:
+    name: str
+    label: str = ""
+    help: str = ""
+    required: bool = False
+    default: object = None
+
+    def parse(self, text: str) -> object:
+        return text
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, kw_only=True)
+class StringOption(ImportOption):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntegerOption(ImportOption):
+    def parse(self, text: str) -> int:
+        try:
+            return int(text.strip())
+        except ValueError:
+            msg = f"{self.name}: {text!r} is not a whole number."
+            raise ValueError(msg) from None
+
+
+_TRUE = {"1", "true", "yes", "y", "on"}
+_FALSE = {"0", "false", "no", "n", "off", ""}
+
+
+@dataclass(frozen=True, kw_only=True)
+class BooleanOption(ImportOption):
+    default: object = False
+
+    def parse(self, text: str) -> bool:
+        lowered = text.strip().lower()
+        if lowered in _TRUE | _FALSE:
+            return lowered in _TRUE
+        msg = f"{self.name}: {text!r} is not yes or no."
+        raise ValueError(msg)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceOption(ImportOption):
+    choices: Sequence[tuple[str, str]] = ()
+
+    def parse(self, text: str) -> str:
+        values = [value for value, _ in self.choices]
+        if text in values:
+            return text
+        msg = f"{self.name}: {text!r} is not one of {', '.join(values)}."
+        raise ValueError(msg)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelOption(ImportOption):
+    """An existing object, typed as its primary key or as the value of ``to_field``."""
+
+    model: type[Model]
+    to_field: str = "pk"
+    limit_choices_to: dict[str, object] = field(default_factory=dict)
+
+    def parse(self, text: str) -> Model:
+        manager = self.model._default_manager.filter(**self.limit_choices_to)
+        name = self.model._meta.verbose_name
+        try:
+            return manager.get(**{self.to_field: text.strip()})
+        except ObjectDoesNotExist:
+            msg = f"{self.name}: no {name} with {self.to_field} {text!r}."
+        except MultipleObjectsReturned:
+            msg = f"{self.name}: several {name} objects have {self.to_field} {text!r}."
+        except (ValueError, ValidationError):
+            msg = f"{self.name}: {text!r} is not a valid {self.to_field} for {name}."
+        raise ValueError(msg)

@@ -1,0 +1,98 @@
+"""``manage.py winiadmin_import IMPORTER FILE``: run any registered importer headless."""
+
+from argparse import ArgumentParser
+
+from django.core.management import CommandError
+
+from winiadmin.commands.base import ABCBaseCommand
+from winiadmin.commands.progress import TerminalProgressBar
+from winiadmin.commands.report import write_report
+from winiadmin.exceptions import WiniadminError
+from winiadmin.importers import Importer, get_importer
+from winiadmin.readers import ReadOptions
+
+
+def _option_pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        msg = f"expected NAME=VALUE, not {text!r}"
+        raise ValueError(msg)
+    return name.strip(), value
+
+
+class Command(ABCBaseCommand):
+    help = (
+        "Import FILE with the registered importer IMPORTER (see winiadmin_importers). "
+        "Nothing is written if any row has an error, unless --skip_invalid is given."
+    )
+
+    def add_command_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("importer", help="Registered importer name, e.g. shop.catalogue.")
+        parser.add_argument("file", help="CSV, TSV, Excel, JSON, NDJSON or Parquet file.")
+        parser.add_argument(
+            "--skip_invalid",
+            action="store_true",
+            help="Import the valid rows and skip rows with errors (they are listed).",
+        )
+        parser.add_argument(
+            "-o",
+            "--option",
+            action="append",
+            default=[],
+            type=_option_pair,
+            metavar="NAME=VALUE",
+            help="An importer option; repeat for several.",
+        )
+        parser.add_argument("--encoding", help="Text encoding (detected when omitted).")
+        parser.add_argument("--delimiter", help="Field delimiter (sniffed when omitted).")
+        parser.add_argument("--sheet", help="Excel sheet name or 0-based index (default first).")
+        parser.add_argument(
+            "--format",
+            choices=["csv", "tsv", "excel", "json", "ndjson", "parquet"],
+            help="Read as this format instead of detecting it.",
+        )
+        parser.add_argument(
+            "--database", default=None, help="Database alias to import into (default: default)."
+        )
+
+    def handle_command(self) -> None:
+        importer = self._build_importer()
+        progress = TerminalProgressBar(self.stderr)
+        try:
+            result = importer.run(
+                self.get_option("file"),
+                dry_run=self.get_option(self.Options.DRY_RUN),
+                skip_invalid=self.get_option("skip_invalid"),
+                batch_size=self.get_option(self.Options.BATCH_SIZE),
+                timeout=self.get_option(self.Options.TIMEOUT),
+                using=self.get_option("database"),
+                read_options=self._read_options(),
+                progress=progress,
+            )
+        finally:
+            progress.close()
+        write_report(result, self.stdout, self.stderr, self.style)
+        if not result.ok:
+            raise CommandError(result.error or "The import failed; nothing was written.")
+
+    def _build_importer(self) -> Importer:
+        try:
+            importer_cls = get_importer(self.get_option("importer"))
+            texts = dict(self.get_option("option"))
+            return importer_cls(importer_cls.parse_options(texts))
+        except (WiniadminError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _read_options(self) -> ReadOptions:
+        sheet: str | int | None = self.get_option("sheet")
+        if isinstance(sheet, str) and sheet.isdigit():
+            sheet = int(sheet)
+        delimiter = self.get_option("delimiter")
+        if delimiter in {"\\t", "tab"}:
+            delimiter = "\t"
+        return ReadOptions(
+            encoding=self.get_option("encoding"),
+            delimiter=delimiter,
+            sheet=sheet,
+            format=self.get_option("format"),
+        )

@@ -1,0 +1,106 @@
+"""Find rows the database would refuse for a unique constraint, before inserting them.
+
+Inserting a duplicate key aborts the whole transaction with one terse message (SQLite does not
+even say which value). Instead every chunk is checked first, one query per unique constraint per
+chunk: objects whose key already exists, or repeats a key seen earlier in the same import, are
+reported with their value and left out, so a dry run lists every conflict and the real run writes
+nothing while any exists. Objects that point at a left-out object are left out with it.
+"""
+
+import operator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from itertools import batched
+
+import polars as pl
+from django.db.models import Model, Q
+
+from winiadmin.pipeline.rows import rows_with_values
+from winiadmin.problems import Problem, ProblemKind, Severity
+
+Key = tuple[object, ...]
+
+
+def unique_field_sets(model: type[Model]) -> list[tuple[str, ...]]:
+    """Attribute names of each unique constraint that plain values can violate."""
+    opts = model._meta
+    sets: list[tuple[str, ...]] = []
+    for f in opts.local_concrete_fields:
+        auto_pk = f.primary_key and getattr(f, "db_returning", False)
+        if f.unique and not auto_pk:
+            sets.append((f.attname,))
+    for names in opts.unique_together:
+        sets.append(tuple(opts.get_field(n).attname for n in names))  # type: ignore[union-attr]
+    for constraint in opts.total_unique_constraints:
+        if constraint.fields and not constraint.expressions:
+            sets.append(tuple(opts.get_field(n).attname for n in constraint.fields))  # type: ignore[union-attr]
+    return list(dict.fromkeys(sets))
+
+
+@dataclass(slots=True)
+class ConflictFilter:
+    using: str
+    #: The cleaned frame and its row numbers, to name the file row of a conflicting value.
+    frame: pl.DataFrame
+    rows: pl.Series
+    step: int
+    problems: list[Problem] = field(default_factory=list)
+    _dropped: set[int] = field(default_factory=set)
+
+    def wrap(self, model: type[Model], objs: Iterable[Model]) -> Iterator[Model]:
+        field_sets = unique_field_sets(model)
+        seen: dict[tuple[str, ...], set[Key]] = {names: set() for names in field_sets}
+        for chunk in batched(objs, self.step):
+            kept = [obj for obj in chunk if not self._points_at_dropped(obj)]
+            for names in field_sets:
+                kept = self._check(model, names, kept, seen[names])
+            yield from kept
+
+    def _points_at_dropped(self, obj: Model) -> bool:
+        cache = obj._state.fields_cache
+        if any(id(related) in self._dropped for related in cache.values()):
+            self._dropped.add(id(obj))
+            return True
+        return False
+
+    def _check(
+        self, model: type[Model], names: tuple[str, ...], objs: list[Model], seen: set[Key]
+    ) -> list[Model]:
+        keyed = [(obj, tuple(getattr(obj, n) for n in names)) for obj in objs]
+        keys = {key for _, key in keyed if None not in key}
+        existing = self._existing(model, names, keys) if keys else set()
+        kept: list[Model] = []
+        for obj, key in keyed:
+            if None in key or (key not in existing and key not in seen):
+                seen.add(key)
+                kept.append(obj)
+                continue
+            self._dropped.add(id(obj))
+            where = "already exists" if key in existing else "appears twice in this import"
+            self._report(model, names, key, where)
+        return kept
+
+    def _existing(self, model: type[Model], names: tuple[str, ...], keys: set[Key]) -> set[Key]:
+        manager = model._base_manager.using(self.using)
+        if len(names) == 1:
+            lookup = Q(**{f"{names[0]}__in": [key[0] for key in keys]})
+        else:
+            lookup = reduce(operator.or_, (Q(**dict(zip(names, key, strict=True))) for key in keys))
+        return set(manager.filter(lookup).values_list(*names))
+
+    def _report(self, model: type[Model], names: Sequence[str], key: Key, where: str) -> None:
+        label = model._meta.label
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, key, strict=True))
+        message = f"A {model._meta.verbose_name} with {shown} {where} ({label})."
+        column = names[0] if len(names) == 1 else ", ".join(names)
+        value = ", ".join(str(v) for v in key)
+        rows: list[int | None] = [*self._rows_with(names, key)] or [None]
+        self.problems.extend(
+            Problem(ProblemKind.DATABASE_CONFLICT, Severity.ERROR, message, row, column, value)
+            for row in rows
+        )
+
+    def _rows_with(self, names: Sequence[str], key: Key) -> list[int]:
+        columns = [n if n in self.frame.columns else n.removesuffix("_id") for n in names]
+        return rows_with_values(self.frame, self.rows, columns, key)

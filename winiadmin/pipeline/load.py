@@ -1,0 +1,93 @@
+"""The load stage: one transaction, unique conflicts checked per chunk, rolled back on a dry run."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.db import transaction
+from django.db.models import Model
+
+from winiadmin.db.bulk import load_bulks
+from winiadmin.pipeline.conflicts import ConflictFilter
+from winiadmin.pipeline.deadline import Deadline
+from winiadmin.pipeline.spec import BulksByModel
+from winiadmin.problems import Problem
+from winiadmin.progress import Progress, ProgressCallback
+from winiadmin.results import Stage
+
+
+@dataclass(slots=True)
+class LoadOutcome:
+    #: Rows inserted per model, in insert order (rolled back again on a dry run or on conflicts).
+    counts: dict[type[Model], int] = field(default_factory=dict)
+    pks: dict[type[Model], list[object]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def has_conflicts(self) -> bool:
+        return bool(self.problems)
+
+
+@dataclass(slots=True)
+class LoadSettings:
+    step: int
+    using: str
+    dry_run: bool
+    deadline: Deadline
+    progress: ProgressCallback
+    collect_pks: bool = False
+
+
+def _progress_counter(
+    settings: LoadSettings, total: int | None
+) -> Callable[[type[Model], int], None]:
+    done = 0
+
+    def on_chunk(model: type[Model], n: int) -> None:
+        nonlocal done
+        done += n
+        settings.deadline.check()
+        settings.progress(Progress(Stage.LOAD, done, total, model._meta.label))
+
+    return on_chunk
+
+
+def load_stage(
+    bulks: BulksByModel,
+    settings: LoadSettings,
+    *,
+    frame: pl.DataFrame,
+    rows: pl.Series,
+) -> LoadOutcome:
+    conflicts = ConflictFilter(settings.using, frame, rows, settings.step)
+    checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
+    total = _known_total(bulks)
+    outcome = LoadOutcome()
+    with transaction.atomic(using=settings.using):
+        loaded = load_bulks(
+            checked,
+            settings.step,
+            using=settings.using,
+            on_chunk=_progress_counter(settings, total),
+            collect=settings.collect_pks,
+        )
+        for model, value in loaded.items():
+            if isinstance(value, list):
+                outcome.counts[model] = len(value)
+                outcome.pks[model] = [obj.pk for obj in value]
+            else:
+                outcome.counts[model] = value
+        outcome.problems = conflicts.problems
+        if settings.dry_run or outcome.has_conflicts:
+            transaction.set_rollback(True, using=settings.using)
+    return outcome
+
+
+def _known_total(bulks: BulksByModel) -> int | None:
+    """Rows to load, when every bulk knows its length (lists do, generators do not)."""
+    total = 0
+    for objs in bulks.values():
+        if not hasattr(objs, "__len__"):
+            return None
+        total += len(objs)  # type: ignore[arg-type]
+    return total

@@ -1,0 +1,246 @@
+"""``run_import``: read → clean → transform → load, timed, with every outcome in one result."""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model
+
+from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
+from winiadmin.conf import get_config
+from winiadmin.exceptions import (
+    FileReadError,
+    ImportTimeout,
+    LoadError,
+    RowProblems,
+    WiniadminError,
+)
+from winiadmin.pipeline.deadline import Deadline
+from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
+from winiadmin.pipeline.rows import rows_with_values
+from winiadmin.pipeline.spec import BulksByModel, ImportSpec
+from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
+from winiadmin.progress import Progress, ProgressCallback, ignore_progress
+from winiadmin.readers import RawTable, ReadOptions, Source, read_table
+from winiadmin.results import ImportResult, ImportStatus, ModelCount, Stage
+
+logger = logging.getLogger("winiadmin")
+
+#: Where the rows come from: a file (path, bytes, binary file), a frame already read, or a
+#: callable returning one (so that reading is timed and its errors reported like any other).
+ReadSource = Source | pl.DataFrame | RawTable | Callable[[], pl.DataFrame | RawTable]
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    dry_run: bool = False
+    skip_invalid: bool = False
+    batch_size: int | None = None
+    using: str = DEFAULT_DB_ALIAS
+    timeout: float | None = None
+    read_options: ReadOptions = field(default_factory=ReadOptions)
+    file_name: str | None = None
+    collect_pks: bool = False
+
+
+def run_import(
+    spec: ImportSpec,
+    source: ReadSource,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    batch_size: int | None = None,
+    using: str | None = None,
+    timeout: float | None = None,
+    read_options: ReadOptions | None = None,
+    file_name: str | None = None,
+    collect_pks: bool = False,
+    progress: ProgressCallback | None = None,
+    importer_name: str | None = None,
+) -> ImportResult:
+    """Run the whole pipeline once. Never raises for bad data: the result says what happened.
+
+    Nothing is written unless the result's status is ``SUCCEEDED``: blocking problems (unless
+    ``skip_invalid``), a database error, a timeout and a dry run all leave the database as it was.
+    """
+    settings = RunSettings(
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        batch_size=batch_size,
+        using=using or DEFAULT_DB_ALIAS,
+        timeout=timeout,
+        read_options=read_options or ReadOptions(),
+        file_name=file_name,
+        collect_pks=collect_pks,
+    )
+    name = importer_name or type(spec).__name__
+    return _Run(spec, settings, progress or ignore_progress, name).execute(source)
+
+
+class _Run:
+    def __init__(
+        self, spec: ImportSpec, settings: RunSettings, progress: ProgressCallback, name: str
+    ) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.progress = progress
+        self.deadline = Deadline(settings.timeout)
+        config = get_config()
+        self.preview_rows = config.PREVIEW_ROWS
+        self.step = settings.batch_size or config.BATCH_SIZE
+        self.result = ImportResult(
+            importer=name,
+            dry_run=settings.dry_run,
+            status=ImportStatus.INVALID,
+            problems=ProblemReport(limit=config.MAX_PROBLEMS),
+        )
+
+    def execute(self, source: ReadSource) -> ImportResult:
+        try:
+            self._execute(source)
+        except FileReadError as exc:
+            self._fail(ImportStatus.INVALID, ProblemKind.UNREADABLE_FILE, str(exc))
+        except (LoadError, ImportTimeout) as exc:
+            self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
+        except WiniadminError as exc:
+            self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
+        return self.result
+
+    def _execute(self, source: ReadSource) -> None:
+        table = self._timed(Stage.READ, lambda: self._read(source))
+        self.result.rows_read = table.frame.height
+        self.result.source_info = _describe_source(table)
+        cleaned = self._timed(
+            Stage.CLEAN,
+            lambda: clean_table(table.frame, self.spec.get_cleaning_df_cls(), table.row_numbers),
+        )
+        self._record_cleaning(cleaned)
+        if cleaned.has_file_errors:
+            self.result.error = "The file cannot be imported; see the problems."
+            return
+        blocked = bool(cleaned.invalid_rows) and not self.settings.skip_invalid
+        if blocked and not self.settings.dry_run:
+            self._explain_blocked()
+            return
+        try:
+            bulks = self._timed(Stage.TRANSFORM, lambda: self._transform(cleaned.frame))
+        except RowProblems as exc:
+            self._record_row_problems(exc, cleaned)
+            return
+        loaded = self._timed(Stage.LOAD, lambda: self._load(bulks, cleaned))
+        self._record_load(loaded)
+        if loaded.has_conflicts:
+            self.result.status = ImportStatus.INVALID
+            self.result.error = "Some rows conflict with data in the database; nothing was written."
+        elif blocked:
+            self._explain_blocked()
+        else:
+            self.result.status = (
+                ImportStatus.DRY_RUN if self.settings.dry_run else ImportStatus.SUCCEEDED
+            )
+            self.result.skipped_rows = cleaned.invalid_rows
+
+    def _timed[T](self, stage: Stage, work: Callable[[], T]) -> T:
+        self.deadline.check()
+        self.progress(Progress(stage, 0))
+        started = time.perf_counter()
+        try:
+            return work()
+        finally:
+            self.result.timings[stage] = time.perf_counter() - started
+
+    def _read(self, source: ReadSource) -> RawTable:
+        if callable(source) and not isinstance(source, pl.DataFrame | RawTable):
+            source = source()
+        if isinstance(source, RawTable):
+            return source
+        if isinstance(source, pl.DataFrame):
+            return RawTable(source, default_row_numbers(source.height), format="dataframe")
+        return read_table(source, self.settings.read_options, name=self.settings.file_name)
+
+    def _transform(self, frame: pl.DataFrame) -> BulksByModel:
+        try:
+            return self.spec.get_bulks_by_model(frame)
+        except WiniadminError:
+            raise
+        except Exception as exc:
+            logger.exception("get_bulks_by_model of %s failed", self.result.importer)
+            msg = f"The importer failed while building the objects: {type(exc).__name__}: {exc}"
+            raise LoadError(msg) from exc
+
+    def _load(self, bulks: BulksByModel, cleaned: CleaningOutcome) -> LoadOutcome:
+        settings = LoadSettings(
+            step=self.step,
+            using=self.settings.using,
+            dry_run=self.settings.dry_run,
+            deadline=self.deadline,
+            progress=self.progress,
+            collect_pks=self.settings.collect_pks and not self.settings.dry_run,
+        )
+        try:
+            return load_stage(bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers)
+        except WiniadminError:
+            raise
+        except Exception as exc:
+            # Django's own field validation (to_python) can refuse a value before the database.
+            logger.exception("loading for %s failed", self.result.importer)
+            msg = f"The data could not be saved: {type(exc).__name__}: {exc}"
+            raise LoadError(msg) from exc
+
+    def _record_cleaning(self, cleaned: CleaningOutcome) -> None:
+        self.result.problems.extend(cleaned.problems)
+        self.result.rows_cleaned = cleaned.frame.height
+        self.result.preview = cleaned.frame.head(self.preview_rows)
+        self.result.cleaned_frame = cleaned.frame
+        self.result.cleaned_rows = cleaned.row_numbers
+        self.result.cleaning_df = cleaned.cleaning_df
+
+    def _record_load(self, loaded: LoadOutcome) -> None:
+        self.result.problems.extend(loaded.problems)
+        self.result.created = [_model_count(model, n) for model, n in loaded.counts.items()]
+        self.result.created_pks = {m._meta.label: pks for m, pks in loaded.pks.items()}
+
+    def _record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
+        for problem in exc.problems:
+            columns = [problem.column] if problem.column else []
+            values = [problem.value] if problem.column else []
+            rows = (
+                []
+                if problem.row is not None
+                else rows_with_values(cleaned.frame, cleaned.row_numbers, columns, values)
+            )
+            self.result.problems.extend(
+                [replace(problem, row=row) for row in rows] if rows else [problem]
+            )
+        self._explain_blocked()
+
+    def _explain_blocked(self) -> None:
+        self.result.status = ImportStatus.INVALID
+        errors = self.result.problems.error_count
+        self.result.error = (
+            f"{errors} problem{'s' if errors != 1 else ''} must be fixed first; nothing was "
+            "written. Fix the file, or choose to skip invalid rows."
+        )
+
+    def _fail(self, status: ImportStatus, kind: ProblemKind, message: str) -> None:
+        self.result.status = status
+        self.result.error = message
+        self.result.created = []
+        self.result.created_pks = {}
+        self.result.problems.add(Problem(kind, Severity.ERROR, message))
+
+
+def _model_count(model: type[Model], count: int) -> ModelCount:
+    return ModelCount(model._meta.label, str(model._meta.verbose_name_plural), count)
+
+
+def _describe_source(table: RawTable) -> dict[str, str]:
+    info = {"format": table.format}
+    for key in ("encoding", "delimiter", "sheet"):
+        value = getattr(table, key, None)
+        if value:
+            info[key] = repr(value) if key == "delimiter" else str(value)
+    return info

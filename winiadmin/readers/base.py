@@ -1,0 +1,41 @@
+"""The types every reader shares: what the caller asks for, and what a reader returns."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    #: Text encoding; ``None`` detects it (see :func:`winiadmin.readers.detect_encoding`).
+    encoding: str | None = None
+    #: CSV/TSV field separator; ``None`` sniffs it from the first lines.
+    delimiter: str | None = None
+    #: Excel sheet name, or its 0-based index; ``None`` reads the first sheet.
+    sheet: str | int | None = None
+    #: Force a reader ("csv", "tsv", "excel", "json", "ndjson", "parquet"); ``None`` detects it.
+    format: str | None = None
+    #: How much of the start of the file the sniffers look at.
+    sniff_bytes: int = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    #: The table. Every column is ``pl.String`` holding the text as typed, except for Parquet
+    #: (machine-written, so its native dtypes are kept).
+    frame: pl.DataFrame
+    #: Int64, one per frame row: the row number a person sees in the file (header = 1).
+    row_numbers: pl.Series
+    #: "csv" | "tsv" | "excel" | "json" | "ndjson" | "parquet" (or a caller's own reader).
+    format: str
+    #: Text formats: the encoding used.
+    encoding: str | None = None
+    delimiter: str | None = None
+    #: Excel: the sheet read, and the names of all sheets in the workbook.
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+
+
+#: A reader turns the whole file's bytes into a table; it raises ``FileReadError`` when it can't.
+Reader = Callable[[bytes, ReadOptions], RawTable]

@@ -1,0 +1,129 @@
+"""JSON and NDJSON (JSON Lines) files: a list of records, every value as the text written.
+
+JSON: ``[{...}, {...}]``, or an object holding one list of records (``{"products": [...]}``).
+NDJSON: one object per non-empty line. Columns are the keys, in the order first seen.
+
+Values: numbers exactly as written (``12``, ``12.50``, ``1e3``), ``true``/``false``, ``null``
+as null, strings as they are, nested objects and lists as compact JSON text.
+
+Row numbers: record index + 2 for both, as if the keys were a header on row 1 (so the first
+record is row 2, as in a CSV export of the same data). For NDJSON, blank lines are not counted.
+"""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from winiadmin.exceptions import FileReadError
+from winiadmin.readers.base import RawTable, ReadOptions
+from winiadmin.readers.encoding import decode_text
+from winiadmin.readers.grid import row_numbers, unique_names
+
+Record = dict[str, Any]
+
+
+class _Number(str):
+    """A JSON number kept as written; a str subclass so that nested values re-serialize as-is."""
+
+    __slots__ = ()
+
+
+def read_json(data: bytes, options: ReadOptions) -> RawTable:
+    text, encoding = decode_text(data, options.encoding, sample_size=options.sniff_bytes)
+    try:
+        document = _loads(text)
+    except json.JSONDecodeError as exc:
+        msg = f"This JSON file is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        raise FileReadError(msg) from exc
+    return _table(_records_of(document), "json", encoding)
+
+
+def read_ndjson(data: bytes, options: ReadOptions) -> RawTable:
+    text, encoding = decode_text(data, options.encoding, sample_size=options.sniff_bytes)
+    records: list[Record] = []
+    for line_number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        if line.strip():
+            records.append(_line_record(line, line_number))
+    return _table(records, "ndjson", encoding)
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
+
+
+def _line_record(line: str, line_number: int) -> Record:
+    try:
+        value = _loads(line)
+    except json.JSONDecodeError as exc:
+        msg = f"Line {line_number} is not valid JSON: {exc.msg} (column {exc.colno})."
+        raise FileReadError(msg) from exc
+    if not isinstance(value, dict):
+        msg = f"Line {line_number} is not a JSON object ({{...}}); each line must be one record."
+        raise FileReadError(msg)
+    return value
+
+
+def _records_of(document: Any) -> list[Record]:
+    if isinstance(document, dict):
+        document = _only_list_of_records(document)
+    if not isinstance(document, list):
+        msg = "This JSON file holds no list of records; winiadmin expects [{...}, {...}]."
+        raise FileReadError(msg)
+    for index, item in enumerate(document):
+        if not isinstance(item, dict):
+            msg = f"Record {index + 1} of the JSON list is not an object ({{...}})."
+            raise FileReadError(msg)
+    return document
+
+
+def _only_list_of_records(document: Record) -> list[Record]:
+    lists = [
+        key
+        for key, value in document.items()
+        if isinstance(value, list) and all(isinstance(item, dict) for item in value)
+    ]
+    if len(lists) == 1:
+        records: list[Record] = document[lists[0]]
+        return records
+    if lists:
+        msg = f"This JSON object holds several lists of records ({', '.join(lists)}); "
+        msg += "winiadmin reads one table at a time."
+    else:
+        msg = 'This JSON object holds no list of records, such as {"products": [{...}, ...]}.'
+    raise FileReadError(msg)
+
+
+def _table(records: Sequence[Record], fmt: str, encoding: str) -> RawTable:
+    keys = list(dict.fromkeys(key for record in records for key in record))
+    if records and not keys:
+        raise FileReadError("The JSON records have no fields.")
+    columns = {
+        name: pl.Series(name, [_text(record.get(key)) for record in records], dtype=pl.String)
+        for key, name in zip(keys, unique_names(keys), strict=True)
+    }
+    frame = pl.DataFrame(list(columns.values()))
+    return RawTable(frame, row_numbers(2, len(records)), fmt, encoding=encoding)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # strings and _Number
+        return str(value)
+    if isinstance(value, dict | list):
+        return _compact(value)
+    return "true" if value else "false"  # the only other JSON value: a boolean
+
+
+def _compact(value: Any) -> str:
+    """Compact JSON text, numbers as written (``json.dumps`` would quote the _Number strings)."""
+    if isinstance(value, dict):
+        items = (f"{json.dumps(key, ensure_ascii=False)}:{_compact(v)}" for key, v in value.items())
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_compact(item) for item in value) + "]"
+    if isinstance(value, _Number):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,25 @@
+"""Parquet files, read as they are: a machine wrote them, so their dtypes are kept.
+
+Row numbers are 2, 3, … like every other format (row 1 being the column names).
+"""
+
+import io
+
+import polars as pl
+
+from winiadmin.exceptions import FileReadError
+from winiadmin.readers.base import RawTable, ReadOptions
+from winiadmin.readers.grid import row_numbers, unique_names
+
+PARQUET_MAGIC = b"PAR1"
+
+
+def read_parquet(data: bytes, options: ReadOptions) -> RawTable:
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        msg = "This Parquet file could not be read: it is damaged or incomplete."
+        raise FileReadError(msg) from exc
+    # Only a blank name needs fixing: polars refuses duplicates when writing.
+    frame.columns = unique_names(frame.columns)
+    return RawTable(frame, row_numbers(2, frame.height), "parquet")
