@@ -126,6 +126,18 @@ def test_unknown_values_from_the_importer_point_at_rows(samples: Path) -> None:
     assert Order.objects.count() == 0
 
 
+def test_a_real_run_of_a_bad_file_reports_what_later_stages_find_too(samples: Path) -> None:
+    CatalogueImporter().run(samples / "catalogue.csv")
+    result = OrdersImporter().run(samples / "orders_with_mistakes.csv")
+    assert result.status is ImportStatus.INVALID
+    assert sorted((p.row or 0, p.column) for p in result.problems.errors()) == [
+        (3, "sku"),
+        (4, "customer_email"),
+        (5, "quantity"),
+    ]
+    assert (Customer.objects.count(), Order.objects.count()) == (0, 0)
+
+
 def test_orders_group_lines_and_create_customers(samples: Path) -> None:
     CatalogueImporter().run(samples / "catalogue.csv")
     result = OrdersImporter().run(samples / "orders.csv")

@@ -26,7 +26,8 @@ def write_report(
     timings = " · ".join(f"{stage.value} {secs:.2f} s" for stage, secs in result.timings.items())
     if timings:
         stdout.write(f"Time: {timings} (total {result.total_seconds:.2f} s).")
-    stdout.write(_verdict(result, style))
+    if result.ok:  # a failure's reason is the CommandError the caller raises
+        stdout.write(_verdict(result, style))
 
 
 def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -> None:
@@ -36,7 +37,10 @@ def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -
             f"Problems: {report.error_count:,} errors, {report.warning_count:,} warnings."
         )
     )
-    shown: list[Problem] = [*report.errors(), *report.warnings()][:SHOWN_PROBLEMS]
+    shown: list[Problem] = sorted(
+        [*report.errors(), *report.warnings()],
+        key=lambda p: (not p.is_error, p.row or 0),
+    )[:SHOWN_PROBLEMS]
     for problem in shown:
         paint = style.ERROR if problem.is_error else style.WARNING
         stderr.write(paint(f"  {problem.severity.value}: {problem}"))
@@ -57,6 +61,4 @@ def _verdict(result: ImportResult, style: Style) -> str:
     skipped = f" {result.rows_skipped:,} invalid rows skipped." if result.rows_skipped else ""
     if result.status is ImportStatus.DRY_RUN:
         return style.WARNING(f"DRY RUN: nothing was written.{skipped}")
-    if result.status is ImportStatus.SUCCEEDED:
-        return style.SUCCESS(f"Imported {result.total_created:,} objects.{skipped}")
-    return style.ERROR(result.error or "The import failed; nothing was written.")
+    return style.SUCCESS(f"Imported {result.total_created:,} objects.{skipped}")

@@ -121,16 +121,15 @@ class _Run:
         if cleaned.has_file_errors:
             self.result.error = "The file cannot be imported; see the problems."
             return
+        # With blocking errors the remaining stages still run, rolled back, so that the report
+        # also holds what only they can find (unknown values, database conflicts).
         blocked = bool(cleaned.invalid_rows) and not self.settings.skip_invalid
-        if blocked and not self.settings.dry_run:
-            self._explain_blocked()
-            return
         try:
             bulks = self._timed(Stage.TRANSFORM, lambda: self._transform(cleaned.frame))
         except RowProblems as exc:
             self._record_row_problems(exc, cleaned)
             return
-        loaded = self._timed(Stage.LOAD, lambda: self._load(bulks, cleaned))
+        loaded = self._timed(Stage.LOAD, lambda: self._load(bulks, cleaned, rollback=blocked))
         self._record_load(loaded)
         if loaded.has_conflicts:
             self.result.status = ImportStatus.INVALID
@@ -171,11 +170,13 @@ class _Run:
             msg = f"The importer failed while building the objects: {type(exc).__name__}: {exc}"
             raise LoadError(msg) from exc
 
-    def _load(self, bulks: BulksByModel, cleaned: CleaningOutcome) -> LoadOutcome:
+    def _load(
+        self, bulks: BulksByModel, cleaned: CleaningOutcome, *, rollback: bool
+    ) -> LoadOutcome:
         settings = LoadSettings(
             step=self.step,
             using=self.settings.using,
-            dry_run=self.settings.dry_run,
+            dry_run=self.settings.dry_run or rollback,
             deadline=self.deadline,
             progress=self.progress,
             collect_pks=self.settings.collect_pks and not self.settings.dry_run,
