@@ -70,6 +70,18 @@ def test_import_products_with_a_bad_row_fails_with_the_row(tmp_path: Path) -> No
     assert "Row 4, column 'sku': A value is required." in err.getvalue()
 
 
+def test_import_products_missing_file_is_a_command_error(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match=r"No such file or directory.*missing\.csv"):
+        run("import_products", "--file", str(tmp_path / "missing.csv"), "--category-id", "1")
+
+
+def test_import_products_unparseable_file_is_a_command_error(tmp_path: Path) -> None:
+    csv = tmp_path / "p.csv"
+    csv.write_bytes(b'name,price,sku\n"unclosed,1,A\n')
+    with pytest.raises(CommandError, match="The data could not be read: ComputeError"):
+        run("import_products", "--file", str(csv), "--category-id", "1")
+
+
 def test_import_products_skip_invalid(tmp_path: Path) -> None:
     category = Category.objects.create(name="Books")
     csv = tmp_path / "p.csv"

@@ -50,6 +50,24 @@ def test_clean_catalogue_imports_every_model_in_fk_order(samples: Path) -> None:
     assert result.source_info["format"] == "csv"
 
 
+@pytest.mark.parametrize(
+    ("sample", "fmt", "rows"),
+    [("catalogue.xlsx", "excel", 25), ("catalogue_more.json", "json", 15)],
+)
+def test_excel_and_json_samples_import_the_same_way(
+    samples: Path, sample: str, fmt: str, rows: int
+) -> None:
+    result = CatalogueImporter().run(samples / sample)
+    assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
+    assert result.source_info["format"] == fmt
+    assert Product.objects.count() == rows
+    first = Product.objects.order_by("sku").values_list("sku", "price", "quantity").first()
+    assert first is not None
+    assert (first[0], str(first[1])) == (
+        ("SKU-0001", "66.67") if fmt == "excel" else ("SKU-0026", "28.44")
+    )
+
+
 def test_dry_run_reports_counts_and_writes_nothing(samples: Path) -> None:
     result = CatalogueImporter().run(samples / "catalogue.csv", dry_run=True)
     assert result.status is ImportStatus.DRY_RUN

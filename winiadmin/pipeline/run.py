@@ -153,12 +153,26 @@ class _Run:
 
     def _read(self, source: ReadSource) -> RawTable:
         if callable(source) and not isinstance(source, pl.DataFrame | RawTable):
-            source = source()
+            source = self._call_reader(source)
         if isinstance(source, RawTable):
             return source
         if isinstance(source, pl.DataFrame):
             return RawTable(source, default_row_numbers(source.height), format="dataframe")
         return read_table(source, self.settings.read_options, name=self.settings.file_name)
+
+    def _call_reader(self, read: Callable[[], pl.DataFrame | RawTable]) -> pl.DataFrame | RawTable:
+        """An importer's own reading code (``handle_import``): its failures are read errors."""
+        try:
+            return read()
+        except WiniadminError:
+            raise
+        except OSError as exc:
+            msg = f"The data could not be read: {exc.strerror or exc}: {exc.filename or ''}"
+            raise FileReadError(msg.rstrip(": ")) from exc
+        except Exception as exc:
+            logger.exception("reading for %s failed", self.result.importer)
+            msg = f"The data could not be read: {type(exc).__name__}: {exc}"
+            raise FileReadError(msg) from exc
 
     def _transform(self, frame: pl.DataFrame) -> BulksByModel:
         try:
