@@ -2,7 +2,8 @@
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -163,26 +164,18 @@ class _Run:
     def _call_reader(self, read: Callable[[], pl.DataFrame | RawTable]) -> pl.DataFrame | RawTable:
         """An importer's own reading code (``handle_import``): its failures are read errors."""
         try:
-            return read()
-        except WiniadminError:
+            with self._guard("The data could not be read", FileReadError):
+                return read()
+        except FileReadError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, OSError) and cause.filename:
+                msg = f"The data could not be read: {cause.strerror or cause}: {cause.filename}"
+                raise FileReadError(msg) from cause
             raise
-        except OSError as exc:
-            msg = f"The data could not be read: {exc.strerror or exc}: {exc.filename or ''}"
-            raise FileReadError(msg.rstrip(": ")) from exc
-        except Exception as exc:
-            logger.exception("reading for %s failed", self.result.importer)
-            msg = f"The data could not be read: {type(exc).__name__}: {exc}"
-            raise FileReadError(msg) from exc
 
     def _transform(self, frame: pl.DataFrame) -> BulksByModel:
-        try:
+        with self._guard("The importer failed while building the objects", LoadError):
             return self.spec.get_bulks_by_model(frame)
-        except WiniadminError:
-            raise
-        except Exception as exc:
-            logger.exception("get_bulks_by_model of %s failed", self.result.importer)
-            msg = f"The importer failed while building the objects: {type(exc).__name__}: {exc}"
-            raise LoadError(msg) from exc
 
     def _load(
         self, bulks: BulksByModel, cleaned: CleaningOutcome, *, rollback: bool
@@ -195,15 +188,20 @@ class _Run:
             progress=self.progress,
             collect_pks=self.settings.collect_pks and not self.settings.dry_run,
         )
-        try:
+        # Django's own field validation (to_python) can refuse a value before the database.
+        with self._guard("The data could not be saved", LoadError):
             return load_stage(bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers)
+
+    @contextmanager
+    def _guard(self, what: str, error: type[WiniadminError]) -> Iterator[None]:
+        """Turn an unexpected exception in user code into ``error``; log the traceback."""
+        try:
+            yield
         except WiniadminError:
             raise
         except Exception as exc:
-            # Django's own field validation (to_python) can refuse a value before the database.
-            logger.exception("loading for %s failed", self.result.importer)
-            msg = f"The data could not be saved: {type(exc).__name__}: {exc}"
-            raise LoadError(msg) from exc
+            logger.exception("%s (%s)", what, self.result.importer)
+            raise error(f"{what}: {type(exc).__name__}: {exc}") from exc
 
     def _record_cleaning(self, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(cleaned.problems)
