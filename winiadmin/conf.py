@@ -31,6 +31,10 @@ class WiniadminConfig:
     MAX_UPLOAD_SIZE: int = 100 * 1024 * 1024
     #: Most problems stored in a report; the counts stay exact beyond it.
     MAX_PROBLEMS: int = 100_000
+    #: Rows per page of the wizard's preview tables (cleaned rows, problems).
+    PAGE_SIZE: int = 50
+    #: Uploads of jobs that never ran are deleted by ``winiadmin_cleanup`` after this many hours.
+    UPLOAD_MAX_AGE_HOURS: int = 24
 
 
 @cache

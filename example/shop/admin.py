@@ -1,29 +1,30 @@
 from django.contrib import admin
 
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
+from winiadmin.admin import ImportMixin
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin[Category]):
+class CategoryAdmin(ImportMixin, admin.ModelAdmin[Category]):
     list_display = ["name", "parent"]
     search_fields = ["name"]
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin[Store]):
+class StoreAdmin(ImportMixin, admin.ModelAdmin[Store]):
     list_display = ["name", "city"]
     search_fields = ["name"]
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin[Product]):
+class ProductAdmin(ImportMixin, admin.ModelAdmin[Product]):
     list_display = ["sku", "name", "price", "quantity", "category", "store", "available_from"]
     list_filter = ["category", "store"]
     search_fields = ["sku", "name"]
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin[Customer]):
+class CustomerAdmin(ImportMixin, admin.ModelAdmin[Customer]):
     list_display = ["name", "email"]
     search_fields = ["name", "email"]
 
@@ -34,7 +35,7 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin[Order]):
+class OrderAdmin(ImportMixin, admin.ModelAdmin[Order]):
     list_display = ["order_id", "customer", "amount", "created_at"]
     inlines = [OrderLineInline]
     search_fields = ["order_id", "customer__email"]

@@ -63,6 +63,7 @@ def test_template_method_order_and_defaults() -> None:
     }
 
 
+@pytest.mark.django_db  # run_from_argv runs the system checks; JSONField's asks the database
 def test_builtin_options_parse_from_the_command_line() -> None:
     command = Recorder()
     argv = [

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from django.db import transaction
 from django.db.models import Model
-from shop.importers import CatalogueImporter, OrdersImporter
+from shop.importers import CatalogueCleaningDF, CatalogueImporter, OrdersImporter
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
 
 from winiadmin.cleaning import CleaningDF
@@ -133,6 +133,35 @@ def test_database_conflicts_are_listed_with_rows_and_nothing_is_written(samples:
         assert "already exists" in conflicts[0].message
     assert Product.objects.count() == 2
     assert Category.objects.count() == 0
+
+
+def test_skip_invalid_also_skips_rows_that_conflict_with_the_database(samples: Path) -> None:
+    Product.objects.create(sku="SKU-0003", name="Already here", price=1)
+    result = CatalogueImporter().run(samples / "catalogue.csv", skip_invalid=True)
+    assert result.status is ImportStatus.SUCCEEDED
+    assert result.skipped_rows == (4,)
+    assert Product.objects.count() == 40
+    assert Product.objects.get(sku="SKU-0003").name == "Already here"
+
+
+def test_a_key_repeated_in_the_file_is_a_conflict_on_the_later_rows(tmp_path: Path) -> None:
+    class NoDedup(CatalogueCleaningDF):
+        @classmethod
+        def get_unique_subsets(cls) -> tuple[tuple[str, ...], ...]:
+            return ()
+
+    class Repeating(CatalogueImporter):
+        cleaning_df_cls = NoDedup
+
+    csv = tmp_path / "repeats.csv"
+    lines = [f"{sku},Thing,1.00,1,,," for sku in ["A", "B", "A", "C", "A"]]
+    csv.write_text("sku,name,price,quantity,category,store,available_from\n" + "\n".join(lines))
+    result = Repeating().run(csv, batch_size=2)
+    assert result.status is ImportStatus.INVALID
+    conflicts = [p for p in result.problems if p.kind is ProblemKind.DATABASE_CONFLICT]
+    assert [(p.row, p.value) for p in conflicts] == [(4, "A"), (6, "A")]
+    assert "appears twice in this import" in conflicts[0].message
+    assert Product.objects.count() == 0
 
 
 def test_unknown_values_from_the_importer_point_at_rows(samples: Path) -> None:

@@ -40,6 +40,8 @@ class Importer(ABC):
     models: ClassVar[tuple[type[Model], ...]] = ()
     cleaning_df_cls: ClassVar[type[CleaningDF] | None] = None
     options: ClassVar[tuple[ImportOption, ...]] = ()
+    #: Permissions a user needs beyond "add" on every model, e.g. ("shop.import_catalogue",).
+    permission_required: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})

@@ -6,9 +6,18 @@ raises ``ValueError`` with a plain message when it cannot.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
+from django import forms
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db.models import Model
+
+
+class FieldKwargs(TypedDict):
+    label: str
+    help_text: str
+    required: bool
+    initial: Any
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,6 +30,22 @@ class ImportOption:
 
     def parse(self, text: str) -> object:
         return text
+
+    def to_text(self, value: object) -> str:
+        """The text that :meth:`parse` turns back into ``value`` (jobs store options as text)."""
+        return "" if value is None else str(value)
+
+    def form_field(self) -> forms.Field:
+        """The admin wizard's field for this option."""
+        return forms.CharField(**self._field_kwargs())
+
+    def _field_kwargs(self) -> "FieldKwargs":
+        return {
+            "label": self.display_label,
+            "help_text": self.help,
+            "required": self.required,
+            "initial": self.default,
+        }
 
     @property
     def display_label(self) -> str:
@@ -41,6 +66,9 @@ class IntegerOption(ImportOption):
             msg = f"{self.name}: {text!r} is not a whole number."
             raise ValueError(msg) from None
 
+    def form_field(self) -> forms.Field:
+        return forms.IntegerField(**self._field_kwargs())
+
 
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"0", "false", "no", "n", "off", ""}
@@ -57,6 +85,12 @@ class BooleanOption(ImportOption):
         msg = f"{self.name}: {text!r} is not yes or no."
         raise ValueError(msg)
 
+    def to_text(self, value: object) -> str:
+        return "true" if value else "false"
+
+    def form_field(self) -> forms.Field:
+        return forms.BooleanField(**(self._field_kwargs() | {"required": False}))
+
 
 @dataclass(frozen=True, kw_only=True)
 class ChoiceOption(ImportOption):
@@ -68,6 +102,9 @@ class ChoiceOption(ImportOption):
             return text
         msg = f"{self.name}: {text!r} is not one of {', '.join(values)}."
         raise ValueError(msg)
+
+    def form_field(self) -> forms.Field:
+        return forms.ChoiceField(choices=list(self.choices), **self._field_kwargs())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,3 +127,13 @@ class ModelOption(ImportOption):
         except (ValueError, ValidationError):
             msg = f"{self.name}: {text!r} is not a valid {self.to_field} for {name}."
         raise ValueError(msg)
+
+    def to_text(self, value: object) -> str:
+        if isinstance(value, Model):
+            return str(value.pk if self.to_field == "pk" else getattr(value, self.to_field))
+        return super().to_text(value)
+
+    def form_field(self) -> forms.Field:
+        queryset = self.model._default_manager.filter(**self.limit_choices_to)
+        to_field = None if self.to_field == "pk" else self.to_field
+        return forms.ModelChoiceField(queryset, to_field_name=to_field, **self._field_kwargs())

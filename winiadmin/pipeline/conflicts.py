@@ -8,6 +8,7 @@ nothing while any exists. Objects that point at a left-out object are left out w
 """
 
 import operator
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
@@ -47,6 +48,7 @@ class ConflictFilter:
     step: int
     problems: list[Problem] = field(default_factory=list)
     _dropped: set[int] = field(default_factory=set)
+    _occurrences: Counter[tuple[type[Model], tuple[str, ...], Key]] = field(default_factory=Counter)
 
     def wrap(self, model: type[Model], objs: Iterable[Model]) -> Iterator[Model]:
         field_sets = unique_field_sets(model)
@@ -72,13 +74,13 @@ class ConflictFilter:
         existing = self._existing(model, names, keys) if keys else set()
         kept: list[Model] = []
         for obj, key in keyed:
+            self._occurrences[model, names, key] += 1
             if None in key or (key not in existing and key not in seen):
                 seen.add(key)
                 kept.append(obj)
                 continue
             self._dropped.add(id(obj))
-            where = "already exists" if key in existing else "appears twice in this import"
-            self._report(model, names, key, where)
+            self._report(model, names, key, repeated=key in seen)
         return kept
 
     def _existing(self, model: type[Model], names: tuple[str, ...], keys: set[Key]) -> set[Key]:
@@ -89,16 +91,21 @@ class ConflictFilter:
             lookup = reduce(operator.or_, (Q(**dict(zip(names, key, strict=True))) for key in keys))
         return set(manager.filter(lookup).values_list(*names))
 
-    def _report(self, model: type[Model], names: Sequence[str], key: Key, where: str) -> None:
+    def _report(
+        self, model: type[Model], names: tuple[str, ...], key: Key, *, repeated: bool
+    ) -> None:
+        where = "appears twice in this import" if repeated else "already exists"
         label = model._meta.label
         shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, key, strict=True))
         message = f"A {model._meta.verbose_name} with {shown} {where} ({label})."
         column = names[0] if len(names) == 1 else ", ".join(names)
         value = ", ".join(str(v) for v in key)
-        rows: list[int | None] = [*self._rows_with(names, key)] or [None]
-        self.problems.extend(
+        # The n-th object with a key came from the n-th file row holding it (when one does).
+        found = self._rows_with(names, key)
+        nth = self._occurrences[model, names, key] - 1
+        row = found[nth] if nth < len(found) else None
+        self.problems.append(
             Problem(ProblemKind.DATABASE_CONFLICT, Severity.ERROR, message, row, column, value)
-            for row in rows
         )
 
     def _rows_with(self, names: Sequence[str], key: Key) -> list[int]:

@@ -36,6 +36,8 @@ class LoadSettings:
     deadline: Deadline
     progress: ProgressCallback
     collect_pks: bool = False
+    #: Leave out rows that conflict with the database and load the rest ("skip invalid rows").
+    skip_conflicts: bool = False
 
 
 def _progress_counter(
@@ -78,7 +80,7 @@ def load_stage(
             else:
                 outcome.counts[model] = value
         outcome.problems = conflicts.problems
-        if settings.dry_run or outcome.has_conflicts:
+        if settings.dry_run or (outcome.has_conflicts and not settings.skip_conflicts):
             transaction.set_rollback(True, using=settings.using)
     return outcome
 

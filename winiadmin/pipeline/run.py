@@ -132,7 +132,7 @@ class _Run:
             return
         loaded = self._timed(Stage.LOAD, lambda: self._load(bulks, cleaned, rollback=blocked))
         self._record_load(loaded)
-        if loaded.has_conflicts:
+        if loaded.has_conflicts and not self.settings.skip_invalid:
             self.result.status = ImportStatus.INVALID
             self.result.error = "Some rows conflict with data in the database; nothing was written."
         elif blocked:
@@ -141,7 +141,8 @@ class _Run:
             self.result.status = (
                 ImportStatus.DRY_RUN if self.settings.dry_run else ImportStatus.SUCCEEDED
             )
-            self.result.skipped_rows = cleaned.invalid_rows
+            conflicting = {p.row for p in loaded.problems if p.row is not None}
+            self.result.skipped_rows = tuple(sorted({*cleaned.invalid_rows, *conflicting}))
 
     def _timed[T](self, stage: Stage, work: Callable[[], T]) -> T:
         self.deadline.check()
@@ -187,6 +188,7 @@ class _Run:
             deadline=self.deadline,
             progress=self.progress,
             collect_pks=self.settings.collect_pks and not self.settings.dry_run,
+            skip_conflicts=self.settings.skip_invalid,
         )
         # Django's own field validation (to_python) can refuse a value before the database.
         with self._guard("The data could not be saved", LoadError):

@@ -15,6 +15,8 @@ PASSWORD = "admin"  # noqa: S105 - a local demo login, printed on purpose
 
 class Command(BaseCommand):
     help = "Set up and serve the winiadmin demo (SQLite, demo admin login, sample files)."
+    # The checks open the database, whose folder this command creates first; it runs them after.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -22,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+        call_command("check")
         call_command("migrate", interactive=False, verbosity=0)
         user_model = get_user_model()
         if not user_model._default_manager.filter(username=USERNAME).exists():

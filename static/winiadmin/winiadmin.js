@@ -1,0 +1,34 @@
+// winiadmin: drag-and-drop onto the file field, and the upload progress bar (htmx's xhr events).
+(function () {
+  "use strict";
+  function setUp(root) {
+    root.querySelectorAll("[data-winiadmin-dropzone]").forEach(function (zone) {
+      var input = zone.querySelector("input[type=file]");
+      if (!input || zone.dataset.winiadminReady) { return; }
+      zone.dataset.winiadminReady = "1";
+      ["dragenter", "dragover"].forEach(function (name) {
+        zone.addEventListener(name, function (event) {
+          event.preventDefault();
+          zone.classList.add("is-dragover");
+        });
+      });
+      ["dragleave", "drop"].forEach(function (name) {
+        zone.addEventListener(name, function () { zone.classList.remove("is-dragover"); });
+      });
+      zone.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (event.dataTransfer && event.dataTransfer.files.length) {
+          input.files = event.dataTransfer.files;
+        }
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { setUp(event.target); });
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var bar = document.getElementById("winiadmin-upload-progress");
+    if (bar && event.detail.lengthComputable) {
+      bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+    }
+  });
+})();

@@ -1,0 +1,77 @@
+"""The wizard's forms: the upload (file, read overrides, importer options) and the confirm."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from winiadmin.conf import get_config
+from winiadmin.importers import Importer
+
+OPTION_PREFIX = "option_"
+
+ENCODINGS = [
+    ("", _("Detect")),
+    ("utf-8", "UTF-8"),
+    ("utf-16", "UTF-16"),
+    ("cp1252", "Windows-1252"),
+    ("latin-1", "Latin-1 (ISO-8859-1)"),
+]
+DELIMITERS = [("", _("Detect")), (",", ","), (";", ";"), ("\t", _("Tab")), ("|", "|")]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    skip_invalid = forms.BooleanField(
+        label=_("Skip invalid rows"),
+        required=False,
+        help_text=_("Import the valid rows and leave out rows with errors (they are listed)."),
+    )
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODINGS, required=False)
+    delimiter = forms.ChoiceField(label=_("Delimiter"), choices=DELIMITERS, required=False)
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        help_text=_("Workbooks: sheet name or number (1 = first); empty for the first sheet."),
+    )
+
+    def __init__(self, importer: type[Importer], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.importer = importer
+        for option in importer.options:
+            self.fields[OPTION_PREFIX + option.name] = option.form_field()
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        limit = get_config().MAX_UPLOAD_SIZE
+        if (upload.size or 0) > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the largest accepted is %(limit)s."),
+                params={"size": filesizeformat(upload.size or 0), "limit": filesizeformat(limit)},
+                code="too_large",
+            )
+        return upload
+
+    def option_texts(self) -> dict[str, str]:
+        """Importer options as text, as the command line takes them (``-o name=value``)."""
+        return {
+            option.name: option.to_text(self.cleaned_data.get(OPTION_PREFIX + option.name))
+            for option in self.importer.options
+            if self.cleaned_data.get(OPTION_PREFIX + option.name) not in (None, "")
+        }
+
+    def read_options(self) -> dict[str, Any]:
+        sheet: str | int | None = (self.cleaned_data.get("sheet") or "").strip() or None
+        if isinstance(sheet, str) and sheet.isdigit():
+            sheet = max(int(sheet) - 1, 0)  # people count sheets from 1
+        return {
+            "encoding": self.cleaned_data.get("encoding") or None,
+            "delimiter": self.cleaned_data.get("delimiter") or None,
+            "sheet": sheet,
+        }
+
+
+class ConfirmForm(forms.Form):
+    skip_invalid = forms.BooleanField(label=_("Skip invalid rows"), required=False)

@@ -1,0 +1,123 @@
+"""The admin of ``ImportJob``: the import history, its actions, and the wizard's URLs."""
+
+from typing import Any, cast
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from winiadmin.admin.wizard import ImportWizard, job_url
+from winiadmin.exceptions import WiniadminError
+from winiadmin.importers import get_importer
+from winiadmin.jobs.runner import execute_job, validate_job
+from winiadmin.models import ImportJob
+from winiadmin.permissions import VIEW_ALL_JOBS, User, can_import
+
+
+class ImportJobAdmin(admin.ModelAdmin[ImportJob]):
+    list_display = ["original_name", "importer", "status", "user", "created_at", "rows", "created"]
+    list_filter = ["status", "importer", "created_at"]
+    search_fields = ["original_name", "importer", "sha256"]
+    date_hierarchy = "created_at"
+    actions = ["dry_run_again", "run_import", "delete_uploaded_file"]
+
+    def get_urls(self) -> list[URLPattern]:
+        return [*ImportWizard(self.admin_site).get_urls(), *super().get_urls()]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
+        jobs = super().get_queryset(request).select_related("user")
+        if request.user.has_perm(VIEW_ALL_JOBS):
+            return jobs
+        return jobs.filter(user_id=cast("int", request.user.pk))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # jobs start from the wizard
+
+    def has_change_permission(self, request: HttpRequest, obj: ImportJob | None = None) -> bool:
+        return False  # a job is a record; its actions are the only changes
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """A job's page is the wizard's: the preview until it ran, then the result."""
+        return HttpResponseRedirect(reverse("admin:winiadmin_importjob_job", args=[object_id]))
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = {"importers_url": reverse("admin:winiadmin_importjob_importers")}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    @admin.display(description=_("rows"))
+    def rows(self, job: ImportJob) -> int:
+        return int((job.report or {}).get("rows_read", 0))
+
+    @admin.display(description=_("objects"))
+    def created(self, job: ImportJob) -> str:
+        counts = job.created_counts or job.dry_run_counts
+        total = sum(counts.values())
+        if job.status == ImportJob.Status.SUCCEEDED:
+            return format_html("{}", total)
+        return format_html("<span title='{}'>({})</span>", _("would create"), total)
+
+    @admin.action(description=_("Dry run again"), permissions=["import"])
+    def dry_run_again(self, request: HttpRequest, queryset: QuerySet[ImportJob]) -> None:
+        done = self._each(request, queryset, validate_job)
+        self._report(request, done, "%(n)d job checked again.", "%(n)d jobs checked again.")
+
+    @admin.action(description=_("Run import (validated jobs)"), permissions=["import"])
+    def run_import(self, request: HttpRequest, queryset: QuerySet[ImportJob]) -> None:
+        user: User = request.user
+
+        def run(job: ImportJob) -> object:
+            return execute_job(job, skip_invalid=job.skip_invalid, user=user)
+
+        done = self._each(request, queryset, run)
+        self._report(request, done, "%(n)d import ran.", "%(n)d imports ran.")
+
+    @admin.action(description=_("Delete uploaded file"), permissions=["import"])
+    def delete_uploaded_file(self, request: HttpRequest, queryset: QuerySet[ImportJob]) -> None:
+        def delete(job: ImportJob) -> object:
+            job.file.delete(save=False)
+            if job.preview_file:
+                job.file.storage.delete(job.preview_file)
+            job.preview_file = ""
+            if not job.is_finished:
+                job.status = ImportJob.Status.CANCELLED
+            job.save()
+            return None
+
+        done = self._each(request, queryset, delete)
+        self._report(request, done, "%(n)d file deleted.", "%(n)d files deleted.")
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[ImportJob], work: Any) -> int:
+        user: User = request.user
+        done = 0
+        for job in queryset:
+            try:
+                if not can_import(user, get_importer(job.importer)):
+                    raise WiniadminError(
+                        _("You may not use the importer %(name)s.") % {"name": job.importer}
+                    )
+                work(job)
+                done += 1
+            except WiniadminError as exc:
+                url = job_url(job)
+                messages.warning(request, format_html('<a href="{}">{}</a>: {}', url, job, exc))
+        return done
+
+    @staticmethod
+    def _report(request: HttpRequest, n: int, singular: str, plural: str) -> None:
+        if n:
+            messages.success(request, ngettext(singular, plural, n) % {"n": n})

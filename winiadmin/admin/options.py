@@ -1,0 +1,73 @@
+"""``ImportMixin``: an Import button on a model's changelist, leading into the wizard."""
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.http import urlencode
+
+from winiadmin.importers import Importer, get_importer, importers_for_model
+from winiadmin.permissions import User, can_import
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
+    from django.db.models import Model
+
+    _Base = ModelAdmin[Model]
+else:
+    _Base = object
+
+
+class ImportMixin(_Base):
+    """Mix into a ``ModelAdmin`` before it: ``class ProductAdmin(ImportMixin, admin.ModelAdmin)``.
+
+    ``importers`` names the importers offered (classes or registered names); by default every
+    registered importer that creates this model. Users see only those they may use.
+    """
+
+    change_list_template = "admin/winiadmin/change_list.html"
+    importers: ClassVar[tuple[type[Importer] | str, ...]] = ()
+
+    def get_importers(self, request: HttpRequest) -> list[type[Importer]]:
+        declared = [get_importer(i) if isinstance(i, str) else i for i in self.importers]
+        candidates = declared or importers_for_model(self.model)
+        user: User = request.user
+        return [importer for importer in candidates if can_import(user, importer)]
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return bool(self.get_importers(request))
+
+    def get_urls(self) -> list[URLPattern]:
+        info = (self.model._meta.app_label, self.model._meta.model_name)
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """One importer: straight to its upload step; several: the chooser."""
+        importers = self.get_importers(request)
+        if not importers:
+            raise PermissionDenied
+        query = urlencode({"model": self.model._meta.label})
+        if len(importers) == 1:
+            url = reverse("admin:winiadmin_importjob_start", args=[importers[0].get_name()])
+        else:
+            url = reverse("admin:winiadmin_importjob_importers")
+        return HttpResponseRedirect(f"{url}?{query}")
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if self.has_import_permission(request):
+            info = (self.model._meta.app_label, self.model._meta.model_name)
+            extra_context = {
+                **(extra_context or {}),
+                "winiadmin_import_url": reverse("admin:{}_{}_import".format(*info)),
+            }
+        return super().changelist_view(request, extra_context)

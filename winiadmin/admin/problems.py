@@ -1,0 +1,66 @@
+"""The problem list of a job as the preview shows it: grouped, filtered, and as a CSV download."""
+
+import csv
+import io
+from collections import Counter
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
+
+from winiadmin.readers import ReadOptions, read_table
+
+if TYPE_CHECKING:
+    from winiadmin.models import ImportJob
+
+#: A cell starting with one of these is a formula to a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def problem_groups(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """(kind, column, severity) with their counts, errors first, most frequent first."""
+    counts = Counter((p["kind"], p["label"], p["column"] or "", p["severity"]) for p in problems)
+    groups = [
+        {"kind": kind, "label": label, "column": column, "severity": severity, "count": n}
+        for (kind, label, column, severity), n in counts.items()
+    ]
+    return sorted(groups, key=lambda g: (g["severity"] != "error", -g["count"], g["label"]))
+
+
+def filter_problems(
+    problems: list[dict[str, Any]], kind: str = "", column: str = ""
+) -> list[dict[str, Any]]:
+    return [
+        p
+        for p in problems
+        if (not kind or p["kind"] == kind) and (not column or (p["column"] or "") == column)
+    ]
+
+
+def neutralise(cell: object) -> str:
+    """Text a spreadsheet shows as typed: a leading ``'`` disarms formulas (``=cmd|…``)."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def problems_csv(job: "ImportJob") -> str:
+    """One line per problem: where, what, why, then the row as it was in the file."""
+    problems: list[dict[str, Any]] = (job.report or {}).get("problems", [])
+    header, originals = _original_rows(job)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "severity", "problem", "column", "value", "message", *header])
+    for p in problems:
+        original = originals.get(p["row"], []) if p["row"] is not None else []
+        cells = [p["row"], p["severity"], p["label"], p["column"], p["value"], p["message"]]
+        writer.writerow([neutralise(c) for c in [*cells, *original]])
+    return out.getvalue()
+
+
+def _original_rows(job: "ImportJob") -> tuple[list[str], dict[int, list[Any]]]:
+    """The uploaded table's header and its rows by file row number (read again, as typed)."""
+    if not job.file:
+        return [], {}
+    with job.file.open("rb") as handle:
+        table = read_table(
+            cast("BinaryIO", handle), ReadOptions(**job.read_options), name=job.original_name
+        )
+    rows = dict(zip(table.row_numbers.to_list(), table.frame.rows(), strict=True))
+    return table.frame.columns, {int(r): list(v) for r, v in rows.items()}

@@ -1,0 +1,250 @@
+"""The import wizard: upload → dry run → preview → confirm → result, as admin views.
+
+Every view is wrapped by ``admin_site.admin_view`` (login, staff, CSRF on POST) and checks the
+importer's permissions itself; contexts start from ``admin_site.each_context``. HTMX swaps the
+paginated tables; without HTMX every link and form still works as a full page.
+"""
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from winiadmin.admin.forms import ConfirmForm, UploadForm
+from winiadmin.admin.paging import PageInfo
+from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
+from winiadmin.admin.templates import template_candidates
+from winiadmin.conf import get_config
+from winiadmin.exceptions import ImporterNotFound
+from winiadmin.importers import Importer, all_importers, get_importer
+from winiadmin.jobs.frames import count_rows, read_page
+from winiadmin.jobs.runner import JobStateError, create_job, execute_job, validate_job
+from winiadmin.models import ImportJob
+from winiadmin.permissions import User, can_import, can_view_job
+
+if TYPE_CHECKING:
+    from django.contrib.admin import AdminSite
+
+PREVIEW_STATUSES = {
+    ImportJob.Status.UPLOADED,
+    ImportJob.Status.VALIDATING,
+    ImportJob.Status.VALIDATED,
+    ImportJob.Status.INVALID,
+}
+
+
+def job_url(job: ImportJob) -> str:
+    return reverse("admin:winiadmin_importjob_job", args=[job.pk])
+
+
+class ImportWizard:
+    def __init__(self, admin_site: "AdminSite") -> None:
+        self.admin_site = admin_site
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        name = "winiadmin_importjob_"
+        return [
+            path("importers/", wrap(self.importers_view), name=name + "importers"),
+            path("start/<str:importer>/", wrap(self.start_view), name=name + "start"),
+            path("<uuid:job_id>/job/", wrap(self.job_view), name=name + "job"),
+            path("<uuid:job_id>/rows/", wrap(self.rows_view), name=name + "rows"),
+            path("<uuid:job_id>/problems/", wrap(self.problems_view), name=name + "problems"),
+            path(
+                "<uuid:job_id>/problems.csv",
+                wrap(self.problems_csv_view),
+                name=name + "problems_csv",
+            ),
+            path("<uuid:job_id>/confirm/", wrap(self.confirm_view), name=name + "confirm"),
+        ]
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def importers_view(self, request: HttpRequest) -> HttpResponse:
+        user = _user(request)
+        model = _model(request.GET.get("model", ""))
+        usable = [i for i in all_importers() if can_import(user, i)]
+        if model is not None:
+            usable = [i for i in usable if model in i.models]
+        context = self._context(request, _("Import data"), model, importers=usable)
+        return self._render(request, "importers", context, model)
+
+    def start_view(self, request: HttpRequest, importer: str) -> HttpResponse:
+        importer_cls = self._importer(request, importer)
+        model = _model(request.GET.get("model", "")) or importer_cls.models[0]
+        form = UploadForm(importer_cls, request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            job = create_job(
+                importer=importer_cls,
+                upload=form.cleaned_data["file"],
+                user=_user(request),
+                options=form.option_texts(),
+                read_options=form.read_options(),
+                skip_invalid=form.cleaned_data["skip_invalid"],
+                target_model=model._meta.label,
+            )
+            validate_job(job)
+            return _redirect(request, job_url(job))
+        title = _("Import: %(importer)s") % {"importer": importer_cls.get_verbose_name()}
+        context = self._context(request, title, model, importer=importer_cls, form=form)
+        return self._render(request, "upload", context, model)
+
+    def job_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job, importer_cls = self._job(request, job_id)
+        model = _model(job.target_model)
+        step = "preview" if job.status in PREVIEW_STATUSES else "result"
+        report: dict[str, Any] = job.report or {}
+        context = self._context(
+            request,
+            _("Import of %(name)s") % {"name": job.original_name},
+            model,
+            importer=importer_cls,
+            report=report,
+            groups=problem_groups(report.get("problems", [])),
+            confirm_form=ConfirmForm(initial={"skip_invalid": job.skip_invalid}),
+            changelists=_changelists(report),
+            **(rows_context(job, "1") | problems_context(job, "1")),
+        )
+        return self._render(request, step, context, model)
+
+    # -- fragments (HTMX) and downloads --------------------------------------------------------
+
+    def rows_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job, _importer = self._job(request, job_id)
+        context = rows_context(job, request.GET.get("page"))
+        return TemplateResponse(request, "admin/winiadmin/_rows.html", context)
+
+    def problems_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job, _importer = self._job(request, job_id)
+        context = problems_context(
+            job, request.GET.get("page"), request.GET.get("kind", ""), request.GET.get("column", "")
+        )
+        return TemplateResponse(request, "admin/winiadmin/_problems.html", context)
+
+    def problems_csv_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job, _importer = self._job(request, job_id)
+        response = HttpResponse(problems_csv(job), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="problems-{job.pk}.csv"'
+        return response
+
+    @staticmethod
+    def _confirm_skip(request: HttpRequest) -> bool:
+        form = ConfirmForm(request.POST)
+        return form.is_valid() and bool(form.cleaned_data["skip_invalid"])
+
+    def confirm_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        return require_POST(self._confirm)(request, job_id)
+
+    def _confirm(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job, _importer = self._job(request, job_id)
+        try:
+            execute_job(job, skip_invalid=self._confirm_skip(request), user=_user(request))
+        except JobStateError as exc:
+            messages.warning(request, str(exc))
+        return _redirect(request, job_url(job))
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _importer(self, request: HttpRequest, name: str) -> type[Importer]:
+        try:
+            importer_cls = get_importer(name)
+        except ImporterNotFound as exc:
+            raise Http404(str(exc)) from exc
+        if not can_import(_user(request), importer_cls):
+            raise PermissionDenied(_("You may not import with this importer."))
+        return importer_cls
+
+    def _job(self, request: HttpRequest, job_id: UUID) -> tuple[ImportJob, type[Importer]]:
+        job = get_object_or_404(ImportJob, pk=job_id)
+        if not can_view_job(_user(request), job):
+            raise PermissionDenied(_("This import belongs to another user."))
+        return job, self._importer(request, job.importer)
+
+    def _context(
+        self, request: HttpRequest, title: str, model: type[Model] | None, **extra: Any
+    ) -> dict[str, Any]:
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": (model or ImportJob)._meta,
+            "job_opts": ImportJob._meta,
+            "target_opts": model._meta if model is not None else None,
+            **extra,
+        }
+
+    def _render(
+        self, request: HttpRequest, step: str, context: dict[str, Any], model: type[Model] | None
+    ) -> HttpResponse:
+        return TemplateResponse(request, template_candidates(step, model), context)
+
+
+def rows_context(job: ImportJob, raw_page: str | None) -> dict[str, Any]:
+    """One page of the cleaned rows, read from the job's stored frame."""
+    total = count_rows(job.preview_file) if job.preview_file else 0
+    page = PageInfo.from_request(raw_page, get_config().PAGE_SIZE, total)
+    frame = read_page(job.preview_file, page.offset, page.size) if total else None
+    return {
+        "job": job,
+        "rows_page": page,
+        "columns": (job.report or {}).get("columns", []),
+        "rows": frame.rows() if frame is not None else [],
+    }
+
+
+def problems_context(
+    job: ImportJob, raw_page: str | None, kind: str = "", column: str = ""
+) -> dict[str, Any]:
+    """One page of the job's problems, optionally only one kind and column."""
+    problems = filter_problems((job.report or {}).get("problems", []), kind, column)
+    page = PageInfo.from_request(raw_page, get_config().PAGE_SIZE, len(problems))
+    return {
+        "job": job,
+        "problems_page": page,
+        "problems": problems[page.offset : page.offset + page.size],
+        "kind": kind,
+        "column": column,
+        "problems_query": "&" + urlencode({"kind": kind, "column": column}),
+    }
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user
+
+
+def _model(label: str) -> type[Model] | None:
+    try:
+        return apps.get_model(label) if label else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """A full redirect, also for HTMX requests (the page changes, not a fragment)."""
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+def _changelists(report: dict[str, Any]) -> list[dict[str, Any]]:
+    links = []
+    for entry in report.get("models", []):
+        model = _model(entry["label"])
+        if model is None:
+            continue
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        try:
+            links.append({**entry, "url": reverse(name)})
+        except NoReverseMatch:  # the model is not registered with the admin
+            links.append({**entry, "url": ""})
+    return links

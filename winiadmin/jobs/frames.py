@@ -1,0 +1,42 @@
+"""The cleaned frame of a job, kept as Parquet in the upload storage, read back page by page."""
+
+import io
+
+import polars as pl
+from django.core.files.base import ContentFile
+
+from winiadmin.jobs.storage import preview_name, upload_storage
+
+ROW = "row"
+
+
+def store_cleaned_frame(job_id: object, frame: pl.DataFrame, rows: pl.Series) -> str:
+    """Write ``frame`` with its file row numbers; returns the storage name."""
+    storage = upload_storage()
+    name = preview_name(job_id)
+    if storage.exists(name):
+        storage.delete(name)
+    buffer = io.BytesIO()
+    frame.with_columns(rows.alias(ROW)).select(ROW, *frame.columns).write_parquet(buffer)
+    return storage.save(name, ContentFile(buffer.getvalue()))
+
+
+def read_page(name: str, offset: int, limit: int) -> pl.DataFrame:
+    """Rows ``offset`` to ``offset + limit`` of a stored frame (first column: file row)."""
+    storage = upload_storage()
+    try:
+        path = storage.path(name)
+    except NotImplementedError:  # a remote storage: read the bytes
+        with storage.open(name, "rb") as handle:
+            return pl.read_parquet(handle.read()).slice(offset, limit)
+    return pl.scan_parquet(path).slice(offset, limit).collect()
+
+
+def count_rows(name: str) -> int:
+    storage = upload_storage()
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        with storage.open(name, "rb") as handle:
+            return pl.read_parquet(handle.read()).height
+    return int(pl.scan_parquet(path).select(pl.len()).collect().item())

@@ -1,0 +1,84 @@
+"""An ``ImportResult`` as the JSON an ``ImportJob`` keeps, and back to what templates need."""
+
+from typing import Any
+
+import polars as pl
+
+from winiadmin.problems import Problem
+from winiadmin.results import ImportResult
+
+#: Problems kept in a job's report; the counts stay exact beyond it.
+STORED_PROBLEMS = 10_000
+
+
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
+    return {
+        "kind": problem.kind.value,
+        "label": problem.kind.label,
+        "severity": problem.severity.value,
+        "message": problem.message,
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+    }
+
+
+def build_report(result: ImportResult) -> dict[str, Any]:
+    problems = result.problems
+    # File-level problems first, then by row as the file reads.
+    ordered = sorted(problems, key=lambda p: (p.row is not None, p.row or 0, not p.is_error))
+    stored = [problem_to_dict(p) for p in ordered[:STORED_PROBLEMS]]
+    return {
+        "status": result.status.value,
+        "error": result.error,
+        "rows_read": result.rows_read,
+        "rows_cleaned": result.rows_cleaned,
+        "rows_skipped": result.rows_skipped,
+        "skipped_rows": list(result.skipped_rows[:STORED_PROBLEMS]),
+        "timings": {stage.value: round(secs, 4) for stage, secs in result.timings.items()},
+        "total_seconds": round(result.total_seconds, 4),
+        "source": result.source_info,
+        "models": [
+            {"label": c.label, "verbose_name": c.verbose_name, "count": c.count}
+            for c in result.created
+        ],
+        "problems": stored,
+        "problem_count": len(problems),
+        "error_count": problems.error_count,
+        "warning_count": problems.warning_count,
+        "file_errors": sum(1 for p in problems.errors() if p.row is None),
+        "counts_by_kind": {k.value: n for k, n in problems.counts_by_kind().items()},
+        "columns": [{"name": n, "dtype": str(t)} for n, t in result.cleaned_frame.schema.items()],
+        "profile": column_profile(result.cleaned_frame),
+    }
+
+
+def column_profile(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per column: null share, distinct values, min and max (as text), for the preview."""
+    if frame.is_empty():
+        return [{"name": n, "dtype": str(t), "nulls": 0.0, "distinct": 0, "min": None, "max": None}
+                for n, t in frame.schema.items()]  # fmt: skip
+    height = frame.height
+    stats = frame.select(
+        *[pl.col(c).null_count().alias(f"{c}\x00nulls") for c in frame.columns],
+        *[pl.col(c).n_unique().alias(f"{c}\x00distinct") for c in frame.columns],
+    ).row(0, named=True)
+    profile = []
+    for name, dtype in frame.schema.items():
+        orderable = dtype.is_numeric() or dtype.is_temporal() or dtype == pl.String
+        column = frame.get_column(name)
+        profile.append(
+            {
+                "name": name,
+                "dtype": str(dtype),
+                "nulls": stats[f"{name}\x00nulls"] / height,
+                "distinct": stats[f"{name}\x00distinct"],
+                "min": _text(column.min()) if orderable else None,
+                "max": _text(column.max()) if orderable else None,
+            }
+        )
+    return profile
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

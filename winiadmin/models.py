@@ -1,0 +1,95 @@
+"""``ImportJob``: one upload and what happened to it, from the dry run to the real run."""
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from winiadmin.jobs.storage import upload_storage
+
+
+def _upload_to(job: "ImportJob", filename: str) -> str:
+    from winiadmin.jobs.storage import upload_name  # noqa: PLC0415 - keeps migrations light
+
+    return upload_name(job.pk, filename)
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        VALIDATING = "validating", _("Validating")
+        VALIDATED = "validated", _("Validated")
+        INVALID = "invalid", _("Invalid")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    importer = models.CharField(_("importer"), max_length=200)
+    #: The model whose changelist the wizard started from ("app_label.ModelName"), if any.
+    target_model = models.CharField(_("started from"), max_length=200, blank=True)
+    file = models.FileField(
+        _("uploaded file"), storage=upload_storage, upload_to=_upload_to, max_length=500, blank=True
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    #: Importer option values as typed by the user (text), parsed again for each run.
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    read_options = models.JSONField(_("read options"), default=dict, blank=True)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="winiadmin_jobs",
+        verbose_name=_("user"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    validated_at = models.DateTimeField(_("validated"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    #: Objects per model the dry run would create: {"shop.Product": 40, …}.
+    dry_run_counts = models.JSONField(_("would create"), default=dict, blank=True)
+    #: Objects per model the real run created.
+    created_counts = models.JSONField(_("created"), default=dict, blank=True)
+    #: The last run's report: rows, timings, source, problems (see winiadmin.jobs.report).
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    #: Primary keys of the created objects per model label (for an undo).
+    created_pks = models.JSONField(_("created keys"), default=dict, blank=True)
+    #: Storage name of the cleaned frame (Parquet) the preview pages from.
+    preview_file = models.CharField(max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+        permissions = [("view_all_importjobs", _("Can view every user's import jobs"))]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def only_row_errors(self) -> bool:
+        """Invalid, but only because of rows that "skip invalid rows" would leave out."""
+        report: dict[str, Any] = self.report or {}
+        return self.status == self.Status.INVALID and not report.get("file_errors", 0)
+
+    def can_confirm(self, *, skip_invalid: bool) -> bool:
+        """Whether the real run may start with this choice about invalid rows."""
+        if self.status == self.Status.VALIDATED:
+            return True
+        return skip_invalid and self.only_row_errors
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED, self.Status.CANCELLED}

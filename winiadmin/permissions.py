@@ -1,0 +1,46 @@
+"""Who may import with which importer, and who may see which job. One place, used everywhere."""
+
+from typing import Protocol
+
+from django.db.models import Model
+
+from winiadmin.importers import Importer
+from winiadmin.models import ImportJob
+
+
+class User(Protocol):
+    """What the checks need of ``request.user`` (a user model or ``AnonymousUser``)."""
+
+    @property
+    def pk(self) -> object: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_staff(self) -> bool: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+    def has_perm(self, perm: str, obj: Model | None = None) -> bool: ...
+    def has_perms(self, perm_list: list[str], obj: Model | None = None) -> bool: ...
+
+
+VIEW_ALL_JOBS = "winiadmin.view_all_importjobs"
+
+
+def add_permissions(importer: type[Importer]) -> list[str]:
+    """``<app>.add_<model>`` for every model the importer creates, then its extra permissions."""
+    adds = [f"{m._meta.app_label}.add_{m._meta.model_name}" for m in importer.models]
+    return [*adds, *importer.permission_required]
+
+
+def can_import(user: User, importer: type[Importer]) -> bool:
+    """Active staff holding every permission the importer needs (superusers hold all)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return bool(importer.models) and user.has_perms(add_permissions(importer))
+
+
+def can_view_job(user: User, job: ImportJob) -> bool:
+    """Their own jobs, or everybody's with ``view_all_importjobs``."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return job.user_id == user.pk or user.has_perm(VIEW_ALL_JOBS)
