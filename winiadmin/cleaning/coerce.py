@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 _TRUE = ["true", "t", "yes", "y", "1", "on"]
 _FALSE = ["false", "f", "no", "n", "0", "off"]
@@ -49,8 +50,8 @@ def _integer_reason(text: pl.Series, dtype: pl.DataType) -> pl.Series:
     return (
         pl.select(
             pl.when(pl.lit(looks_whole))
-            .then(pl.lit(f"Out of range for {dtype}"))
-            .otherwise(pl.lit("Not a whole number"))
+            .then(pl.lit(_("Out of range for %(dtype)s") % {"dtype": dtype}))
+            .otherwise(pl.lit(_("Not a whole number")))
         )
         .to_series()
         .alias(text.name)
@@ -138,22 +139,22 @@ Parser = Callable[[pl.Series, pl.DataType], pl.Series]
 def _rule(dtype: pl.DataType, formats: ParseFormats) -> tuple[Parser, str]:
     """The parser for a dtype and how to say that a cell is not of it."""
     rules: list[tuple[bool, Parser, str]] = [
-        (dtype.is_integer(), _integers, "Not a whole number"),
-        (dtype.is_float(), _floats, "Not a number"),
-        (dtype.is_decimal(), _generic, "Not a number"),
-        (dtype == pl.Boolean, _booleans, "Not a yes/no value (true/false, yes/no, 1/0)"),
-        (dtype == pl.Date, _dates(formats), "Not a date (expected YYYY-MM-DD)"),
+        (dtype.is_integer(), _integers, _("Not a whole number")),
+        (dtype.is_float(), _floats, _("Not a number")),
+        (dtype.is_decimal(), _generic, _("Not a number")),
+        (dtype == pl.Boolean, _booleans, _("Not a yes/no value (true/false, yes/no, 1/0)")),
+        (dtype == pl.Date, _dates(formats), _("Not a date (expected YYYY-MM-DD)")),
         (
             dtype == pl.Datetime,
             _datetimes(formats),
-            "Not a date and time (expected YYYY-MM-DD HH:MM:SS)",
+            _("Not a date and time (expected YYYY-MM-DD HH:MM:SS)"),
         ),
-        (dtype == pl.Time, _times, "Not a time of day (expected HH:MM or HH:MM:SS)"),
+        (dtype == pl.Time, _times, _("Not a time of day (expected HH:MM or HH:MM:SS)")),
     ]
     for applies, parser, description in rules:
         if applies:
             return parser, description
-    return _generic, f"Cannot be read as {dtype}"
+    return _generic, _("Cannot be read as %(dtype)s") % {"dtype": dtype}
 
 
 def as_dtype(dtype: pl.DataType | type[pl.DataType]) -> pl.DataType:

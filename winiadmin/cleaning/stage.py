@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.utils.translation import gettext as _
 from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
 
 from winiadmin.cleaning.coerce import ParseFormats, coerce_column
@@ -50,7 +51,8 @@ def _column_problems(
         Problem(
             ProblemKind.MISSING_COLUMN,
             Severity.ERROR,
-            f"Column {name!r} is missing. The file has: {', '.join(header) or 'no columns'}.",
+            _("Column %(name)r is missing. The file has: %(header)s.")
+            % {"name": name, "header": ", ".join(header) or _("no columns")},
             column=name,
         )
         for name in match.missing
@@ -59,7 +61,7 @@ def _column_problems(
         Problem(
             ProblemKind.UNEXPECTED_COLUMN,
             Severity.WARNING,
-            "This column is not used by the importer and is ignored.",
+            _("This column is not used by the importer and is ignored."),
             column=name,
         )
         for name in match.unexpected
@@ -97,7 +99,10 @@ def _run_cleaning(
     try:
         cleaning = tracked(cls)(frame)
     except Exception as exc:
-        message = f"The cleaning rules of {cls.__name__} failed: {exc}"
+        message = _("The cleaning rules of %(cls)s failed: %(exc)s") % {
+            "cls": cls.__name__,
+            "exc": exc,
+        }
         return None, [Problem(ProblemKind.CLEANING_FAILED, Severity.ERROR, message)]
     assert isinstance(cleaning, RowTracking)
     return cleaning, cleaning.winiadmin_problems

@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
+from django.utils.translation import gettext as _
 from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
 
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -51,14 +52,13 @@ class RowTracking(_Base):
         super().drop_null_subsets()
         dropped = before.filter(~before.is_in(self.df.get_column(ROW_COL).implode()))
         subsets = self.get_drop_null_subsets()
+        where = " or ".join(
+            "(" + ", ".join(self._file_name(c) for c in subset) + ")" for subset in subsets
+        )
         why = (
-            "Dropped: empty in "
-            + " or ".join(
-                "(" + ", ".join(self._file_name(c) for c in subset) + ")" for subset in subsets
-            )
-            + "."
+            _("Dropped: empty in %(columns)s.") % {"columns": where}
             if subsets
-            else "Dropped: the row has no values."
+            else _("Dropped: the row has no values.")
         )
         self.winiadmin_problems.extend(
             Problem(ProblemKind.NULL_ROW_DROPPED, Severity.WARNING, why, row=int(row))
@@ -75,7 +75,7 @@ class RowTracking(_Base):
         )
         for row in dropped:
             column, value, message = explained.get(
-                int(row), (None, None, "Dropped as a duplicate.")
+                int(row), (None, None, _("Dropped as a duplicate."))
             )
             self.winiadmin_problems.append(
                 Problem(
@@ -101,11 +101,17 @@ class RowTracking(_Base):
             columns = ", ".join(self._file_name(c) for c in subset)
             for record in duplicates.select([*subset, ROW_COL, "__first__"]).iter_rows(named=True):
                 value = ", ".join(str(record[c]) for c in subset)
-                message = f"Duplicate of row {record['__first__']}; only the first row is kept"
+                first = record["__first__"]
+                message = _("Duplicate of row %(row)s; only the first row is kept.") % {
+                    "row": first
+                }
                 if summed:
                     merged = ", ".join(self._file_name(c) for c in summed)
-                    message += f" ({merged} added up into it)"
-                explained[record[ROW_COL]] = (columns, value, message + ".")
+                    message = _(
+                        "Duplicate of row %(row)s; only the first row is kept "
+                        "(%(columns)s added up into it)."
+                    ) % {"row": first, "columns": merged}
+                explained[record[ROW_COL]] = (columns, value, message)
             frame = keyed.filter(pl.col(ROW_COL) == pl.col("__first__")).drop("__first__")
         return explained
 
@@ -122,7 +128,7 @@ class RowTracking(_Base):
                         Problem(
                             ProblemKind.MISSING_VALUE,
                             Severity.ERROR,
-                            "A value is required.",
+                            _("A value is required."),
                             row=record[ROW_COL],
                             column=self._file_name(col),
                         )

@@ -16,6 +16,7 @@ from itertools import batched
 
 import polars as pl
 from django.db.models import Model, Q
+from django.utils.translation import gettext as _
 
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -94,10 +95,15 @@ class ConflictFilter:
     def _report(
         self, model: type[Model], names: tuple[str, ...], key: Key, *, repeated: bool
     ) -> None:
-        where = "appears twice in this import" if repeated else "already exists"
+        where = _("appears twice in this import") if repeated else _("already exists")
         label = model._meta.label
         shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, key, strict=True))
-        message = f"A {model._meta.verbose_name} with {shown} {where} ({label})."
+        message = _("A %(model)s with %(key)s %(where)s (%(label)s).") % {
+            "model": model._meta.verbose_name,
+            "key": shown,
+            "where": where,
+            "label": label,
+        }
         column = names[0] if len(names) == 1 else ", ".join(names)
         value = ", ".join(str(v) for v in key)
         # The n-th object with a key came from the n-th file row holding it (when one does).

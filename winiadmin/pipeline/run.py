@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 import polars as pl
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
 from winiadmin.conf import get_config
@@ -120,7 +122,7 @@ class _Run:
         )
         self._record_cleaning(cleaned)
         if cleaned.has_file_errors:
-            self.result.error = "The file cannot be imported; see the problems."
+            self.result.error = _("The file cannot be imported; see the problems.")
             return
         # With blocking errors the remaining stages still run, rolled back, so that the report
         # also holds what only they can find (unknown values, database conflicts).
@@ -134,7 +136,9 @@ class _Run:
         self._record_load(loaded)
         if loaded.has_conflicts and not self.settings.skip_invalid:
             self.result.status = ImportStatus.INVALID
-            self.result.error = "Some rows conflict with data in the database; nothing was written."
+            self.result.error = _(
+                "Some rows conflict with data in the database; nothing was written."
+            )
         elif blocked:
             self._explain_blocked()
         else:
@@ -235,10 +239,13 @@ class _Run:
     def _explain_blocked(self) -> None:
         self.result.status = ImportStatus.INVALID
         errors = self.result.problems.error_count
-        self.result.error = (
-            f"{errors} problem{'s' if errors != 1 else ''} must be fixed first; nothing was "
-            "written. Fix the file, or choose to skip invalid rows."
-        )
+        self.result.error = ngettext(
+            "%(n)d problem must be fixed first; nothing was written. "
+            "Fix the file, or choose to skip invalid rows.",
+            "%(n)d problems must be fixed first; nothing was written. "
+            "Fix the file, or choose to skip invalid rows.",
+            errors,
+        ) % {"n": errors}
 
     def _fail(self, status: ImportStatus, kind: ProblemKind, message: str) -> None:
         self.result.status = status
