@@ -21,6 +21,8 @@ class WiniadminConfig:
 
     #: Rows per INSERT statement (``bulk_create`` batch) unless a caller passes ``batch_size``.
     BATCH_SIZE: int = 1000
+    #: Rows per chunk for frame-native importers (COPY / executemany) unless given.
+    FRAME_BATCH_SIZE: int = 50_000
     #: Rows of the cleaned frame kept in a result for previews.
     PREVIEW_ROWS: int = 20
     #: How many bytes the readers look at to detect the encoding, delimiter and format.

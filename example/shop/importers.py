@@ -9,6 +9,7 @@ from django.db.models import Model
 
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
 from winiadmin.cleaning import CleaningDF
+from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import RowProblems
 from winiadmin.importers import BooleanOption, Importer, ModelOption, register
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -96,6 +97,33 @@ class CatalogueImporter(Importer):
             Store: [s for s in stores.values() if s.pk is None],
             Product: products,
         }
+
+
+class CatalogueFrameImporter(CatalogueImporter):
+    """The catalogue, frame-native: no Product object per row; FKs resolved by name in bulk."""
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
+        default = cast("Category | None", self.get_option("default_category"))
+        if default is not None:
+            df = df.with_columns(pl.col("category").fill_null(default.name))
+        products = df.select(
+            "sku", "name", "price", "quantity", "category", "store", "available_from",
+            ROW_NUMBER_COLUMN,
+        )  # fmt: skip
+        return {
+            Category: pl.DataFrame(
+                {"name": _missing(Category, df["category"])}, schema={"name": pl.String}
+            ),
+            Store: pl.DataFrame({"name": _missing(Store, df["store"])}, schema={"name": pl.String}),
+            Product: ModelFrame(Product, products, lookups={"category": "name", "store": "name"}),
+        }
+
+
+def _missing(model: type[Category] | type[Store], names: pl.Series) -> list[str]:
+    """The names (in file order) that no stored object has yet: one query."""
+    wanted = names.drop_nulls().unique(maintain_order=True).to_list()
+    found = set(model._default_manager.filter(name__in=wanted).values_list("name", flat=True))
+    return [name for name in wanted if name not in found]
 
 
 class OrdersCleaningDF(CleaningDF):

@@ -1,6 +1,5 @@
 """Importers: declared once, registered, and run the same way by the admin and the commands."""
 
-from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -17,7 +16,7 @@ from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult
 
 
-class Importer(ABC):
+class Importer:
     """Subclass, declare the class attributes, write :meth:`get_bulks_by_model`, register.
 
     Example::
@@ -88,9 +87,15 @@ class Importer(ABC):
             raise WiniadminError(msg)
         return self.cleaning_df_cls
 
-    @abstractmethod
     def get_bulks_by_model(self, df: pl.DataFrame) -> BulksByModel:
-        """Unsaved model objects per model, built from the cleaned frame."""
+        """Unsaved model objects per model, built from the cleaned frame.
+
+        Frame-native importers define ``get_frames_by_model(df)`` instead (one polars frame per
+        model, see :class:`~winiadmin.pipeline.FrameImportSpec`); the pipeline uses whichever
+        the importer has.
+        """
+        msg = f"{type(self).__name__} defines neither get_bulks_by_model nor get_frames_by_model."
+        raise NotImplementedError(msg)
 
     def run(
         self,

@@ -22,6 +22,8 @@ class LoadOutcome:
     counts: dict[type[Model], int] = field(default_factory=dict)
     pks: dict[type[Model], list[object]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Problems that skipping invalid rows cannot cure (unknown natural keys).
+    blocking: bool = False
 
     @property
     def has_conflicts(self) -> bool:
@@ -38,9 +40,11 @@ class LoadSettings:
     collect_pks: bool = False
     #: Leave out rows that conflict with the database and load the rest ("skip invalid rows").
     skip_conflicts: bool = False
+    #: Rows per chunk for frame-native loading (COPY / executemany).
+    frame_step: int = 50_000
 
 
-def _progress_counter(
+def progress_counter(
     settings: LoadSettings, total: int | None
 ) -> Callable[[type[Model], int], None]:
     done = 0
@@ -70,7 +74,7 @@ def load_stage(
             checked,
             settings.step,
             using=settings.using,
-            on_chunk=_progress_counter(settings, total),
+            on_chunk=progress_counter(settings, total),
             collect=settings.collect_pks,
         )
         for model, value in loaded.items():

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
 from winiadmin.conf import get_config
+from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.exceptions import (
     FileReadError,
     ImportTimeout,
@@ -22,9 +23,10 @@ from winiadmin.exceptions import (
     WiniadminError,
 )
 from winiadmin.pipeline.deadline import Deadline
+from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
 from winiadmin.pipeline.rows import rows_with_values
-from winiadmin.pipeline.spec import BulksByModel, ImportSpec
+from winiadmin.pipeline.spec import BulksByModel, FrameImportSpec, FramesByModel, ImportSpec
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ProgressCallback, ignore_progress
 from winiadmin.readers import RawTable, ReadOptions, Source, read_table
@@ -50,7 +52,7 @@ class RunSettings:
 
 
 def run_import(
-    spec: ImportSpec,
+    spec: ImportSpec | FrameImportSpec,
     source: ReadSource,
     *,
     dry_run: bool = False,
@@ -83,9 +85,21 @@ def run_import(
     return _Run(spec, settings, progress or ignore_progress, name).execute(source)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the transform stage produced: objects per model, or frames per model."""
+
+    bulks: BulksByModel | None = None
+    frames: FramesByModel | None = None
+
+
 class _Run:
     def __init__(
-        self, spec: ImportSpec, settings: RunSettings, progress: ProgressCallback, name: str
+        self,
+        spec: ImportSpec | FrameImportSpec,
+        settings: RunSettings,
+        progress: ProgressCallback,
+        name: str,
     ) -> None:
         self.spec = spec
         self.settings = settings
@@ -128,13 +142,13 @@ class _Run:
         # also holds what only they can find (unknown values, database conflicts).
         blocked = bool(cleaned.invalid_rows) and not self.settings.skip_invalid
         try:
-            bulks = self._timed(Stage.TRANSFORM, lambda: self._transform(cleaned.frame))
+            plan = self._timed(Stage.TRANSFORM, lambda: self._transform(cleaned))
         except RowProblems as exc:
             self._record_row_problems(exc, cleaned)
             return
-        loaded = self._timed(Stage.LOAD, lambda: self._load(bulks, cleaned, rollback=blocked))
+        loaded = self._timed(Stage.LOAD, lambda: self._load(plan, cleaned, rollback=blocked))
         self._record_load(loaded)
-        if loaded.has_conflicts and not self.settings.skip_invalid:
+        if loaded.blocking or (loaded.has_conflicts and not self.settings.skip_invalid):
             self.result.status = ImportStatus.INVALID
             self.result.error = _(
                 "Some rows conflict with data in the database; nothing was written."
@@ -178,13 +192,14 @@ class _Run:
                 raise FileReadError(msg) from cause
             raise
 
-    def _transform(self, frame: pl.DataFrame) -> BulksByModel:
+    def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
         with self._guard("The importer failed while building the objects", LoadError):
-            return self.spec.get_bulks_by_model(frame)
+            if isinstance(self.spec, FrameImportSpec):
+                rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
+                return _Plan(frames=self.spec.get_frames_by_model(cleaned.frame.with_columns(rows)))
+            return _Plan(bulks=self.spec.get_bulks_by_model(cleaned.frame))
 
-    def _load(
-        self, bulks: BulksByModel, cleaned: CleaningOutcome, *, rollback: bool
-    ) -> LoadOutcome:
+    def _load(self, plan: "_Plan", cleaned: CleaningOutcome, *, rollback: bool) -> LoadOutcome:
         settings = LoadSettings(
             step=self.step,
             using=self.settings.using,
@@ -193,10 +208,14 @@ class _Run:
             progress=self.progress,
             collect_pks=self.settings.collect_pks and not self.settings.dry_run,
             skip_conflicts=self.settings.skip_invalid,
+            frame_step=self.settings.batch_size or get_config().FRAME_BATCH_SIZE,
         )
         # Django's own field validation (to_python) can refuse a value before the database.
         with self._guard("The data could not be saved", LoadError):
-            return load_stage(bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers)
+            if plan.frames is not None:
+                return frame_load_stage(plan.frames, settings)
+            assert plan.bulks is not None
+            return load_stage(plan.bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers)
 
     @contextmanager
     def _guard(self, what: str, error: type[WiniadminError]) -> Iterator[None]:

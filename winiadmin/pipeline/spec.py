@@ -5,13 +5,29 @@ Both the registered :class:`~winiadmin.importers.Importer` classes and the seed-
 """
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import polars as pl
 from django.db.models import Model
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
+from winiadmin.db.frames import ModelFrame
+
 BulksByModel = Mapping[type[Model], Iterable[Model]]
+FramesByModel = Mapping[type[Model], ModelFrame | pl.DataFrame]
+
+
+@runtime_checkable
+class FrameImportSpec(Protocol):
+    """The frame-native variant: one polars frame per model, no model instance per row.
+
+    The frame passed in carries the file row numbers in ``ROW_NUMBER_COLUMN``; keep that column
+    in the frames returned so that problems name their rows (it is never stored).
+    """
+
+    def get_cleaning_df_cls(self) -> type[CleaningDF]: ...
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> FramesByModel: ...
 
 
 class ImportSpec(Protocol):

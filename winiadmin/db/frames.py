@@ -1,0 +1,185 @@
+"""The frame-native loader: a polars DataFrame per model straight into its table.
+
+No model instance is built per row. Foreign keys given by natural key (a category's name) are
+resolved with one query per related model per chunk of distinct values and a join; the rows go
+to the database with ``COPY`` on PostgreSQL and ``executemany`` elsewhere, in large chunks,
+inside the caller's transaction. What bulk loading skips (``save()``, signals, validators) it
+skips too; defaults are computed once per load, not once per row.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from itertools import batched
+from typing import Any
+
+import polars as pl
+from django.db import connections, transaction
+from django.db.models import Field, ForeignKey, Model
+
+from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, refused_as_load_error
+from winiadmin.db.frame_values import to_database_frame
+from winiadmin.db.graph import topological_sort_models
+from winiadmin.exceptions import LoadError
+
+#: A frame may carry the file row numbers in this column; it is used for problems, not stored.
+ROW_NUMBER_COLUMN = "__winiadmin_row__"
+#: Distinct natural-key values looked up per query.
+LOOKUP_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFrame:
+    """Rows of one model: columns named after its fields (``category`` or ``category_id``).
+
+    ``lookups`` maps a foreign key whose column holds natural-key values to the target model's
+    field those values are found in: ``{"category": "name"}``.
+    """
+
+    model: type[Model]
+    frame: pl.DataFrame
+    lookups: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class UnresolvedKeys:
+    """Natural-key values that match no row of the related model."""
+
+    model: type[Model]
+    field: str
+    lookup: str
+    values: list[object]
+    rows: dict[object, list[int]]
+
+
+FrameChunkCallback = Callable[[type[Model], int], None]
+
+
+def load_frames(
+    frames: Mapping[type[Model], ModelFrame | pl.DataFrame],
+    step: int = STANDARD_BULK_SIZE * 50,
+    *,
+    using: str,
+    on_chunk: FrameChunkCallback | None = None,
+) -> dict[type[Model], int]:
+    """Insert every frame, parents first, in one transaction; returns rows inserted per model.
+
+    Raises :class:`UnresolvedKeysError` (a ``LoadError``) when natural keys match nothing.
+    """
+    check_step(step)
+    specs = {m: f if isinstance(f, ModelFrame) else ModelFrame(m, f) for m, f in frames.items()}
+    counts: dict[type[Model], int] = {}
+    with transaction.atomic(using=using):
+        for model in topological_sort_models(specs):
+            with refused_as_load_error(model):
+                counts[model] = _load_one(specs[model], step, using, on_chunk)
+    return counts
+
+
+class UnresolvedKeysError(LoadError):
+    def __init__(self, unresolved: UnresolvedKeys) -> None:
+        self.unresolved = unresolved
+        shown = ", ".join(repr(v) for v in unresolved.values[:5])
+        more = f" and {len(unresolved.values) - 5} more" if len(unresolved.values) > 5 else ""
+        super().__init__(
+            f"{unresolved.model._meta.label}.{unresolved.field}: no "
+            f"{_target(unresolved.model, unresolved.field)._meta.verbose_name} has "
+            f"{unresolved.lookup} {shown}{more}."
+        )
+
+
+def _load_one(spec: ModelFrame, step: int, using: str, on_chunk: FrameChunkCallback | None) -> int:
+    frame = _resolve_lookups(spec, using)
+    frame = frame.drop(ROW_NUMBER_COLUMN, strict=False)
+    fields, values = to_database_frame(spec.model, frame, connections[using])
+    copyable = not any(dtype == pl.Object for dtype in values.dtypes)
+    postgres = connections[using].vendor == "postgresql"
+    writer = _copy_rows if postgres and copyable else _executemany_rows
+    done = 0
+    for offset in range(0, values.height, step):
+        chunk = values.slice(offset, step)
+        writer(spec.model, fields, chunk, using)
+        done += chunk.height
+        if on_chunk is not None:
+            on_chunk(spec.model, chunk.height)
+    return done
+
+
+def _foreign_key(model: type[Model], name: str) -> tuple[ForeignKey[Any, Any], type[Model]]:
+    fk = model._meta.get_field(name)
+    target = getattr(fk, "related_model", None)
+    if not isinstance(fk, ForeignKey) or not isinstance(target, type):
+        msg = f"{model._meta.label}.{name} is not a foreign key; it cannot have a lookup."
+        raise LoadError(msg)
+    return fk, target
+
+
+def _target(model: type[Model], name: str) -> type[Model]:
+    return _foreign_key(model, name)[1]
+
+
+def _resolve_lookups(spec: ModelFrame, using: str) -> pl.DataFrame:
+    """Replace each natural-key column by the ``<fk>_id`` column of the matching primary keys."""
+    frame = spec.frame
+    for name, lookup in spec.lookups.items():
+        fk, target = _foreign_key(spec.model, name)
+        keys = _key_map(target, lookup, frame.get_column(name).drop_nulls().unique(), using)
+        joined = frame.join(keys, left_on=name, right_on="__key__", how="left")
+        missing = joined.filter(pl.col(name).is_not_null() & pl.col("__pk__").is_null())
+        if missing.height:
+            raise UnresolvedKeysError(_unresolved(spec.model, name, lookup, missing))
+        frame = joined.drop(name).rename({"__pk__": fk.attname})
+    return frame
+
+
+def _key_map(target: type[Model], lookup: str, values: pl.Series, using: str) -> pl.DataFrame:
+    """``__key__`` → ``__pk__`` for the given natural-key values: one query per chunk."""
+    manager = target._base_manager.using(using)
+    pairs: list[tuple[Any, Any]] = []
+    for chunk in batched(values.to_list(), LOOKUP_CHUNK):
+        pairs += manager.filter(**{f"{lookup}__in": chunk}).values_list(lookup, "pk")
+    key_dtype = values.dtype
+    return pl.DataFrame(
+        pairs or None,
+        schema={"__key__": key_dtype, "__pk__": pl.Int64 if not pairs else None},
+        orient="row",
+    ).with_columns(pl.col("__key__").cast(key_dtype))
+
+
+def _unresolved(
+    model: type[Model], name: str, lookup: str, missing: pl.DataFrame
+) -> UnresolvedKeys:
+    values = missing.get_column(name).unique(maintain_order=True).to_list()
+    rows: dict[object, list[int]] = {}
+    if ROW_NUMBER_COLUMN in missing.columns:
+        for value, row in missing.select(name, ROW_NUMBER_COLUMN).iter_rows():
+            rows.setdefault(value, []).append(int(row))
+    return UnresolvedKeys(model, name, lookup, values, rows)
+
+
+def _executemany_rows(
+    model: type[Model], fields: list[Field[Any, Any]], chunk: pl.DataFrame, using: str
+) -> None:
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column or f.attname) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names are quoted identifiers
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, chunk.rows())
+
+
+def _copy_rows(
+    model: type[Model], fields: list[Field[Any, Any]], chunk: pl.DataFrame, using: str
+) -> None:
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column or f.attname) for f in fields)
+    data = chunk.write_csv(include_header=False, null_value="\\N").encode()
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    # The raw psycopg cursor: wrap its errors into Django's (IntegrityError…) as Django does.
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        copy.write(data)

@@ -1,0 +1,112 @@
+"""Unique-constraint conflicts of a model frame, found with vectorised checks before loading.
+
+The frame counterpart of :mod:`winiadmin.pipeline.conflicts`: keys repeated inside the frame and
+keys already in the database (one query per constraint per chunk of distinct keys) are reported
+with the file rows they came from.
+"""
+
+from itertools import batched
+
+import polars as pl
+from django.db.models import Model, Q
+from django.utils.translation import gettext as _
+
+from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
+from winiadmin.pipeline.conflicts import unique_field_sets
+from winiadmin.problems import Problem, ProblemKind, Severity
+
+#: Distinct keys looked up per query.
+KEY_CHUNK = 5000
+
+
+def frame_conflicts(spec: ModelFrame, using: str) -> tuple[list[Problem], pl.Series]:
+    """The problems, and a mask of the frame's rows that conflict."""
+    frame = spec.frame
+    mask = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    problems: list[Problem] = []
+    for attnames in unique_field_sets(spec.model):
+        columns = _columns(spec, attnames)
+        if columns is None:
+            continue
+        repeated = _repeated(frame, columns)
+        existing = _existing(spec.model, frame, columns, attnames, using)
+        checks = ((existing, _("already exists")), (repeated, _("appears twice in this import")))
+        for flags, where in checks:
+            new = flags & ~mask
+            problems += _problems(spec.model, frame.filter(new), columns, where)
+            mask = mask | new
+    return problems, mask
+
+
+def _columns(spec: ModelFrame, attnames: tuple[str, ...]) -> list[str] | None:
+    """The frame columns holding a constraint's fields, or None (absent, or natural keys)."""
+    columns = []
+    for attname in attnames:
+        f = spec.model._meta.get_field(attname.removesuffix("_id"))
+        found = next((c for c in (f.name, attname) if c in spec.frame.columns), None)
+        if found is None or found in spec.lookups:
+            return None
+        columns.append(found)
+    return columns
+
+
+def _complete(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
+    return pl.all_horizontal(pl.col(columns).is_not_null())
+
+
+def _repeated(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+    key = pl.struct(columns)
+    return frame.select(_complete(frame, columns) & ~key.is_first_distinct()).to_series()
+
+
+def _existing(
+    model: type[Model],
+    frame: pl.DataFrame,
+    columns: list[str],
+    attnames: tuple[str, ...],
+    using: str,
+) -> pl.Series:
+    keys = frame.select(columns).filter(_complete(frame, columns)).unique()
+    found: list[tuple[object, ...]] = []
+    manager = model._base_manager.using(using)
+    for chunk in batched(keys.rows(), KEY_CHUNK):
+        if len(columns) == 1:
+            lookup = Q(**{f"{attnames[0]}__in": [k[0] for k in chunk]})
+        else:
+            lookup = Q()
+            for key in chunk:
+                lookup |= Q(**dict(zip(attnames, key, strict=True)))
+        found += manager.filter(lookup).values_list(*attnames)
+    if not found:
+        return pl.Series([False] * frame.height, dtype=pl.Boolean)
+    taken = pl.DataFrame(found, schema=keys.schema, orient="row").with_columns(__taken__=True)
+    marked = frame.select(columns).join(taken, on=columns, how="left", maintain_order="left")
+    return marked.get_column("__taken__").fill_null(False)
+
+
+def _problems(
+    model: type[Model], rows: pl.DataFrame, columns: list[str], where: str
+) -> list[Problem]:
+    numbers = rows.get_column(ROW_NUMBER_COLUMN) if ROW_NUMBER_COLUMN in rows.columns else None
+    problems = []
+    for i, key in enumerate(rows.select(columns).iter_rows()):
+        shown = ", ".join(f"{c}={v!r}" for c, v in zip(columns, key, strict=True))
+        message = _("A %(model)s with %(key)s %(where)s (%(label)s).") % {
+            "model": model._meta.verbose_name,
+            "key": shown,
+            "where": where,
+            "label": model._meta.label,
+        }
+        row = int(numbers[i]) if numbers is not None else None
+        value = ", ".join(str(v) for v in key)
+        problems.append(
+            Problem(
+                ProblemKind.DATABASE_CONFLICT,
+                Severity.ERROR,
+                message,
+                row,
+                ", ".join(columns),
+                value,
+            )
+        )
+    return problems

@@ -1,0 +1,79 @@
+"""The load stage for frame-native importers: same transaction, dry run and problem report."""
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from winiadmin.db.frames import ModelFrame, UnresolvedKeysError, load_frames
+from winiadmin.pipeline.frame_conflicts import frame_conflicts
+from winiadmin.pipeline.load import LoadOutcome, LoadSettings, progress_counter
+from winiadmin.pipeline.spec import FramesByModel
+from winiadmin.problems import Problem, ProblemKind, Severity
+
+
+def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
+    specs = {m: f if isinstance(f, ModelFrame) else ModelFrame(m, f) for m, f in frames.items()}
+    total = sum(spec.frame.height for spec in specs.values())
+    outcome = LoadOutcome()
+    with transaction.atomic(using=settings.using):
+        specs = _check_conflicts(specs, settings, outcome)
+        try:
+            outcome.counts = load_frames(
+                specs,
+                settings.frame_step,
+                using=settings.using,
+                on_chunk=progress_counter(settings, total),
+            )
+        except UnresolvedKeysError as exc:
+            # Unknown natural keys block the import even when skipping invalid rows: the rows
+            # that point at them would be silently dropped otherwise.
+            outcome.problems += _unresolved_problems(exc)
+            outcome.blocking = True
+        if (
+            settings.dry_run
+            or outcome.blocking
+            or (outcome.problems and not settings.skip_conflicts)
+        ):
+            transaction.set_rollback(True, using=settings.using)
+    return outcome
+
+
+def _check_conflicts(
+    specs: dict[type[Model], ModelFrame], settings: LoadSettings, outcome: LoadOutcome
+) -> dict[type[Model], ModelFrame]:
+    checked = {}
+    for model, spec in specs.items():
+        problems, mask = frame_conflicts(spec, settings.using)
+        outcome.problems += problems
+        # Conflicting rows are always left out: the rest still loads, for the counts of a dry run
+        # and for "skip invalid rows"; without that choice the stage rolls back afterwards.
+        checked[model] = (
+            ModelFrame(model, spec.frame.filter(~mask), spec.lookups) if problems else spec
+        )
+    return checked
+
+
+def _unresolved_problems(exc: UnresolvedKeysError) -> list[Problem]:
+    unresolved = exc.unresolved
+    target = unresolved.model._meta.get_field(unresolved.field).related_model
+    name = target._meta.verbose_name if target is not None and not isinstance(target, str) else ""
+    problems = []
+    for value in unresolved.values:
+        message = _("No %(model)s has %(field)s %(value)r.") % {
+            "model": name,
+            "field": unresolved.lookup,
+            "value": value,
+        }
+        rows: list[int | None] = [*unresolved.rows.get(value, [])] or [None]
+        problems += [
+            Problem(
+                ProblemKind.INVALID_VALUE,
+                Severity.ERROR,
+                message,
+                row,
+                unresolved.field,
+                str(value),
+            )
+            for row in rows
+        ]
+    return problems
