@@ -137,3 +137,14 @@ def test_lookup_on_a_field_that_is_not_a_foreign_key() -> None:
             {Store: ModelFrame(Store, pl.DataFrame({"name": ["x"]}), lookups={"name": "id"})},
             using="default",
         )
+
+
+def test_dangling_ids_are_found_before_commit_even_in_a_rolled_back_transaction() -> None:
+    with transaction.atomic():
+        with pytest.raises(LoadError, match=r"shop\.Product"):
+            load_frames(
+                {Product: pl.DataFrame({"name": ["x"], "price": [1.0], "category_id": [999]})},
+                using="default",
+            )
+        transaction.set_rollback(True)
+    assert Product.objects.count() == 0

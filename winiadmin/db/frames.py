@@ -101,7 +101,21 @@ def _load_one(spec: ModelFrame, step: int, using: str, on_chunk: FrameChunkCallb
         done += chunk.height
         if on_chunk is not None:
             on_chunk(spec.model, chunk.height)
+    if done and _has_unchecked_keys(spec):
+        # Keys given as ids (not looked up) are checked at COMMIT by PostgreSQL and SQLite:
+        # check now, so that a dry run finds a dangling id too.
+        connections[using].check_constraints(table_names=[spec.model._meta.db_table])
     return done
+
+
+def _has_unchecked_keys(spec: ModelFrame) -> bool:
+    """Whether a foreign key's values come from the frame itself rather than a lookup."""
+    return any(
+        isinstance(f, ForeignKey)
+        and f.name not in spec.lookups
+        and (f.name in spec.frame.columns or f.attname in spec.frame.columns)
+        for f in spec.model._meta.local_concrete_fields
+    )
 
 
 def _foreign_key(model: type[Model], name: str) -> tuple[ForeignKey[Any, Any], type[Model]]:
