@@ -1,6 +1,7 @@
 """The frame-native path gives the same results and reports as the instance path."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
@@ -9,8 +10,10 @@ from shop.importers import CatalogueFrameImporter, CatalogueImporter
 from shop.models import Category, Product, Store
 
 from winiadmin.problems import ProblemKind
-from winiadmin.progress import Progress
 from winiadmin.results import ImportStatus, Stage
+
+if TYPE_CHECKING:
+    from winiadmin.progress import Progress
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from winiadmin.admin.wizard import ImportWizard, job_url
 from winiadmin.exceptions import WiniadminError
-from winiadmin.importers import get_importer
+from winiadmin.importers import all_importers, get_importer
 from winiadmin.jobs.runner import execute_job, validate_job
 from winiadmin.models import ImportJob
 from winiadmin.permissions import VIEW_ALL_JOBS, User, can_import
@@ -43,6 +43,15 @@ class ImportJobAdmin(admin.ModelAdmin[ImportJob]):
     def has_import_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_staff
 
+    def has_view_permission(self, request: HttpRequest, obj: ImportJob | None = None) -> bool:
+        """Whoever may import sees the import history (their own jobs, see ``get_queryset``)."""
+        if super().has_view_permission(request, obj) or request.user.has_perm(VIEW_ALL_JOBS):
+            return True
+        return _may_import_anything(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request) or super().has_module_permission(request)
+
     def change_view(
         self,
         request: HttpRequest,
@@ -56,7 +65,8 @@ class ImportJobAdmin(admin.ModelAdmin[ImportJob]):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        extra = {"importers_url": reverse("admin:winiadmin_importjob_importers")}
+        url = reverse("admin:winiadmin_importjob_importers")
+        extra = {"importers_url": url if _may_import_anything(request) else ""}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     @admin.display(description=_("rows"))
@@ -121,3 +131,8 @@ class ImportJobAdmin(admin.ModelAdmin[ImportJob]):
     def _report(request: HttpRequest, n: int, singular: str, plural: str) -> None:
         if n:
             messages.success(request, ngettext(singular, plural, n) % {"n": n})
+
+
+def _may_import_anything(request: HttpRequest) -> bool:
+    user: User = request.user
+    return any(can_import(user, importer) for importer in all_importers())

@@ -75,6 +75,8 @@ class ImportWizard:
         user = _user(request)
         model = _model(request.GET.get("model", ""))
         usable = [i for i in all_importers() if can_import(user, i)]
+        if not usable:
+            raise PermissionDenied(_("There is nothing you may import."))
         if model is not None:
             usable = [i for i in usable if model in i.models]
         context = self._context(request, _("Import data"), model, importers=usable)
@@ -83,8 +85,9 @@ class ImportWizard:
     def start_view(self, request: HttpRequest, importer: str) -> HttpResponse:
         importer_cls = self._importer(request, importer)
         model = _model(request.GET.get("model", "")) or importer_cls.models[0]
-        form = UploadForm(importer_cls, request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        posted = request.method == "POST"  # not ``request.POST or None``: {} is a submission too
+        form = UploadForm(importer_cls, *((request.POST, request.FILES) if posted else ()))
+        if posted and form.is_valid():
             job = create_job(
                 importer=importer_cls,
                 upload=form.cleaned_data["file"],
@@ -94,7 +97,10 @@ class ImportWizard:
                 skip_invalid=form.cleaned_data["skip_invalid"],
                 target_model=model._meta.label,
             )
-            validate_job(job)
+            try:
+                validate_job(job)
+            except JobStateError as exc:  # changed since the form checked it: the job failed
+                messages.warning(request, str(exc))
             return _redirect(request, job_url(job))
         title = _("Import: %(importer)s") % {"importer": importer_cls.get_verbose_name()}
         context = self._context(request, title, model, importer=importer_cls, form=form)

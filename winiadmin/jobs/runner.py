@@ -4,6 +4,7 @@ import hashlib
 from typing import Any, BinaryIO, cast
 
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -72,7 +73,9 @@ def validate_job(job: ImportJob) -> ImportResult:
 
 def execute_job(job: ImportJob, *, skip_invalid: bool, user: User | None = None) -> ImportResult:
     """The real run, once: a second confirm (a refresh, two tabs) finds the job already claimed."""
-    if not job.can_confirm(skip_invalid=skip_invalid):
+    # Only an invalid job is refused here; any other state is for the claim to judge, so a
+    # second confirm of a finished job says what happened to it.
+    if job.status == ImportJob.Status.INVALID and not job.can_confirm(skip_invalid=skip_invalid):
         msg = "This import cannot run: fix the problems, or choose to skip invalid rows."
         raise JobStateError(msg)
     _claim(job, {ImportJob.Status.VALIDATED, ImportJob.Status.INVALID}, ImportJob.Status.RUNNING)
@@ -80,8 +83,14 @@ def execute_job(job: ImportJob, *, skip_invalid: bool, user: User | None = None)
     job.started_at = timezone.now()
     result = _run(job, dry_run=False, skip_invalid=skip_invalid, collect_pks=True)
     job.report = build_report(result)
-    job.created_counts = {c.label: c.count for c in result.created}
-    job.created_pks = {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
+    # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
+    created = result.created if result.committed else []
+    job.created_counts = {c.label: c.count for c in created}
+    job.created_pks = (
+        {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
+        if result.committed
+        else {}
+    )
     job.error = result.error
     job.finished_at = timezone.now()
     job.status = {
@@ -110,9 +119,15 @@ def _claim(job: ImportJob, allowed: set[ImportJob.Status], new: ImportJob.Status
 def _run(
     job: ImportJob, *, dry_run: bool, skip_invalid: bool, collect_pks: bool = False
 ) -> ImportResult:
-    importer_cls = get_importer(job.importer)
-    importer = importer_cls(importer_cls.parse_options(job.options))
-    with job.file.open("rb") as handle:
+    try:
+        importer, handle = _prepare(job)
+    except WiniadminError as exc:
+        # The job is claimed: leave it failed (it may be checked again), not validating/running.
+        job.status = ImportJob.Status.FAILED
+        job.error = str(exc)
+        job.save(update_fields=["status", "error", "updated_at"])
+        raise JobStateError(str(exc)) from exc
+    with handle:
         return importer.run(
             cast("BinaryIO", handle),
             dry_run=dry_run,
@@ -121,6 +136,24 @@ def _run(
             file_name=job.original_name,
             collect_pks=collect_pks,
         )
+
+
+def _prepare(job: ImportJob) -> tuple[Importer, File[bytes]]:
+    """The importer with the job's options, and its upload open; what changed since the upload
+    (an option's object deleted, the file removed) is a ``WiniadminError``."""
+    if not job.file:
+        msg = "The uploaded file was deleted; upload the file again."
+        raise WiniadminError(msg)
+    importer_cls = get_importer(job.importer)
+    try:
+        importer = importer_cls(importer_cls.parse_options(job.options))
+    except ValueError as exc:
+        raise WiniadminError(str(exc)) from exc
+    try:
+        return importer, job.file.open("rb")
+    except OSError as exc:
+        msg = "The uploaded file cannot be read any more; upload the file again."
+        raise WiniadminError(msg) from exc
 
 
 def _log(job: ImportJob, user: User | None) -> None:

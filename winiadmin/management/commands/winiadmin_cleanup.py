@@ -1,0 +1,77 @@
+"""``manage.py winiadmin_cleanup``: delete the uploads of abandoned and finished import jobs."""
+
+from argparse import ArgumentParser, ArgumentTypeError
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from winiadmin.commands.base import ABCBaseCommand
+from winiadmin.conf import get_config
+from winiadmin.jobs.cleanup import cleanup_abandoned_uploads
+from winiadmin.models import ImportJob
+
+
+def _hours(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        msg = f"{text!r} is not a whole number"
+        raise ArgumentTypeError(msg) from None
+    if value < 0:
+        msg = f"must be at least 0, not {value}"
+        raise ArgumentTypeError(msg)
+    return value
+
+
+class Command(ABCBaseCommand):
+    help = (
+        "Delete the uploaded files (and cached previews) of import jobs unchanged for --hours: "
+        "jobs that never ran are cancelled, succeeded jobs keep their report. Running jobs are "
+        "left alone."
+    )
+
+    def add_command_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--hours",
+            type=_hours,
+            default=None,
+            help="Age in hours since the job last changed (default: "
+            'WINIADMIN["UPLOAD_MAX_AGE_HOURS"]).',
+        )
+
+    def handle_command(self) -> None:
+        hours = self.get_option("hours")
+        if hours is None:
+            hours = get_config().UPLOAD_MAX_AGE_HOURS
+        dry_run = bool(self.get_option(self.Options.DRY_RUN))
+        jobs = cleanup_abandoned_uploads(older_than=timedelta(hours=hours), dry_run=dry_run)
+        for job in jobs:
+            self.stdout.write(self._line(job, dry_run=dry_run))
+        n = len(jobs)
+        if dry_run:
+            total = ngettext(
+                "DRY RUN: %(n)d job older than %(h)d hours would lose its upload.",
+                "DRY RUN: %(n)d jobs older than %(h)d hours would lose their uploads.",
+                n,
+            )
+        else:
+            total = ngettext(
+                "%(n)d job older than %(h)d hours lost its upload.",
+                "%(n)d jobs older than %(h)d hours lost their uploads.",
+                n,
+            )
+        self.stdout.write(self.style.SUCCESS(total % {"n": n, "h": hours}))
+
+    @staticmethod
+    def _line(job: ImportJob, *, dry_run: bool) -> str:
+        if job.status == ImportJob.Status.SUCCEEDED:
+            outcome = "report kept"
+        elif dry_run and job.status != ImportJob.Status.CANCELLED:
+            outcome = f"{job.status} → cancelled"
+        else:
+            outcome = "cancelled"
+        user = job.user.get_username() if job.user is not None else "-"
+        uploaded = timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M")
+        verb = "would delete" if dry_run else "deleted"
+        return f"{verb} {job.pk}  {job.original_name!r}  by {user}, uploaded {uploaded}: {outcome}"
