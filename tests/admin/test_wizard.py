@@ -74,7 +74,7 @@ def test_happy_path_from_the_changelist_button_to_the_result(
     )
     assert entry.user.username == "root"
     assert "Imported catalogue.csv" in entry.get_change_message()
-    assert "40 shop.Product" in entry.get_change_message()
+    assert "40 products" in entry.get_change_message()
 
 
 def test_htmx_upload_and_confirm_answer_with_hx_redirect(su_client: Client, samples: Path) -> None:

@@ -65,3 +65,12 @@ def test_model_option_limits_choices_and_reports_ambiguity() -> None:
     ambiguous = ModelOption(name="c", model=Category, to_field="name__startswith")
     with pytest.raises(ValueError, match="several category objects"):
         ambiguous.parse("Books")
+
+
+@pytest.mark.django_db
+def test_model_option_keeps_a_stored_value_with_spaces() -> None:
+    spaced = Category.objects.create(name=" Books ")
+    option = ModelOption(name="c", model=Category, to_field="name")
+    assert option.parse(option.to_text(spaced)) == spaced
+    plain = Category.objects.create(name="Toys")
+    assert option.parse(" Toys ") == plain

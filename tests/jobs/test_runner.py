@@ -131,7 +131,7 @@ def test_execute_job_imports_once_and_logs(make_job: MakeJob, user: User) -> Non
     log = LogEntry.objects.get()
     assert log.user == user and log.object_id == str(job.pk)
     assert log.get_change_message() == (
-        "Imported data.csv: created 1 shop.Category, 1 shop.Store, 2 shop.Product."
+        "Imported data.csv: created 1 categories, 1 stores, 2 products."
     )
 
     with pytest.raises(JobStateError, match="This import is succeeded"):

@@ -116,17 +116,25 @@ class ModelOption(ImportOption):
     limit_choices_to: dict[str, object] = field(default_factory=dict)
 
     def parse(self, text: str) -> Model:
-        manager = self.model._default_manager.filter(**self.limit_choices_to)
+        # The exact text first (a stored name may have spaces), then without surrounding spaces.
+        candidates = dict.fromkeys([text, text.strip()])
         name = self.model._meta.verbose_name
-        try:
-            return manager.get(**{self.to_field: text.strip()})
-        except ObjectDoesNotExist:
-            msg = f"{self.name}: no {name} with {self.to_field} {text!r}."
-        except MultipleObjectsReturned:
-            msg = f"{self.name}: several {name} objects have {self.to_field} {text!r}."
-        except (ValueError, ValidationError):
-            msg = f"{self.name}: {text!r} is not a valid {self.to_field} for {name}."
+        msg = f"{self.name}: no {name} with {self.to_field} {text!r}."
+        for candidate in candidates:
+            try:
+                return self._get(candidate)
+            except ObjectDoesNotExist:
+                continue
+            except MultipleObjectsReturned:
+                msg = f"{self.name}: several {name} objects have {self.to_field} {text!r}."
+            except (ValueError, ValidationError):
+                msg = f"{self.name}: {text!r} is not a valid {self.to_field} for {name}."
+            break
         raise ValueError(msg)
+
+    def _get(self, value: str) -> Model:
+        manager = self.model._default_manager.filter(**self.limit_choices_to)
+        return manager.get(**{self.to_field: value})
 
     def to_text(self, value: object) -> str:
         if isinstance(value, Model):

@@ -160,7 +160,11 @@ def _log(job: ImportJob, user: User | None) -> None:
     """A LogEntry on the job, as the admin writes for its own changes."""
     if user is None or not user.is_authenticated:
         return
-    summary = ", ".join(f"{n} {label}" for label, n in job.created_counts.items()) or "nothing"
+    names = {m["label"]: m["verbose_name"] for m in (job.report or {}).get("models", [])}
+    summary = (
+        ", ".join(f"{n} {names.get(label, label)}" for label, n in job.created_counts.items())
+        or "nothing"
+    )
     LogEntry.objects.log_actions(
         user_id=cast("int", user.pk),
         queryset=[job],
