@@ -55,11 +55,14 @@ class CatalogueCleaningDF(CleaningDF):
         return {"price": 2}
 
 
-@register
-class CatalogueImporter(Importer):
-    """Products with their categories and stores, created when they do not exist yet."""
+class CatalogueObjectsImporter(Importer):
+    """Products with their categories and stores, as model objects (the instance path).
 
-    name = "shop.catalogue"
+    Not registered: the demo registers the frame-native :class:`CatalogueImporter`; this one is
+    the same import written the seed's way, kept for comparison and tests.
+    """
+
+    name = "shop.catalogue_objects"
     verbose_name = "Catalogue (products, categories, stores)"
     description = (
         "Columns: sku, name, price, quantity, category, store, available_from (YYYY-MM-DD). "
@@ -99,8 +102,14 @@ class CatalogueImporter(Importer):
         }
 
 
-class CatalogueFrameImporter(CatalogueImporter):
-    """The catalogue, frame-native: no Product object per row; FKs resolved by name in bulk."""
+@register
+class CatalogueImporter(CatalogueObjectsImporter):
+    """Products with their categories and stores, created when they do not exist yet.
+
+    Frame-native: no Product object per row; categories and stores resolved by name in bulk.
+    """
+
+    name = "shop.catalogue"
 
     def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
         default = cast("Category | None", self.get_option("default_category"))

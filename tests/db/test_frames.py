@@ -37,8 +37,11 @@ def catalogue() -> dict[type, ModelFrame]:
 
 
 def test_loads_parents_first_and_resolves_natural_keys() -> None:
-    counts = load_frames(catalogue(), using="default")
-    assert counts == {Category: 2, Store: 2, Product: 3}
+    loaded = load_frames(catalogue(), using="default", collect_pks=True)
+    assert loaded.counts == {Category: 2, Store: 2, Product: 3}
+    assert set(loaded.pks[Product]) == set(Product.objects.values_list("pk", flat=True))
+    by_name = dict(Category.objects.values_list("name", "pk"))
+    assert loaded.pks[Category] == [by_name["Drinks"], by_name["Kitchen"]]
     rows = list(
         Product.objects.order_by("sku").values_list(
             "sku", "price", "quantity", "category__name", "store__name", "available_from"
@@ -61,6 +64,10 @@ def test_existing_parents_are_found_by_natural_key() -> None:
     del frames[Category]
     load_frames(frames, using="default")
     assert Product.objects.filter(category__name="Drinks").count() == 1
+
+
+def test_keys_are_not_collected_unless_asked() -> None:
+    assert load_frames(catalogue(), using="default").pks == {}
 
 
 def test_one_lookup_query_per_related_model() -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from shop.importers import CatalogueFrameImporter, CatalogueImporter
+from shop.importers import CatalogueImporter, CatalogueObjectsImporter
 from shop.models import Category, Product, Store
 
 from winiadmin.problems import ProblemKind
@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.django_db
 
-BOTH = pytest.mark.parametrize("importer", [CatalogueImporter, CatalogueFrameImporter])
+BOTH = pytest.mark.parametrize("importer", [CatalogueObjectsImporter, CatalogueImporter])
 
 
 @BOTH
-def test_same_rows_as_the_instance_path(samples: Path, importer: type[CatalogueImporter]) -> None:
+def test_same_rows_as_the_instance_path(
+    samples: Path, importer: type[CatalogueObjectsImporter]
+) -> None:
     result = importer().run(samples / "catalogue.csv")
     assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
     assert [(c.label, c.count) for c in result.created] == [
@@ -42,7 +44,7 @@ def test_same_rows_as_the_instance_path(samples: Path, importer: type[CatalogueI
 
 @BOTH
 def test_dry_run_counts_and_writes_nothing(
-    samples: Path, importer: type[CatalogueImporter]
+    samples: Path, importer: type[CatalogueObjectsImporter]
 ) -> None:
     result = importer().run(samples / "catalogue.csv", dry_run=True)
     assert result.status is ImportStatus.DRY_RUN
@@ -51,7 +53,7 @@ def test_dry_run_counts_and_writes_nothing(
 
 
 @BOTH
-def test_conflicts_with_rows(samples: Path, importer: type[CatalogueImporter]) -> None:
+def test_conflicts_with_rows(samples: Path, importer: type[CatalogueObjectsImporter]) -> None:
     Product.objects.create(sku="SKU-0003", name="Already here", price=1)
     result = importer().run(samples / "catalogue.csv")
     assert result.status is ImportStatus.INVALID
@@ -67,7 +69,7 @@ def test_conflicts_with_rows(samples: Path, importer: type[CatalogueImporter]) -
 
 @BOTH
 def test_bad_rows_are_skipped_only_on_request(
-    samples: Path, importer: type[CatalogueImporter]
+    samples: Path, importer: type[CatalogueObjectsImporter]
 ) -> None:
     refused = importer().run(samples / "catalogue_with_mistakes.csv")
     assert refused.status is ImportStatus.INVALID
@@ -86,7 +88,7 @@ def test_frame_path_reuses_existing_parents_and_takes_the_default_category(tmp_p
         "sku,name,price,quantity,category,store,available_from\n"
         "X-1,Thing,1.00,1,,Online,\nX-2,Other,2.50,3,Games,Online,2026-01-01\n"
     )
-    result = CatalogueFrameImporter({"default_category": books}).run(csv)
+    result = CatalogueImporter({"default_category": books}).run(csv)
     assert result.status is ImportStatus.SUCCEEDED
     assert result.count_for("shop.Category") == 1
     assert result.count_for("shop.Store") == 0
@@ -100,15 +102,15 @@ def test_frame_path_queries_do_not_grow_with_rows(samples: Path, tmp_path: Path)
     rows = [line.replace("SKU-", f"B{i}-") for i in range(25) for line in lines[1:]]
     big.write_text("\n".join([lines[0], *rows]) + "\n")
     with CaptureQueriesContext(connection) as small_queries:
-        CatalogueFrameImporter().run(samples / "catalogue.csv", dry_run=True)
+        CatalogueImporter().run(samples / "catalogue.csv", dry_run=True)
     with CaptureQueriesContext(connection) as big_queries:
-        result = CatalogueFrameImporter().run(big, dry_run=True)
+        result = CatalogueImporter().run(big, dry_run=True)
     assert result.count_for("shop.Product") == 1000
     assert len(big_queries) == len(small_queries)
 
 
 def test_frame_path_reports_progress_per_chunk(samples: Path) -> None:
     seen: list[Progress] = []
-    CatalogueFrameImporter().run(samples / "catalogue.csv", batch_size=15, progress=seen.append)
+    CatalogueImporter().run(samples / "catalogue.csv", batch_size=15, progress=seen.append)
     loads = [p.done for p in seen if p.stage is Stage.LOAD and p.done]
     assert loads == [6, 10, 25, 40, 50]

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from django.db import transaction
 from django.db.models import Model
-from shop.importers import CatalogueCleaningDF, CatalogueImporter, OrdersImporter
+from shop.importers import CatalogueCleaningDF, CatalogueObjectsImporter, OrdersImporter
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
 
 from winiadmin.cleaning import CleaningDF
@@ -30,7 +30,7 @@ def counts() -> dict[str, int]:
 
 
 def test_clean_catalogue_imports_every_model_in_fk_order(samples: Path) -> None:
-    result = CatalogueImporter().run(samples / "catalogue.csv")
+    result = CatalogueObjectsImporter().run(samples / "catalogue.csv")
     assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
     assert result.rows_read == result.rows_cleaned == 40
     assert [c.label for c in result.created] == ["shop.Category", "shop.Store", "shop.Product"]
@@ -57,7 +57,7 @@ def test_clean_catalogue_imports_every_model_in_fk_order(samples: Path) -> None:
 def test_excel_and_json_samples_import_the_same_way(
     samples: Path, sample: str, fmt: str, rows: int
 ) -> None:
-    result = CatalogueImporter().run(samples / sample)
+    result = CatalogueObjectsImporter().run(samples / sample)
     assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
     assert result.source_info["format"] == fmt
     assert Product.objects.count() == rows
@@ -69,7 +69,7 @@ def test_excel_and_json_samples_import_the_same_way(
 
 
 def test_dry_run_reports_counts_and_writes_nothing(samples: Path) -> None:
-    result = CatalogueImporter().run(samples / "catalogue.csv", dry_run=True)
+    result = CatalogueObjectsImporter().run(samples / "catalogue.csv", dry_run=True)
     assert result.status is ImportStatus.DRY_RUN
     assert result.total_created == 40 + 6 + 4
     assert set(counts().values()) == {0}
@@ -78,14 +78,14 @@ def test_dry_run_reports_counts_and_writes_nothing(samples: Path) -> None:
 
 def test_existing_parents_are_reused(samples: Path) -> None:
     Category.objects.create(name="Books")
-    result = CatalogueImporter().run(samples / "catalogue.csv")
+    result = CatalogueObjectsImporter().run(samples / "catalogue.csv")
     assert result.count_for("shop.Category") == 5
     assert Category.objects.count() == 6
     assert Product.objects.filter(category__name="Books").count() > 0
 
 
 def test_file_with_mistakes_is_refused_with_every_problem(samples: Path) -> None:
-    result = CatalogueImporter().run(samples / "catalogue_with_mistakes.csv")
+    result = CatalogueObjectsImporter().run(samples / "catalogue_with_mistakes.csv")
     assert result.status is ImportStatus.INVALID
     assert set(counts().values()) == {0}
     errors = {(p.row, p.column, p.kind) for p in result.problems.errors()}
@@ -105,14 +105,16 @@ def test_file_with_mistakes_is_refused_with_every_problem(samples: Path) -> None
 
 
 def test_dry_run_of_a_bad_file_still_counts_the_valid_rows(samples: Path) -> None:
-    result = CatalogueImporter().run(samples / "catalogue_with_mistakes.csv", dry_run=True)
+    result = CatalogueObjectsImporter().run(samples / "catalogue_with_mistakes.csv", dry_run=True)
     assert result.status is ImportStatus.INVALID
     assert result.count_for("shop.Product") == 12 - 5 - 1
     assert Product.objects.count() == 0
 
 
 def test_skip_invalid_imports_the_rest_and_lists_what_was_skipped(samples: Path) -> None:
-    result = CatalogueImporter().run(samples / "catalogue_with_mistakes.csv", skip_invalid=True)
+    result = CatalogueObjectsImporter().run(
+        samples / "catalogue_with_mistakes.csv", skip_invalid=True
+    )
     assert result.status is ImportStatus.SUCCEEDED
     assert result.skipped_rows == (3, 5, 8, 10, 12)
     assert Product.objects.count() == 6
@@ -123,7 +125,7 @@ def test_database_conflicts_are_listed_with_rows_and_nothing_is_written(samples:
     Product.objects.create(sku="SKU-0003", name="Already here", price=1)
     Product.objects.create(sku="SKU-0010", name="Already here too", price=1)
     for dry_run in (True, False):
-        result = CatalogueImporter().run(samples / "catalogue.csv", dry_run=dry_run)
+        result = CatalogueObjectsImporter().run(samples / "catalogue.csv", dry_run=dry_run)
         assert result.status is ImportStatus.INVALID
         conflicts = [p for p in result.problems if p.kind is ProblemKind.DATABASE_CONFLICT]
         assert [(p.row, p.column, p.value) for p in conflicts] == [
@@ -137,7 +139,7 @@ def test_database_conflicts_are_listed_with_rows_and_nothing_is_written(samples:
 
 def test_skip_invalid_also_skips_rows_that_conflict_with_the_database(samples: Path) -> None:
     Product.objects.create(sku="SKU-0003", name="Already here", price=1)
-    result = CatalogueImporter().run(samples / "catalogue.csv", skip_invalid=True)
+    result = CatalogueObjectsImporter().run(samples / "catalogue.csv", skip_invalid=True)
     assert result.status is ImportStatus.SUCCEEDED
     assert result.skipped_rows == (4,)
     assert Product.objects.count() == 40
@@ -150,7 +152,7 @@ def test_a_key_repeated_in_the_file_is_a_conflict_on_the_later_rows(tmp_path: Pa
         def get_unique_subsets(cls) -> tuple[tuple[str, ...], ...]:
             return ()
 
-    class Repeating(CatalogueImporter):
+    class Repeating(CatalogueObjectsImporter):
         cleaning_df_cls = NoDedup
 
     csv = tmp_path / "repeats.csv"
@@ -165,7 +167,7 @@ def test_a_key_repeated_in_the_file_is_a_conflict_on_the_later_rows(tmp_path: Pa
 
 
 def test_unknown_values_from_the_importer_point_at_rows(samples: Path) -> None:
-    CatalogueImporter().run(samples / "catalogue.csv")
+    CatalogueObjectsImporter().run(samples / "catalogue.csv")
     result = OrdersImporter().run(samples / "orders_with_mistakes.csv", skip_invalid=True)
     assert result.status is ImportStatus.INVALID
     found = {(p.row, p.column, p.value) for p in result.problems.errors()}
@@ -174,7 +176,7 @@ def test_unknown_values_from_the_importer_point_at_rows(samples: Path) -> None:
 
 
 def test_a_real_run_of_a_bad_file_reports_what_later_stages_find_too(samples: Path) -> None:
-    CatalogueImporter().run(samples / "catalogue.csv")
+    CatalogueObjectsImporter().run(samples / "catalogue.csv")
     result = OrdersImporter().run(samples / "orders_with_mistakes.csv")
     assert result.status is ImportStatus.INVALID
     assert sorted((p.row or 0, p.column) for p in result.problems.errors()) == [
@@ -186,7 +188,7 @@ def test_a_real_run_of_a_bad_file_reports_what_later_stages_find_too(samples: Pa
 
 
 def test_orders_group_lines_and_create_customers(samples: Path) -> None:
-    CatalogueImporter().run(samples / "catalogue.csv")
+    CatalogueObjectsImporter().run(samples / "catalogue.csv")
     result = OrdersImporter().run(samples / "orders.csv")
     assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
     assert Customer.objects.count() == 3
@@ -200,7 +202,7 @@ def test_importer_options_reach_the_transform(samples: Path, tmp_path: Path) -> 
     books = Category.objects.create(name="Books")
     csv = tmp_path / "no_category.csv"
     csv.write_text("sku,name,price,quantity,category,store,available_from\nX-1,Thing,1.00,1,,,\n")
-    result = CatalogueImporter({"default_category": books}).run(csv)
+    result = CatalogueObjectsImporter({"default_category": books}).run(csv)
     assert result.status is ImportStatus.SUCCEEDED
     assert Product.objects.get(sku="X-1").category == books
 
@@ -208,7 +210,7 @@ def test_importer_options_reach_the_transform(samples: Path, tmp_path: Path) -> 
 def test_unreadable_file_is_a_clear_problem(tmp_path: Path) -> None:
     junk = tmp_path / "junk.csv"
     junk.write_bytes(b"\x00\x01\x02\xff" * 100)
-    result = CatalogueImporter().run(junk)
+    result = CatalogueObjectsImporter().run(junk)
     assert result.status is ImportStatus.INVALID
     (problem,) = result.problems
     assert problem.kind is ProblemKind.UNREADABLE_FILE
@@ -216,7 +218,7 @@ def test_unreadable_file_is_a_clear_problem(tmp_path: Path) -> None:
 
 
 def test_a_crash_in_the_importer_fails_cleanly(samples: Path) -> None:
-    class Broken(CatalogueImporter):
+    class Broken(CatalogueObjectsImporter):
         def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
             raise KeyError("store_nam")
 
@@ -227,7 +229,7 @@ def test_a_crash_in_the_importer_fails_cleanly(samples: Path) -> None:
 
 
 def test_a_database_error_in_a_later_model_rolls_back_the_earlier_ones(samples: Path) -> None:
-    class TooLong(CatalogueImporter):
+    class TooLong(CatalogueObjectsImporter):
         def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
             bulks = super().get_bulks_by_model(df)
             products = cast("list[Product]", list(bulks[Product]))
@@ -240,7 +242,7 @@ def test_a_database_error_in_a_later_model_rolls_back_the_earlier_ones(samples: 
 
 
 def test_timeout_rolls_back(samples: Path) -> None:
-    result = CatalogueImporter().run(samples / "catalogue.csv", timeout=0)
+    result = CatalogueObjectsImporter().run(samples / "catalogue.csv", timeout=0)
     assert result.status is ImportStatus.FAILED
     assert "timeout" in result.error
     assert Product.objects.count() == 0
@@ -248,7 +250,9 @@ def test_timeout_rolls_back(samples: Path) -> None:
 
 def test_batch_size_and_progress_reach_the_loader(samples: Path) -> None:
     seen: list[Progress] = []
-    result = CatalogueImporter().run(samples / "catalogue.csv", batch_size=7, progress=seen.append)
+    result = CatalogueObjectsImporter().run(
+        samples / "catalogue.csv", batch_size=7, progress=seen.append
+    )
     assert result.ok
     loads = [p for p in seen if p.stage is Stage.LOAD and p.done]
     # 6 categories + 4 stores + 40 products in chunks of at most 7 rows
@@ -258,14 +262,14 @@ def test_batch_size_and_progress_reach_the_loader(samples: Path) -> None:
 
 
 def test_collect_pks_returns_the_created_keys(samples: Path) -> None:
-    result = CatalogueImporter().run(samples / "catalogue.csv", collect_pks=True)
+    result = CatalogueObjectsImporter().run(samples / "catalogue.csv", collect_pks=True)
     created = {cast("int", pk) for pk in result.created_pks["shop.Product"]}
     assert created == set(Product.objects.values_list("pk", flat=True))
 
 
 def test_inside_an_outer_transaction_the_import_rolls_back_with_it(samples: Path) -> None:
     with transaction.atomic():
-        result = CatalogueImporter().run(samples / "catalogue.csv")
+        result = CatalogueObjectsImporter().run(samples / "catalogue.csv")
         assert Product.objects.count() == 40
         transaction.set_rollback(True)
     assert result.ok

@@ -17,6 +17,7 @@ from django.db import connections, transaction
 from django.db.models import Field, ForeignKey, Model
 
 from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, refused_as_load_error
+from winiadmin.db.frame_keys import KeyCollector
 from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
 from winiadmin.exceptions import LoadError
@@ -54,25 +55,37 @@ class UnresolvedKeys:
 FrameChunkCallback = Callable[[type[Model], int], None]
 
 
+@dataclass(slots=True)
+class LoadedFrames:
+    #: Rows inserted per model, in insert order.
+    counts: dict[type[Model], int] = field(default_factory=dict)
+    #: Primary keys of the inserted rows per model, where they could be known (see frame_keys).
+    pks: dict[type[Model], list[object]] = field(default_factory=dict)
+
+
 def load_frames(
     frames: Mapping[type[Model], ModelFrame | pl.DataFrame],
     step: int = STANDARD_BULK_SIZE * 50,
     *,
     using: str,
     on_chunk: FrameChunkCallback | None = None,
-) -> dict[type[Model], int]:
-    """Insert every frame, parents first, in one transaction; returns rows inserted per model.
+    collect_pks: bool = False,
+) -> LoadedFrames:
+    """Insert every frame, parents first, in one transaction.
 
     Raises :class:`UnresolvedKeysError` (a ``LoadError``) when natural keys match nothing.
     """
     check_step(step)
     specs = {m: f if isinstance(f, ModelFrame) else ModelFrame(m, f) for m, f in frames.items()}
-    counts: dict[type[Model], int] = {}
+    loaded = LoadedFrames()
     with transaction.atomic(using=using):
         for model in topological_sort_models(specs):
             with refused_as_load_error(model):
-                counts[model] = _load_one(specs[model], step, using, on_chunk)
-    return counts
+                keys = _load_one(specs[model], step, using, on_chunk, collect_pks=collect_pks)
+            loaded.counts[model] = keys.count
+            if keys.mode != "none":
+                loaded.pks[model] = keys.keys
+    return loaded
 
 
 class UnresolvedKeysError(LoadError):
@@ -87,25 +100,33 @@ class UnresolvedKeysError(LoadError):
         )
 
 
-def _load_one(spec: ModelFrame, step: int, using: str, on_chunk: FrameChunkCallback | None) -> int:
+def _load_one(
+    spec: ModelFrame,
+    step: int,
+    using: str,
+    on_chunk: FrameChunkCallback | None,
+    *,
+    collect_pks: bool,
+) -> KeyCollector:
     frame = _resolve_lookups(spec, using)
     frame = frame.drop(ROW_NUMBER_COLUMN, strict=False)
     fields, values = to_database_frame(spec.model, frame, connections[using])
     copyable = not any(dtype == pl.Object for dtype in values.dtypes)
     postgres = connections[using].vendor == "postgresql"
     writer = _copy_rows if postgres and copyable else _executemany_rows
-    done = 0
+    keys = KeyCollector(spec.model, fields, using, enabled=collect_pks)
     for offset in range(0, values.height, step):
-        chunk = values.slice(offset, step)
-        writer(spec.model, fields, chunk, using)
-        done += chunk.height
+        chunk_fields, chunk = keys.prepare(fields, values.slice(offset, step))
+        writer(spec.model, chunk_fields, chunk, using)
+        keys.inserted(chunk)
+        keys.count += chunk.height
         if on_chunk is not None:
             on_chunk(spec.model, chunk.height)
-    if done and _has_unchecked_keys(spec):
+    if keys.count and _has_unchecked_keys(spec):
         # Keys given as ids (not looked up) are checked at COMMIT by PostgreSQL and SQLite:
         # check now, so that a dry run finds a dangling id too.
         connections[using].check_constraints(table_names=[spec.model._meta.db_table])
-    return done
+    return keys
 
 
 def _has_unchecked_keys(spec: ModelFrame) -> bool:

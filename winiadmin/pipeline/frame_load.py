@@ -18,12 +18,15 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
     with transaction.atomic(using=settings.using):
         specs = _check_conflicts(specs, settings, outcome)
         try:
-            outcome.counts = load_frames(
+            loaded = load_frames(
                 specs,
                 settings.frame_step,
                 using=settings.using,
                 on_chunk=progress_counter(settings, total),
+                collect_pks=settings.collect_pks,
             )
+            outcome.counts = loaded.counts
+            outcome.pks = loaded.pks
         except UnresolvedKeysError as exc:
             # Unknown natural keys block the import even when skipping invalid rows: the rows
             # that point at them would be silently dropped otherwise.
