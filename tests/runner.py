@@ -118,34 +118,29 @@ def main(argv: list[str]) -> int:
         stale.unlink()
     failures: list[str] = []
     tally = Tally()
-    not_browser = "not browser"
-
     if "lint" in parts and lint():
         failures.append("lint")
-    if "sqlite" in parts and pytest_suite(
-        "sqlite", {"WINIADMIN_TEST_DB": "sqlite"}, not_browser, args.pytest_args, tally
-    ):
-        failures.append("sqlite")
-    if "postgres" in parts:
-        if postgres_reachable():
-            if pytest_suite(
-                "postgres",
-                {"WINIADMIN_TEST_DB": "postgres"},
-                f"{not_browser} and not packaging",
-                args.pytest_args,
-                tally,
-            ):
-                failures.append("postgres")
-        else:
-            unavailable("the PostgreSQL suite", "nothing listens on 127.0.0.1:5432", failures)
-    if "browser" in parts:
-        if chromium_path():
-            if pytest_suite(
-                "browser", {"WINIADMIN_TEST_DB": "sqlite"}, "browser", args.pytest_args, tally
-            ):
-                failures.append("browser")
-        else:
-            unavailable("the browser suite", "no chromium on PATH (set CHROMIUM_PATH)", failures)
+    pg_ok = postgres_reachable()
+    browser_ok = chromium_path() is not None
+    if "postgres" in parts and not pg_ok:
+        unavailable("the PostgreSQL suite", "nothing listens on 127.0.0.1:5432", failures)
+    if "browser" in parts and not browser_ok:
+        unavailable("the browser suite", "no chromium on PATH (set CHROMIUM_PATH)", failures)
+    # (part, suite name, database, marker): the wheel is built once, on the SQLite run.
+    suites = [
+        ("sqlite", "sqlite", "sqlite", "not browser"),
+        ("postgres", "postgres", "postgres", "not browser and not packaging"),
+        ("browser", "browser-sqlite", "sqlite", "browser"),
+        ("browser", "browser-postgres", "postgres", "browser"),
+    ]
+    for part, name, database, marker in suites:
+        if part not in parts or (database == "postgres" and not pg_ok):
+            continue
+        if part == "browser" and not browser_ok:
+            continue
+        env = {"WINIADMIN_TEST_DB": database}
+        if pytest_suite(name, env, marker, args.pytest_args, tally):
+            failures.append(name)
 
     ran_pytest = any(p in parts for p in ("sqlite", "postgres", "browser"))
     if ran_pytest and not args.pytest_args and {"sqlite", "postgres"} <= set(parts):
