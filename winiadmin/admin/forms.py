@@ -1,14 +1,19 @@
 """The wizard's forms: the upload (file, read overrides, importer options) and the confirm."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from winiadmin.conf import get_config
-from winiadmin.importers import Importer
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from winiadmin.importers import Importer
 
 OPTION_PREFIX = "option_"
 

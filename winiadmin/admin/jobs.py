@@ -1,9 +1,10 @@
 """The admin of ``ImportJob``: the import history, its actions, and the wizard's URLs."""
 
-from typing import Any, cast
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
 from django.utils.html import format_html
@@ -17,8 +18,15 @@ from winiadmin.jobs.runner import execute_job, validate_job
 from winiadmin.models import ImportJob
 from winiadmin.permissions import VIEW_ALL_JOBS, User, can_import
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-class ImportJobAdmin(admin.ModelAdmin[ImportJob]):
+    _ModelAdmin = admin.ModelAdmin[ImportJob]
+else:  # ModelAdmin is generic for the type checker only
+    _ModelAdmin = admin.ModelAdmin
+
+
+class ImportJobAdmin(_ModelAdmin):
     list_display = ["original_name", "importer", "status", "user", "created_at", "rows", "created"]
     list_filter = ["status", "importer", "created_at"]
     search_fields = ["original_name", "importer", "sha256"]

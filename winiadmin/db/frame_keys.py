@@ -11,11 +11,15 @@
 Elsewhere the keys are not collected.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.db import connections
-from django.db.models import Field, Model
+
+if TYPE_CHECKING:
+    from django.db.models import Field, Model
 
 
 class KeyCollector:

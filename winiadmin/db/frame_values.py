@@ -7,6 +7,8 @@ field's scale…); field types without a vectorised conversion go through Django
 ``get_db_prep_save`` value by value.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from winiadmin.exceptions import LoadError
 
-Converter = Callable[[pl.Series, Field[Any, Any], BaseDatabaseWrapper], pl.Series]
+type Converter = Callable[[pl.Series, Field[Any, Any], BaseDatabaseWrapper], pl.Series]
 
 _TEXT = {"CharField", "TextField", "EmailField", "SlugField", "URLField", "FilePathField"}
 _INTEGER = {

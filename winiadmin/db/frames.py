@@ -7,6 +7,8 @@ inside the caller's transaction. What bulk loading skips (``save()``, signals, v
 skips too; defaults are computed once per load, not once per row.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import batched

@@ -1,11 +1,11 @@
 """Create a job from an upload, dry-run it, run it for real: the admin's (and actions') services."""
 
+from __future__ import annotations
+
 import hashlib
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.files import File
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,9 +14,14 @@ from winiadmin.importers import Importer, get_importer
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.report import build_report
 from winiadmin.models import ImportJob
-from winiadmin.permissions import User
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult, ImportStatus
+
+if TYPE_CHECKING:
+    from django.core.files import File
+    from django.core.files.uploadedfile import UploadedFile
+
+    from winiadmin.permissions import User
 
 
 class JobStateError(WiniadminError):
