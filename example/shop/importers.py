@@ -50,10 +50,6 @@ class CatalogueCleaningDF(CleaningDF):
     def get_unique_subsets(cls) -> tuple[tuple[str, ...], ...]:
         return (("sku",),)
 
-    @classmethod
-    def get_col_precision_map(cls) -> dict[str, int]:
-        return {"price": 2}
-
 
 class CatalogueObjectsImporter(Importer):
     """Products with their categories and stores, as model objects (the instance path).
