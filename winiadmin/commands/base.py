@@ -8,7 +8,7 @@ import signal
 import threading
 from abc import abstractmethod
 from argparse import ArgumentParser, ArgumentTypeError
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any, final
@@ -113,13 +113,21 @@ class ABCBaseCommand(ABCLoggingMixin, BaseCommand):
         return self.options[option]
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        msg = f"{text!r} is not a whole number"
-        raise ArgumentTypeError(msg) from None
-    if value < 1:
-        msg = f"must be at least 1, not {value}"
-        raise ArgumentTypeError(msg)
-    return value
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type`` accepting whole numbers from ``minimum`` up, with a plain message."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            msg = f"{text!r} is not a whole number"
+            raise ArgumentTypeError(msg) from None
+        if value < minimum:
+            msg = f"must be at least {minimum}, not {value}"
+            raise ArgumentTypeError(msg)
+        return value
+
+    return parse
+
+
+_positive_int = whole_number(1)

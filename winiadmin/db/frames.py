@@ -193,14 +193,19 @@ def _unresolved(
     return UnresolvedKeys(model, name, lookup, values, rows)
 
 
+def _quoted(model: type[Model], fields: list[Field[Any, Any]], using: str) -> tuple[str, str]:
+    """The table's and the columns' quoted names."""
+    quote = connections[using].ops.quote_name
+    return quote(model._meta.db_table), ", ".join(quote(f.column or f.attname) for f in fields)
+
+
 def _executemany_rows(
     model: type[Model], fields: list[Field[Any, Any]], chunk: pl.DataFrame, using: str
 ) -> None:
     connection = connections[using]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column or f.attname) for f in fields)
+    table, columns = _quoted(model, fields, using)
     placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names are quoted identifiers
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names are quoted identifiers
     with connection.cursor() as cursor:
         cursor.executemany(sql, chunk.rows())
 
@@ -209,10 +214,9 @@ def _copy_rows(
     model: type[Model], fields: list[Field[Any, Any]], chunk: pl.DataFrame, using: str
 ) -> None:
     connection = connections[using]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column or f.attname) for f in fields)
+    table, columns = _quoted(model, fields, using)
     data = chunk.write_csv(include_header=False, null_value="\\N").encode()
-    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
     # The raw psycopg cursor: wrap its errors into Django's (IntegrityError…) as Django does.
     with (
         connection.cursor() as cursor,

@@ -1,27 +1,17 @@
 """``manage.py winiadmin_cleanup``: delete the uploads of abandoned and finished import jobs."""
 
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from winiadmin.commands.base import ABCBaseCommand
+from winiadmin.commands.base import ABCBaseCommand, whole_number
 from winiadmin.conf import get_config
 from winiadmin.jobs.cleanup import cleanup_abandoned_uploads
 from winiadmin.models import ImportJob
 
-
-def _hours(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        msg = f"{text!r} is not a whole number"
-        raise ArgumentTypeError(msg) from None
-    if value < 0:
-        msg = f"must be at least 0, not {value}"
-        raise ArgumentTypeError(msg)
-    return value
+_hours = whole_number(0)
 
 
 class Command(ABCBaseCommand):
