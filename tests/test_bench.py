@@ -1,0 +1,56 @@
+"""The benchmark harness runs end to end on a tiny file (SQLite; import-export not installed)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.packaging
+
+CONTENDERS = ("raw_limit", "bulk_create", "winiadmin", "winiadmin_dry_run")
+
+
+def test_bench_run_measures_every_contender(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BENCH_"))}
+    done = subprocess.run(  # noqa: PLW1510 - asserted with the output
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--rows",
+            "200",
+            "--db",
+            "sqlite",
+            "--repeat",
+            "1",
+            "--contenders",
+            ",".join(CONTENDERS),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(out.read_text())
+    results = report["results"]
+    assert [r["contender"] for r in results] == list(CONTENDERS)
+    for result in results:
+        assert result["status"] == "ok", result
+        assert result["db"] == "sqlite"
+        assert result["rows"] == 200
+        assert len(result["seconds"]) == 1
+        assert result["median_seconds"] > 0
+        assert result["peak_rss_mb"][0] > 0
+    assert report["machine"]["cpu_count"] >= 1
+    assert "raw_limit" in done.stdout
