@@ -211,9 +211,9 @@ def bulk_create(csv_path: Path, rows: int) -> None:
 #
 # The demo has the catalogue importer twice: ``CatalogueObjectsImporter`` (shop.catalogue_objects,
 # ``get_bulks_by_model``: a Product object per row, loaded by the FK-sorted bulk loader) and the
-# registered ``CatalogueImporter`` (shop.catalogue, frame-native: ``get_frames_by_model``). These
-# two contenders measure the object path; a frame-native contender is one more function calling
-# ``run_importer(CatalogueImporter, …)``.
+# registered ``CatalogueImporter`` (shop.catalogue, frame-native: ``get_frames_by_model``).
+# ``winiadmin``/``winiadmin_dry_run`` measure the object path, ``winiadmin_frames``/
+# ``winiadmin_frames_dry_run`` the frame-native one.
 
 
 def run_importer(
