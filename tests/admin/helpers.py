@@ -28,6 +28,10 @@ def start_url(importer: str = "shop.catalogue", model: str = "shop.Product") -> 
     return f"{url}?model={model}" if model else url
 
 
+def template_url(importer: str, fmt: str) -> str:
+    return reverse("admin:winiadmin_importjob_template", args=[importer, fmt])
+
+
 def job_url(job: ImportJob, name: str = "job") -> str:
     return reverse(f"admin:winiadmin_importjob_{name}", args=[job.pk])
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from shop.models import Product
 
 from tests.admin.conftest import MakeJob, MakeUser
-from tests.admin.helpers import CATALOGUE_PERMS, html, job_url, start_url
+from tests.admin.helpers import CATALOGUE_PERMS, html, job_url, start_url, template_url
 from winiadmin.models import ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,8 @@ def get_urls(job: ImportJob) -> dict[str, str]:
         "rows": job_url(job, "rows"),
         "problems": job_url(job, "problems") + "?kind=unexpected_column",
         "problems_csv": job_url(job, "problems_csv"),
+        "template csv": template_url("shop.catalogue", "csv"),
+        "template xlsx": template_url("shop.catalogue", "xlsx"),
         "import button": reverse("admin:shop_product_import"),
     }
 

@@ -26,8 +26,15 @@ from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
 from winiadmin.admin.templates import template_candidates
 from winiadmin.conf import get_config
-from winiadmin.exceptions import ImporterNotFound
+from winiadmin.exceptions import ImporterNotFound, WiniadminError
 from winiadmin.importers import Importer, all_importers, get_importer
+from winiadmin.importers.template_file import (
+    CONTENT_TYPES,
+    template_csv,
+    template_file_name,
+    template_xlsx,
+)
+from winiadmin.importers.template_file import FORMATS as TEMPLATE_FORMATS
 from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.runner import JobStateError, create_job, execute_job, validate_job
 from winiadmin.models import ImportJob
@@ -67,6 +74,11 @@ class ImportWizard:
                 name=name + "problems_csv",
             ),
             path("<uuid:job_id>/confirm/", wrap(self.confirm_view), name=name + "confirm"),
+            path(
+                "template/<str:importer>.<str:fmt>",
+                wrap(self.template_view),
+                name=name + "template",
+            ),
         ]
 
     # -- pages -------------------------------------------------------------------------------
@@ -143,6 +155,17 @@ class ImportWizard:
         response = HttpResponse(problems_csv(job), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="problems-{job.pk}.csv"'
         return response
+
+    def template_view(self, request: HttpRequest, importer: str, fmt: str) -> HttpResponse:
+        """The importer's empty file (headers, an example row) to fill in and upload."""
+        importer_cls = self._importer(request, importer)
+        if fmt not in TEMPLATE_FORMATS:
+            raise Http404(_("No template in that format."))
+        try:
+            content = template_csv(importer_cls) if fmt == "csv" else template_xlsx(importer_cls)
+        except WiniadminError as exc:  # no cleaning class: nothing to describe
+            raise Http404(str(exc)) from exc
+        return attachment(content, fmt, template_file_name(importer_cls, fmt))
 
     @staticmethod
     def _confirm_skip(request: HttpRequest) -> bool:
@@ -222,6 +245,13 @@ def problems_context(
         "column": column,
         "problems_query": "&" + urlencode({"kind": kind, "column": column}),
     }
+
+
+def attachment(content: str | bytes, fmt: str, filename: str) -> HttpResponse:
+    """A download of a CSV or XLSX file under ``filename``."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _user(request: HttpRequest) -> User:

@@ -41,6 +41,9 @@ class Importer:
     options: ClassVar[tuple[ImportOption, ...]] = ()
     #: Permissions a user needs beyond "add" on every model, e.g. ("shop.import_catalogue",).
     permission_required: ClassVar[tuple[str, ...]] = ()
+    #: Example values for the import template's example row, by column name; columns left out
+    #: get a default for their dtype (see :mod:`winiadmin.importers.template_file`).
+    example_row: ClassVar[Mapping[str, object]] = {}
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})

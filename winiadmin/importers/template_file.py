@@ -1,0 +1,129 @@
+"""Import templates: an empty file per importer with the expected headers and an example row.
+
+Everything is derived from the importer's cleaning class (column names as the file must spell
+them, dtypes, the columns that may not be empty) and the importer's optional ``example_row``.
+
+* CSV: the header and one example row (a CSV has nowhere else to put the types).
+* XLSX: sheet "Data" (first, so it is the one read) with the header and the example row, each
+  header cell carrying a comment with its type; sheet "Help" lists every column with its type,
+  whether it is required and the example.
+
+Both import as they are; replace the example row with real rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+from django.utils.text import get_valid_filename
+
+from winiadmin.cleaning.coerce import as_dtype
+from winiadmin.cleaning.tracking import rename_map_of
+from winiadmin.exceptions import WiniadminError
+from winiadmin.spreadsheets import Sheet, csv_text, xlsx_bytes
+
+if TYPE_CHECKING:
+    from winiadmin.importers.base import Importer
+
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_EXAMPLE_DAY = dt.datetime(2024, 1, 31, 13, 45)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateColumn:
+    #: The header as the file must spell it.
+    header: str
+    dtype: pl.DataType
+    #: In words: "whole number", "date (YYYY-MM-DD)"…
+    kind: str
+    required: bool
+    example: object
+
+    @property
+    def note(self) -> str:
+        need = "required" if self.required else "optional"
+        return f"{self.kind}, {need}; e.g. {_as_text(self.example)}"
+
+
+def template_columns(importer: type[Importer]) -> list[TemplateColumn]:
+    """The columns a file for ``importer`` needs, in the cleaning class's order."""
+    cleaning = importer.cleaning_df_cls
+    if cleaning is None:
+        msg = f"{importer.get_name()} declares no cleaning_df_cls, so it has no template."
+        raise WiniadminError(msg)
+    headers = rename_map_of(cleaning)
+    required = set(cleaning.get_no_null_cols())
+    date_format = (getattr(cleaning, "DATE_FORMATS", None) or ("%Y-%m-%d",))[0]
+    examples = dict(importer.example_row)
+    columns = []
+    for name, declared in cleaning.get_col_dtype_map().items():
+        dtype = as_dtype(declared)
+        header = headers.get(name, name)
+        kind, default = _describe(dtype, date_format)
+        example = examples.get(name, examples.get(header, default))
+        columns.append(TemplateColumn(header, dtype, kind, name in required, example))
+    return columns
+
+
+def template_csv(importer: type[Importer]) -> str:
+    columns = template_columns(importer)
+    return csv_text([c.header for c in columns], [[_as_text(c.example) for c in columns]])
+
+
+def template_xlsx(importer: type[Importer]) -> bytes:
+    columns = template_columns(importer)
+    data = Sheet(
+        "Data",
+        [c.header for c in columns],
+        [[c.example for c in columns]],
+        notes={c.header: c.note for c in columns},
+        text_columns=frozenset(c.header for c in columns if c.dtype == pl.String),
+    )
+    help_rows: list[list[object]] = [
+        [c.header, c.kind, "yes" if c.required else "no", _as_text(c.example)] for c in columns
+    ]
+    help_sheet = Sheet("Help", ["column", "type", "required", "example"], help_rows)
+    return xlsx_bytes([data, help_sheet])
+
+
+def template_file_name(importer: type[Importer], fmt: str) -> str:
+    return get_valid_filename(f"{importer.get_name()}-template.{fmt}")
+
+
+def _describe(dtype: pl.DataType, date_format: str) -> tuple[str, object]:
+    """The dtype in words and a default example value of it."""
+    human_date = date_format.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+    rules: list[tuple[bool, str, object]] = [
+        (dtype.is_integer(), "whole number", 1),
+        (dtype.is_float(), "number", 1.5),
+        (dtype.is_decimal(), "decimal number", "12.50"),
+        (dtype == pl.Boolean, "yes/no (true/false)", True),
+        # Dates as text in the declared format: a date cell would read back as ISO only.
+        (dtype == pl.Date, f"date ({human_date})", _EXAMPLE_DAY.date().strftime(date_format)),
+        (dtype == pl.Datetime, "date and time (YYYY-MM-DD HH:MM:SS)", _EXAMPLE_DAY),
+        (dtype == pl.Time, "time of day (HH:MM:SS)", _EXAMPLE_DAY.time()),
+        (dtype == pl.String, "text", "text"),
+    ]
+    for applies, kind, example in rules:
+        if applies:
+            return kind, example
+    return str(dtype), None
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
