@@ -24,6 +24,8 @@ import xlsxwriter
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    import polars as pl
+
 #: A cell starting with one of these is a formula to a spreadsheet program.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
@@ -38,6 +40,17 @@ def neutralise(cell: object) -> str:
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
+
+
+def unquote_formulas(column: pl.Series) -> pl.Series:
+    """Undo :func:`neutralise` on text: ``'=A1`` back to ``=A1`` (only where it would apply)."""
+    rest = column.str.slice(1)
+    quoted = (
+        column.str.starts_with("'")
+        & rest.str.contains(r"^[=+\-@\t\r]")
+        & ~rest.str.contains(_PLAIN_NUMBER.pattern)
+    )
+    return column.zip_with(~quoted.fill_null(value=False), rest)
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

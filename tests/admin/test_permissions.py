@@ -37,6 +37,8 @@ def get_urls(job: ImportJob) -> dict[str, str]:
         "rows": job_url(job, "rows"),
         "problems": job_url(job, "problems") + "?kind=unexpected_column",
         "problems_csv": job_url(job, "problems_csv"),
+        "rejected csv": reverse("admin:winiadmin_importjob_rejected", args=[job.pk, "csv"]),
+        "rejected xlsx": reverse("admin:winiadmin_importjob_rejected", args=[job.pk, "xlsx"]),
         "template csv": template_url("shop.catalogue", "csv"),
         "template xlsx": template_url("shop.catalogue", "xlsx"),
         "import button": reverse("admin:shop_product_import"),

@@ -46,3 +46,39 @@ def test_template_links_on_the_upload_page_download_files_that_import(
     wizard.confirm()
     expect(page.locator(".winiadmin-result")).to_contain_text("Imported")
     assert list(Product.objects.values_list("sku", "quantity")) == [("T-1", 4)]
+
+
+def test_rejected_rows_download_fix_and_upload_again(
+    wizard: Wizard, page: Page, samples: Path, tmp_path: Path
+) -> None:
+    wizard.upload(samples / "catalogue_with_mistakes.csv")
+    links = page.locator(".winiadmin-rejected-links")
+    expect(links).to_contain_text("5 rows were rejected.")
+    with page.expect_download() as excel:
+        links.get_by_role("link", name="Excel").click()
+    assert excel.value.suggested_filename.endswith(".xlsx")
+    with page.expect_download() as csv_file:
+        links.get_by_role("link", name="CSV").click()
+    rows = list(csv.DictReader(io.StringIO(saved(csv_file.value).decode())))
+    assert [r["sku"] for r in rows] == ["SKU-0002", "SKU-0004", "SKU-0007", "SKU-0009", "SKU-0011"]
+    assert rows[0]["reason"] == "row 3: price '12,50 EUR': Not a number."
+
+    # Fix the five rows and upload the file as it is (the reason column included).
+    fixes = [
+        {"price": "12.50"},
+        {"name": "Quiet Lamp"},
+        {"available_from": "2026-02-28"},
+        {"quantity": "5"},
+        {"price": "20"},
+    ]
+    fixed = tmp_path / "fixed.csv"
+    with fixed.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row | fix for row, fix in zip(rows, fixes, strict=True))
+    wizard.upload(fixed)
+    expect(page.locator(".winiadmin-summary")).to_contain_text("0 errors")
+    expect(page.locator(".winiadmin-rejected-links")).to_have_count(0)
+    wizard.confirm()
+    expect(page.locator(".winiadmin-result")).to_contain_text("Imported")
+    assert Product.objects.count() == 5

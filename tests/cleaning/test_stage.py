@@ -230,3 +230,21 @@ def test_plain_winiutils_classes_work_too() -> None:
     outcome = clean_table(raw(a=["3", "x", "1"]), Full)
     assert outcome.frame["a"].to_list() == [1, 3]
     assert by_kind(outcome.problems, ProblemKind.INVALID_VALUE) == [(3, "a", "x")]
+
+
+def test_the_formula_guard_of_winiadmins_csv_files_is_removed() -> None:
+    # What winiadmin's rejected-rows CSV writes for the text "=SUM" and "-x"; "'-5" is not its
+    # doing (it leaves signed numbers alone), so it is kept as typed.
+    outcome = clean_table(
+        raw(sku=["'=SUM", "'-x", "'-5", "'plain"], price=["1", "-2", "3", "4"], quantity=["1"] * 4),
+        Products,
+    )
+    assert outcome.frame.get_column("sku").to_list() == ["=SUM", "-x", "'-5", "'plain"]
+    assert outcome.frame.get_column("price").to_list() == [1.0, -2.0, 3.0, 4.0]
+
+
+def test_a_reason_column_is_ignored_without_a_warning() -> None:
+    frame = raw(reason=["row 2: …"], sku=["a"], price=["1"], quantity=["2"], extra=["x"])
+    outcome = clean_table(frame, Products)
+    assert by_kind(outcome.problems, ProblemKind.UNEXPECTED_COLUMN) == [(None, "extra", None)]
+    assert outcome.frame.columns == ["sku", "price", "quantity"]

@@ -36,6 +36,13 @@ from winiadmin.importers.template_file import (
 )
 from winiadmin.importers.template_file import FORMATS as TEMPLATE_FORMATS
 from winiadmin.jobs.frames import count_rows, read_page
+from winiadmin.jobs.rejected import FORMATS as REJECTED_FORMATS
+from winiadmin.jobs.rejected import (
+    rejected_csv,
+    rejected_file_name,
+    rejected_row_numbers,
+    rejected_xlsx,
+)
 from winiadmin.jobs.runner import JobStateError, create_job, execute_job, validate_job
 from winiadmin.models import ImportJob
 from winiadmin.permissions import User, can_import, can_view_job
@@ -74,6 +81,11 @@ class ImportWizard:
                 name=name + "problems_csv",
             ),
             path("<uuid:job_id>/confirm/", wrap(self.confirm_view), name=name + "confirm"),
+            path(
+                "<uuid:job_id>/rejected.<str:fmt>",
+                wrap(self.rejected_view),
+                name=name + "rejected",
+            ),
             path(
                 "template/<str:importer>.<str:fmt>",
                 wrap(self.template_view),
@@ -132,6 +144,7 @@ class ImportWizard:
             groups=problem_groups(report.get("problems", [])),
             confirm_form=ConfirmForm(initial={"skip_invalid": job.skip_invalid}),
             changelists=_changelists(report),
+            rejected_count=len(rejected_row_numbers(report)),
             **(rows_context(job, "1") | problems_context(job, "1")),
         )
         return self._render(request, step, context, model)
@@ -155,6 +168,14 @@ class ImportWizard:
         response = HttpResponse(problems_csv(job), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="problems-{job.pk}.csv"'
         return response
+
+    def rejected_view(self, request: HttpRequest, job_id: UUID, fmt: str) -> HttpResponse:
+        """The rows with errors as they were typed, plus why: to fix and import again."""
+        job, _importer = self._job(request, job_id)
+        if fmt not in REJECTED_FORMATS:
+            raise Http404(_("No rejected rows file in that format."))
+        content = rejected_csv(job) if fmt == "csv" else rejected_xlsx(job)
+        return attachment(content, fmt, rejected_file_name(job, fmt))
 
     def template_view(self, request: HttpRequest, importer: str, fmt: str) -> HttpResponse:
         """The importer's empty file (headers, an example row) to fill in and upload."""

@@ -14,6 +14,11 @@ class ColumnMatch:
     unexpected: tuple[str, ...]
 
 
+#: Columns winiadmin itself adds to files it hands out (the rejected rows' reason): ignored on
+#: import without a warning, unless the cleaning class declares them.
+IGNORED_COLUMNS = ("reason", "rejection_reason")
+
+
 def header_key(name: str) -> str:
     """Case, surrounding spaces and space/underscore/hyphen differences do not matter."""
     return re.sub(r"[\s_\-]+", "_", name.strip().casefold())
@@ -33,5 +38,6 @@ def match_columns(header: list[str], expected: list[str]) -> ColumnMatch:
         else:
             renames[found] = name
     used = exact | set(renames)
-    unexpected = tuple(name for name in header if name not in used)
+    ignored = {header_key(name) for name in IGNORED_COLUMNS}
+    unexpected = tuple(n for n in header if n not in used and header_key(n) not in ignored)
     return ColumnMatch(renames, tuple(missing), unexpected)

@@ -1,6 +1,8 @@
 """The clean stage: raw table in, cleaned frame and every problem out.
 
 1. match the header to the declared columns (missing ones stop here, extra ones are ignored);
+   text that winiadmin's own CSV files guarded against formulas (``'=A1``) gets its ``'`` back
+   off, so that a downloaded file of rejected rows imports as it is;
 2. parse every declared column into its dtype, recording each cell that does not fit;
 3. run the importer's winiutils ``CleaningDF`` (with row tracking) on the rows without errors.
 
@@ -8,7 +10,7 @@ Rows with errors never reach the cleaning class, so what it keeps is exactly wha
 imported if the caller chooses to skip invalid rows.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -19,6 +21,7 @@ from winiadmin.cleaning.coerce import ParseFormats, coerce_column
 from winiadmin.cleaning.columns import match_columns
 from winiadmin.cleaning.tracking import ROW_COL, RowTracking, rename_map_of, tracked
 from winiadmin.problems import Problem, ProblemKind, Severity
+from winiadmin.spreadsheets import unquote_formulas
 
 
 @dataclass(slots=True)
@@ -67,6 +70,12 @@ def _column_problems(
         for name in match.unexpected
     ]
     return match.renames, problems
+
+
+def _unquote_text(frame: pl.DataFrame, names: Iterable[str]) -> pl.DataFrame:
+    """Drop the ``'`` winiadmin's own CSV files put before formula-like text (``'=A1``)."""
+    text = [n for n in names if n in frame.columns and frame.schema[n] == pl.String]
+    return frame.with_columns(unquote_formulas(frame.get_column(n)) for n in text)
 
 
 def _parse(
@@ -121,7 +130,7 @@ def clean_table(
     empty = CleaningOutcome(pl.DataFrame(), rows.clear(), problems)
     if empty.has_file_errors:
         return empty
-    frame = frame.rename(renames)
+    frame = _unquote_text(frame.rename(renames), file_names.values())
     dtypes = {file_names[std]: dtype for std, dtype in cleaning_cls.get_col_dtype_map().items()}
     formats = ParseFormats(
         dates=getattr(cleaning_cls, "DATE_FORMATS", ("%Y-%m-%d",)),
