@@ -57,8 +57,12 @@ class ImportResult:
     preview: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: Why the run failed, when ``status`` is FAILED or INVALID, in one sentence.
     error: str = ""
-    #: How the file was read: format, encoding, delimiter, sheet.
+    #: How the file was read: format, encoding, delimiter, sheet, header row.
     source_info: dict[str, str] = field(default_factory=dict)
+    #: Workbooks: every sheet's name (the one read is ``source_info["sheet"]``).
+    sheets: tuple[str, ...] = ()
+    #: The file row the column names were read from (``None``: the format has no header row).
+    header_row: int | None = None
     #: Every cleaned row (what was, or would be, handed to ``get_bulks_by_model``).
     cleaned_frame: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False)
     #: The file row number of each row of ``cleaned_frame``.

@@ -20,7 +20,8 @@ def bound(importer: Any = CatalogueImporter, content: bytes = CSV, **data: Any) 
 def test_fields_follow_the_importers_options() -> None:
     catalogue = UploadForm(CatalogueImporter)
     assert list(catalogue.fields) == [
-        "file", "skip_invalid", "encoding", "delimiter", "sheet", "option_default_category",
+        "file", "skip_invalid", "encoding", "delimiter", "sheet", "header_row",
+        "option_default_category",
     ]  # fmt: skip
     assert catalogue.fields["option_default_category"].required is False
     assert catalogue.fields["option_default_category"].label == "Default category"

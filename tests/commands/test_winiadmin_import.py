@@ -4,6 +4,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from django.core.management import CommandError, call_command
 from shop.models import Category, Product
 
@@ -93,3 +94,41 @@ def test_progress_bar_renders_and_redraws_on_a_terminal() -> None:
     silent = StringIO()
     TerminalProgressBar(silent)(Progress(Stage.LOAD, 1, 2))
     assert silent.getvalue() == ""
+
+
+STOCK_HEADER = ["sku", "name", "price", "quantity", "category", "store", "available_from"]
+
+
+def _two_sheet_workbook(path: Path) -> Path:
+    """Sheet "Notes" first; sheet "Stock": a title row, then the table from row 3."""
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.add_worksheet("Notes").write(0, 0, "See the Stock sheet")
+    stock = workbook.add_worksheet("Stock")
+    stock.write(0, 0, "Stock on 2026-01-02")
+    stock.write_row(2, 0, STOCK_HEADER)
+    stock.write_row(3, 0, ["W-1", "Wok", 30, 2, "Kitchen", "Online"])
+    stock.write_row(4, 0, ["W-2", "Pan", "n/a", 1, "Kitchen", "Online"])
+    stock.write_row(5, 0, STOCK_HEADER)
+    workbook.close()
+    return path
+
+
+def test_sheet_and_detected_header_row(tmp_path: Path) -> None:
+    path = _two_sheet_workbook(tmp_path / "stock.xlsx")
+    err = StringIO()
+    with pytest.raises(CommandError, match="must be fixed first"):
+        call_command(
+            "winiadmin_import", "shop.catalogue", str(path), "--sheet", "Stock",
+            "--dry_run", stdout=StringIO(), stderr=err,
+        )  # fmt: skip
+    # The problems name the spreadsheet's rows: the table starts at row 3.
+    assert "Row 5, column 'price', value 'n/a': Not a number." in err.getvalue()
+
+
+def test_header_row_option(tmp_path: Path) -> None:
+    path = _two_sheet_workbook(tmp_path / "stock.xlsx")
+    # Row 6 repeats the headers: read from there, the table has no rows.
+    out, _ = run("shop.catalogue", str(path), "--sheet", "1", "--header-row", "6", "--dry_run")
+    assert "header row 6 (chosen)" in out and "Read 0 rows" in out
+    with pytest.raises(CommandError, match="--header-row: must be at least 1, not 0"):
+        run("shop.catalogue", str(path), "--header_row", "0")

@@ -35,7 +35,12 @@ def test_report_of_a_run_with_problems() -> None:
     assert report["status"] == "invalid"
     assert report["error"]
     assert (report["rows_read"], report["rows_cleaned"], report["rows_skipped"]) == (4, 1, 0)
-    assert report["source"] == {"format": "csv", "encoding": "utf-8", "delimiter": "','"}
+    assert report["source"] == {
+        "format": "csv",
+        "encoding": "utf-8",
+        "delimiter": "','",
+        "header row": "1 (detected)",
+    }
     assert set(report["timings"]) == {"read", "clean", "transform", "load"}
     assert report["models"] == [
         {"label": "shop.Category", "verbose_name": "categories", "count": 1},

@@ -30,10 +30,11 @@ def test_table_from_grid() -> None:
     )
     table = table_from_grid(grid, first_row=5)
     assert table is not None
-    frame, numbers = table
+    frame, numbers, header_row = table
     assert frame.columns == ["h1", "h2"]
     assert frame.rows() == [("1", "2"), ("3", None)]
     assert numbers.to_list() == [7, 10]
+    assert header_row == 6
 
 
 def test_table_from_grid_without_values() -> None:

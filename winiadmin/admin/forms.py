@@ -41,6 +41,12 @@ class UploadForm(forms.Form):
         required=False,
         help_text=_("Workbooks: sheet name or number (1 = first); empty for the first sheet."),
     )
+    header_row = forms.IntegerField(
+        label=_("Header row"),
+        required=False,
+        min_value=1,
+        help_text=_("The row holding the column names (1 = first); empty to detect it."),
+    )
 
     def __init__(self, importer: type[Importer], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,7 +81,39 @@ class UploadForm(forms.Form):
             "encoding": self.cleaned_data.get("encoding") or None,
             "delimiter": self.cleaned_data.get("delimiter") or None,
             "sheet": sheet,
+            "header_row": self.cleaned_data.get("header_row"),
         }
+
+
+class ReadAgainForm(forms.Form):
+    """On the preview: read the upload again from another sheet or another header row."""
+
+    sheet = forms.ChoiceField(label=_("Sheet"), required=False)
+    header_row = forms.IntegerField(
+        label=_("Header row"),
+        required=False,
+        min_value=1,
+        help_text=_("Empty: detected (title rows above the table are skipped)."),
+    )
+
+    def __init__(self, sheets: list[str], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["sheet"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(name, name) for name in sheets]
+        if not sheets:  # not a workbook: only the header row applies
+            del self.fields["sheet"]
+
+    def read_options(self, current: dict[str, Any]) -> dict[str, Any]:
+        """The job's read options with this form's choices (an empty header row: detect)."""
+        chosen = {k: v for k, v in current.items() if k not in {"sheet", "header_row"}}
+        if self.cleaned_data.get("sheet"):
+            chosen["sheet"] = self.cleaned_data["sheet"]
+        elif "sheet" in current:
+            chosen["sheet"] = current["sheet"]
+        if self.cleaned_data.get("header_row") is not None:
+            chosen["header_row"] = self.cleaned_data["header_row"]
+        return chosen
 
 
 class ConfirmForm(forms.Form):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from winiadmin.admin.forms import ConfirmForm, UploadForm
+from winiadmin.admin.forms import ConfirmForm, ReadAgainForm, UploadForm
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
 from winiadmin.admin.templates import template_candidates
@@ -81,6 +81,7 @@ class ImportWizard:
                 name=name + "problems_csv",
             ),
             path("<uuid:job_id>/confirm/", wrap(self.confirm_view), name=name + "confirm"),
+            path("<uuid:job_id>/read-again/", wrap(self.read_again_view), name=name + "read_again"),
             path(
                 "<uuid:job_id>/rejected.<str:fmt>",
                 wrap(self.rejected_view),
@@ -145,6 +146,7 @@ class ImportWizard:
             confirm_form=ConfirmForm(initial={"skip_invalid": job.skip_invalid}),
             changelists=_changelists(report),
             rejected_count=len(rejected_row_numbers(report)),
+            read_again_form=read_again_form(job),
             **(rows_context(job, "1") | problems_context(job, "1")),
         )
         return self._render(request, step, context, model)
@@ -168,6 +170,25 @@ class ImportWizard:
         response = HttpResponse(problems_csv(job), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="problems-{job.pk}.csv"'
         return response
+
+    def read_again_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        return require_POST(self._read_again)(request, job_id)
+
+    def _read_again(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        """Another sheet or header row: the same upload read again, and a new dry run."""
+        job, _importer = self._job(request, job_id)
+        form = ReadAgainForm((job.report or {}).get("sheets", []), request.POST)
+        if not form.is_valid():
+            messages.warning(
+                request, " ".join(str(e) for errs in form.errors.values() for e in errs)
+            )
+            return _redirect(request, job_url(job))
+        job.read_options = form.read_options(job.read_options)
+        try:
+            validate_job(job)
+        except JobStateError as exc:
+            messages.warning(request, str(exc))
+        return _redirect(request, job_url(job))
 
     def rejected_view(self, request: HttpRequest, job_id: UUID, fmt: str) -> HttpResponse:
         """The rows with errors as they were typed, plus why: to fix and import again."""
@@ -237,6 +258,17 @@ class ImportWizard:
         self, request: HttpRequest, step: str, context: dict[str, Any], model: type[Model] | None
     ) -> HttpResponse:
         return TemplateResponse(request, template_candidates(step, model), context)
+
+
+def read_again_form(job: ImportJob) -> ReadAgainForm | None:
+    """The sheet and header row picker, for files that have them, while the job is a preview."""
+    report: dict[str, Any] = job.report or {}
+    chosen = job.read_options.get("header_row")
+    if job.status not in PREVIEW_STATUSES or (report.get("header_row") or chosen) is None:
+        return None  # formats without a header row (JSON, Parquet), or a job already run
+    source = report.get("source", {})
+    initial = {"sheet": source.get("sheet"), "header_row": chosen}
+    return ReadAgainForm(report.get("sheets", []), initial=initial)
 
 
 def rows_context(job: ImportJob, raw_page: str | None) -> dict[str, Any]:

@@ -38,6 +38,8 @@ def build_report(result: ImportResult) -> dict[str, Any]:
         "timings": {stage.value: round(secs, 4) for stage, secs in result.timings.items()},
         "total_seconds": round(result.total_seconds, 4),
         "source": result.source_info,
+        "sheets": list(result.sheets),
+        "header_row": result.header_row,
         "models": [
             {"label": c.label, "verbose_name": c.verbose_name, "count": c.count}
             for c in result.created

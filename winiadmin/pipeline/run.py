@@ -130,6 +130,7 @@ class _Run:
         table = self._timed(Stage.READ, lambda: self._read(source))
         self.result.rows_read = table.frame.height
         self.result.source_info = _describe_source(table)
+        self.result.sheets, self.result.header_row = table.sheets, table.header_row
         cleaned = self._timed(
             Stage.CLEAN,
             lambda: clean_table(table.frame, self.spec.get_cleaning_df_cls(), table.row_numbers),
@@ -284,4 +285,7 @@ def _describe_source(table: RawTable) -> dict[str, str]:
         value = getattr(table, key, None)
         if value:
             info[key] = repr(value) if key == "delimiter" else str(value)
+    if table.header_row is not None:
+        how = "detected" if table.header_detected else "chosen"
+        info["header row"] = f"{table.header_row} ({how})"
     return info

@@ -14,6 +14,9 @@ class ReadOptions:
     delimiter: str | None = None
     #: Excel sheet name, or its 0-based index; ``None`` reads the first sheet.
     sheet: str | int | None = None
+    #: CSV/TSV and workbooks: the row holding the column names, numbered as the spreadsheet
+    #: shows it (1 = the first row); ``None`` detects it, skipping title rows above the table.
+    header_row: int | None = None
     #: Force a reader ("csv", "tsv", "excel", "json", "ndjson", "parquet"); ``None`` detects it.
     format: str | None = None
     #: How much of the start of the file the sniffers look at.
@@ -35,6 +38,10 @@ class RawTable:
     #: Excel: the sheet read, and the names of all sheets in the workbook.
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
+    #: CSV/TSV and workbooks: the file row the column names were read from, and whether it was
+    #: detected (``False``: ``ReadOptions.header_row`` chose it).
+    header_row: int | None = None
+    header_detected: bool = False
 
 
 #: A reader turns the whole file's bytes into a table; it raises ``FileReadError`` when it can't.

@@ -102,15 +102,25 @@ def _read_delimited(data: bytes, options: ReadOptions, fmt: str) -> RawTable:
     # polars skips blank lines before the header; strip them here to count them.
     body = text.lstrip("\n")
     first_row = len(text) - len(body) + 1
-    table = table_from_grid(_parse(body, delimiter, first_row), first_row=first_row)
+    table = table_from_grid(
+        _parse(body, delimiter, first_row), first_row=first_row, header_row=options.header_row
+    )
     if table is None:
         raise FileReadError("The file is empty.")
-    frame, numbers = table
+    frame, numbers = table.frame, table.row_numbers
     if frame.height and frame.get_column(frame.columns[-1]).null_count():
         # polars fills missing trailing fields with nulls: only a real scan tells a short row
         # from an empty last value. Needed only when the last column has empty values.
         _raise_if_ragged(_records(body, delimiter), first_row)
-    return RawTable(frame, numbers, fmt, encoding=encoding, delimiter=delimiter)
+    return RawTable(
+        frame,
+        numbers,
+        fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        header_row=table.header_row,
+        header_detected=options.header_row is None,
+    )
 
 
 def _parse(body: str, delimiter: str, first_row: int) -> pl.DataFrame:

@@ -41,12 +41,19 @@ def read_excel(data: bytes, options: ReadOptions) -> RawTable:
     sheets = tuple(reader.sheet_names)
     sheet = pick_sheet(options.sheet, sheets)
     grid, positions = _load_grid(reader, sheet)
-    table = table_from_grid(grid, positions=positions)
+    table = table_from_grid(grid, positions=positions, header_row=options.header_row)
     if table is None:
         msg = f"The sheet {sheet!r} is empty."
         raise FileReadError(msg)
-    frame, numbers = table
-    return RawTable(frame, numbers, "excel", sheet=sheet, sheets=sheets)
+    return RawTable(
+        table.frame,
+        table.row_numbers,
+        "excel",
+        sheet=sheet,
+        sheets=sheets,
+        header_row=table.header_row,
+        header_detected=options.header_row is None,
+    )
 
 
 def pick_sheet(wanted: str | int | None, sheets: Sequence[str]) -> str:

@@ -1,13 +1,41 @@
 """From a grid of cells (all text, one frame row per file row) to a table with a header.
 
 Shared by the CSV/TSV and Excel readers so that both number rows the same way: the grid's
-first row is file row ``first_row``; the header is the first row holding anything; rows with no
-value at all are dropped, but the rows after them keep their true numbers.
+first row is file row ``first_row``; rows with no value at all are dropped, but the rows after
+them keep their true numbers.
+
+The header row is the one asked for (``header_row``, a file row number), or else detected: title
+and note rows above the table (a report name, "exported on …") are *narrow*, holding fewer
+than 60 % of the cells the widest row near the top holds. They are skipped when the first wide
+row looks like headers (distinct cells, none a number or a date). Otherwise the header is the
+first row holding anything, as before: a table with no title is read exactly as it always was.
 """
 
+import math
+import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import polars as pl
+
+from winiadmin.exceptions import FileReadError
+
+#: Rows looked at (from the first row holding anything) when detecting the header row.
+HEADER_SEARCH_ROWS = 30
+#: A row holding fewer cells than this share of the widest row is a title or a note.
+WIDE_ROW_SHARE = 0.6
+_VALUE_LIKE = re.compile(
+    r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?$"  # a number
+    r"|^\d{1,4}[-./]\d{1,2}[-./]\d{1,4}([ T].*)?$"  # a date, maybe with a time
+)
+
+
+class GridTable(NamedTuple):
+    frame: pl.DataFrame
+    #: The file row number of each frame row.
+    row_numbers: pl.Series
+    #: The file row number the headers were read from.
+    header_row: int
 
 
 def unique_names(raw: Sequence[str | None], positions: Sequence[int] | None = None) -> list[str]:
@@ -35,24 +63,61 @@ def row_numbers(start: int, count: int) -> pl.Series:
 
 
 def table_from_grid(
-    grid: pl.DataFrame, *, first_row: int = 1, positions: Sequence[int] | None = None
-) -> tuple[pl.DataFrame, pl.Series] | None:
-    """The frame under the header and its row numbers; ``None`` when the grid has no value."""
+    grid: pl.DataFrame,
+    *,
+    first_row: int = 1,
+    positions: Sequence[int] | None = None,
+    header_row: int | None = None,
+) -> GridTable | None:
+    """The frame under the header and its row numbers; ``None`` when the grid has no value.
+
+    ``header_row`` is the file row number holding the headers; ``None`` detects it.
+    """
     if grid.width == 0:
         return None
     # "" and a missing value look the same in a spreadsheet: both are an empty cell.
     grid = grid.with_columns(pl.when(pl.all() != "").then(pl.all()))
-    filled = grid.select(~pl.all_horizontal(pl.all().is_null())).to_series()
+    widths = grid.select(pl.sum_horizontal(pl.all().is_not_null())).to_series()
+    filled = widths > 0
     filled_rows = filled.arg_true()
     if filled_rows.is_empty():
         return None
-    header = int(filled_rows[0])
+    if header_row is None:
+        header = detect_header(grid, widths, [int(i) for i in filled_rows[:HEADER_SEARCH_ROWS]])
+    else:
+        header = _chosen_header(header_row - first_row, header_row, widths)
     names = unique_names([_text(cell) for cell in grid.row(header)], positions)
     keep = filled.slice(header + 1)
     frame = grid.slice(header + 1).filter(keep)
     frame.columns = names
     numbers = row_numbers(first_row, grid.height).slice(header + 1).filter(keep)
-    return frame, numbers
+    return GridTable(frame, numbers, first_row + header)
+
+
+def detect_header(grid: pl.DataFrame, widths: pl.Series, candidates: list[int]) -> int:
+    """The index of the header row among ``candidates`` (the first filled rows, in order)."""
+    widest = max(int(widths[i]) for i in candidates)
+    wide = max(1, math.ceil(widest * WIDE_ROW_SHARE))
+    for index in candidates:
+        if widths[index] < wide:
+            continue  # a title or a note
+        cells = [str(cell) for cell in grid.row(index) if cell is not None]
+        looks_like_headers = len(set(cells)) == len(cells) and not any(
+            _VALUE_LIKE.match(cell.strip()) for cell in cells
+        )
+        return index if looks_like_headers else candidates[0]
+    return candidates[0]
+
+
+def _chosen_header(index: int, header_row: int, widths: pl.Series) -> int:
+    if index >= widths.len():
+        last = widths.len() + header_row - index - 1
+        msg = f"Header row {header_row} is outside the table, which has rows up to {last}."
+        raise FileReadError(msg)
+    if index < 0 or widths[index] == 0:
+        msg = f"Header row {header_row} is empty; choose the row that holds the column names."
+        raise FileReadError(msg)
+    return index
 
 
 def _text(cell: object) -> str | None:

@@ -4,7 +4,7 @@ from argparse import ArgumentParser
 
 from django.core.management import CommandError
 
-from winiadmin.commands.base import ABCBaseCommand
+from winiadmin.commands.base import ABCBaseCommand, whole_number
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import write_report
 from winiadmin.exceptions import WiniadminError
@@ -46,6 +46,14 @@ class Command(ABCBaseCommand):
         parser.add_argument("--encoding", help="Text encoding (detected when omitted).")
         parser.add_argument("--delimiter", help="Field delimiter (sniffed when omitted).")
         parser.add_argument("--sheet", help="Excel sheet name or 0-based index (default first).")
+        parser.add_argument(
+            "--header_row",
+            "--header-row",
+            type=whole_number(1),
+            default=None,
+            help="Row holding the column names, 1 = first (detected when omitted: title rows "
+            "above the table are skipped).",
+        )
         parser.add_argument(
             "--format",
             choices=["csv", "tsv", "excel", "json", "ndjson", "parquet"],
@@ -94,5 +102,6 @@ class Command(ABCBaseCommand):
             encoding=self.get_option("encoding"),
             delimiter=delimiter,
             sheet=sheet,
+            header_row=self.get_option("header_row"),
             format=self.get_option("format"),
         )
