@@ -72,8 +72,10 @@ def test_a_header_row_outside_the_sheet_says_so(su_client: Client, tmp_path: Pat
     job = read_again(su_client, job, sheet="Products", header_row="99")
     assert job.status == ImportJob.Status.INVALID
     assert "Header row 99 is outside the table, which has rows up to 5." in job.error
-    # The picker stays, to fix the choice.
-    assert 'id="winiadmin-read-again"' in html(su_client.get(job_url(job)))
+    # The picker stays, with every sheet, to fix the choice.
+    page = html(su_client.get(job_url(job)))
+    assert 'id="winiadmin-read-again"' in page
+    assert '<option value="Products" selected>Products</option>' in page
 
 
 def test_invalid_choices_change_nothing(su_client: Client, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import csv
 import io
 from pathlib import Path
 
+import xlsxwriter
 from playwright.sync_api import Download, Page, expect
 from shop.models import Product
 
@@ -82,3 +83,41 @@ def test_rejected_rows_download_fix_and_upload_again(
     wizard.confirm()
     expect(page.locator(".winiadmin-result")).to_contain_text("Imported")
     assert Product.objects.count() == 5
+
+
+def test_sheet_picker_and_header_row(wizard: Wizard, page: Page, tmp_path: Path) -> None:
+    book = xlsxwriter.Workbook(str(tmp_path / "spring.xlsx"))
+    book.add_worksheet("Read me").write(0, 0, "The products are on the next sheet.")
+    products = book.add_worksheet("Products")
+    products.write(0, 0, "Spring catalogue")
+    products.write_row(2, 0, HEADER)
+    products.write_row(3, 0, ["P-1", "Kite", 15, 2, "Toys", "Online", "2026-03-01"])
+    book.close()
+
+    wizard.upload(tmp_path / "spring.xlsx")
+    picker = page.locator("#winiadmin-read-again")
+    expect(picker).to_contain_text("Column names read from row 1 (detected) of sheet “Read me”.")
+    expect(page.locator(".winiadmin-summary .errornote")).to_be_visible()
+
+    # A wrong header row first: the page says why, and the picker stays.
+    picker.locator("select[name=sheet]").select_option("Products")
+    picker.locator("input[name=header_row]").fill("9")
+    with page.expect_navigation():
+        picker.get_by_role("button", name="Read again and check").click()
+    expect(page.locator(".winiadmin-summary")).to_contain_text(
+        "Header row 9 is outside the table, which has rows up to 4."
+    )
+    picker = page.locator("#winiadmin-read-again")
+    expect(picker.locator("select[name=sheet]")).to_have_value("Products")
+
+    # Empty: detected again, below the title.
+    picker.locator("input[name=header_row]").fill("")
+    with page.expect_navigation():
+        picker.get_by_role("button", name="Read again and check").click()
+    expect(page.locator("#winiadmin-read-again")).to_contain_text(
+        "Column names read from row 3 (detected) of sheet “Products”."
+    )
+    expect(page.locator(".winiadmin-summary")).to_contain_text("0 errors")
+    wizard.confirm()
+    expect(page.locator(".winiadmin-result")).to_contain_text("Imported")
+    assert list(Product.objects.values_list("sku", flat=True)) == ["P-1"]

@@ -183,11 +183,16 @@ class ImportWizard:
                 request, " ".join(str(e) for errs in form.errors.values() for e in errs)
             )
             return _redirect(request, job_url(job))
+        sheets = (job.report or {}).get("sheets", [])
         job.read_options = form.read_options(job.read_options)
         try:
             validate_job(job)
         except JobStateError as exc:
             messages.warning(request, str(exc))
+        if job.report is not None and sheets and not job.report.get("sheets"):
+            # A read that failed (a wrong header row) learnt no sheet names; the file has them.
+            job.report["sheets"] = sheets
+            job.save(update_fields=["report", "updated_at"])
         return _redirect(request, job_url(job))
 
     def rejected_view(self, request: HttpRequest, job_id: UUID, fmt: str) -> HttpResponse:
@@ -266,9 +271,11 @@ def read_again_form(job: ImportJob) -> ReadAgainForm | None:
     chosen = job.read_options.get("header_row")
     if job.status not in PREVIEW_STATUSES or (report.get("header_row") or chosen) is None:
         return None  # formats without a header row (JSON, Parquet), or a job already run
-    source = report.get("source", {})
-    initial = {"sheet": source.get("sheet"), "header_row": chosen}
-    return ReadAgainForm(report.get("sheets", []), initial=initial)
+    sheets: list[str] = report.get("sheets", [])
+    sheet = report.get("source", {}).get("sheet") or job.read_options.get("sheet")
+    if isinstance(sheet, int) and 0 <= sheet < len(sheets):  # chosen by number on upload
+        sheet = sheets[sheet]
+    return ReadAgainForm(sheets, initial={"sheet": sheet, "header_row": chosen})
 
 
 def rows_context(job: ImportJob, raw_page: str | None) -> dict[str, Any]:
