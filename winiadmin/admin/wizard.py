@@ -28,13 +28,12 @@ from winiadmin.admin.templates import template_candidates
 from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound, WiniadminError
 from winiadmin.importers import Importer, all_importers, get_importer
+from winiadmin.importers.template_file import FORMATS as TEMPLATE_FORMATS
 from winiadmin.importers.template_file import (
-    CONTENT_TYPES,
     template_csv,
     template_file_name,
     template_xlsx,
 )
-from winiadmin.importers.template_file import FORMATS as TEMPLATE_FORMATS
 from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.rejected import FORMATS as REJECTED_FORMATS
 from winiadmin.jobs.rejected import (
@@ -46,6 +45,7 @@ from winiadmin.jobs.rejected import (
 from winiadmin.jobs.runner import JobStateError, create_job, execute_job, validate_job
 from winiadmin.models import ImportJob
 from winiadmin.permissions import User, can_import, can_view_job
+from winiadmin.spreadsheets import CONTENT_TYPES
 
 if TYPE_CHECKING:
     from django.contrib.admin import AdminSite

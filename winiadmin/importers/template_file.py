@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from winiadmin.importers.base import Importer
 
 FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 _EXAMPLE_DAY = dt.datetime(2024, 1, 31, 13, 45)
 
 

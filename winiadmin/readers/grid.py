@@ -98,15 +98,13 @@ def detect_header(grid: pl.DataFrame, widths: pl.Series, candidates: list[int]) 
     """The index of the header row among ``candidates`` (the first filled rows, in order)."""
     widest = max(int(widths[i]) for i in candidates)
     wide = max(1, math.ceil(widest * WIDE_ROW_SHARE))
-    for index in candidates:
-        if widths[index] < wide:
-            continue  # a title or a note
-        cells = [str(cell) for cell in grid.row(index) if cell is not None]
-        looks_like_headers = len(set(cells)) == len(cells) and not any(
-            _VALUE_LIKE.match(cell.strip()) for cell in cells
-        )
-        return index if looks_like_headers else candidates[0]
-    return candidates[0]
+    # The widest row is wide, so there is one; the narrow rows before it are titles or notes.
+    first_wide = next(i for i in candidates if widths[i] >= wide)
+    cells = [str(cell) for cell in grid.row(first_wide) if cell is not None]
+    looks_like_headers = len(set(cells)) == len(cells) and not any(
+        _VALUE_LIKE.match(cell.strip()) for cell in cells
+    )
+    return first_wide if looks_like_headers else candidates[0]
 
 
 def _chosen_header(index: int, header_row: int, widths: pl.Series) -> int:
