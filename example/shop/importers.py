@@ -66,6 +66,16 @@ class CatalogueObjectsImporter(Importer):
     )
     models = (Category, Store, Product)
     cleaning_df_cls = CatalogueCleaningDF
+    #: The example row of the import template (see ``manage.py winiadmin_template``).
+    example_row = {
+        "sku": "SKU-0001",
+        "name": "Golden Puzzle",
+        "price": 66.67,
+        "quantity": 6,
+        "category": "Books",
+        "store": "Berlin Mitte",
+        "available_from": "2026-06-19",
+    }
     options = (
         ModelOption(
             name="default_category",

@@ -33,7 +33,8 @@ def test_csv_template_download(su_client: Client) -> None:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == ('attachment; filename="shop.catalogue-template.csv"')
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows == [HEADER, ["text", "text", "1.5", "1", "text", "text", "2024-01-31"]]
+    example = ["SKU-0001", "Golden Puzzle", "66.67", "6", "Books", "Berlin Mitte", "2026-06-19"]
+    assert rows == [HEADER, example]  # the demo importer's example_row
 
 
 def test_xlsx_template_download(su_client: Client) -> None:

@@ -19,7 +19,8 @@ def run(*args: str) -> tuple[str, str]:
 
 def test_csv_to_standard_output() -> None:
     out, _ = run("shop.catalogue")
-    assert out.splitlines() == [HEADER, "text,text,1.5,1,text,text,2024-01-31"]
+    example = "SKU-0001,Golden Puzzle,66.67,6,Books,Berlin Mitte,2026-06-19"
+    assert out.splitlines() == [HEADER, example]
 
 
 def test_xlsx_to_a_file_chosen_by_its_suffix(tmp_path: Path) -> None:
