@@ -1,6 +1,7 @@
 """``read_table``: a supported file to a :class:`RawTable`, via the reader its format needs."""
 
 import csv
+from dataclasses import replace
 
 import fastexcel
 import polars as pl
@@ -43,7 +44,9 @@ def read_table(
     Raises ``FileReadError`` with a message fit for the person who uploaded the file.
     """
     options = options or ReadOptions()
-    data, source_name = load_source(source)
+    limits = options.get_limits()
+    options = replace(options, limits=limits)  # the readers see the same limits
+    data, source_name = load_source(source, limits.file_size)
     if not data or data.isspace():
         raise FileReadError("The file is empty.")
     fmt = options.format or detect_format(data, name or source_name)
@@ -52,7 +55,7 @@ def read_table(
         msg = f"Unknown file format {fmt!r}; winiadmin reads: {', '.join(READERS)}."
         raise FileReadError(msg)
     try:
-        return reader(data, options)
+        table = reader(data, options)
     except FileReadError:
         raise
     except _LIBRARY_ERRORS as exc:
@@ -60,3 +63,8 @@ def read_table(
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         msg = f"This file could not be read as {fmt}: {reason}"
         raise FileReadError(msg) from exc
+    # The readers check rows and columns early; these hold for any reader, a project's too.
+    limits.check_columns(table.frame.width)
+    limits.check_rows(table.frame.height)
+    limits.check_cells(table.frame, table.row_numbers)
+    return table

@@ -17,8 +17,10 @@ import polars as pl
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, ReadOptions
 from winiadmin.readers.grid import table_from_grid
+from winiadmin.readers.limits import ReadLimits
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
 # Office stores a password-protected .xlsx as an OLE container holding this stream; its
 # directory entry names are UTF-16.
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -37,10 +39,13 @@ def read_excel(data: bytes, options: ReadOptions) -> RawTable:
             "save it without a password and upload again."
         )
         raise FileReadError(msg)
+    limits = options.get_limits()
+    if data.startswith(ZIP_MAGIC):  # .xlsx, .ods: never unpack more than the limit allows
+        limits.check_workbook(data)
     reader = _open(data)
     sheets = tuple(reader.sheet_names)
     sheet = pick_sheet(options.sheet, sheets)
-    grid, positions = _load_grid(reader, sheet)
+    grid, positions = _load_grid(reader, sheet, limits)
     table = table_from_grid(grid, positions=positions)
     if table is None:
         msg = f"The sheet {sheet!r} is empty."
@@ -82,9 +87,15 @@ def _open(data: bytes) -> fastexcel.ExcelReader:
         raise FileReadError(msg) from exc
 
 
-def _load_grid(reader: fastexcel.ExcelReader, sheet: str) -> tuple[pl.DataFrame, list[int]]:
+def _load_grid(
+    reader: fastexcel.ExcelReader, sheet: str, limits: ReadLimits
+) -> tuple[pl.DataFrame, list[int]]:
     """All cells as text, one frame row per worksheet row from row 1, and column positions."""
     try:
+        # The sheet's size, before any cell is converted.
+        probe = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
+        limits.check_columns(probe.width)
+        limits.check_rows(probe.total_height - 1)
         # header_row=None with skip_rows=0 keeps the blank rows above the data, so that frame
         # row i is worksheet row i + 1.
         as_text = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
