@@ -180,6 +180,8 @@ class ImportWizard:
     def _context(
         self, request: HttpRequest, title: str, model: type[Model] | None, **extra: Any
     ) -> dict[str, Any]:
+        if model is not None and not self.admin_site.is_registered(model):
+            model = None  # no admin pages to link to (the breadcrumbs would fail to reverse)
         return {
             **self.admin_site.each_context(request),
             "title": title,
