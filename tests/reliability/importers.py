@@ -1,7 +1,8 @@
 """Importers of the reliability tests: registered by fixtures (and the kill driver) only."""
 
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -52,8 +53,10 @@ class FaultCleaningDF(CleaningDF):
 class FaultImporter(Importer):
     """Parents by name, one child per row; a negative amount breaks the CHECK constraint.
 
-    With ``WINIADMIN_LOAD_STARTED`` set, the file it names is created when loading starts, and
-    the loading then waits: the kill test's signal that rows are being written.
+    With ``WINIADMIN_LOAD_STARTED`` set (the kill test), the file it names is written when the
+    third child is about to be inserted: the parents and the first children are in the
+    database by then, uncommitted. The file holds what this transaction sees; the process then
+    waits to be killed.
     """
 
     name = "tests.faults"
@@ -61,9 +64,8 @@ class FaultImporter(Importer):
     cleaning_df_cls = FaultCleaningDF
 
     def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
-        parents = {
-            name: FaultParent(name=name) for name in df["parent"].unique(maintain_order=True)
-        }
+        names = df["parent"].unique(maintain_order=True)
+        parents = {name: FaultParent(name=name) for name in names}
         children = (
             FaultChild(parent=parents[row["parent"]], amount=row["amount"])
             for row in df.iter_rows(named=True)
@@ -71,13 +73,11 @@ class FaultImporter(Importer):
         return {FaultParent: list(parents.values()), FaultChild: _signal_when_loading(children)}
 
 
-def _signal_when_loading(children: Iterable[FaultChild]) -> Iterable[FaultChild]:
+def _signal_when_loading(children: Iterable[FaultChild]) -> Iterator[FaultChild]:
     marker = os.environ.get("WINIADMIN_LOAD_STARTED")
     for index, child in enumerate(children):
-        if marker and index == 2:  # the parents and the first chunk of children are inserted
-            Path(marker).touch()
-            Path(marker + ".wait").write_text("")
-            import time
-
-            time.sleep(60)
+        if marker and index == 2:
+            seen = f"{FaultParent.objects.count()} {FaultChild.objects.count()}"
+            Path(marker).write_text(seen)
+            time.sleep(120)  # killed long before
         yield child
