@@ -75,12 +75,18 @@ def read_table(
 def nfc_table(table: RawTable) -> RawTable:
     """Headers and text cells in Unicode NFC: "é" typed as e + accent equals the single "é".
 
-    Otherwise two values that look the same would be two different keys in the database.
+    Otherwise two values that look the same would be two different keys in the database. Only
+    columns holding non-ASCII text are normalised (ASCII is NFC already; normalising costs).
     """
     names = unique_names([unicodedata.normalize("NFC", name) for name in table.frame.columns])
     text = [name for name, dtype in table.frame.schema.items() if dtype == pl.String]
-    frame = (
-        table.frame.with_columns(pl.col(text).str.normalize("NFC")) if text else table.frame.clone()
-    )
+    frame = table.frame.clone()
+    if text and frame.height:
+        wide = frame.select(
+            (pl.col(text).str.len_bytes() != pl.col(text).str.len_chars()).any()
+        ).row(0)
+        non_ascii = [name for name, has in zip(text, wide, strict=True) if has]
+        if non_ascii:
+            frame = frame.with_columns(pl.col(non_ascii).str.normalize("NFC"))
     frame.columns = names
     return replace(table, frame=frame)
