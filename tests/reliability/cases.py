@@ -291,6 +291,18 @@ CASES: list[Case] = [
         Refused("This file is not a table winiadmin can read: it holds binary data, not text."),
     ),
     Case(
+        "a PDF named .csv",
+        "items.csv",
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+        Refused("This file is not a table winiadmin can read: it looks like a PDF document."),
+    ),
+    Case(
+        "a CSV named .xlsx",
+        "items.xlsx",
+        lambda: text_file(OK_ROWS),
+        Imported(OK_ITEMS),  # the content decides, not the name
+    ),
+    Case(
         "xlsx zip bomb",
         "items.xlsx",
         zip_bomb,
