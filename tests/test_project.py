@@ -26,6 +26,8 @@ def test_system_checks_report_setup_mistakes() -> None:
         assert [m.id for m in check_settings(None)] == ["winiadmin.E001"]
     with override_settings(WINIADMIN={"BATCH_SIZE": 0}):
         assert [m.id for m in check_settings(None)] == ["winiadmin.E002"]
+    with override_settings(WINIADMIN={"MAX_ROWS": 0, "MAX_CELL_LENGTH": -1}):
+        assert [m.id for m in check_settings(None)] == ["winiadmin.E005", "winiadmin.E005"]
     with override_settings(STORAGES={}):
         assert [m.id for m in check_settings(None)] == ["winiadmin.W001"]
     with override_settings(INSTALLED_APPS=["winiadmin"], MIDDLEWARE=[]):

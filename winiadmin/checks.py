@@ -9,6 +9,16 @@ from django.core.checks import CheckMessage, Error, Warning, register
 
 from winiadmin.conf import get_config
 
+#: The size limits (docs/security.md): a zero or a negative one would refuse every file.
+LIMIT_KEYS = (
+    "MAX_UPLOAD_SIZE",
+    "MAX_ROWS",
+    "MAX_COLUMNS",
+    "MAX_CELL_LENGTH",
+    "MAX_DECOMPRESSED_SIZE",
+    "MAX_COMPRESSION_RATIO",
+)
+
 
 @register()
 def check_settings(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
@@ -19,6 +29,10 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Ch
     messages: list[CheckMessage] = []
     if config.BATCH_SIZE < 1:
         messages.append(Error("WINIADMIN['BATCH_SIZE'] must be at least 1.", id="winiadmin.E002"))
+    for key in LIMIT_KEYS:
+        if getattr(config, key) < 1:
+            msg = f"WINIADMIN[{key!r}] must be at least 1."
+            messages.append(Error(msg, hint="See docs/security.md.", id="winiadmin.E005"))
     storages = getattr(settings, "STORAGES", {})
     if config.STORAGE_ALIAS not in storages:
         messages.append(

@@ -29,8 +29,18 @@ class WiniadminConfig:
     SNIFF_BYTES: int = 64 * 1024
     #: Name of the ``STORAGES`` alias that keeps uploads (private: never served).
     STORAGE_ALIAS: str = "winiadmin"
-    #: Largest upload accepted, in bytes.
+    #: Largest file accepted, in bytes: uploads, and every file the readers are given.
     MAX_UPLOAD_SIZE: int = 100 * 1024 * 1024
+    #: Most rows a file may have under its header (blank lines included).
+    MAX_ROWS: int = 5_000_000
+    #: Most columns a table may have.
+    MAX_COLUMNS: int = 500
+    #: Longest cell accepted, in characters.
+    MAX_CELL_LENGTH: int = 1_000_000
+    #: Most bytes a workbook (.xlsx, .ods: a zip) may unpack to, all its members together.
+    MAX_DECOMPRESSED_SIZE: int = 500 * 1024 * 1024
+    #: Highest compression ratio of a workbook member over 10 MB unpacked (zip bombs: ~1000).
+    MAX_COMPRESSION_RATIO: int = 200
     #: Most problems stored in a report; the counts stay exact beyond it.
     MAX_PROBLEMS: int = 100_000
     #: Rows per page of the wizard's preview tables (cleaned rows, problems).

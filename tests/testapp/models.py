@@ -49,3 +49,33 @@ class Restaurant(Place):
 
 class Protected(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="protected")
+
+
+class CorpusItem(models.Model):
+    """What the reliability corpus imports: text codes, big integers, money, dates."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    quantity = models.BigIntegerField(null=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    day = models.DateField(null=True)
+
+
+class FaultParent(models.Model):
+    """Fault injection: the first model of a two-model import."""
+
+    name = models.CharField(max_length=50, unique=True)
+
+
+class FaultChild(models.Model):
+    """Its database CHECK constraint is invisible to cleaning: it fails at INSERT time."""
+
+    parent = models.ForeignKey(FaultParent, on_delete=models.CASCADE, related_name="children")
+    amount = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="testapp_faultchild_amount_gte_0"
+            )
+        ]

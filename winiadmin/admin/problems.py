@@ -10,8 +10,9 @@ from winiadmin.readers import ReadOptions, read_table
 if TYPE_CHECKING:
     from winiadmin.models import ImportJob
 
-#: A cell starting with one of these is a formula to a spreadsheet program.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A cell starting with one of these is a formula to a spreadsheet program (OWASP's list; a
+#: line feed too, since the readers turn a CR inside a quoted value into one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def problem_groups(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -46,7 +47,9 @@ def problems_csv(job: "ImportJob") -> str:
     header, originals = _original_rows(job)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["row", "severity", "problem", "column", "value", "message", *header])
+    # The file's own header too: a column named "=HYPERLINK(…)" is a formula as well.
+    columns = ["row", "severity", "problem", "column", "value", "message", *header]
+    writer.writerow([neutralise(c) for c in columns])
     for p in problems:
         original = originals.get(p["row"], []) if p["row"] is not None else []
         cells = [p["row"], p["severity"], p["label"], p["column"], p["value"], p["message"]]

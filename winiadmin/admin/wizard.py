@@ -43,6 +43,7 @@ from winiadmin.jobs.rejected import (
     rejected_xlsx,
 )
 from winiadmin.jobs.runner import JobStateError, create_job, execute_job, validate_job
+from winiadmin.jobs.storage import UploadStorageError
 from winiadmin.models import ImportJob
 from winiadmin.permissions import User, can_import, can_view_job
 from winiadmin.spreadsheets import CONTENT_TYPES
@@ -113,20 +114,33 @@ class ImportWizard:
         posted = request.method == "POST"  # not ``request.POST or None``: {} is a submission too
         form = UploadForm(importer_cls, *((request.POST, request.FILES) if posted else ()))
         if posted and form.is_valid():
-            job = create_job(
-                importer=importer_cls,
-                upload=form.cleaned_data["file"],
-                user=_user(request),
-                options=form.option_texts(),
-                read_options=form.read_options(),
-                skip_invalid=form.cleaned_data["skip_invalid"],
-                target_model=model._meta.label,
-            )
+            try:
+                job = create_job(
+                    importer=importer_cls,
+                    upload=form.cleaned_data["file"],
+                    user=_user(request),
+                    options=form.option_texts(),
+                    read_options=form.read_options(),
+                    skip_invalid=form.cleaned_data["skip_invalid"],
+                    target_model=model._meta.label,
+                )
+            except UploadStorageError as exc:  # the form again, with the reason
+                form.add_error("file", str(exc))
+                return self._upload_page(request, importer_cls, model, form)
             try:
                 validate_job(job)
             except JobStateError as exc:  # changed since the form checked it: the job failed
                 messages.warning(request, str(exc))
             return _redirect(request, job_url(job))
+        return self._upload_page(request, importer_cls, model, form)
+
+    def _upload_page(
+        self,
+        request: HttpRequest,
+        importer_cls: type[Importer],
+        model: type[Model],
+        form: UploadForm,
+    ) -> HttpResponse:
         title = _("Import: %(importer)s") % {"importer": importer_cls.get_verbose_name()}
         context = self._context(request, title, model, importer=importer_cls, form=form)
         return self._render(request, "upload", context, model)
@@ -250,6 +264,8 @@ class ImportWizard:
     def _context(
         self, request: HttpRequest, title: str, model: type[Model] | None, **extra: Any
     ) -> dict[str, Any]:
+        if model is not None and not self.admin_site.is_registered(model):
+            model = None  # no admin pages to link to (the breadcrumbs would fail to reverse)
         return {
             **self.admin_site.each_context(request),
             "title": title,

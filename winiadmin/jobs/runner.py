@@ -13,6 +13,7 @@ from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.report import build_report
+from winiadmin.jobs.storage import UploadStorageError, discard_job_files, storage_error_message
 from winiadmin.models import ImportJob
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult, ImportStatus
@@ -53,7 +54,11 @@ def create_job(
         skip_invalid=skip_invalid,
         user_id=cast("int", user.pk) if user is not None and user.is_authenticated else None,
     )
-    job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used
+    try:
+        job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used
+    except OSError as exc:  # disk full, permissions: no job, no partial file
+        discard_job_files(job.file.storage, job.pk)
+        raise UploadStorageError(storage_error_message(exc)) from exc
     job.save()
     return job
 

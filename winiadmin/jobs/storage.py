@@ -4,11 +4,18 @@ Names are made here from the job's id; the user's file name is only ever shown, 
 a path.
 """
 
+import errno
 from pathlib import PurePath
 
 from django.core.files.storage import Storage, storages
 
 from winiadmin.conf import get_config
+from winiadmin.exceptions import WiniadminError
+
+
+class UploadStorageError(WiniadminError):
+    """The upload could not be written to the storage (disk full, permissions…)."""
+
 
 _SAFE_SUFFIXES = {
     ".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods",
@@ -25,8 +32,38 @@ def upload_storage() -> Storage:
 def upload_name(job_id: object, original_name: str) -> str:
     """``winiadmin/<job id>/upload<.ext>``: only a known extension survives from the user's name."""
     suffix = PurePath(original_name).suffix.lower()
-    return f"winiadmin/{job_id}/upload{suffix if suffix in _SAFE_SUFFIXES else ''}"
+    return f"{job_folder(job_id)}/upload{suffix if suffix in _SAFE_SUFFIXES else ''}"
 
 
 def preview_name(job_id: object) -> str:
-    return f"winiadmin/{job_id}/cleaned.parquet"
+    return f"{job_folder(job_id)}/cleaned.parquet"
+
+
+def job_folder(job_id: object) -> str:
+    return f"winiadmin/{job_id}"
+
+
+def discard_job_files(storage: Storage, job_id: object) -> None:
+    """Delete whatever was written for a job (a partial upload, say) and its folder."""
+    folder = job_folder(job_id)
+    try:
+        _dirs, files = storage.listdir(folder)
+    except (OSError, NotImplementedError):  # nothing was written, or no folders at all
+        return
+    for name in files:
+        storage.delete(f"{folder}/{name}")
+    try:
+        storage.delete(folder)
+    except OSError:  # a storage without folders, or one that keeps them
+        return
+
+
+def storage_error_message(exc: OSError) -> str:
+    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+        reason = "the server has no space left for uploads"
+    else:
+        reason = exc.strerror or type(exc).__name__
+    return (
+        f"The file could not be stored: {reason}. Nothing was imported; try again later, "
+        "or tell an administrator."
+    )

@@ -1,6 +1,8 @@
 """``read_table``: a supported file to a :class:`RawTable`, via the reader its format needs."""
 
 import csv
+import unicodedata
+from dataclasses import replace
 
 import fastexcel
 import polars as pl
@@ -10,6 +12,7 @@ from winiadmin.readers.base import RawTable, Reader, ReadOptions
 from winiadmin.readers.delimited import read_csv, read_tsv
 from winiadmin.readers.detect import detect_format
 from winiadmin.readers.excel import read_excel
+from winiadmin.readers.grid import unique_names
 from winiadmin.readers.jsonfile import read_json, read_ndjson
 from winiadmin.readers.parquet import read_parquet
 from winiadmin.readers.source import Source, load_source
@@ -43,7 +46,9 @@ def read_table(
     Raises ``FileReadError`` with a message fit for the person who uploaded the file.
     """
     options = options or ReadOptions()
-    data, source_name = load_source(source)
+    limits = options.get_limits()
+    options = replace(options, limits=limits)  # the readers see the same limits
+    data, source_name = load_source(source, limits.file_size)
     if not data or data.isspace():
         raise FileReadError("The file is empty.")
     fmt = options.format or detect_format(data, name or source_name)
@@ -52,7 +57,7 @@ def read_table(
         msg = f"Unknown file format {fmt!r}; winiadmin reads: {', '.join(READERS)}."
         raise FileReadError(msg)
     try:
-        return reader(data, options)
+        table = reader(data, options)
     except FileReadError:
         raise
     except _LIBRARY_ERRORS as exc:
@@ -60,3 +65,28 @@ def read_table(
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         msg = f"This file could not be read as {fmt}: {reason}"
         raise FileReadError(msg) from exc
+    # The readers check rows and columns early; these hold for any reader, a project's too.
+    limits.check_columns(table.frame.width)
+    limits.check_rows(table.frame.height)
+    limits.check_cells(table.frame, table.row_numbers)
+    return nfc_table(table)
+
+
+def nfc_table(table: RawTable) -> RawTable:
+    """Headers and text cells in Unicode NFC: "é" typed as e + accent equals the single "é".
+
+    Otherwise two values that look the same would be two different keys in the database. Only
+    columns holding non-ASCII text are normalised (ASCII is NFC already; normalising costs).
+    """
+    names = unique_names([unicodedata.normalize("NFC", name) for name in table.frame.columns])
+    text = [name for name, dtype in table.frame.schema.items() if dtype == pl.String]
+    frame = table.frame.clone()
+    if text and frame.height:
+        wide = frame.select(
+            (pl.col(text).str.len_bytes() != pl.col(text).str.len_chars()).any()
+        ).row(0)
+        non_ascii = [name for name, has in zip(text, wide, strict=True) if has]
+        if non_ascii:
+            frame = frame.with_columns(pl.col(non_ascii).str.normalize("NFC"))
+    frame.columns = names
+    return replace(table, frame=frame)

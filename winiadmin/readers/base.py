@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from winiadmin.readers.limits import ReadLimits
+
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
@@ -21,6 +23,11 @@ class ReadOptions:
     format: str | None = None
     #: How much of the start of the file the sniffers look at.
     sniff_bytes: int = 64 * 1024
+    #: Size limits; ``None`` takes them from the ``WINIADMIN`` settings.
+    limits: ReadLimits | None = None
+
+    def get_limits(self) -> ReadLimits:
+        return self.limits or ReadLimits.from_settings()
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,9 +102,11 @@ def _read_delimited(data: bytes, options: ReadOptions, fmt: str) -> RawTable:
     # polars skips blank lines before the header; strip them here to count them.
     body = text.lstrip("\n")
     first_row = len(text) - len(body) + 1
-    table = table_from_grid(
-        _parse(body, delimiter, first_row), first_row=first_row, header_row=options.header_row
-    )
+    limits = options.get_limits()
+    limits.check_columns(_header_width(head_sample(body, options.sniff_bytes), delimiter))
+    grid = _parse(body, delimiter, first_row, max_records=limits.rows + 2)
+    limits.check_rows(grid.height - 1)  # the header is one of them
+    table = table_from_grid(grid, first_row=first_row, header_row=options.header_row)
     if table is None:
         raise FileReadError("The file is empty.")
     frame, numbers = table.frame, table.row_numbers
@@ -123,8 +125,19 @@ def _read_delimited(data: bytes, options: ReadOptions, fmt: str) -> RawTable:
     )
 
 
-def _parse(body: str, delimiter: str, first_row: int) -> pl.DataFrame:
-    """Every record as a row of text (the header included), blank lines as all-null rows."""
+def _header_width(sample: str, delimiter: str) -> int:
+    """Values in the first record (the header), without parsing the rest of the file."""
+    try:
+        return len(next(_records(sample, delimiter), []))
+    except csv.Error:
+        return 0  # an unclosed quote in the sample: the parse reports it
+
+
+def _parse(body: str, delimiter: str, first_row: int, max_records: int) -> pl.DataFrame:
+    """The records as rows of text (the header included), blank lines as all-null rows.
+
+    At most ``max_records``: the row limit needs to see only one record too many.
+    """
     if delimiter.isascii():  # polars takes a one-byte separator only
         try:
             return pl.read_csv(
@@ -133,16 +146,17 @@ def _parse(body: str, delimiter: str, first_row: int) -> pl.DataFrame:
                 separator=delimiter,
                 infer_schema=False,
                 truncate_ragged_lines=False,
+                n_rows=max_records,
             )
         except pl.exceptions.PolarsError as exc:
             # Too many fields, or a quote inside an unquoted value (12" screen) that polars
             # refuses and spreadsheets keep as text: Python's csv module decides.
-            return _parse_with_csv_module(body, delimiter, first_row, exc)
-    return _parse_with_csv_module(body, delimiter, first_row, None)
+            return _parse_with_csv_module(body, delimiter, first_row, exc, max_records)
+    return _parse_with_csv_module(body, delimiter, first_row, None, max_records)
 
 
 def _parse_with_csv_module(
-    body: str, delimiter: str, first_row: int, cause: Exception | None
+    body: str, delimiter: str, first_row: int, cause: Exception | None, max_records: int
 ) -> pl.DataFrame:
     reader = _records(body, delimiter)
     records: list[list[str]] = []
@@ -151,6 +165,8 @@ def _parse_with_csv_module(
         for record in reader:  # one by one, to know on which line a failing record starts
             records.append(record)
             lines_read = reader.line_num
+            if len(records) >= max_records:
+                break
     except csv.Error as exc:
         line = first_row + lines_read
         msg = (

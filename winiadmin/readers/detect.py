@@ -13,10 +13,9 @@ from pathlib import PurePath
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.delimited import head_sample, sniff_delimiter
 from winiadmin.readers.encoding import BINARY_MESSAGE, detect_encoding
-from winiadmin.readers.excel import CFB_MAGIC
+from winiadmin.readers.excel import CFB_MAGIC, ZIP_MAGIC
 from winiadmin.readers.parquet import PARQUET_MAGIC
 
-ZIP_MAGIC = b"PK\x03\x04"
 # An OpenDocument file's first zip entry is "mimetype", stored uncompressed.
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _NOT_TABLE = "This file is not a table winiadmin can read: it looks like {}."

@@ -9,7 +9,8 @@ a datetime at exactly midnight is written as a date, and a *text* cell holding e
 ``2024-01-31 00:00:00`` also becomes ``2024-01-31``. Error cells (``#DIV/0!``) are empty.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import fastexcel
 import polars as pl
@@ -17,8 +18,10 @@ import polars as pl
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, ReadOptions
 from winiadmin.readers.grid import table_from_grid
+from winiadmin.readers.limits import ReadLimits
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
 # Office stores a password-protected .xlsx as an OLE container holding this stream; its
 # directory entry names are UTF-16.
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -37,10 +40,13 @@ def read_excel(data: bytes, options: ReadOptions) -> RawTable:
             "save it without a password and upload again."
         )
         raise FileReadError(msg)
+    limits = options.get_limits()
+    if data.startswith(ZIP_MAGIC):  # .xlsx, .ods: never unpack more than the limit allows
+        limits.check_workbook(data)
     reader = _open(data)
     sheets = tuple(reader.sheet_names)
     sheet = pick_sheet(options.sheet, sheets)
-    grid, positions = _load_grid(reader, sheet)
+    grid, positions = _load_grid(reader, sheet, limits)
     table = table_from_grid(grid, positions=positions, header_row=options.header_row)
     if table is None:
         msg = f"The sheet {sheet!r} is empty."
@@ -79,19 +85,40 @@ def pick_sheet(wanted: str | int | None, sheets: Sequence[str]) -> str:
 
 
 def _open(data: bytes) -> fastexcel.ExcelReader:
-    try:
+    msg = (
+        "This workbook could not be opened: it is damaged or not really an Excel file. "
+        "Open it in Excel and save it again as .xlsx."
+    )
+    with _library_failures(msg):
         return fastexcel.read_excel(data)
-    except fastexcel.FastExcelError as exc:
-        msg = (
-            "This workbook could not be opened: it is damaged or not really an Excel file. "
-            "Open it in Excel and save it again as .xlsx."
-        )
-        raise FileReadError(msg) from exc
 
 
-def _load_grid(reader: fastexcel.ExcelReader, sheet: str) -> tuple[pl.DataFrame, list[int]]:
-    """All cells as text, one frame row per worksheet row from row 1, and column positions."""
+@contextmanager
+def _library_failures(message: str) -> Iterator[None]:
+    """fastexcel's errors, and calamine's panics on malformed files, as ``FileReadError``.
+
+    A Rust panic arrives as pyo3's ``PanicException``, a ``BaseException``: it would pass every
+    ``except Exception`` up to a 500 page.
+    """
     try:
+        yield
+    except fastexcel.FastExcelError as exc:
+        raise FileReadError(message) from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise FileReadError(message) from exc
+
+
+def _load_grid(
+    reader: fastexcel.ExcelReader, sheet: str, limits: ReadLimits
+) -> tuple[pl.DataFrame, list[int]]:
+    """All cells as text, one frame row per worksheet row from row 1, and column positions."""
+    with _library_failures(f"The sheet {sheet!r} could not be read: it may be damaged."):
+        # The sheet's size, before any cell is converted.
+        probe = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
+        limits.check_columns(probe.width)
+        limits.check_rows(probe.total_height - 1)
         # header_row=None with skip_rows=0 keeps the blank rows above the data, so that frame
         # row i is worksheet row i + 1.
         as_text = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
@@ -100,9 +127,6 @@ def _load_grid(reader: fastexcel.ExcelReader, sheet: str) -> tuple[pl.DataFrame,
         as_number = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="float")
         positions = [column.absolute_index + 1 for column in as_text.selected_columns]
         text, numbers = as_text.to_polars(), as_number.to_polars()
-    except fastexcel.FastExcelError as exc:
-        msg = f"The sheet {sheet!r} could not be read: it may be damaged."
-        raise FileReadError(msg) from exc
     both = pl.concat([text, numbers.rename(lambda name: name + _NUMBER_SUFFIX)], how="horizontal")
     grid = both.select([_cell_text(name) for name in text.columns])
     return grid, positions

@@ -22,6 +22,7 @@ from winiadmin.readers.encoding import decode_text
 from winiadmin.readers.grid import row_numbers, unique_names
 
 Record = dict[str, Any]
+_TOO_DEEP = "The JSON is nested too deeply to be a table."
 
 
 class _Number(str):
@@ -37,16 +38,21 @@ def read_json(data: bytes, options: ReadOptions) -> RawTable:
     except json.JSONDecodeError as exc:
         msg = f"This JSON file is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         raise FileReadError(msg) from exc
-    return _table(_records_of(document), "json", encoding)
+    except RecursionError as exc:
+        raise FileReadError(_TOO_DEEP) from exc
+    return _table(_records_of(document), "json", encoding, options)
 
 
 def read_ndjson(data: bytes, options: ReadOptions) -> RawTable:
     text, encoding = decode_text(data, options.encoding, sample_size=options.sniff_bytes)
     records: list[Record] = []
+    limit = options.get_limits().rows
     for line_number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         if line.strip():
             records.append(_line_record(line, line_number))
-    return _table(records, "ndjson", encoding)
+            if len(records) > limit:
+                break  # one too many is enough to refuse the file
+    return _table(records, "ndjson", encoding, options)
 
 
 def _loads(text: str) -> Any:
@@ -59,6 +65,8 @@ def _line_record(line: str, line_number: int) -> Record:
     except json.JSONDecodeError as exc:
         msg = f"Line {line_number} is not valid JSON: {exc.msg} (column {exc.colno})."
         raise FileReadError(msg) from exc
+    except RecursionError as exc:
+        raise FileReadError(f"Line {line_number}: {_TOO_DEEP}") from exc
     if not isinstance(value, dict):
         msg = f"Line {line_number} is not a JSON object ({{...}}); each line must be one record."
         raise FileReadError(msg)
@@ -95,10 +103,13 @@ def _only_list_of_records(document: Record) -> list[Record]:
     raise FileReadError(msg)
 
 
-def _table(records: Sequence[Record], fmt: str, encoding: str) -> RawTable:
+def _table(records: Sequence[Record], fmt: str, encoding: str, options: ReadOptions) -> RawTable:
+    limits = options.get_limits()
+    limits.check_rows(len(records))
     keys = list(dict.fromkeys(key for record in records for key in record))
     if records and not keys:
         raise FileReadError("The JSON records have no fields.")
+    limits.check_columns(len(keys))
     columns = {
         name: pl.Series(name, [_text(record.get(key)) for record in records], dtype=pl.String)
         for key, name in zip(keys, unique_names(keys), strict=True)

@@ -1,0 +1,83 @@
+"""Importers of the reliability tests: registered by fixtures (and the kill driver) only."""
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import polars as pl
+from django.db.models import Model
+
+from tests.testapp.models import CorpusItem, FaultChild, FaultParent
+from winiadmin.cleaning import CleaningDF
+from winiadmin.importers import Importer
+
+
+class CorpusCleaningDF(CleaningDF):
+    DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y")
+
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {
+            "code": pl.Utf8,
+            "name": pl.Utf8,
+            "quantity": pl.Int64,
+            "price": pl.Float64,
+            "day": pl.Date,
+        }
+
+    @classmethod
+    def get_no_null_cols(cls) -> tuple[str, ...]:
+        return ("code", "name")
+
+    @classmethod
+    def get_unique_subsets(cls) -> tuple[tuple[str, ...], ...]:
+        return (("code",),)
+
+
+class CorpusImporter(Importer):
+    name = "tests.corpus"
+    models = (CorpusItem,)
+    cleaning_df_cls = CorpusCleaningDF
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        return {CorpusItem: [CorpusItem(**row) for row in df.iter_rows(named=True)]}
+
+
+class FaultCleaningDF(CleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {"parent": pl.Utf8, "amount": pl.Int64}
+
+
+class FaultImporter(Importer):
+    """Parents by name, one child per row; a negative amount breaks the CHECK constraint.
+
+    With ``WINIADMIN_LOAD_STARTED`` set (the kill test), the file it names is written when the
+    third child is about to be inserted: the parents and the first children are in the
+    database by then, uncommitted. The file holds what this transaction sees; the process then
+    waits to be killed.
+    """
+
+    name = "tests.faults"
+    models = (FaultParent, FaultChild)
+    cleaning_df_cls = FaultCleaningDF
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        names = df["parent"].unique(maintain_order=True)
+        parents = {name: FaultParent(name=name) for name in names}
+        children = (
+            FaultChild(parent=parents[row["parent"]], amount=row["amount"])
+            for row in df.iter_rows(named=True)
+        )
+        return {FaultParent: list(parents.values()), FaultChild: _signal_when_loading(children)}
+
+
+def _signal_when_loading(children: Iterable[FaultChild]) -> Iterator[FaultChild]:
+    marker = os.environ.get("WINIADMIN_LOAD_STARTED")
+    for index, child in enumerate(children):
+        if marker and index == 2:
+            seen = f"{FaultParent.objects.count()} {FaultChild.objects.count()}"
+            Path(marker).write_text(seen)
+            time.sleep(120)  # killed long before
+        yield child

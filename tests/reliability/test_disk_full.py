@@ -1,0 +1,53 @@
+"""The disk fills up while an upload is being stored: a clear message, no job, no files left."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client, override_settings
+from django.utils.html import escape
+
+from tests.admin.helpers import html, upload_file
+from tests.reliability.storage import FullDiskStorage
+from winiadmin.models import ImportJob
+
+pytestmark = pytest.mark.django_db
+
+MESSAGE = (
+    "The file could not be stored: the server has no space left for uploads. Nothing was "
+    "imported; try again later, or tell an administrator."
+)
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def test_disk_full_while_storing_an_upload(
+    su_client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uploads, temp = tmp_path / "uploads", tmp_path / "tmp"
+    temp.mkdir()
+    # The upload field's storage, whose disk fills up after the first chunk.
+    field = ImportJob._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FullDiskStorage(location=uploads, base_url=None))
+    # 3 MB: more than one chunk, and more than Django keeps in memory (a temporary file).
+    content = b"sku,name,price,quantity,category,store,available_from\n" + (
+        b"X-1,Thing,1.00,1,,,\n" * 150_000
+    )
+    with override_settings(FILE_UPLOAD_TEMP_DIR=str(temp)):
+        response = upload_file(su_client, content=content, name="big.csv")
+    assert response.status_code == 200  # the form again, not a 500
+    assert escape(MESSAGE) in html(response)
+    assert not ImportJob.objects.exists()
+    assert files_under(uploads) == []  # the partial upload is gone, its folder too
+    assert [path.name for path in uploads.rglob("*")] == ["winiadmin"]
+    assert files_under(temp) == []  # Django's temporary upload file too
+
+
+def test_the_partial_file_was_really_written(tmp_path: Path) -> None:
+    """The fault is realistic: the first chunk reaches the disk before the error."""
+    storage = FullDiskStorage(location=tmp_path)
+    with pytest.raises(OSError, match="No space left on device"):
+        storage.save("a.csv", ContentFile(b"x" * (200 * 1024)))
+    assert (tmp_path / "a.csv").stat().st_size == 64 * 1024
