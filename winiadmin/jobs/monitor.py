@@ -123,7 +123,8 @@ class JobMonitor:
     def _write(self) -> None:
         try:
             jobs = ImportJob.objects.filter(pk=self.job_id, status=self.status)
-            jobs.update(heartbeat=timezone.now(), **self.final_fields())
+            now = timezone.now()
+            jobs.update(heartbeat=now, updated_at=now, **self.final_fields())
             if jobs.filter(cancel_requested=True).exists():
                 self._cancelled.set()
         except DatabaseError:  # SQLite while the import holds the write lock: try again later
