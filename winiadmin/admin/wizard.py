@@ -21,15 +21,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from winiadmin.admin.background import BackgroundViews
 from winiadmin.admin.forms import ConfirmForm, UploadForm
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
+from winiadmin.admin.progress import progress_context
 from winiadmin.admin.templates import template_candidates
 from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers import Importer, all_importers, get_importer
+from winiadmin.jobs.background import start_execution, start_validation
 from winiadmin.jobs.frames import count_rows, read_page
-from winiadmin.jobs.runner import JobStateError, create_job, execute_job, validate_job
+from winiadmin.jobs.runner import JobStateError, create_job
+from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
 from winiadmin.permissions import User, can_import, can_view_job
 
@@ -48,7 +52,7 @@ def job_url(job: ImportJob) -> str:
     return reverse("admin:winiadmin_importjob_job", args=[job.pk])
 
 
-class ImportWizard:
+class ImportWizard(BackgroundViews):
     def __init__(self, admin_site: "AdminSite") -> None:
         self.admin_site = admin_site
 
@@ -67,6 +71,9 @@ class ImportWizard:
                 name=name + "problems_csv",
             ),
             path("<uuid:job_id>/confirm/", wrap(self.confirm_view), name=name + "confirm"),
+            path("<uuid:job_id>/progress/", wrap(self.progress_view), name=name + "progress"),
+            path("<uuid:job_id>/cancel/", wrap(self.cancel_view), name=name + "cancel"),
+            path("<uuid:job_id>/retry/", wrap(self.retry_view), name=name + "retry"),
         ]
 
     # -- pages -------------------------------------------------------------------------------
@@ -98,7 +105,7 @@ class ImportWizard:
                 target_model=model._meta.label,
             )
             try:
-                validate_job(job)
+                start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
             except JobStateError as exc:  # changed since the form checked it: the job failed
                 messages.warning(request, str(exc))
             return _redirect(request, job_url(job))
@@ -108,7 +115,10 @@ class ImportWizard:
 
     def job_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, importer_cls = self._job(request, job_id)
+        reap_stale_jobs(job)  # a job whose worker died says so instead of "running" forever
         model = _model(job.target_model)
+        if job.is_active:
+            return self._progress_page(request, job, importer_cls, model)
         step = "preview" if job.status in PREVIEW_STATUSES else "result"
         report: dict[str, Any] = job.report or {}
         context = self._context(
@@ -123,6 +133,19 @@ class ImportWizard:
             **(rows_context(job, "1") | problems_context(job, "1")),
         )
         return self._render(request, step, context, model)
+
+    def _progress_page(
+        self,
+        request: HttpRequest,
+        job: ImportJob,
+        importer_cls: type[Importer],
+        model: type[Model] | None,
+    ) -> HttpResponse:
+        title = _("Import of %(name)s") % {"name": job.original_name}
+        context = self._context(
+            request, title, model, importer=importer_cls, **progress_context(job)
+        )
+        return self._render(request, "progress", context, model)
 
     # -- fragments (HTMX) and downloads --------------------------------------------------------
 
@@ -155,7 +178,7 @@ class ImportWizard:
     def _confirm(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
         try:
-            execute_job(job, skip_invalid=self._confirm_skip(request), user=_user(request))
+            start_execution(job, skip_invalid=self._confirm_skip(request), user=_user(request))
         except JobStateError as exc:
             messages.warning(request, str(exc))
         return _redirect(request, job_url(job))

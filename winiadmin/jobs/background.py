@@ -20,15 +20,19 @@ from winiadmin.jobs.runner import (
     VALIDATE_FROM,
     JobStateError,
     check_confirmable,
+    execute_job,
     finished,
     run_execution,
     run_validation,
+    validate_job,
 )
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
     from collections.abc import Collection
     from uuid import UUID
+
+    from winiadmin.permissions import User
 
 Status = ImportJob.Status
 Step = ImportJob.Step
@@ -132,9 +136,31 @@ def cancel_job(job: ImportJob) -> bool:
 
 
 def retry_job(job: ImportJob) -> None:
-    """Queue a failed job again: its real run if that is what failed, else its dry run."""
+    """Queue a failed job again: its real run if that is what failed, else its dry run.
+
+    A job below ``BACKGROUND_THRESHOLD`` is checked again right here (then confirmed as usual).
+    """
     if job.status != Status.FAILED:
         msg = f"This import is {job.get_status_display().lower()}; only a failed one is retried."
         raise JobStateError(msg)
+    if not runs_in_background(job):
+        validate_job(job)
+        return
     step = Step.EXECUTE if job.started_at and job.validated_at else Step.VALIDATE
     _enqueue(job, {Status.FAILED}, step)
+
+
+def start_validation(job: ImportJob) -> None:
+    """The dry run: queued for a worker when the upload is big enough, else run right here."""
+    if runs_in_background(job):
+        enqueue_validation(job)
+    else:
+        validate_job(job)
+
+
+def start_execution(job: ImportJob, *, skip_invalid: bool, user: User | None) -> None:
+    """The real run: queued for a worker when the upload is big enough, else run right here."""
+    if runs_in_background(job):
+        enqueue_execution(job, skip_invalid=skip_invalid)
+    else:
+        execute_job(job, skip_invalid=skip_invalid, user=user)
