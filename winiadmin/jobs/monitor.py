@@ -121,11 +121,16 @@ class JobMonitor:
             connections.close_all()  # this thread's own connections
 
     def _write(self) -> None:
+        # Two statements, each allowed to fail on its own: SQLite refuses the write while the
+        # import holds its write lock, yet may still answer the read.
+        jobs = ImportJob.objects.filter(pk=self.job_id, status=self.status)
         try:
-            jobs = ImportJob.objects.filter(pk=self.job_id, status=self.status)
             now = timezone.now()
             jobs.update(heartbeat=now, updated_at=now, **self.final_fields())
+        except DatabaseError:
+            logger.debug("Progress of job %s not written this time", self.job_id, exc_info=True)
+        try:
             if jobs.filter(cancel_requested=True).exists():
                 self._cancelled.set()
-        except DatabaseError:  # SQLite while the import holds the write lock: try again later
-            logger.debug("Progress of job %s not written this time", self.job_id, exc_info=True)
+        except DatabaseError:
+            logger.debug("Cancel flag of job %s not read this time", self.job_id, exc_info=True)
