@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from shop.models import Product
 
 from tests.jobs.conftest import MakeJob
-from tests.testapp.models import Node
+from tests.testapp.models import Tag
 from winiadmin.jobs.background import (
     cancel_job,
     enqueue_execution,
@@ -144,7 +144,7 @@ def test_a_cancel_requested_while_running_rolls_the_import_back(
 ) -> None:
     """The monitor thread sees the flag; the next progress call raises; the load rolls back."""
     names = b"name\n" + b"".join(b"n%d\n" % i for i in range(2000))
-    job = make_job(names, importer="testapp.slow_nodes", options={"pause_ms": "30"})
+    job = make_job(names, importer="testapp.slow_tags", options={"pause_ms": "30"})
     endings.clear()
     ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, cancel_requested=True)
     job.refresh_from_db()
@@ -152,7 +152,7 @@ def test_a_cancel_requested_while_running_rolls_the_import_back(
         run_execution(job, None)
     job.refresh_from_db()
     assert job.status == Status.CANCELLED and job.error == CANCELLED_MESSAGE
-    assert not Node.objects.exists()
+    assert not Tag.objects.exists()
     assert endings[-1] == (str(job.pk), Status.CANCELLED)
 
 
@@ -172,7 +172,7 @@ def test_a_stale_job_is_failed_with_the_reason_and_can_be_retried(
     long_ago = timezone.now() - timedelta(minutes=5)
     # What a worker killed mid-import leaves: RUNNING, an old heartbeat.
     ImportJob.objects.filter(pk=job.pk).update(
-        status=Status.RUNNING, heartbeat=long_ago, worker="box:123", started_at=long_ago
+        status=Status.RUNNING, heartbeat=long_ago, worker="box:123"
     )
     fresh = make_job()
     ImportJob.objects.filter(pk=fresh.pk).update(status=Status.RUNNING, heartbeat=timezone.now())

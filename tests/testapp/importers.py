@@ -1,6 +1,6 @@
 """A test importer whose load can be made slow on purpose, for background-run tests.
 
-``testapp.slow_nodes`` loads one ``Node`` per row; its ``pause_ms`` option sleeps that long after
+``testapp.slow_tags`` loads one ``Tag`` per row; its ``pause_ms`` option sleeps that long after
 every ``PAUSE_EVERY`` objects handed to the loader, so that a test can look at, cancel or kill a run
 in the middle of its load deterministically (a real worker process included).
 """
@@ -12,14 +12,14 @@ from typing import cast, overload
 import polars as pl
 from django.db.models import Model
 
-from tests.testapp.models import Node
+from tests.testapp.models import Tag
 from winiadmin.cleaning import CleaningDF
 from winiadmin.importers import Importer, IntegerOption, register
 
 PAUSE_EVERY = 100
 
 
-class NodeCleaningDF(CleaningDF):
+class TagCleaningDF(CleaningDF):
     @classmethod
     def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
         return {"name": pl.Utf8}
@@ -59,15 +59,15 @@ class PausingList(Sequence[Model]):
 
 
 @register
-class SlowNodesImporter(Importer):
-    name = "testapp.slow_nodes"
-    verbose_name = "Nodes (slow on purpose)"
-    description = "Column: name. One tree node per row."
-    models = (Node,)
-    cleaning_df_cls = NodeCleaningDF
+class SlowTagsImporter(Importer):
+    name = "testapp.slow_tags"
+    verbose_name = "Tags (slow on purpose)"
+    description = "Column: name. One tag per row."
+    models = (Tag,)
+    cleaning_df_cls = TagCleaningDF
     options = (IntegerOption(name="pause_ms", default=0, help="Pause per 100 rows loaded."),)
 
     def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
         pause = cast("int", self.get_option("pause_ms") or 0) / 1000
-        nodes: list[Model] = [Node(name=name) for name in df["name"]]
-        return {Node: PausingList(nodes, pause)}
+        tags: list[Model] = [Tag(name=name) for name in df["name"]]
+        return {Tag: PausingList(tags, pause)}

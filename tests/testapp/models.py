@@ -49,3 +49,9 @@ class Restaurant(Place):
 
 class Protected(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="protected")
+
+
+class Tag(models.Model):
+    """A flat model with a unique name: loaded chunk by chunk (the background-run tests)."""
+
+    name = models.CharField(max_length=50, unique=True)

@@ -95,12 +95,14 @@ def run_queued(job_id: str) -> str:
         return "missing"
     step = Step(job.queued_step) if job.queued_step else Step.VALIDATE
     now = timezone.now()
+    started = {"started_at": now} if step == Step.EXECUTE else {}
     claimed = ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED, queued_step=step).update(
         status=_RUNNING_STATUS[step],
         worker=worker_name(),
         heartbeat=now,
         updated_at=now,
         cancel_requested=False,
+        **started,
     )
     if not claimed:  # cancelled while queued, or another worker has it
         return "not claimed"
@@ -146,7 +148,7 @@ def retry_job(job: ImportJob) -> None:
     if not runs_in_background(job):
         validate_job(job)
         return
-    step = Step.EXECUTE if job.started_at and job.validated_at else Step.VALIDATE
+    step = Step(job.queued_step) if job.queued_step else Step.VALIDATE  # the step that failed
     _enqueue(job, {Status.FAILED}, step)
 
 
