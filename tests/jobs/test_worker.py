@@ -1,93 +1,36 @@
-"""Real ``db_worker`` processes (django-tasks-db) against the PostgreSQL test database.
-
-Each worker is ``python -m django db_worker`` with the test settings, pointed at the test database
-and at this process's upload folder, so it sees exactly what a worker on another machine sees.
-SQLite's test database lives in this process's memory, so these tests need PostgreSQL.
-"""
+"""Background imports run by real ``db_worker`` processes against the PostgreSQL test database:
+end to end, killed mid-import, cancelled, delivered twice, and two imports at once."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 from shop.models import Product
 
 from tests.jobs.conftest import MakeJob
 from tests.testapp.models import Tag
+from tests.workers import Workers, needs_postgres, running_workers
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
 from winiadmin.jobs.stale import reap_stale_jobs
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
 from winiadmin.tasks import run_job
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the workers must see committed rows
-    pytest.mark.skipif(
-        os.environ.get("WINIADMIN_TEST_DB", "sqlite") != "postgres",
-        reason="a worker process cannot reach SQLite's in-memory test database",
-    ),
+    needs_postgres,
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
 Status = ImportJob.Status
-
-
-class Workers:
-    """Starts ``db_worker`` processes; whatever is still running at the end is killed."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(self, *extra: str) -> subprocess.Popen[bytes]:
-        uploads = Path(upload_storage().path(""))
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
-            "WINIADMIN_TEST_DB": "postgres",
-            "WINIADMIN_PG_NAME": connection.settings_dict["NAME"],
-            "WINIADMIN_TEST_TMP": str(uploads.parent),
-        }
-        log = (self.log_dir / f"worker-{len(self.procs)}.log").open("wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "django", "db_worker", "--no-reload", "--no-startup-delay",
-             "--interval", "0.1", *extra],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        self.procs.append(proc)
-        return proc
-
-    def batch(self, n: int = 1, timeout: float = 60) -> None:
-        """``n`` workers that run every queued task, then exit."""
-        procs = [self.start("--batch") for _ in range(n)]
-        for proc in procs:
-            assert proc.wait(timeout) == 0, self.logs()
-
-    def logs(self) -> str:
-        tasks = [(t.status, t.args_kwargs, t.return_value) for t in DBTaskResult.objects.all()]
-        logs = [p.read_text() for p in sorted(self.log_dir.glob("worker-*.log"))]
-        return "\n".join([*logs, f"tasks: {tasks}"])
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
 
 
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Workers]:
-    started = Workers(tmp_path)
-    yield started
-    started.stop()
+    yield from running_workers(tmp_path)
 
 
 @pytest.fixture(autouse=True)
