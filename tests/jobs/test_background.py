@@ -6,9 +6,11 @@ runs it in tests/jobs/test_worker.py).
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -121,6 +123,28 @@ def test_a_worker_claims_each_queued_step_exactly_once(
 
 def test_a_missing_job_is_reported_not_raised(db: None) -> None:
     assert run_queued("00000000-0000-0000-0000-000000000000") == "missing"
+
+
+def test_a_queued_job_whose_upload_vanished_fails_with_the_reason(
+    make_job: MakeJob, committed: Callable[[], Any]
+) -> None:
+    job = make_job()
+    with committed():
+        enqueue_execution(job, skip_invalid=False)
+    job.file.delete(save=True)
+    assert run_queued(str(job.pk)) == "The uploaded file was deleted; upload the file again."
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and not Product.objects.exists()
+
+
+def test_winiadmin_cleanup_marks_stale_jobs_failed(make_job: MakeJob) -> None:
+    job = make_job()
+    old = timezone.now() - timedelta(minutes=5)
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, heartbeat=old)
+    out = StringIO()
+    call_command("winiadmin_cleanup", stdout=out)
+    assert "1 running job whose worker stopped responding was marked failed." in out.getvalue()
+    assert ImportJob.objects.get(pk=job.pk).status == Status.FAILED
 
 
 def test_cancel_a_queued_job(

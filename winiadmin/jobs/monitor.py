@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from uuid import UUID
 
-    from winiadmin.progress import Progress, ProgressCallback
+    from winiadmin.progress import Progress
 
 logger = logging.getLogger("winiadmin")
 
@@ -61,7 +61,6 @@ class JobMonitor:
     job_id: UUID | str
     #: Only this status is updated: a job reaped as stale or already finished is left alone.
     status: str
-    also: ProgressCallback | None = None
     interval: float = field(default_factory=lambda: get_config().PROGRESS_INTERVAL)
     _snapshot: _Snapshot = field(default_factory=_Snapshot)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -76,14 +75,8 @@ class JobMonitor:
                 self._snapshot.stage_started_at = timezone.now()
             self._snapshot.rows_done = progress.done
             self._snapshot.rows_total = progress.total
-        if self.also is not None:
-            self.also(progress)
         if self._cancelled.is_set():
             raise ImportCancelled
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
 
     def __enter__(self) -> JobMonitor:
         self._thread = threading.Thread(
