@@ -19,7 +19,7 @@ from winiadmin.jobs.storage import upload_storage
 #: SQLite's test database lives in the test process's memory: no other process can reach it.
 needs_postgres = pytest.mark.skipif(
     os.environ.get("WINIADMIN_TEST_DB", "sqlite") != "postgres",
-    reason="a worker process cannot reach SQLite's in-memory test database",
+    reason="another process (worker, server) cannot reach SQLite's in-memory test database",
 )
 
 ROOT = Path(__file__).resolve().parents[1]
