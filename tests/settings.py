@@ -14,7 +14,8 @@ DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-_TMP = Path(tempfile.mkdtemp(prefix="winiadmin-tests-"))
+# A worker subprocess (tests/jobs/worker.py) is handed this folder so that it shares the uploads.
+_TMP = Path(os.environ.get("WINIADMIN_TEST_TMP") or tempfile.mkdtemp(prefix="winiadmin-tests-"))
 MEDIA_ROOT = _TMP / "media"
 STORAGES = {
     **STORAGES,
@@ -23,6 +24,10 @@ STORAGES = {
         "OPTIONS": {"location": _TMP / "uploads", "base_url": None},
     },
 }
+
+# Imports run inside the request unless a test turns background runs on.
+WINIADMIN = {}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 TEST_DB = os.environ.get("WINIADMIN_TEST_DB", "sqlite")
 if TEST_DB == "postgres":

@@ -68,3 +68,58 @@ def check_htmx(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckM
             )
         )
     return messages
+
+
+_DUMMY = "django.tasks.backends.dummy.DummyBackend"
+_IMMEDIATE = "django.tasks.backends.immediate.ImmediateBackend"
+_NOTIFY = "winiadmin.middleware.JobNotificationMiddleware"
+
+
+@register()
+def check_background(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """Background runs need a task backend that really runs tasks (docs/background.md)."""
+    try:
+        config = get_config()
+    except (TypeError, ValueError):
+        return []  # reported by check_settings
+    if config.BACKGROUND_THRESHOLD is None:
+        return []
+    messages: list[CheckMessage] = []
+    if config.STALE_AFTER_SECONDS <= 2 * config.PROGRESS_INTERVAL:
+        messages.append(
+            Error(
+                "WINIADMIN['STALE_AFTER_SECONDS'] must be well over PROGRESS_INTERVAL, or live "
+                "jobs would be taken for dead.",
+                id="winiadmin.E007",
+            )
+        )
+    backend = (getattr(settings, "TASKS", {}) or {}).get(config.TASK_BACKEND, {}).get("BACKEND")
+    if backend is None or backend == _DUMMY:
+        messages.append(
+            Error(
+                f"Background imports are on (WINIADMIN['BACKGROUND_THRESHOLD']) but "
+                f"TASKS[{config.TASK_BACKEND!r}] is "
+                f"{'missing' if backend is None else 'the DummyBackend'}: jobs would wait forever.",
+                hint="Use django_tasks_db.DatabaseBackend (pip install 'winiadmin[worker]') and "
+                "run `manage.py db_worker`, or set WINIADMIN['TASK_BACKEND'].",
+                id="winiadmin.E006",
+            )
+        )
+    elif backend == _IMMEDIATE:
+        messages.append(
+            Warning(
+                f"TASKS[{config.TASK_BACKEND!r}] is the ImmediateBackend: background imports run "
+                "inside the request after all.",
+                hint="Fine for development; use a worker backend in production.",
+                id="winiadmin.W002",
+            )
+        )
+    if _NOTIFY not in settings.MIDDLEWARE:
+        messages.append(
+            Warning(
+                "Users are not told on their next admin page when a background import ends.",
+                hint=f"Add {_NOTIFY!r} to MIDDLEWARE after MessageMiddleware.",
+                id="winiadmin.W003",
+            )
+        )
+    return messages

@@ -47,6 +47,15 @@ class WiniadminConfig:
     PAGE_SIZE: int = 50
     #: Uploads of jobs that never ran are deleted by ``winiadmin_cleanup`` after this many hours.
     UPLOAD_MAX_AGE_HOURS: int = 24
+    #: Uploads of at least this many bytes are checked and imported by a task worker
+    #: (``django.tasks``) instead of inside the request; 0 = every upload, None = never.
+    BACKGROUND_THRESHOLD: int | None = None
+    #: The ``settings.TASKS`` alias background imports are enqueued on.
+    TASK_BACKEND: str = "default"
+    #: A running job whose heartbeat is older than this is taken for dead (its worker was killed).
+    STALE_AFTER_SECONDS: int = 60
+    #: Seconds between two progress/heartbeat writes (and cancel checks) of a running job.
+    PROGRESS_INTERVAL: float = 0.5
 
 
 @cache

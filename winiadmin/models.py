@@ -19,6 +19,8 @@ def _upload_to(job: "ImportJob", filename: str) -> str:
 class ImportJob(models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
+        #: Waiting for a task worker (see ``queued_step`` for what it will do).
+        QUEUED = "queued", _("Queued")
         VALIDATING = "validating", _("Validating")
         VALIDATED = "validated", _("Validated")
         INVALID = "invalid", _("Invalid")
@@ -69,6 +71,30 @@ class ImportJob(models.Model):
     preview_file = models.CharField(max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
 
+    # -- background runs and progress (winiadmin.jobs.background, winiadmin.jobs.monitor) --------
+    class Step(models.TextChoices):
+        VALIDATE = "validate", _("Dry run")
+        EXECUTE = "execute", _("Import")
+
+    #: What a queued job will do once a worker claims it.
+    queued_step = models.CharField(
+        _("queued step"), max_length=10, choices=Step.choices, blank=True
+    )
+    #: Id of the ``django.tasks`` task result, when the job ran in the background.
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    #: Who runs it: "<host>:<pid>" of the worker or web process.
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    #: Pipeline stage being worked on (read, clean, transform, load) and its row counts.
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    stage_started_at = models.DateTimeField(_("stage started"), null=True, blank=True)
+    rows_done = models.BigIntegerField(_("rows done"), default=0)
+    rows_total = models.BigIntegerField(_("rows in stage"), null=True, blank=True)
+    #: Written by the running process every PROGRESS_INTERVAL; an old one means it died.
+    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    #: Whether the user was told (admin message) that this background job ended.
+    notified = models.BooleanField(_("user notified"), default=True)
+
     class Meta:
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
@@ -91,5 +117,17 @@ class ImportJob(models.Model):
         return skip_invalid and self.only_row_errors
 
     @property
+    def is_active(self) -> bool:
+        """Queued or being worked on: the job page shows its progress."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED, self.Status.CANCELLED}
+
+
+ACTIVE_STATUSES = {
+    ImportJob.Status.QUEUED,
+    ImportJob.Status.VALIDATING,
+    ImportJob.Status.RUNNING,
+}

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "winiadmin",
     "shop",
 ]
@@ -36,6 +37,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # "Your import … finished" on the next admin page after a background job ends.
+    "winiadmin.middleware.JobNotificationMiddleware",
 ]
 
 ROOT_URLCONF = "demo_project.urls"
@@ -61,6 +64,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "demo.sqlite3",
+        # The worker (db_worker) and the web server share this file: let readers go on while one
+        # writes, and wait for the lock instead of failing at once.
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
     },
 }
 
@@ -84,4 +90,8 @@ STORAGES = {
     },
 }
 
-WINIADMIN: dict[str, object] = {}
+# Background imports: ``manage.py demo`` starts one ``db_worker`` beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Every upload is checked and imported by the worker, so that the demo shows the progress page.
+WINIADMIN: dict[str, object] = {"BACKGROUND_THRESHOLD": 0}

@@ -46,8 +46,10 @@ def folder(job: ImportJob) -> Path:
 
 
 @pytest.mark.parametrize(
-    "status", [Status.UPLOADED, Status.VALIDATING, Status.VALIDATED, Status.INVALID, Status.FAILED]
-)
+    "status",
+    [Status.UPLOADED, Status.QUEUED, Status.VALIDATING, Status.VALIDATED, Status.INVALID,
+     Status.FAILED],
+)  # fmt: skip
 def test_abandoned_jobs_lose_their_files_and_are_cancelled(make_job: MakeJob, status: str) -> None:
     job = age(set_status(make_job(), status), 25)
     names = files_of(job)

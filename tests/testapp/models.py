@@ -79,3 +79,9 @@ class FaultChild(models.Model):
                 condition=models.Q(amount__gte=0), name="testapp_faultchild_amount_gte_0"
             )
         ]
+
+
+class Tag(models.Model):
+    """A flat model with a unique name: loaded chunk by chunk (the background-run tests)."""
+
+    name = models.CharField(max_length=50, unique=True)

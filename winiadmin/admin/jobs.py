@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from winiadmin.admin.wizard import ImportWizard, job_url
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import all_importers, get_importer
-from winiadmin.jobs.runner import execute_job, validate_job
+from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
 from winiadmin.models import ImportJob
 from winiadmin.permissions import VIEW_ALL_JOBS, User, can_import
 
@@ -31,7 +31,7 @@ class ImportJobAdmin(_ModelAdmin):
     list_filter = ["status", "importer", "created_at"]
     search_fields = ["original_name", "importer", "sha256"]
     date_hierarchy = "created_at"
-    actions = ["dry_run_again", "run_import", "delete_uploaded_file"]
+    actions = ["dry_run_again", "run_import", "cancel_jobs", "retry_jobs", "delete_uploaded_file"]
 
     def get_urls(self) -> list[URLPattern]:
         return [*ImportWizard(self.admin_site).get_urls(), *super().get_urls()]
@@ -91,7 +91,7 @@ class ImportJobAdmin(_ModelAdmin):
 
     @admin.action(description=_("Dry run again"), permissions=["import"])
     def dry_run_again(self, request: HttpRequest, queryset: QuerySet[ImportJob]) -> None:
-        done = self._each(request, queryset, validate_job)
+        done = self._each(request, queryset, start_validation)
         self._report(request, done, "%(n)d job checked again.", "%(n)d jobs checked again.")
 
     @admin.action(description=_("Run import (validated jobs)"), permissions=["import"])
@@ -99,10 +99,26 @@ class ImportJobAdmin(_ModelAdmin):
         user: User = request.user
 
         def run(job: ImportJob) -> object:
-            return execute_job(job, skip_invalid=job.skip_invalid, user=user)
+            start_execution(job, skip_invalid=job.skip_invalid, user=user)
+            return None
 
         done = self._each(request, queryset, run)
         self._report(request, done, "%(n)d import ran.", "%(n)d imports ran.")
+
+    @admin.action(description=_("Cancel (queued or running jobs)"), permissions=["import"])
+    def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[ImportJob]) -> None:
+        def cancel(job: ImportJob) -> object:
+            if not cancel_job(job):
+                raise WiniadminError(_("It is not queued or running."))
+            return None
+
+        done = self._each(request, queryset, cancel)
+        self._report(request, done, "%(n)d job cancelled.", "%(n)d jobs cancelled.")
+
+    @admin.action(description=_("Retry (failed jobs)"), permissions=["import"])
+    def retry_jobs(self, request: HttpRequest, queryset: QuerySet[ImportJob]) -> None:
+        done = self._each(request, queryset, retry_job)
+        self._report(request, done, "%(n)d job retried.", "%(n)d jobs retried.")
 
     @admin.action(description=_("Delete uploaded file"), permissions=["import"])
     def delete_uploaded_file(self, request: HttpRequest, queryset: QuerySet[ImportJob]) -> None:

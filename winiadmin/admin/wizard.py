@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from winiadmin.admin.background import BackgroundViews
 from winiadmin.admin.forms import ConfirmForm, ReadAgainForm, UploadForm
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
+from winiadmin.admin.progress import progress_context
 from winiadmin.admin.templates import template_candidates
 from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound, WiniadminError
@@ -34,6 +36,7 @@ from winiadmin.importers.template_file import (
     template_file_name,
     template_xlsx,
 )
+from winiadmin.jobs.background import start_execution, start_validation
 from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.rejected import FORMATS as REJECTED_FORMATS
 from winiadmin.jobs.rejected import (
@@ -42,7 +45,8 @@ from winiadmin.jobs.rejected import (
     rejected_row_numbers,
     rejected_xlsx,
 )
-from winiadmin.jobs.runner import JobStateError, create_job, execute_job, validate_job
+from winiadmin.jobs.runner import JobStateError, create_job
+from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.jobs.storage import UploadStorageError
 from winiadmin.models import ImportJob
 from winiadmin.permissions import User, can_import, can_view_job
@@ -63,7 +67,7 @@ def job_url(job: ImportJob) -> str:
     return reverse("admin:winiadmin_importjob_job", args=[job.pk])
 
 
-class ImportWizard:
+class ImportWizard(BackgroundViews):
     def __init__(self, admin_site: "AdminSite") -> None:
         self.admin_site = admin_site
 
@@ -93,6 +97,9 @@ class ImportWizard:
                 wrap(self.template_view),
                 name=name + "template",
             ),
+            path("<uuid:job_id>/progress/", wrap(self.progress_view), name=name + "progress"),
+            path("<uuid:job_id>/cancel/", wrap(self.cancel_view), name=name + "cancel"),
+            path("<uuid:job_id>/retry/", wrap(self.retry_view), name=name + "retry"),
         ]
 
     # -- pages -------------------------------------------------------------------------------
@@ -128,7 +135,7 @@ class ImportWizard:
                 form.add_error("file", str(exc))
                 return self._upload_page(request, importer_cls, model, form)
             try:
-                validate_job(job)
+                start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
             except JobStateError as exc:  # changed since the form checked it: the job failed
                 messages.warning(request, str(exc))
             return _redirect(request, job_url(job))
@@ -147,7 +154,10 @@ class ImportWizard:
 
     def job_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, importer_cls = self._job(request, job_id)
+        reap_stale_jobs(job)  # a job whose worker died says so instead of "running" forever
         model = _model(job.target_model)
+        if job.is_active:
+            return self._progress_page(request, job, importer_cls, model)
         step = "preview" if job.status in PREVIEW_STATUSES else "result"
         report: dict[str, Any] = job.report or {}
         context = self._context(
@@ -164,6 +174,19 @@ class ImportWizard:
             **(rows_context(job, "1") | problems_context(job, "1")),
         )
         return self._render(request, step, context, model)
+
+    def _progress_page(
+        self,
+        request: HttpRequest,
+        job: ImportJob,
+        importer_cls: type[Importer],
+        model: type[Model] | None,
+    ) -> HttpResponse:
+        title = _("Import of %(name)s") % {"name": job.original_name}
+        context = self._context(
+            request, title, model, importer=importer_cls, **progress_context(job)
+        )
+        return self._render(request, "progress", context, model)
 
     # -- fragments (HTMX) and downloads --------------------------------------------------------
 
@@ -200,7 +223,7 @@ class ImportWizard:
         sheets = (job.report or {}).get("sheets", [])
         job.read_options = form.read_options(job.read_options)
         try:
-            validate_job(job)
+            start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
         except JobStateError as exc:
             messages.warning(request, str(exc))
         if job.report is not None and sheets and not job.report.get("sheets"):
@@ -239,7 +262,7 @@ class ImportWizard:
     def _confirm(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
         try:
-            execute_job(job, skip_invalid=self._confirm_skip(request), user=_user(request))
+            start_execution(job, skip_invalid=self._confirm_skip(request), user=_user(request))
         except JobStateError as exc:
             messages.warning(request, str(exc))
         return _redirect(request, job_url(job))

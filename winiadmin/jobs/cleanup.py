@@ -21,8 +21,12 @@ from winiadmin.models import ImportJob
 
 Status = ImportJob.Status
 
-#: Jobs that never ran successfully and are not running: cancelled after the age.
-ABANDONED = (Status.UPLOADED, Status.VALIDATING, Status.VALIDATED, Status.INVALID, Status.FAILED)
+#: Jobs that never ran successfully and are not running: cancelled after the age. (A queued job
+#: that old found no worker; if its task comes after all, there is nothing left to claim.)
+ABANDONED = (
+    Status.UPLOADED, Status.QUEUED, Status.VALIDATING, Status.VALIDATED, Status.INVALID,
+    Status.FAILED,
+)  # fmt: skip
 #: Jobs whose files go after the age, their status kept.
 FINISHED = (Status.SUCCEEDED, Status.CANCELLED)
 

@@ -12,21 +12,32 @@ from django.utils import timezone
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
 from winiadmin.jobs.frames import store_cleaned_frame
+from winiadmin.jobs.monitor import ImportCancelled, JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.storage import UploadStorageError, discard_job_files, storage_error_message
 from winiadmin.models import ImportJob
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult, ImportStatus
+from winiadmin.signals import import_finished
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from django.core.files import File
     from django.core.files.uploadedfile import UploadedFile
 
     from winiadmin.permissions import User
 
 
+CANCELLED_MESSAGE = "Cancelled; nothing was written."
+
+
 class JobStateError(WiniadminError):
     """The job is not in a state that allows this step (already running, finished…)."""
+
+
+class JobCancelled(JobStateError):
+    """The run was cancelled while it ran; everything it did was rolled back."""
 
 
 def create_job(
@@ -63,10 +74,25 @@ def create_job(
     return job
 
 
+#: Where a dry run may start from (again).
+VALIDATE_FROM = frozenset({
+    ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATED, ImportJob.Status.INVALID,
+    ImportJob.Status.FAILED,
+})  # fmt: skip
+EXECUTE_FROM = frozenset({ImportJob.Status.VALIDATED, ImportJob.Status.INVALID})
+
+
 def validate_job(job: ImportJob) -> ImportResult:
-    """The dry run: every stage, rolled back; stores counts, report and the cleaned frame."""
-    _claim(job, {ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATED, ImportJob.Status.INVALID,
-                 ImportJob.Status.FAILED}, ImportJob.Status.VALIDATING)  # fmt: skip
+    """The dry run: every stage, rolled back; stores counts, report and the cleaned frame.
+
+    Raises ``JobCancelled`` when it was cancelled, ``JobStateError`` when it cannot start.
+    """
+    _claim(job, VALIDATE_FROM, ImportJob.Status.VALIDATING)
+    return run_validation(job)
+
+
+def run_validation(job: ImportJob) -> ImportResult:
+    """The dry run of a job already claimed (status VALIDATING)."""
     result = _run(job, dry_run=True, skip_invalid=False)
     job.preview_file = store_cleaned_frame(job.pk, result.cleaned_frame, result.cleaned_rows)
     job.dry_run_counts = {c.label: c.count for c in result.created}
@@ -78,20 +104,33 @@ def validate_job(job: ImportJob) -> ImportResult:
         ImportStatus.INVALID: ImportJob.Status.INVALID,
     }.get(result.status, ImportJob.Status.FAILED)
     job.save()
+    finished(job)
     return result
 
 
-def execute_job(job: ImportJob, *, skip_invalid: bool, user: User | None = None) -> ImportResult:
-    """The real run, once: a second confirm (a refresh, two tabs) finds the job already claimed."""
+def check_confirmable(job: ImportJob, *, skip_invalid: bool) -> None:
     # Only an invalid job is refused here; any other state is for the claim to judge, so a
     # second confirm of a finished job says what happened to it.
     if job.status == ImportJob.Status.INVALID and not job.can_confirm(skip_invalid=skip_invalid):
         msg = "This import cannot run: fix the problems, or choose to skip invalid rows."
         raise JobStateError(msg)
-    _claim(job, {ImportJob.Status.VALIDATED, ImportJob.Status.INVALID}, ImportJob.Status.RUNNING)
+
+
+def execute_job(job: ImportJob, *, skip_invalid: bool, user: User | None = None) -> ImportResult:
+    """The real run, once: a second confirm (a refresh, two tabs) finds the job already claimed.
+
+    Raises ``JobCancelled`` when it was cancelled, ``JobStateError`` when it cannot start.
+    """
+    check_confirmable(job, skip_invalid=skip_invalid)
+    _claim(job, EXECUTE_FROM, ImportJob.Status.RUNNING)
     job.skip_invalid = skip_invalid
+    return run_execution(job, user)
+
+
+def run_execution(job: ImportJob, user: User | None) -> ImportResult:
+    """The real run of a job already claimed (status RUNNING)."""
     job.started_at = timezone.now()
-    result = _run(job, dry_run=False, skip_invalid=skip_invalid, collect_pks=True)
+    result = _run(job, dry_run=False, skip_invalid=job.skip_invalid, collect_pks=True)
     job.report = build_report(result)
     # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
     created = result.created if result.committed else []
@@ -110,25 +149,36 @@ def execute_job(job: ImportJob, *, skip_invalid: bool, user: User | None = None)
     job.save()
     if result.committed:
         _log(job, user)
+    finished(job)
     return result
 
 
-def _claim(job: ImportJob, allowed: set[ImportJob.Status], new: ImportJob.Status) -> None:
+def finished(job: ImportJob) -> None:
+    """Tell the integrations (``winiadmin.signals.import_finished``)."""
+    import_finished.send(sender=ImportJob, job=job, status=job.status)
+
+
+def _claim(job: ImportJob, allowed: Collection[ImportJob.Status], new: ImportJob.Status) -> None:
     """Move the job to ``new`` only if nobody else did first (one UPDATE … WHERE status IN)."""
+    now = timezone.now()
+    fields = {"worker": worker_name(), "heartbeat": now, "cancel_requested": False}
     with transaction.atomic():
         claimed = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(
-            status=new, updated_at=timezone.now()
+            status=new, updated_at=now, **fields
         )
     if not claimed:
         job.refresh_from_db()
         msg = f"This import is {job.get_status_display().lower()}; it cannot do that now."
         raise JobStateError(msg)
     job.status = new
+    for name, value in fields.items():
+        setattr(job, name, value)
 
 
 def _run(
     job: ImportJob, *, dry_run: bool, skip_invalid: bool, collect_pks: bool = False
 ) -> ImportResult:
+    """One run of the claimed job, its progress kept by a monitor."""
     try:
         importer, handle = _prepare(job)
     except WiniadminError as exc:
@@ -137,15 +187,35 @@ def _run(
         job.error = str(exc)
         job.save(update_fields=["status", "error", "updated_at"])
         raise JobStateError(str(exc)) from exc
-    with handle:
-        return importer.run(
-            cast("BinaryIO", handle),
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-            read_options=ReadOptions(**job.read_options),
-            file_name=job.original_name,
-            collect_pks=collect_pks,
-        )
+    monitor = JobMonitor(job.pk, job.status)
+    try:
+        with handle, monitor:
+            result = importer.run(
+                cast("BinaryIO", handle),
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                read_options=ReadOptions(**job.read_options),
+                file_name=job.original_name,
+                collect_pks=collect_pks,
+                progress=monitor,
+            )
+    except ImportCancelled:
+        _cancelled(job, monitor)
+        raise JobCancelled(CANCELLED_MESSAGE) from None
+    for name, value in monitor.final_fields().items():
+        setattr(job, name, value)
+    return result
+
+
+def _cancelled(job: ImportJob, monitor: JobMonitor) -> None:
+    """Everything the run did was rolled back; say so on the job."""
+    for name, value in monitor.final_fields().items():
+        setattr(job, name, value)
+    job.status = ImportJob.Status.CANCELLED
+    job.error = CANCELLED_MESSAGE
+    job.finished_at = timezone.now()
+    job.save()
+    finished(job)
 
 
 def _prepare(job: ImportJob) -> tuple[Importer, File[bytes]]:

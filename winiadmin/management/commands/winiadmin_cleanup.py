@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from winiadmin.commands.base import ABCBaseCommand, whole_number
 from winiadmin.conf import get_config
 from winiadmin.jobs.cleanup import cleanup_abandoned_uploads
+from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
 
 _hours = whole_number(0)
@@ -18,7 +19,8 @@ class Command(ABCBaseCommand):
     help = (
         "Delete the uploaded files (and cached previews) of import jobs unchanged for --hours: "
         "jobs that never ran are cancelled, succeeded jobs keep their report. Running jobs are "
-        "left alone."
+        "left alone, unless their worker stopped responding (STALE_AFTER_SECONDS): those are "
+        "marked failed first."
     )
 
     def add_command_arguments(self, parser: ArgumentParser) -> None:
@@ -35,6 +37,17 @@ class Command(ABCBaseCommand):
         if hours is None:
             hours = get_config().UPLOAD_MAX_AGE_HOURS
         dry_run = bool(self.get_option(self.Options.DRY_RUN))
+        if not dry_run:
+            reaped = reap_stale_jobs()
+            if reaped:
+                self.stdout.write(
+                    ngettext(
+                        "%(n)d running job whose worker stopped responding was marked failed.",
+                        "%(n)d running jobs whose workers stopped responding were marked failed.",
+                        reaped,
+                    )
+                    % {"n": reaped}
+                )
         jobs = cleanup_abandoned_uploads(older_than=timedelta(hours=hours), dry_run=dry_run)
         for job in jobs:
             self.stdout.write(self._line(job, dry_run=dry_run))

@@ -1,0 +1,68 @@
+"""Background imports in a real browser, run by a real ``db_worker`` process (PostgreSQL):
+the live progress bar with its stages through the dry run, then Cancel during the real run."""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from playwright.sync_api import expect
+
+from tests.browser.conftest import JOB_URL, Wizard
+from tests.testapp.models import Tag
+from tests.workers import Workers, needs_postgres, running_workers
+from winiadmin.models import ImportJob
+
+pytestmark = needs_postgres
+
+ROWS = 3000
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Iterator[Workers]:
+    with override_settings(WINIADMIN={"BACKGROUND_THRESHOLD": 0}):
+        yield from running_workers(tmp_path)
+
+
+def test_progress_bar_through_the_dry_run_then_cancel_the_import(
+    wizard: Wizard, workers: Workers, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    page = wizard.page
+    csv = tmp_path / "tags.csv"
+    csv.write_text("name\n" + "".join(f"t{i}\n" for i in range(ROWS)))
+    workers.start()
+
+    page.goto(wizard.url("/admin/winiadmin/importjob/start/testapp.slow_tags/"))
+    page.fill("#id_option_pause_ms", "100")  # ~1 s per 1000 rows loaded, dry run included
+    wizard.submit_file(csv)
+    page.wait_for_url(JOB_URL)
+
+    # The dry run, live: its stages, then the bar moving through the load with the time left.
+    progress = page.locator("#winiadmin-progress")
+    expect(progress).to_be_visible()
+    load = page.locator('.winiadmin-stages [data-stage="load"]')
+    expect(load).to_have_attribute("data-state", "current", timeout=20_000)
+    for stage in ("read", "clean", "transform"):
+        expect(page.locator(f'[data-stage="{stage}"]')).to_have_attribute("data-state", "done")
+    expect(progress).to_contain_text("Checking the file (dry run)")
+    expect(progress).to_contain_text(re.compile(rf"[12],?000 of {ROWS:,}|[12]000 of {ROWS}"))
+    expect(page.locator(".winiadmin-eta")).to_contain_text("left")
+    value = int(page.locator("#winiadmin-bar").get_attribute("value") or 0)
+    assert 30 <= value <= 70
+    page.screenshot(path=screenshot_dir / "background-progress.png", full_page=True)
+
+    # When it ends the page becomes the preview by itself.
+    expect(page.locator(".winiadmin-plan")).to_be_visible(timeout=20_000)
+    assert not Tag.objects.exists()
+
+    # The real run: cancelled halfway, nothing written.
+    wizard.confirm()
+    expect(progress).to_contain_text("Importing", timeout=20_000)
+    expect(progress).to_contain_text(re.compile(r"1,?000 of"), timeout=20_000)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("h2", has_text="Cancelled")).to_be_visible(timeout=20_000)
+    expect(page.locator(".errornote")).to_have_text("Cancelled; nothing was written.")
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.CANCELLED
+    assert not Tag.objects.exists()

@@ -1,0 +1,7 @@
+"""The test app's model the background tests import into, in the admin like a project's would be."""
+
+from django.contrib import admin
+
+from tests.testapp.models import Tag
+
+admin.site.register(Tag)

@@ -1,0 +1,73 @@
+"""A test importer whose load can be made slow on purpose, for background-run tests.
+
+``testapp.slow_tags`` loads one ``Tag`` per row; its ``pause_ms`` option sleeps that long after
+every ``PAUSE_EVERY`` objects handed to the loader, so that a test can look at, cancel or kill a run
+in the middle of its load deterministically (a real worker process included).
+"""
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import cast, overload
+
+import polars as pl
+from django.db.models import Model
+
+from tests.testapp.models import Tag
+from winiadmin.cleaning import CleaningDF
+from winiadmin.importers import Importer, IntegerOption, register
+
+PAUSE_EVERY = 100
+
+
+class TagCleaningDF(CleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {"name": pl.Utf8}
+
+    @classmethod
+    def get_no_null_cols(cls) -> tuple[str, ...]:
+        return ("name",)
+
+    @classmethod
+    def get_unique_subsets(cls) -> tuple[tuple[str, ...], ...]:
+        return (("name",),)
+
+
+class PausingList(Sequence[Model]):
+    """A list that sleeps ``pause`` seconds every ``every`` items while it is iterated."""
+
+    def __init__(self, items: list[Model], pause: float, every: int = PAUSE_EVERY) -> None:
+        self.items = items
+        self.pause = pause
+        self.every = every
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> Model: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Model]: ...
+    def __getitem__(self, index: int | slice) -> Model | Sequence[Model]:
+        return self.items[index]
+
+    def __iter__(self) -> Iterator[Model]:
+        for n, item in enumerate(self.items, 1):
+            yield item
+            if self.pause and n % self.every == 0:
+                time.sleep(self.pause)
+
+
+@register
+class SlowTagsImporter(Importer):
+    name = "testapp.slow_tags"
+    verbose_name = "Tags (slow on purpose)"
+    description = "Column: name. One tag per row."
+    models = (Tag,)
+    cleaning_df_cls = TagCleaningDF
+    options = (IntegerOption(name="pause_ms", default=0, help="Pause per 100 rows loaded."),)
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        pause = cast("int", self.get_option("pause_ms") or 0) / 1000
+        tags: list[Model] = [Tag(name=name) for name in df["name"]]
+        return {Tag: PausingList(tags, pause)}

@@ -1,0 +1,76 @@
+"""Real ``db_worker`` processes (django-tasks-db) for tests, on the PostgreSQL test database.
+
+Each worker is ``python -m django db_worker`` with the test settings, pointed at the test database
+and at this process's upload folder, so it sees exactly what a worker on another machine sees.
+"""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from winiadmin.jobs.storage import upload_storage
+
+#: SQLite's test database lives in the test process's memory: no other process can reach it.
+needs_postgres = pytest.mark.skipif(
+    os.environ.get("WINIADMIN_TEST_DB", "sqlite") != "postgres",
+    reason="another process (worker, server) cannot reach SQLite's in-memory test database",
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Workers:
+    """Starts ``db_worker`` processes; whatever is still running at the end is killed."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self, *extra: str) -> subprocess.Popen[bytes]:
+        uploads = Path(upload_storage().path(""))
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
+            "WINIADMIN_TEST_DB": "postgres",
+            "WINIADMIN_PG_NAME": connection.settings_dict["NAME"],
+            "WINIADMIN_TEST_TMP": str(uploads.parent),
+        }
+        log = (self.log_dir / f"worker-{len(self.procs)}.log").open("wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "django", "db_worker", "--no-reload", "--no-startup-delay",
+             "--interval", "0.1", *extra],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.procs.append(proc)
+        return proc
+
+    def batch(self, n: int = 1, timeout: float = 60) -> None:
+        """``n`` workers that run every queued task, then exit."""
+        procs = [self.start("--batch") for _ in range(n)]
+        for proc in procs:
+            assert proc.wait(timeout) == 0, self.logs()
+
+    def logs(self) -> str:
+        tasks = [(t.status, t.args_kwargs, t.return_value) for t in DBTaskResult.objects.all()]
+        logs = [p.read_text() for p in sorted(self.log_dir.glob("worker-*.log"))]
+        return "\n".join([*logs, f"tasks: {tasks}"])
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def running_workers(log_dir: Path) -> Iterator[Workers]:
+    """For a fixture: the workers a test starts, killed at its end if still running."""
+    started = Workers(log_dir)
+    yield started
+    started.stop()

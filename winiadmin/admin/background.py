@@ -1,0 +1,69 @@
+"""The wizard's views for background jobs: the polled progress fragment, cancel and retry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from winiadmin.admin.progress import progress_context
+from winiadmin.jobs.background import cancel_job, retry_job
+from winiadmin.jobs.runner import JobStateError
+from winiadmin.jobs.stale import reap_stale_jobs
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from django.http import HttpRequest, HttpResponse
+
+    from winiadmin.importers import Importer
+    from winiadmin.models import ImportJob
+
+
+class BackgroundViews:
+    """Mixed into ``ImportWizard``, which provides ``_job`` (permissions) and ``_redirect``."""
+
+    def _job(self, request: HttpRequest, job_id: UUID) -> tuple[ImportJob, type[Importer]]:
+        raise NotImplementedError
+
+    def progress_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        """The fragment the job page polls; once the job ended, the whole page reloads."""
+        job, _importer = self._job(request, job_id)
+        reap_stale_jobs(job)
+        if not job.is_active:
+            return HttpResponseClientRefresh()
+        return TemplateResponse(request, "admin/winiadmin/_progress.html", progress_context(job))
+
+    def cancel_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        return require_POST(self._cancel)(request, job_id)
+
+    def _cancel(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job, _importer = self._job(request, job_id)
+        if not cancel_job(job):
+            messages.warning(request, _("This import is no longer running."))
+        elif job.status == job.Status.CANCELLED:
+            messages.info(request, _("Cancelled; nothing was written."))
+        else:
+            messages.info(request, _("Cancelling: the import stops and nothing is written."))
+        return redirect_to_job(request, job)
+
+    def retry_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        return require_POST(self._retry)(request, job_id)
+
+    def _retry(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job, _importer = self._job(request, job_id)
+        try:
+            retry_job(job)
+        except JobStateError as exc:
+            messages.warning(request, str(exc))
+        return redirect_to_job(request, job)
+
+
+def redirect_to_job(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    from winiadmin.admin.wizard import _redirect, job_url  # noqa: PLC0415 - wizard imports us
+
+    return _redirect(request, job_url(job))

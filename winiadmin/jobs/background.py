@@ -1,0 +1,168 @@
+"""Background runs: queue a job's dry run or real run for a ``django.tasks`` worker; cancel; retry.
+
+A queued job is claimed by one conditional UPDATE (``status=QUEUED`` → ``VALIDATING``/``RUNNING``),
+so when a task is delivered twice, or two workers pick up the same job, exactly one of them runs
+it and the other does nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from winiadmin.conf import get_config
+from winiadmin.jobs.monitor import worker_name
+from winiadmin.jobs.runner import (
+    CANCELLED_MESSAGE,
+    EXECUTE_FROM,
+    VALIDATE_FROM,
+    JobStateError,
+    check_confirmable,
+    execute_job,
+    finished,
+    run_execution,
+    run_validation,
+    validate_job,
+)
+from winiadmin.models import ImportJob
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+    from uuid import UUID
+
+    from winiadmin.permissions import User
+
+Status = ImportJob.Status
+Step = ImportJob.Step
+
+#: The status a worker moves a queued job to, per step.
+_RUNNING_STATUS = {Step.VALIDATE: Status.VALIDATING, Step.EXECUTE: Status.RUNNING}
+
+
+def runs_in_background(job: ImportJob) -> bool:
+    """Whether the job's runs go to a worker: its upload is at least ``BACKGROUND_THRESHOLD``."""
+    threshold = get_config().BACKGROUND_THRESHOLD
+    return threshold is not None and job.size >= threshold
+
+
+def enqueue_validation(job: ImportJob) -> None:
+    """Queue the dry run (from any state a dry run may start from)."""
+    _enqueue(job, VALIDATE_FROM, Step.VALIDATE)
+
+
+def enqueue_execution(job: ImportJob, *, skip_invalid: bool) -> None:
+    """Queue the real run of a checked job (once: a second confirm finds it queued)."""
+    check_confirmable(job, skip_invalid=skip_invalid)
+    _enqueue(job, EXECUTE_FROM, Step.EXECUTE, skip_invalid=skip_invalid)
+
+
+def _enqueue(job: ImportJob, allowed: Collection[Status], step: Step, **fields: object) -> None:
+    values = {
+        "status": Status.QUEUED,
+        "queued_step": step,
+        "cancel_requested": False,
+        "notified": False,
+        "stage": "",
+        "rows_done": 0,
+        "rows_total": None,
+        "error": "",
+        "updated_at": timezone.now(),
+        **fields,
+    }
+    if not ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(**values):
+        job.refresh_from_db()
+        msg = f"This import is {job.get_status_display().lower()}; it cannot do that now."
+        raise JobStateError(msg)
+    # The worker must see the QUEUED row: enqueue once the caller's transaction (if any) commits.
+    transaction.on_commit(lambda: _send(job.pk))
+    job.refresh_from_db()
+
+
+def _send(job_id: UUID) -> None:
+    # Imported here: defining a task validates it against its backend (settings.TASKS).
+    from winiadmin.tasks import run_job  # noqa: PLC0415
+
+    result = run_job.using(backend=get_config().TASK_BACKEND).enqueue(str(job_id))
+    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
+
+
+def run_queued(job_id: str) -> str:
+    """What a worker does with a job id: claim it, run its queued step; returns what happened."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    step = Step(job.queued_step) if job.queued_step else Step.VALIDATE
+    now = timezone.now()
+    started = {"started_at": now} if step == Step.EXECUTE else {}
+    claimed = ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED, queued_step=step).update(
+        status=_RUNNING_STATUS[step],
+        worker=worker_name(),
+        heartbeat=now,
+        updated_at=now,
+        cancel_requested=False,
+        **started,
+    )
+    if not claimed:  # cancelled while queued, or another worker has it
+        return "not claimed"
+    job.refresh_from_db()
+    try:
+        if step == Step.VALIDATE:
+            run_validation(job)
+        else:
+            run_execution(job, job.user)
+    except JobStateError as exc:  # the upload vanished, or cancelled: the job says so
+        return str(exc)
+    return str(job.status)
+
+
+def cancel_job(job: ImportJob) -> bool:
+    """Cancel a queued job at once, or ask its worker to stop; ``False`` if it is not active.
+
+    A running job ends CANCELLED when its worker next looks (within ``PROGRESS_INTERVAL``): the
+    import's transaction is rolled back, so a cancelled run writes nothing.
+    """
+    now = timezone.now()
+    if ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+        status=Status.CANCELLED, error=CANCELLED_MESSAGE, finished_at=now, updated_at=now
+    ):
+        job.refresh_from_db()
+        finished(job)
+        return True
+    asked = ImportJob.objects.filter(
+        pk=job.pk, status__in=[Status.VALIDATING, Status.RUNNING]
+    ).update(cancel_requested=True)
+    job.refresh_from_db()
+    return bool(asked)
+
+
+def retry_job(job: ImportJob) -> None:
+    """Queue a failed job again: its real run if that is what failed, else its dry run.
+
+    A job below ``BACKGROUND_THRESHOLD`` is checked again right here (then confirmed as usual).
+    """
+    if job.status != Status.FAILED:
+        msg = f"This import is {job.get_status_display().lower()}; only a failed one is retried."
+        raise JobStateError(msg)
+    if not runs_in_background(job):
+        validate_job(job)
+        return
+    step = Step(job.queued_step) if job.queued_step else Step.VALIDATE  # the step that failed
+    _enqueue(job, {Status.FAILED}, step)
+
+
+def start_validation(job: ImportJob) -> None:
+    """The dry run: queued for a worker when the upload is big enough, else run right here."""
+    if runs_in_background(job):
+        enqueue_validation(job)
+    else:
+        validate_job(job)
+
+
+def start_execution(job: ImportJob, *, skip_invalid: bool, user: User | None) -> None:
+    """The real run: queued for a worker when the upload is big enough, else run right here."""
+    if runs_in_background(job):
+        enqueue_execution(job, skip_invalid=skip_invalid)
+    else:
+        execute_job(job, skip_invalid=skip_invalid, user=user)

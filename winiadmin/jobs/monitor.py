@@ -1,0 +1,129 @@
+"""A running job's progress, heartbeat and cancel flag, kept in the database by a second thread.
+
+The import runs inside one transaction that a dry run or a cancel rolls back. Progress written on
+that connection would be invisible to the other servers (PostgreSQL shows only committed rows) and
+lost with the rollback, so a thread with its own connection (Django's connections are per thread)
+writes it: at most every ``PROGRESS_INTERVAL`` seconds, the stage, the rows done and a heartbeat;
+and it reads ``cancel_requested``. The pipeline's progress callback only touches memory, and raises
+:class:`ImportCancelled` once the thread has seen the flag.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import DatabaseError, connections
+from django.utils import timezone
+
+from winiadmin.conf import get_config
+from winiadmin.models import ImportJob
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from types import TracebackType
+    from uuid import UUID
+
+    from winiadmin.progress import Progress
+
+logger = logging.getLogger("winiadmin")
+
+
+class ImportCancelled(BaseException):
+    """Raised through the pipeline when the job's cancel was requested.
+
+    A ``BaseException`` so that no ``except Exception`` in the pipeline or an importer turns it
+    into an ordinary failure: it leaves every ``atomic`` block, which rolls back.
+    """
+
+
+def worker_name() -> str:
+    """Who runs a job: host and process id (enough to find it on a machine)."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    stage: str = ""
+    stage_started_at: datetime | None = None
+    rows_done: int = 0
+    rows_total: int | None = None
+
+
+@dataclass(slots=True)
+class JobMonitor:
+    """Use as a context manager around a run; pass it as the run's ``progress`` callback."""
+
+    job_id: UUID | str
+    #: Only this status is updated: a job reaped as stale or already finished is left alone.
+    status: str
+    interval: float = field(default_factory=lambda: get_config().PROGRESS_INTERVAL)
+    _snapshot: _Snapshot = field(default_factory=_Snapshot)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _cancelled: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        with self._lock:
+            if progress.stage.value != self._snapshot.stage:
+                self._snapshot.stage = progress.stage.value
+                self._snapshot.stage_started_at = timezone.now()
+            self._snapshot.rows_done = progress.done
+            self._snapshot.rows_total = progress.total
+        if self._cancelled.is_set():
+            raise ImportCancelled
+
+    def __enter__(self) -> JobMonitor:
+        self._thread = threading.Thread(
+            target=self._beat, name=f"winiadmin-heartbeat-{self.job_id}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def final_fields(self) -> dict[str, object]:
+        """The last progress, for the run's own final save."""
+        with self._lock:
+            snap = self._snapshot
+            return {
+                "stage": snap.stage,
+                "stage_started_at": snap.stage_started_at,
+                "rows_done": snap.rows_done,
+                "rows_total": snap.rows_total,
+            }
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                self._write()
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def _write(self) -> None:
+        # Two statements, each allowed to fail on its own: SQLite refuses the write while the
+        # import holds its write lock, yet may still answer the read.
+        jobs = ImportJob.objects.filter(pk=self.job_id, status=self.status)
+        try:
+            now = timezone.now()
+            jobs.update(heartbeat=now, updated_at=now, **self.final_fields())
+        except DatabaseError:
+            logger.debug("Progress of job %s not written this time", self.job_id, exc_info=True)
+        try:
+            if jobs.filter(cancel_requested=True).exists():
+                self._cancelled.set()
+        except DatabaseError:
+            logger.debug("Cancel flag of job %s not read this time", self.job_id, exc_info=True)

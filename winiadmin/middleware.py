@@ -1,0 +1,73 @@
+"""``JobNotificationMiddleware``: tell users on their next admin page that a background job ended.
+
+A background job ends in a worker, where there is no request to attach a message to; the job is
+marked ``notified=False`` when it is queued, and the user's next admin page turns every such
+finished job into a ``django.contrib.messages`` notice (one indexed query per admin page).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from django.contrib import messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from winiadmin.models import ACTIVE_STATUSES, ImportJob
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest, HttpResponse
+
+_LEVELS = {
+    ImportJob.Status.VALIDATED: messages.SUCCESS,
+    ImportJob.Status.SUCCEEDED: messages.SUCCESS,
+    ImportJob.Status.CANCELLED: messages.INFO,
+}
+
+
+class JobNotificationMiddleware:
+    """Put it after ``AuthenticationMiddleware`` and ``MessageMiddleware``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _wants_notices(request):
+            notify_finished_jobs(request)
+        return self.get_response(request)
+
+
+def _wants_notices(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return False
+    if getattr(request, "htmx", False):  # a polled fragment: the full page shows them
+        return False
+    return request.path.startswith(reverse("admin:index"))
+
+
+def notify_finished_jobs(request: HttpRequest) -> int:
+    """Add a message per finished, unannounced background job of ``request.user``."""
+    jobs = list(
+        ImportJob.objects.filter(user_id=cast("int", request.user.pk), notified=False).exclude(
+            status__in=ACTIVE_STATUSES
+        )
+    )
+    # Marked first, conditionally: two pages loading at once announce each job once.
+    told = [
+        job
+        for job in jobs
+        if ImportJob.objects.filter(pk=job.pk, notified=False).update(notified=True)
+    ]
+    for job in told:
+        url = reverse("admin:winiadmin_importjob_job", args=[job.pk])
+        text = _("Background import of %(name)s: %(status)s.") % {
+            "name": job.original_name,
+            "status": job.get_status_display().lower(),
+        }
+        level = _LEVELS.get(ImportJob.Status(job.status), messages.WARNING)
+        messages.add_message(request, level, format_html('<a href="{}">{}</a>', url, text))
+    return len(told)
