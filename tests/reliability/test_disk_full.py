@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client, override_settings
 from django.utils.html import escape
@@ -51,3 +52,33 @@ def test_the_partial_file_was_really_written(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="No space left on device"):
         storage.save("a.csv", ContentFile(b"x" * (200 * 1024)))
     assert (tmp_path / "a.csv").stat().st_size == 64 * 1024
+
+
+def test_disk_full_while_storing_the_preview_fails_the_job_cleanly(
+    su_client: Client, tmp_path: Path
+) -> None:
+    """The upload is stored; the cleaned frame's Parquet (several chunks) fills the disk."""
+    rows = b"".join(b"SKU-%06d,Thing number %d,1.00,1,,,\n" % (n, n) for n in range(40_000))
+    content = b"sku,name,price,quantity,category,store,available_from\n" + rows
+    uploads = tmp_path / "uploads"
+    full = {"BACKEND": "tests.reliability.storage.FullDiskStorage"}
+    storages = {
+        **settings.STORAGES,
+        "winiadmin": {**full, "OPTIONS": {"location": uploads, "base_url": None}},
+    }
+    # The upload goes through the file field's storage, chosen when the model was loaded: it
+    # still has room. The preview goes through STORAGES["winiadmin"], whose disk is full.
+    with override_settings(STORAGES=storages):
+        response = upload_file(su_client, content=content, name="big.csv")
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error == (
+        "The preview could not be stored: the server has no space left for uploads. Nothing was "
+        "imported; try again later, or tell an administrator."
+    )
+    assert job.preview_file == ""
+    assert not (uploads / "winiadmin" / str(job.pk) / "cleaned.parquet").exists()
+    page = su_client.get(response["Location"])
+    assert page.status_code == 200
+    assert escape(job.error) in html(page)

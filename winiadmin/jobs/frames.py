@@ -18,7 +18,12 @@ def store_cleaned_frame(job_id: object, frame: pl.DataFrame, rows: pl.Series) ->
         storage.delete(name)
     buffer = io.BytesIO()
     frame.with_columns(rows.alias(ROW)).select(ROW, *frame.columns).write_parquet(buffer)
-    return storage.save(name, ContentFile(buffer.getvalue()))
+    try:
+        return storage.save(name, ContentFile(buffer.getvalue()))
+    except OSError:  # disk full, say: no half-written preview is left to be read
+        if storage.exists(name):
+            storage.delete(name)
+        raise
 
 
 def read_page(name: str, offset: int, limit: int) -> pl.DataFrame:

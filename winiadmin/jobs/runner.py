@@ -94,7 +94,6 @@ def validate_job(job: ImportJob) -> ImportResult:
 def run_validation(job: ImportJob) -> ImportResult:
     """The dry run of a job already claimed (status VALIDATING)."""
     result = _run(job, dry_run=True, skip_invalid=False)
-    job.preview_file = store_cleaned_frame(job.pk, result.cleaned_frame, result.cleaned_rows)
     job.dry_run_counts = {c.label: c.count for c in result.created}
     job.report = build_report(result)
     job.error = result.error
@@ -103,6 +102,12 @@ def run_validation(job: ImportJob) -> ImportResult:
         ImportStatus.DRY_RUN: ImportJob.Status.VALIDATED,
         ImportStatus.INVALID: ImportJob.Status.INVALID,
     }.get(result.status, ImportJob.Status.FAILED)
+    try:
+        job.preview_file = store_cleaned_frame(job.pk, result.cleaned_frame, result.cleaned_rows)
+    except OSError as exc:  # a preview nobody can see must not be confirmed blind
+        job.preview_file = ""
+        job.status = ImportJob.Status.FAILED
+        job.error = storage_error_message(exc, what="The preview")
     job.save()
     finished(job)
     return result

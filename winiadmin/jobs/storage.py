@@ -58,12 +58,12 @@ def discard_job_files(storage: Storage, job_id: object) -> None:
         return
 
 
-def storage_error_message(exc: OSError) -> str:
+def storage_error_message(exc: OSError, what: str = "The file") -> str:
     if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
         reason = "the server has no space left for uploads"
     else:
         reason = exc.strerror or type(exc).__name__
     return (
-        f"The file could not be stored: {reason}. Nothing was imported; try again later, "
+        f"{what} could not be stored: {reason}. Nothing was imported; try again later, "
         "or tell an administrator."
     )
