@@ -31,8 +31,9 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-#: A cell starting with one of these is a formula to a spreadsheet program.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A cell starting with one of these is a formula to a spreadsheet program (OWASP's list; a
+#: line feed too, since the readers turn a CR inside a quoted value into one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
@@ -52,7 +53,7 @@ def unquote_formulas(column: pl.Series) -> pl.Series:
     rest = column.str.slice(1)
     quoted = (
         column.str.starts_with("'")
-        & rest.str.contains(r"^[=+\-@\t\r]")
+        & rest.str.contains(r"^[=+\-@\t\r\n]")
         & ~rest.str.contains(_PLAIN_NUMBER.pattern)
     )
     return column.zip_with(~quoted.fill_null(value=False), rest)

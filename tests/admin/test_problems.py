@@ -10,7 +10,8 @@ from django.test import Client
 
 from tests.admin.conftest import MakeJob
 from tests.admin.helpers import html, job_url
-from winiadmin.admin.problems import filter_problems, neutralise, problem_groups, problems_csv
+from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
+from winiadmin.spreadsheets import neutralise
 
 HEADER = b"sku,name,price,quantity,category,store,available_from\n"
 
@@ -75,6 +76,8 @@ def test_filter_by_kind_and_column() -> None:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
+        ("\n=1", "'\n=1"),
+        ("-5", "-5"),  # a signed number is data, not a formula
         ("plain", "plain"),
         ("a=b", "a=b"),
         ("", ""),
@@ -109,7 +112,7 @@ def test_problems_csv_holds_the_original_rows_disarmed(make_job: MakeJob) -> Non
         "A-2", "'=cmd|' /C calc'!A0", "lots", "1", "'@SUM(A1)", "'+49 30", "",
     ]  # fmt: skip
     assert rows[2][:5] == ["4", "error", "Invalid value", "quantity", "x"]
-    assert rows[2][6:] == ["A-3", "Minus", "'-1", "x", "", "", ""]
+    assert rows[2][6:] == ["A-3", "Minus", "-1", "x", "", "", ""]
     assert len(rows) == 3
 
 

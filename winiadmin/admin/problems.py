@@ -1,18 +1,13 @@
 """The problem list of a job as the preview shows it: grouped, filtered, and as a CSV download."""
 
-import csv
-import io
 from collections import Counter
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from winiadmin.readers import ReadOptions, read_table
+from winiadmin.spreadsheets import csv_text
 
 if TYPE_CHECKING:
     from winiadmin.models import ImportJob
-
-#: A cell starting with one of these is a formula to a spreadsheet program (OWASP's list; a
-#: line feed too, since the readers turn a CR inside a quoted value into one).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def problem_groups(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -35,26 +30,18 @@ def filter_problems(
     ]
 
 
-def neutralise(cell: object) -> str:
-    """Text a spreadsheet shows as typed: a leading ``'`` disarms formulas (``=cmd|…``)."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def problems_csv(job: "ImportJob") -> str:
     """One line per problem: where, what, why, then the row as it was in the file."""
     problems: list[dict[str, Any]] = (job.report or {}).get("problems", [])
     header, originals = _original_rows(job)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    # The file's own header too: a column named "=HYPERLINK(…)" is a formula as well.
+    # The file's own header too (neutralised by csv_text): "=HYPERLINK(…)" is a formula as well.
     columns = ["row", "severity", "problem", "column", "value", "message", *header]
-    writer.writerow([neutralise(c) for c in columns])
+    lines = []
     for p in problems:
         original = originals.get(p["row"], []) if p["row"] is not None else []
         cells = [p["row"], p["severity"], p["label"], p["column"], p["value"], p["message"]]
-        writer.writerow([neutralise(c) for c in [*cells, *original]])
-    return out.getvalue()
+        lines.append([*cells, *original])
+    return csv_text(columns, lines)
 
 
 def _original_rows(job: "ImportJob") -> tuple[list[str], dict[int, list[Any]]]:
