@@ -55,7 +55,7 @@ class KeyHistory:
         none = pl.Series([False] * frame.height, dtype=pl.Boolean)
         if known is None:
             return none
-        hits = hashes.is_in(known) & frame.select(_complete(frame, columns)).to_series()
+        hits = hashes.is_in(known.implode()) & frame.select(_complete(frame, columns)).to_series()
         if not hits.any():
             return none
         confirmed = _existing(model, frame.filter(hits), columns, attnames, using)

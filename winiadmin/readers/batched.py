@@ -117,7 +117,7 @@ def _plain_utf8(head: bytes, options: ReadOptions) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not merely a character cut at the end of the sample
+        if exc.reason != "unexpected end of data":  # not merely a character cut by the sample
             return False
     stripped = head.replace(b"\r\n", b"")
     return b"\r" not in stripped and not head.startswith((b"\n", b"\r"))
