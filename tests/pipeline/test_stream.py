@@ -127,3 +127,32 @@ def test_a_file_with_a_blank_line_is_read_whole(tmp_path: Path) -> None:
     assert "streamed" not in result.source_info
     assert result.status is ImportStatus.SUCCEEDED
     assert Product.objects.count() == 29
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_missing_column_stops_at_the_first_batch(tmp_path: Path) -> None:
+    path = tmp_path / "nocol.csv"
+    path.write_text("sku,name\n" + "\n".join(f"S{n},x" for n in range(1500)) + "\n")
+    result = CatalogueImporter().run(path)
+    assert result.status is ImportStatus.INVALID
+    assert result.error == "The file cannot be imported; see the problems."
+    assert {p.column for p in result.problems.errors()} >= {"price"}
+    assert not Product.objects.exists()
+
+
+@pytest.mark.usefixtures("streamed")
+def test_an_importer_failing_in_a_later_batch_writes_nothing(tmp_path: Path) -> None:
+    class FailsLater(CatalogueImporter):
+        calls = 0
+
+        def get_frames_by_model(self, df: Any) -> Any:
+            FailsLater.calls += 1
+            if FailsLater.calls == 2:
+                raise RuntimeError("boom")
+            return super().get_frames_by_model(df)
+
+    result = FailsLater().run(catalogue(tmp_path / "fails.csv", 2500))
+    assert result.status is ImportStatus.FAILED
+    assert "RuntimeError: boom" in result.error
+    assert not Product.objects.exists()
+    assert not Category.objects.exists()

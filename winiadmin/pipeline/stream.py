@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from django.db.models import Model
 
-    from winiadmin.pipeline.load import LoadSettings
+    from winiadmin.pipeline.load import LoadOutcome, LoadSettings
     from winiadmin.pipeline.run import _Run
     from winiadmin.pipeline.spec import FrameImportSpec, FramesByModel
     from winiadmin.readers import RawTable
@@ -120,7 +120,7 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
         return False
     settings = _batch_settings(run, sum(totals.counts.values()))
     settings.key_history = totals.keys
-    loaded = _timed(run, Stage.LOAD, lambda: frame_load_stage(frames, settings))
+    loaded = _timed(run, Stage.LOAD, lambda: _load(run, frames, settings))
     run.result.problems.extend(loaded.problems)
     for model, n in loaded.counts.items():
         totals.counts[model] = totals.counts.get(model, 0) + n
@@ -134,6 +134,12 @@ def _transform(run: _Run, spec: FrameImportSpec, cleaned: CleaningOutcome) -> Fr
     with run.guard("The importer failed while building the objects", LoadError):
         rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
         return spec.get_frames_by_model(cleaned.frame.with_columns(rows))
+
+
+def _load(run: _Run, frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
+    # Django's own field validation (to_python) can refuse a value before the database.
+    with run.guard("The data could not be saved", LoadError):
+        return frame_load_stage(frames, settings)
 
 
 def _batch_settings(run: _Run, loaded_before: int) -> LoadSettings:
