@@ -23,6 +23,11 @@ class WiniadminConfig:
     BATCH_SIZE: int = 1000
     #: Rows per chunk for frame-native importers (COPY / executemany) unless given.
     FRAME_BATCH_SIZE: int = 50_000
+    #: CSV/TSV files at least this large (bytes) are read and loaded in batches by frame-native
+    #: importers, so that memory stays flat (docs/loading.md); ``None`` reads every file whole.
+    STREAM_THRESHOLD_BYTES: int | None = 32 * 1024 * 1024
+    #: Rows per batch when a file is streamed.
+    STREAM_BATCH_ROWS: int = 100_000
     #: Rows of the cleaned frame kept in a result for previews.
     PREVIEW_ROWS: int = 20
     #: How many bytes the readers look at to detect the encoding, delimiter and format.

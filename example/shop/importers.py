@@ -12,6 +12,7 @@ from winiadmin.cleaning import CleaningDF
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import RowProblems
 from winiadmin.importers import BooleanOption, Importer, ModelOption, register
+from winiadmin.pipeline import LazyBulk
 from winiadmin.problems import Problem, ProblemKind, Severity
 
 
@@ -89,22 +90,27 @@ class CatalogueObjectsImporter(Importer):
         default = cast("Category | None", self.get_option("default_category"))
         categories = existing_or_new(Category, df["category"].drop_nulls().unique())
         stores = existing_or_new(Store, df["store"].drop_nulls().unique())
-        products = [
+        columns = ("sku", "name", "price", "quantity", "category", "store", "available_from")
+        # A generator: the loader pulls one chunk at a time (after the categories and stores are
+        # inserted), so a million products are never all in memory at once.
+        products = (
             Product(
-                sku=row["sku"],
-                name=row["name"],
-                price=Decimal(str(row["price"])),
-                quantity=row["quantity"],
-                category=categories[row["category"]] if row["category"] else default,
-                store=stores.get(row["store"]) if row["store"] else None,
-                available_from=row["available_from"],
+                sku=sku,
+                name=name,
+                price=Decimal(str(price)),
+                quantity=quantity,
+                category=categories[category] if category else default,
+                store=stores.get(store) if store else None,
+                available_from=available_from,
             )
-            for row in df.iter_rows(named=True)
-        ]
+            for sku, name, price, quantity, category, store, available_from in df.select(
+                columns
+            ).iter_rows()
+        )
         return {
             Category: [c for c in categories.values() if c.pk is None],
             Store: [s for s in stores.values() if s.pk is None],
-            Product: products,
+            Product: LazyBulk(products, df.height),
         }
 
 

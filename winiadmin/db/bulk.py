@@ -33,6 +33,7 @@ from winiadmin.db.graph import (
     self_references,
     topological_sort_models,
 )
+from winiadmin.db.plain_insert import PlainInsert, plain_insert_possible
 from winiadmin.exceptions import LoadError
 
 __all__ = [
@@ -128,10 +129,16 @@ def _load(
         _refuse_multi_table(model)
     db = using or (router.db_for_write(order[0]) if order else DEFAULT_DB_ALIAS)
     returns_pks = connections[db].features.can_return_rows_from_bulk_insert
+    referenced = referenced_models(order)
     loader = _Loader(
         db=db,
         step=step,
-        needs_pks=set() if returns_pks else referenced_models(order),
+        needs_pks=set() if returns_pks else referenced,
+        plain={
+            model: PlainInsert(model, db)
+            for model in order
+            if not collect and model not in referenced and plain_insert_possible(model, db)
+        },
         on_chunk=on_chunk,
         collect=collect,
     )
@@ -159,6 +166,8 @@ class _Loader:
     step: int
     #: Models whose database-made keys later rows need, on a backend that cannot return them.
     needs_pks: set[type[Model]]
+    #: Models nobody needs the keys of: inserted without ``bulk_create`` (see plain_insert).
+    plain: dict[type[Model], PlainInsert]
     on_chunk: ChunkCallback | None
     collect: bool
     counts: dict[type[Model], int] = field(default_factory=dict)
@@ -188,6 +197,9 @@ class _Loader:
 
     def _insert(self, model: type[Model], chunk: list[Model]) -> list[Model]:
         _link_parents(model, chunk)
+        plain = self.plain.get(model)
+        if plain is not None and plain.run(chunk):
+            return chunk
         one_by_one = [obj for obj in chunk if not _pk_known(obj)] if model in self.needs_pks else []
         for obj in one_by_one:
             _insert_reading_pk(model, obj, self.db)
@@ -203,20 +215,30 @@ def _link_parents(model: type[Model], chunk: list[Model]) -> None:
     Django's own check would say ``bulk_create() prohibited to prevent data loss``; a parent still
     unsaved here is not part of the import, and the message says which row points at it.
     """
-    relations = [relation for relation, _ in references(model)]
+    relations = [
+        (r.cache_name, r.attname, r.target_field.attname, r.empty_values)
+        for r, _ in references(model)
+    ]
     for obj in chunk:
-        for relation in relations:
-            parent = relation.get_cached_value(obj, None) if relation.is_cached(obj) else None
+        cache = obj._state.fields_cache
+        values = obj.__dict__
+        for name, attname, target, empty in relations:
+            parent = cache.get(name)
             if parent is None:
                 continue
             if not pk_is_set(parent):
-                msg = (
-                    f"{model._meta.label}.{relation.name} points at a {type(parent).__name__} "
-                    f"that is not saved and not part of this import ({describe_instance(parent)})."
-                )
-                raise LoadError(msg)
-            if getattr(obj, relation.attname) in relation.empty_values:
-                setattr(obj, relation.name, parent)
+                _refuse_unsaved(model, name, parent)
+            if values.get(attname) in empty:
+                # What ``setattr(obj, name, parent)`` ends with, without the descriptor's work.
+                values[attname] = getattr(parent, target)
+
+
+def _refuse_unsaved(model: type[Model], name: str, parent: Model) -> None:
+    msg = (
+        f"{model._meta.label}.{name} points at a {type(parent).__name__} "
+        f"that is not saved and not part of this import ({describe_instance(parent)})."
+    )
+    raise LoadError(msg)
 
 
 def _pk_known(obj: Model) -> bool:

@@ -48,39 +48,68 @@ class ConflictFilter:
     rows: pl.Series
     step: int
     problems: list[Problem] = field(default_factory=list)
-    _dropped: set[int] = field(default_factory=set)
-    _occurrences: Counter[tuple[type[Model], tuple[str, ...], Key]] = field(default_factory=Counter)
+    #: Objects left out, by id; kept alive so that a freed object's id is never reused here.
+    _dropped: dict[int, Model] = field(default_factory=dict)
+    #: Times each reported key was left out so far (the n-th object with a key is in the n-th
+    #: file row holding it; kept objects are counted by ``seen``).
+    _reported: Counter[tuple[type[Model], tuple[str, ...], Key]] = field(default_factory=Counter)
 
     def wrap(self, model: type[Model], objs: Iterable[Model]) -> Iterator[Model]:
+        """Yield ``objs`` chunk by chunk, leaving out the conflicting ones (and their children).
+
+        Lazy: a chunk is read from ``objs`` only when the loader asks for it, so a generator of
+        millions of objects is never held whole.
+        """
         field_sets = unique_field_sets(model)
         seen: dict[tuple[str, ...], set[Key]] = {names: set() for names in field_sets}
+        # Checked before this model's first insert: an empty table holds no key to collide
+        # with (the rows this import adds are in ``seen``), so no query per chunk is needed.
+        stored: bool | None = None
         for chunk in batched(objs, self.step):
-            kept = [obj for obj in chunk if not self._points_at_dropped(obj)]
+            kept = (
+                [obj for obj in chunk if not self._points_at_dropped(obj)]
+                if self._dropped
+                else list(chunk)
+            )
+            if stored is None and field_sets:
+                stored = model._base_manager.using(self.using).exists()
             for names in field_sets:
-                kept = self._check(model, names, kept, seen[names])
+                kept = self._check(model, names, kept, seen[names], query=bool(stored))
             yield from kept
 
     def _points_at_dropped(self, obj: Model) -> bool:
         cache = obj._state.fields_cache
         if any(id(related) in self._dropped for related in cache.values()):
-            self._dropped.add(id(obj))
+            self._dropped[id(obj)] = obj
             return True
         return False
 
     def _check(
-        self, model: type[Model], names: tuple[str, ...], objs: list[Model], seen: set[Key]
+        self,
+        model: type[Model],
+        names: tuple[str, ...],
+        objs: list[Model],
+        seen: set[Key],
+        *,
+        query: bool,
     ) -> list[Model]:
-        keyed = [(obj, tuple(getattr(obj, n) for n in names)) for obj in objs]
-        keys = {key for _, key in keyed if None not in key}
-        existing = self._existing(model, names, keys) if keys else set()
+        if len(names) == 1:
+            name = names[0]
+            keys: list[Key] = [(getattr(obj, name),) for obj in objs]
+        else:
+            keys = [tuple(getattr(obj, n) for n in names) for obj in objs]
+        fresh = {key for key in keys if None not in key}
+        existing = self._existing(model, names, fresh) if query and fresh else set()
+        if not existing and len(fresh) == len(keys) and seen.isdisjoint(fresh):
+            seen.update(fresh)
+            return objs  # every key new and distinct: the common case, no per-object work
         kept: list[Model] = []
-        for obj, key in keyed:
-            self._occurrences[model, names, key] += 1
+        for obj, key in zip(objs, keys, strict=True):
             if None in key or (key not in existing and key not in seen):
                 seen.add(key)
                 kept.append(obj)
                 continue
-            self._dropped.add(id(obj))
+            self._dropped[id(obj)] = obj
             self._report(model, names, key, repeated=key in seen)
         return kept
 
@@ -108,7 +137,8 @@ class ConflictFilter:
         value = ", ".join(str(v) for v in key)
         # The n-th object with a key came from the n-th file row holding it (when one does).
         found = self._rows_with(names, key)
-        nth = self._occurrences[model, names, key] - 1
+        nth = self._reported[model, names, key] + (1 if repeated else 0)
+        self._reported[model, names, key] += 1
         row = found[nth] if nth < len(found) else None
         self.problems.append(
             Problem(ProblemKind.DATABASE_CONFLICT, Severity.ERROR, message, row, column, value)

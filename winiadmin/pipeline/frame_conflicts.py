@@ -5,6 +5,7 @@ keys already in the database (one query per constraint per chunk of distinct key
 with the file rows they came from.
 """
 
+from dataclasses import dataclass, field
 from itertools import batched
 
 import polars as pl
@@ -19,23 +20,80 @@ from winiadmin.problems import Problem, ProblemKind, Severity
 KEY_CHUNK = 5000
 
 
-def frame_conflicts(spec: ModelFrame, using: str) -> tuple[list[Problem], pl.Series]:
+@dataclass(slots=True)
+class KeyHistory:
+    """Unique keys of earlier batches of a streamed import (their rows are in the table already).
+
+    A table that was empty when the import began can only hold keys of earlier batches: instead
+    of one query per chunk of keys against a growing table, a batch's keys are compared with the
+    64-bit hashes of the keys seen so far (8 bytes a row), and only the hits are confirmed with a
+    query (a hash may collide; the database says for sure).
+    """
+
+    stored: dict[type[Model], bool] = field(default_factory=dict)
+    hashes: dict[tuple[type[Model], tuple[str, ...]], pl.Series] = field(default_factory=dict)
+
+    def table_had_rows(self, model: type[Model], using: str) -> bool:
+        if model not in self.stored:
+            self.stored[model] = model._base_manager.using(using).exists()
+        return self.stored[model]
+
+    def earlier(
+        self,
+        model: type[Model],
+        frame: pl.DataFrame,
+        columns: list[str],
+        attnames: tuple[str, ...],
+        using: str,
+    ) -> pl.Series:
+        """Rows whose key an earlier batch stored; remembers this batch's keys."""
+        hashes = frame.select(pl.struct(columns).hash()).to_series()
+        known = self.hashes.get((model, attnames))
+        self.hashes[model, attnames] = (
+            hashes if known is None else pl.concat([known, hashes], rechunk=False)
+        )
+        none = pl.Series([False] * frame.height, dtype=pl.Boolean)
+        if known is None:
+            return none
+        hits = hashes.is_in(known.implode()) & frame.select(_complete(frame, columns)).to_series()
+        if not hits.any():
+            return none
+        confirmed = _existing(model, frame.filter(hits), columns, attnames, using)
+        return _spread(hits, confirmed)
+
+
+def _spread(hits: pl.Series, confirmed: pl.Series) -> pl.Series:
+    """``confirmed`` (one flag per hit) back onto every row; False where there was no hit."""
+    flags = [False] * hits.len()
+    for index, flag in zip(hits.arg_true(), confirmed, strict=True):
+        flags[index] = bool(flag)
+    return pl.Series(flags, dtype=pl.Boolean)
+
+
+def frame_conflicts(
+    spec: ModelFrame, using: str, history: KeyHistory | None = None
+) -> tuple[list[Problem], pl.Series]:
     """The problems, and a mask of the frame's rows that conflict."""
     frame = spec.frame
     mask = pl.Series([False] * frame.height, dtype=pl.Boolean)
     problems: list[Problem] = []
     # An empty table holds no key to collide with: one cheap query instead of one per chunk.
-    stored = spec.model._base_manager.using(using).exists()
+    stored = (
+        history.table_had_rows(spec.model, using)
+        if history is not None
+        else spec.model._base_manager.using(using).exists()
+    )
     for attnames in unique_field_sets(spec.model):
         columns = _columns(spec, attnames)
         if columns is None:
             continue
         repeated = _repeated(frame, columns)
-        existing = (
-            _existing(spec.model, frame, columns, attnames, using)
-            if stored
-            else pl.Series([False] * frame.height, dtype=pl.Boolean)
-        )
+        if stored:
+            existing = _existing(spec.model, frame, columns, attnames, using)
+        elif history is not None:
+            existing = history.earlier(spec.model, frame, columns, attnames, using)
+        else:
+            existing = pl.Series([False] * frame.height, dtype=pl.Boolean)
         checks = ((existing, _("already exists")), (repeated, _("appears twice in this import")))
         for flags, where in checks:
             new = flags & ~mask

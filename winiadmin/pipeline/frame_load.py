@@ -46,7 +46,7 @@ def _check_conflicts(
 ) -> dict[type[Model], ModelFrame]:
     checked = {}
     for model, spec in specs.items():
-        problems, mask = frame_conflicts(spec, settings.using)
+        problems, mask = frame_conflicts(spec, settings.using, settings.key_history)
         outcome.problems += problems
         # Conflicting rows are always left out: the rest still loads, for the counts of a dry run
         # and for "skip invalid rows"; without that choice the stage rolls back afterwards.

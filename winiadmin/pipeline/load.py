@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import polars as pl
 from django.db import transaction
@@ -14,6 +15,9 @@ from winiadmin.pipeline.spec import BulksByModel
 from winiadmin.problems import Problem
 from winiadmin.progress import Progress, ProgressCallback
 from winiadmin.results import Stage
+
+if TYPE_CHECKING:
+    from winiadmin.pipeline.frame_conflicts import KeyHistory
 
 
 @dataclass(slots=True)
@@ -42,6 +46,8 @@ class LoadSettings:
     skip_conflicts: bool = False
     #: Rows per chunk for frame-native loading (COPY / executemany).
     frame_step: int = 50_000
+    #: A streamed import's unique keys of earlier batches (see frame_conflicts.KeyHistory).
+    key_history: "KeyHistory | None" = None
 
 
 def progress_counter(

@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from os import PathLike
 
 import polars as pl
 from django.db import DEFAULT_DB_ALIAS
@@ -27,9 +28,11 @@ from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.pipeline.spec import BulksByModel, FrameImportSpec, FramesByModel, ImportSpec
+from winiadmin.pipeline.stream import run_streamed
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ProgressCallback, ignore_progress
 from winiadmin.readers import RawTable, ReadOptions, Source, read_table
+from winiadmin.readers.batched import BatchPlan, batch_plan
 from winiadmin.results import ImportResult, ImportStatus, ModelCount, Stage
 
 logger = logging.getLogger("winiadmin")
@@ -127,6 +130,11 @@ class _Run:
         return self.result
 
     def _execute(self, source: ReadSource) -> None:
+        batches = self._batch_plan(source)
+        if batches is not None:
+            assert isinstance(self.spec, FrameImportSpec)
+            run_streamed(self, self.spec, batches, get_config().STREAM_BATCH_ROWS)
+            return
         table = self._timed(Stage.READ, lambda: self._read(source))
         self.result.rows_read = table.frame.height
         self.result.source_info = _describe_source(table)
@@ -145,7 +153,7 @@ class _Run:
         try:
             plan = self._timed(Stage.TRANSFORM, lambda: self._transform(cleaned))
         except RowProblems as exc:
-            self._record_row_problems(exc, cleaned)
+            self.record_row_problems(exc, cleaned)
             return
         loaded = self._timed(Stage.LOAD, lambda: self._load(plan, cleaned, rollback=blocked))
         self._record_load(loaded)
@@ -155,7 +163,7 @@ class _Run:
                 "Some rows conflict with data in the database; nothing was written."
             )
         elif blocked:
-            self._explain_blocked()
+            self.explain_blocked()
         else:
             self.result.status = (
                 ImportStatus.DRY_RUN if self.settings.dry_run else ImportStatus.SUCCEEDED
@@ -172,6 +180,13 @@ class _Run:
         finally:
             self.result.timings[stage] = time.perf_counter() - started
 
+    def _batch_plan(self, source: ReadSource) -> BatchPlan | None:
+        """Large CSV/TSV files of frame-native importers are read and loaded in batches."""
+        if not isinstance(self.spec, FrameImportSpec) or not isinstance(source, str | PathLike):
+            return None
+        threshold = get_config().STREAM_THRESHOLD_BYTES
+        return batch_plan(source, self.settings.read_options, threshold=threshold)
+
     def _read(self, source: ReadSource) -> RawTable:
         if callable(source) and not isinstance(source, pl.DataFrame | RawTable):
             source = self._call_reader(source)
@@ -184,7 +199,7 @@ class _Run:
     def _call_reader(self, read: Callable[[], pl.DataFrame | RawTable]) -> pl.DataFrame | RawTable:
         """An importer's own reading code (``handle_import``): its failures are read errors."""
         try:
-            with self._guard("The data could not be read", FileReadError):
+            with self.guard("The data could not be read", FileReadError):
                 return read()
         except FileReadError as exc:
             cause = exc.__cause__
@@ -194,14 +209,23 @@ class _Run:
             raise
 
     def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
-        with self._guard("The importer failed while building the objects", LoadError):
+        with self.guard("The importer failed while building the objects", LoadError):
             if isinstance(self.spec, FrameImportSpec):
                 rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
                 return _Plan(frames=self.spec.get_frames_by_model(cleaned.frame.with_columns(rows)))
             return _Plan(bulks=self.spec.get_bulks_by_model(cleaned.frame))
 
     def _load(self, plan: "_Plan", cleaned: CleaningOutcome, *, rollback: bool) -> LoadOutcome:
-        settings = LoadSettings(
+        settings = self.load_settings(rollback=rollback)
+        # Django's own field validation (to_python) can refuse a value before the database.
+        with self.guard("The data could not be saved", LoadError):
+            if plan.frames is not None:
+                return frame_load_stage(plan.frames, settings)
+            assert plan.bulks is not None
+            return load_stage(plan.bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers)
+
+    def load_settings(self, *, rollback: bool) -> LoadSettings:
+        return LoadSettings(
             step=self.step,
             using=self.settings.using,
             dry_run=self.settings.dry_run or rollback,
@@ -211,15 +235,9 @@ class _Run:
             skip_conflicts=self.settings.skip_invalid,
             frame_step=self.settings.batch_size or get_config().FRAME_BATCH_SIZE,
         )
-        # Django's own field validation (to_python) can refuse a value before the database.
-        with self._guard("The data could not be saved", LoadError):
-            if plan.frames is not None:
-                return frame_load_stage(plan.frames, settings)
-            assert plan.bulks is not None
-            return load_stage(plan.bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers)
 
     @contextmanager
-    def _guard(self, what: str, error: type[WiniadminError]) -> Iterator[None]:
+    def guard(self, what: str, error: type[WiniadminError]) -> Iterator[None]:
         """Turn an unexpected exception in user code into ``error``; log the traceback."""
         try:
             yield
@@ -232,6 +250,9 @@ class _Run:
     def _record_cleaning(self, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(cleaned.problems)
         self.result.rows_cleaned = cleaned.frame.height
+        self.keep_preview(cleaned)
+
+    def keep_preview(self, cleaned: CleaningOutcome) -> None:
         self.result.preview = cleaned.frame.head(self.preview_rows)
         self.result.cleaned_frame = cleaned.frame
         self.result.cleaned_rows = cleaned.row_numbers
@@ -242,7 +263,7 @@ class _Run:
         self.result.created = [_model_count(model, n) for model, n in loaded.counts.items()]
         self.result.created_pks = {m._meta.label: pks for m, pks in loaded.pks.items()}
 
-    def _record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
+    def record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
         for problem in exc.problems:
             columns = [problem.column] if problem.column else []
             values = [problem.value] if problem.column else []
@@ -254,9 +275,9 @@ class _Run:
             self.result.problems.extend(
                 [replace(problem, row=row) for row in rows] if rows else [problem]
             )
-        self._explain_blocked()
+        self.explain_blocked()
 
-    def _explain_blocked(self) -> None:
+    def explain_blocked(self) -> None:
         self.result.status = ImportStatus.INVALID
         errors = self.result.problems.error_count
         self.result.error = ngettext(

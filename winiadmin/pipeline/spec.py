@@ -4,7 +4,8 @@ Both the registered :class:`~winiadmin.importers.Importer` classes and the seed-
 ``ImportDataBaseCommand`` subclasses satisfy it.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import polars as pl
@@ -12,6 +13,26 @@ from django.db.models import Model
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
 from winiadmin.db.frames import ModelFrame
+
+
+@dataclass(frozen=True, slots=True)
+class LazyBulk[M: Model]:
+    """Objects built only when the loader pulls them (a generator), with their number known.
+
+    ``get_bulks_by_model`` may return any iterable per model; the loader pulls a chunk at a time,
+    so a generator keeps memory flat. A bare generator has no length, so progress has no total;
+    ``LazyBulk(generator, count)`` gives it one (``count``: how many objects it will yield).
+    """
+
+    objects: Iterable[M]
+    count: int
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self.objects)
+
+    def __len__(self) -> int:
+        return self.count
+
 
 BulksByModel = Mapping[type[Model], Iterable[Model]]
 FramesByModel = Mapping[type[Model], ModelFrame | pl.DataFrame]

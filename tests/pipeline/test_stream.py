@@ -1,0 +1,158 @@
+"""Large files, frame-native importers: read, cleaned and loaded in batches in one transaction."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from shop.importers import CatalogueImporter
+from shop.models import Category, Product, Store
+
+from winiadmin.problems import ProblemKind
+from winiadmin.results import ImportStatus
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "sku,name,price,quantity,category,store,available_from\n"
+
+
+def catalogue(path: Path, rows: int, *, overrides: dict[int, str] | None = None) -> Path:
+    """``rows`` products; ``overrides`` replaces the line of a file row (header = row 1)."""
+    lines = [
+        f"SKU-{n:06d},Thing {n},{n % 90 + 1}.25,{n % 7},Cat {n // 700},Store {n % 3},2024-01-02"
+        for n in range(rows)
+    ]
+    for row, line in (overrides or {}).items():
+        lines[row - 2] = line
+    path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def streamed(settings: Any) -> None:
+    settings.WINIADMIN = {"STREAM_THRESHOLD_BYTES": 1, "STREAM_BATCH_ROWS": 1000}
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_large_file_is_loaded_batch_by_batch(tmp_path: Path) -> None:
+    result = CatalogueImporter().run(catalogue(tmp_path / "big.csv", 2500))
+    assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
+    assert result.source_info["streamed"] == "1000"
+    assert result.rows_read == result.rows_cleaned == 2500
+    assert Product.objects.count() == result.count_for("shop.Product") == 2500
+    # Categories met in later batches are created once, and earlier ones are found again.
+    assert sorted(Category.objects.values_list("name", flat=True)) == [f"Cat {n}" for n in range(4)]
+    assert Store.objects.count() == 3
+    assert Product.objects.get(sku="SKU-002499").category.name == "Cat 3"  # type: ignore[union-attr]
+    assert result.preview.height > 0
+
+
+@pytest.mark.usefixtures("streamed")
+def test_problems_keep_their_file_rows_and_nothing_is_written(tmp_path: Path) -> None:
+    bad = {1802: "SKU-X,Broken,not-a-price,1,Cat 0,Store 0,2024-01-02"}
+    path = catalogue(tmp_path / "bad.csv", 2500, overrides=bad)
+    result = CatalogueImporter().run(path)
+    assert result.status is ImportStatus.INVALID
+    assert [(p.row, p.column) for p in result.problems.errors()] == [(1802, "price")]
+    assert not Product.objects.exists()
+    assert not Category.objects.exists()
+    skipped = CatalogueImporter().run(path, skip_invalid=True)
+    assert skipped.status is ImportStatus.SUCCEEDED
+    assert skipped.skipped_rows == (1802,)
+    assert Product.objects.count() == 2499
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_key_repeated_in_a_later_batch_is_a_conflict(tmp_path: Path) -> None:
+    repeat = {2005: "SKU-000008,Again,1.00,1,Cat 0,Store 0,2024-01-02"}
+    result = CatalogueImporter().run(catalogue(tmp_path / "repeat.csv", 2500, overrides=repeat))
+    assert result.status is ImportStatus.INVALID
+    conflicts = [p for p in result.problems if p.kind is ProblemKind.DATABASE_CONFLICT]
+    assert [(p.row, p.value) for p in conflicts] == [(2005, "SKU-000008")]
+    assert "already exists" in conflicts[0].message
+    assert not Product.objects.exists()
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_key_already_stored_is_a_conflict(tmp_path: Path) -> None:
+    Product.objects.create(sku="SKU-001500", name="kept", price=1)
+    result = CatalogueImporter().run(catalogue(tmp_path / "stored.csv", 2500), skip_invalid=True)
+    assert result.status is ImportStatus.SUCCEEDED
+    assert result.skipped_rows == (1502,)
+    assert Product.objects.count() == 2500
+    assert Product.objects.get(sku="SKU-001500").name == "kept"
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_dry_run_counts_everything_and_writes_nothing(tmp_path: Path) -> None:
+    result = CatalogueImporter().run(catalogue(tmp_path / "dry.csv", 2500), dry_run=True)
+    assert result.status is ImportStatus.DRY_RUN
+    assert result.count_for("shop.Product") == 2500
+    assert result.count_for("shop.Category") == 4
+    assert not Product.objects.exists()
+    assert not Category.objects.exists()
+
+
+@pytest.mark.usefixtures("streamed")
+def test_queries_grow_with_batches_not_rows(tmp_path: Path) -> None:
+    def queries(rows: int) -> int:
+        Product.objects.all().delete()
+        Category.objects.all().delete()
+        Store.objects.all().delete()
+        with CaptureQueriesContext(connection) as captured:
+            result = CatalogueImporter().run(catalogue(tmp_path / f"{rows}.csv", rows))
+        assert result.status is ImportStatus.SUCCEEDED
+        return sum("SAVEPOINT" not in q["sql"] for q in captured)
+
+    # polars gives batches of 1000 records, the header included: 2000 rows are 3 batches.
+    # Per batch at most: which categories and stores are missing (2), their inserts (2), one
+    # lookup per related model (2), the products' executemany (1); then "is the table empty?"
+    # once per model for the whole import (3).
+    two, four = queries(2000), queries(4000)
+    assert two <= 7 * 3 + 3
+    assert four <= 7 * 5 + 3
+
+
+def test_small_files_are_read_whole(tmp_path: Path) -> None:
+    result = CatalogueImporter().run(catalogue(tmp_path / "small.csv", 50))
+    assert result.status is ImportStatus.SUCCEEDED
+    assert "streamed" not in result.source_info
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_file_with_a_blank_line_is_read_whole(tmp_path: Path) -> None:
+    path = catalogue(tmp_path / "blank.csv", 30, overrides={10: ""})
+    result = CatalogueImporter().run(path)
+    assert "streamed" not in result.source_info
+    assert result.status is ImportStatus.SUCCEEDED
+    assert Product.objects.count() == 29
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_missing_column_stops_at_the_first_batch(tmp_path: Path) -> None:
+    path = tmp_path / "nocol.csv"
+    path.write_text("sku,name\n" + "\n".join(f"S{n},x" for n in range(1500)) + "\n")
+    result = CatalogueImporter().run(path)
+    assert result.status is ImportStatus.INVALID
+    assert result.error == "The file cannot be imported; see the problems."
+    assert {p.column for p in result.problems.errors()} >= {"price"}
+    assert not Product.objects.exists()
+
+
+@pytest.mark.usefixtures("streamed")
+def test_an_importer_failing_in_a_later_batch_writes_nothing(tmp_path: Path) -> None:
+    class FailsLater(CatalogueImporter):
+        calls = 0
+
+        def get_frames_by_model(self, df: Any) -> Any:
+            FailsLater.calls += 1
+            if FailsLater.calls == 2:
+                raise RuntimeError("boom")
+            return super().get_frames_by_model(df)
+
+    result = FailsLater().run(catalogue(tmp_path / "fails.csv", 2500))
+    assert result.status is ImportStatus.FAILED
+    assert "RuntimeError: boom" in result.error
+    assert not Product.objects.exists()
+    assert not Category.objects.exists()

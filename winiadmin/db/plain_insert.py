@@ -1,0 +1,114 @@
+"""Insert instances whose keys nobody needs back with one prepared statement per model.
+
+``bulk_create`` compiles its INSERT anew for every batch, value by value (``field_as_sql``,
+placeholders, expression checks): for plain rows that is most of an import's time. When no row of
+the import points at a model's rows and the caller does not want their keys, the loader does what
+``bulk_create`` would do with the values (``pre_save``, ``get_db_prep_save``) and sends them with
+one statement built once: ``executemany`` of a one-row INSERT on SQLite (its fastest path),
+``COPY … FROM STDIN`` on PostgreSQL. No key is read back, so the instances keep ``pk=None`` for
+an auto-increment key, as ``bulk_create`` leaves them on backends that cannot return keys.
+
+Models with anything ``bulk_create`` treats specially (database defaults, generated or custom
+placeholder fields, ``order_with_respect_to``, multi-column keys) keep going through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connections
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django.db.models import Field, Model
+
+#: Vendors whose DB-API and Django cursor this module has been checked against.
+_VENDORS = ("sqlite", "postgresql")
+
+
+def plain_insert_possible(model: type[Model], using: str) -> bool:
+    """Whether ``model``'s rows can skip ``bulk_create`` (see the module docstring)."""
+    meta = model._meta
+    if connections[using].vendor not in _VENDORS or meta.order_with_respect_to:
+        return False
+    if len(meta.pk_fields) != 1:
+        return False
+    return not any(
+        f.generated or f.has_db_default() or hasattr(f, "get_placeholder")
+        for f in meta.concrete_fields
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PlainInsert:
+    """The INSERT for one model, built once; :meth:`run` sends a chunk of instances."""
+
+    model: type[Model]
+    using: str
+
+    def run(self, objs: Sequence[Model]) -> bool:
+        """Insert ``objs`` (keys are not read back); False, having sent nothing, when a value is
+        an expression (``F()``, ``Now()``, a database default): ``bulk_create`` must compile it."""
+        connection = connections[self.using]
+        with_pk: list[Model] = []
+        without_pk: list[Model] = []
+        pk = self.model._meta.pk
+        for obj in objs:
+            if obj.pk is None:
+                obj.pk = pk.get_pk_value_on_save(obj)  # a Python default (uuid4), as bulk_create
+            (without_pk if obj.pk is None else with_pk).append(obj)
+        batches = []
+        for group, fields in ((with_pk, self._fields(with_pk=True)), (without_pk, self._fields())):
+            rows = _rows(group, fields, connection) if group else []
+            if rows is None:
+                return False
+            batches.append((fields, rows))
+        for fields, rows in batches:
+            if rows:
+                self._send(fields, rows, connection)
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = self.using
+        return True
+
+    def _fields(self, *, with_pk: bool = False) -> list[Field[Any, Any]]:
+        meta = self.model._meta
+        return [f for f in meta.concrete_fields if with_pk or f is not meta.auto_field]
+
+    def _send(
+        self, fields: list[Field[Any, Any]], rows: list[tuple[Any, ...]], connection: Any
+    ) -> None:
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        columns = ", ".join(quote(f.column) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        if connection.vendor == "postgresql":
+            # COPY: psycopg adapts each value as it would for a query, without parsing SQL.
+            copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+            with (
+                connection.cursor() as cursor,
+                connection.wrap_database_errors,
+                cursor.cursor.copy(copy_sql) as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - quoted names
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
+def _rows(
+    objs: list[Model], fields: list[Field[Any, Any]], connection: Any
+) -> list[tuple[Any, ...]] | None:
+    """The database values of ``objs`` as ``bulk_create`` prepares them; None for an expression."""
+    rows = []
+    for obj in objs:
+        values = [f.pre_save(obj, True) for f in fields]
+        if any(hasattr(v, "resolve_expression") for v in values):
+            return None
+        prepared = zip(fields, values, strict=True)
+        rows.append(tuple(f.get_db_prep_save(v, connection=connection) for f, v in prepared))
+    return rows

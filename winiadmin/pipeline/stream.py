@@ -1,0 +1,171 @@
+"""A frame-native import of a large file, batch by batch, in one transaction.
+
+Each batch of rows (``STREAM_BATCH_ROWS``) is read, cleaned, transformed and loaded before the
+next is read, so memory depends on the batch, not on the file. Everything happens inside one
+transaction: rows of earlier batches are in the database (uncommitted) when a later batch runs,
+so its natural keys resolve to parents created earlier, its unique keys are checked against
+earlier batches (a repeat is reported as already existing), and a dry run, a blocking problem or
+a conflict rolls back every batch together. Problems keep their file row numbers.
+
+What only the whole file can give is given up: the result keeps the first batch's cleaned rows
+(for the preview), not all of them, and the cleaning class runs per batch (its duplicate removal
+sees one batch; repeats across batches are caught by the database check above).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from winiadmin.cleaning.stage import CleaningOutcome, clean_table
+from winiadmin.db.frames import ROW_NUMBER_COLUMN
+from winiadmin.exceptions import LoadError, RowProblems
+from winiadmin.pipeline.frame_conflicts import KeyHistory
+from winiadmin.pipeline.frame_load import frame_load_stage
+from winiadmin.progress import Progress
+from winiadmin.readers.batched import BatchPlan, read_batches
+from winiadmin.results import ImportStatus, ModelCount, Stage
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from django.db.models import Model
+
+    from winiadmin.pipeline.load import LoadOutcome, LoadSettings
+    from winiadmin.pipeline.run import _Run
+    from winiadmin.pipeline.spec import FrameImportSpec, FramesByModel
+    from winiadmin.readers import RawTable
+
+
+@dataclass(slots=True)
+class _Totals:
+    counts: dict[type[Model], int] = field(default_factory=dict)
+    invalid_rows: set[int] = field(default_factory=set)
+    conflict_rows: set[int] = field(default_factory=set)
+    conflicts: bool = False
+    blocking: bool = False
+    file_error: bool = False
+    keys: KeyHistory = field(default_factory=KeyHistory)
+
+
+def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: int) -> None:
+    """Fill ``run.result`` like ``_Run._execute`` does for a file read whole."""
+    totals = _Totals()
+    settings = run.settings
+    with transaction.atomic(using=settings.using):
+        for table in _timed_batches(run, plan, batch_rows):
+            if not _one_batch(run, spec, table, totals):
+                break
+        blocked = bool(totals.invalid_rows) and not settings.skip_invalid
+        conflicted = totals.conflicts and not settings.skip_invalid
+        failed = totals.file_error or totals.blocking or conflicted or blocked
+        if settings.dry_run or failed:
+            transaction.set_rollback(True, using=settings.using)
+    run.result.created = [_count(model, n) for model, n in totals.counts.items()]
+    if totals.file_error:
+        run.result.error = _("The file cannot be imported; see the problems.")
+    elif totals.blocking or conflicted:
+        run.result.status = ImportStatus.INVALID
+        run.result.error = _("Some rows conflict with data in the database; nothing was written.")
+    elif blocked:
+        run.explain_blocked()
+    else:
+        run.result.status = ImportStatus.DRY_RUN if settings.dry_run else ImportStatus.SUCCEEDED
+        run.result.skipped_rows = tuple(sorted(totals.invalid_rows | totals.conflict_rows))
+
+
+def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
+    batches = read_batches(plan, batch_rows)
+    while True:
+        started = time.perf_counter()
+        table = next(batches, None)
+        _add_time(run, Stage.READ, started)
+        if table is None:
+            return
+        run.result.rows_read += table.frame.height
+        if run.result.source_info == {}:
+            run.result.source_info = {"format": plan.format, "encoding": "utf-8"}
+            run.result.source_info["delimiter"] = repr(plan.delimiter)
+            run.result.source_info["streamed"] = str(batch_rows)
+        run.deadline.check()
+        run.progress(Progress(Stage.READ, run.result.rows_read, None, "rows"))
+        yield table
+
+
+def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Totals) -> bool:
+    """Clean, transform and load one batch; False when the import cannot go on."""
+    cleaned = _timed(
+        run,
+        Stage.CLEAN,
+        lambda: clean_table(table.frame, spec.get_cleaning_df_cls(), table.row_numbers),
+    )
+    first = not run.result.preview.height and not run.result.rows_cleaned
+    run.result.problems.extend(cleaned.problems)
+    run.result.rows_cleaned += cleaned.frame.height
+    if first:
+        run.keep_preview(cleaned)
+    if cleaned.has_file_errors:
+        totals.file_error = True
+        return False
+    totals.invalid_rows.update(cleaned.invalid_rows)
+    try:
+        frames = _timed(run, Stage.TRANSFORM, lambda: _transform(run, spec, cleaned))
+    except RowProblems as exc:
+        run.record_row_problems(exc, cleaned)
+        totals.blocking = True
+        return False
+    settings = _batch_settings(run, sum(totals.counts.values()))
+    settings.key_history = totals.keys
+    loaded = _timed(run, Stage.LOAD, lambda: _load(run, frames, settings))
+    run.result.problems.extend(loaded.problems)
+    for model, n in loaded.counts.items():
+        totals.counts[model] = totals.counts.get(model, 0) + n
+    totals.conflicts |= bool(loaded.problems) and not loaded.blocking
+    totals.blocking |= loaded.blocking
+    totals.conflict_rows.update(p.row for p in loaded.problems if p.row is not None)
+    return True
+
+
+def _transform(run: _Run, spec: FrameImportSpec, cleaned: CleaningOutcome) -> FramesByModel:
+    with run.guard("The importer failed while building the objects", LoadError):
+        rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
+        return spec.get_frames_by_model(cleaned.frame.with_columns(rows))
+
+
+def _load(run: _Run, frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
+    # Django's own field validation (to_python) can refuse a value before the database.
+    with run.guard("The data could not be saved", LoadError):
+        return frame_load_stage(frames, settings)
+
+
+def _batch_settings(run: _Run, loaded_before: int) -> LoadSettings:
+    """Each batch loads for real (later batches need its rows); the outer block rolls back."""
+    settings = run.load_settings(rollback=False)
+    report = run.progress
+    # Rows loaded so far across batches; the file's total is not known before its end.
+    settings.progress = lambda p: report(replace(p, done=p.done + loaded_before, total=None))
+    settings.dry_run = False
+    settings.skip_conflicts = True  # conflicting rows are left out; the outcome decides at the end
+    settings.collect_pks = False
+    return settings
+
+
+def _timed[T](run: _Run, stage: Stage, work: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    try:
+        return work()
+    finally:
+        _add_time(run, stage, started)
+
+
+def _add_time(run: _Run, stage: Stage, started: float) -> None:
+    timings = run.result.timings
+    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+
+def _count(model: type[Model], n: int) -> ModelCount:
+    return ModelCount(model._meta.label, str(model._meta.verbose_name_plural), n)
