@@ -120,7 +120,13 @@ def test_exact_headers_need_no_review_and_normalised_ones_neither() -> None:
     matches = match_file_columns(upper, EXPECTED)
     assert not matches.needs_review
     assert len(matches.guessed) == len(EXPECTED)
-    assert match_file_columns(EXPECTED[:-1], EXPECTED).needs_review  # a column missing
+    # A column missing and a spare file column that could be it: worth a look.
+    assert match_file_columns([*EXPECTED[:-1], "other"], EXPECTED).needs_review
+    # Nothing in the file could be it: the problems say what is missing.
+    assert not match_file_columns(EXPECTED[:-1], EXPECTED).needs_review
+    assert not match_file_columns([*EXPECTED[:-1], "reason"], EXPECTED).needs_review
+    # Nothing matches at all: more likely the wrong sheet or header row than a mapping.
+    assert not match_file_columns(["A-1", "Lamp", "2"], EXPECTED).needs_review
 
 
 def test_closest_headers_for_messages() -> None:

@@ -138,10 +138,17 @@ class MatchedColumns:
 
     @property
     def needs_review(self) -> bool:
-        """Someone should look: a column is missing, or one was matched by alias or spelling."""
-        return bool(self.unmatched) or any(
-            c.reason in {MatchReason.ALIAS, MatchReason.CLOSE} for c in self.columns
+        """Someone should look: a column was matched by alias or spelling, or an expected column
+        is unmatched while a file column is spare (and the header row looks right: something
+        matched; otherwise the wrong sheet or header row is the likelier cause)."""
+        if any(c.reason in {MatchReason.ALIAS, MatchReason.CLOSE} for c in self.columns):
+            return True
+        spare = any(
+            c.reason is MatchReason.UNMATCHED and normalised(c.header) not in _IGNORED_KEYS
+            for c in self.columns
         )
+        matched = any(c.target is not None for c in self.columns)
+        return bool(self.unmatched) and spare and matched
 
     @property
     def fingerprint(self) -> str:
