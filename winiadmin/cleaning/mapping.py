@@ -154,10 +154,6 @@ class MatchedColumns:
     def fingerprint(self) -> str:
         return headers_fingerprint(c.header for c in self.columns)
 
-    def as_mapping(self) -> ColumnMapping:
-        """The matches as a mapping a caller could pass back (unmatched headers: ignored)."""
-        return ColumnMapping({c.header: c.target for c in self.columns})
-
     def closest_headers(self, target: str, n: int = 3) -> list[str]:
         """The file headers not used yet that look most like ``target`` (for messages)."""
         free = {normalised(c.header): c.header for c in self.columns if c.target is None}
