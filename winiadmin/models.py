@@ -70,6 +70,9 @@ class ImportJob(models.Model):
     #: Storage name of the cleaned frame (Parquet) the preview pages from.
     preview_file = models.CharField(max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
+    #: The column mapping chosen in the wizard (file header → column, ``None``: ignored);
+    #: ``None`` while the headers are matched automatically.
+    column_mapping = models.JSONField(_("column mapping"), null=True, blank=True)
 
     # -- background runs and progress (winiadmin.jobs.background, winiadmin.jobs.monitor) --------
     class Step(models.TextChoices):
@@ -131,3 +134,37 @@ ACTIVE_STATUSES = {
     ImportJob.Status.VALIDATING,
     ImportJob.Status.RUNNING,
 }
+
+
+class SavedColumnMapping(models.Model):
+    """A user's column mapping for one importer, offered again for files with the same headers."""
+
+    importer = models.CharField(_("importer"), max_length=200)
+    #: ``headers_fingerprint`` of the file's headers (order, case and accents do not matter).
+    fingerprint = models.CharField(_("headers fingerprint"), max_length=64)
+    #: The file's headers as they were spelt, for people reading the table.
+    headers = models.JSONField(_("headers"), default=list)
+    #: File header → expected column (``None``: ignored).
+    mapping = models.JSONField(_("mapping"), default=dict)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="winiadmin_column_mappings",
+        verbose_name=_("user"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved column mapping")
+        verbose_name_plural = _("saved column mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["importer", "fingerprint", "user"],
+                name="winiadmin_savedcolumnmapping_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.importer}: {', '.join(self.headers)}"

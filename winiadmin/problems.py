@@ -22,6 +22,7 @@ class Severity(StrEnum):
 class ProblemKind(StrEnum):
     UNREADABLE_FILE = "unreadable_file"
     MISSING_COLUMN = "missing_column"
+    COLUMN_MAPPING = "column_mapping"
     UNEXPECTED_COLUMN = "unexpected_column"
     INVALID_VALUE = "invalid_value"
     MISSING_VALUE = "missing_value"
@@ -39,6 +40,7 @@ class ProblemKind(StrEnum):
 KIND_LABELS = {
     ProblemKind.UNREADABLE_FILE: _("Unreadable file"),
     ProblemKind.MISSING_COLUMN: _("Missing column"),
+    ProblemKind.COLUMN_MAPPING: _("Column mapping"),
     ProblemKind.UNEXPECTED_COLUMN: _("Unexpected column"),
     ProblemKind.INVALID_VALUE: _("Invalid value"),
     ProblemKind.MISSING_VALUE: _("Missing value"),

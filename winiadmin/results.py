@@ -11,6 +11,8 @@ from winiadmin.problems import ProblemReport
 if TYPE_CHECKING:
     from winiutils.core.data.dataframe.cleaning import CleaningDF
 
+    from winiadmin.cleaning.mapping import MatchedColumns
+
 
 class Stage(StrEnum):
     READ = "read"
@@ -69,6 +71,10 @@ class ImportResult:
     cleaned_rows: pl.Series = field(default_factory=pl.Series, repr=False)
     #: The importer's cleaning class instance, as winiutils left it.
     cleaning_df: "CleaningDF | None" = field(default=None, repr=False)
+    #: Which file header fed which expected column, and how it was matched.
+    column_matches: "MatchedColumns | None" = None
+    #: The first few non-blank values of each file column, by header (for the mapping step).
+    column_samples: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:

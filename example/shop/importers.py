@@ -77,6 +77,12 @@ class CatalogueObjectsImporter(Importer):
         "store": "Berlin Mitte",
         "available_from": "2026-06-19",
     }
+    #: Other names suppliers use for the columns (case, accents and spacing do not matter).
+    column_aliases = {
+        "name": ("product name", "title"),
+        "price": ("prix", "unit price"),
+        "quantity": ("qty", "stock"),
+    }
     options = (
         ModelOption(
             name="default_category",

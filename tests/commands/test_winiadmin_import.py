@@ -133,3 +133,78 @@ def test_header_row_option(tmp_path: Path) -> None:
     assert "header row 6 (chosen)" in out and "Read 0 rows" in out
     with pytest.raises(CommandError, match="--header-row: must be at least 1, not 0"):
         run("shop.catalogue", str(path), "--header_row", "0")
+
+
+def test_odd_headers_matched_automatically_and_the_rest_by_column_map(samples: Path) -> None:
+    out, _ = run(
+        "shop.catalogue",
+        str(samples / "catalogue_odd_headers.csv"),
+        "--column_map",
+        "Shop=store",
+        "--column_map",
+        "Notes=",
+    )
+    assert Product.objects.count() == 10
+    assert "Column mapping (file header → column, how):" in out
+    assert "'Prix' → price (a declared alias)" in out
+    assert "'SKU' → sku (same name apart from case, accents or spacing)" in out
+    assert "'Availble From' → available_from (close spelling, 96% alike)" in out
+    assert "'Shop' → store (chosen)" in out
+    assert "'Notes' → (ignored) (ignored)" in out
+    assert Product.objects.get(sku="SKU-0002").store.name == "Online"  # type: ignore[union-attr]
+
+
+def test_unmatched_columns_name_the_closest_file_headers(samples: Path, tmp_path: Path) -> None:
+    odd = tmp_path / "odd.csv"
+    odd.write_text("sku,name,price,qty,category,Shop,Stock place,available\nA,Lamp,2,1,Books,,,\n")
+    with pytest.raises(CommandError) as caught:
+        run("shop.catalogue", str(odd))
+    message = str(caught.value)
+    assert message.startswith(
+        "No file column matches: store (closest file headers: 'Stock place', 'Shop'); "
+        "available_from (closest file headers: 'available')."
+    )
+    assert "--column_map 'File header=store'" in message
+    assert Product.objects.count() == 0
+
+
+def test_column_map_file(samples: Path, tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text('{"Shop": "store", "Notes": null, "Prix": "name"}', encoding="utf-8")
+    # The command line wins over the file.
+    out, _ = run(
+        "shop.catalogue",
+        str(samples / "catalogue_odd_headers.csv"),
+        "--column_map_file",
+        str(mapping),
+        "--column_map",
+        "Prix=price",
+        "--dry_run",
+    )
+    assert "'Shop' → store (chosen)" in out and "'Prix' → price (chosen)" in out
+    assert "DRY RUN" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--column_map", "Shop"], "Expected 'File header=column', not 'Shop'"),
+        (["--column_map", "Shop=warehouse"], "'warehouse', which the importer does not expect"),
+        (["--column_map", "Magasin=store"], "'Magasin', which is not a column of the file"),
+        (["--column_map_file", "/nonexistent/map.json"], "Cannot read the column map file"),
+    ],
+)
+def test_bad_column_maps_are_command_errors(samples: Path, args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        run("shop.catalogue", str(samples / "catalogue_odd_headers.csv"), *args)
+    assert Product.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [("{nope", "is not valid JSON"), ('["a"]', "must hold one JSON object")]
+)
+def test_bad_column_map_files(samples: Path, tmp_path: Path, content: str, message: str) -> None:
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        run("shop.catalogue", str(samples / "catalogue.csv"), "--column_map_file", str(mapping))

@@ -12,6 +12,7 @@ from shop.importers import CatalogueCleaningDF, CatalogueObjectsImporter, Orders
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
 
 from winiadmin.cleaning import CleaningDF
+from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.pipeline import run_import
 from winiadmin.problems import ProblemKind, Severity
 from winiadmin.results import ImportStatus, Stage
@@ -301,3 +302,54 @@ def test_a_dataframe_source_gets_row_numbers_from_two() -> None:
         Spec(), pl.DataFrame({"name": ["a", None, "c"], "city": ["x", "y", "z"]}), skip_invalid=True
     )
     assert list(Store.objects.values_list("name", "city")) == [("a", "x"), ("c", "z")]
+
+
+def test_odd_headers_are_matched_and_a_mapping_fixes_the_rest(samples: Path) -> None:
+    """Case, accents, aliases and a typo match by themselves; "Shop" needs the caller's word."""
+    odd = samples / "catalogue_odd_headers.csv"
+    result = CatalogueObjectsImporter().run(odd)
+    assert result.status is ImportStatus.INVALID
+    assert result.column_matches is not None
+    assert result.column_matches.unmatched == ("store",)
+    missing = [p for p in result.problems if p.kind is ProblemKind.MISSING_COLUMN]
+    assert [p.column for p in missing] == ["store"]
+    assert Product.objects.count() == 0
+
+    mapping = ColumnMapping({"Shop": "store", "Notes": None})
+    result = CatalogueObjectsImporter().run(odd, column_mapping=mapping)
+    assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
+    assert result.column_matches is not None
+    how = {c.header: (c.target, c.reason.value) for c in result.column_matches.columns}
+    assert how == {
+        "SKU": ("sku", "normalised"),
+        "Product Name": ("name", "alias"),
+        "Prix": ("price", "alias"),
+        "Qty": ("quantity", "alias"),
+        "Catégorie": ("category", "close"),
+        "Shop": ("store", "chosen"),
+        "Availble From": ("available_from", "close"),
+        "Notes": (None, "ignored"),
+    }
+    # Ignored on purpose: no "unexpected column" warning for Notes.
+    assert not list(result.problems)
+    assert result.column_samples["Shop"] == ["Berlin Mitte", "Online", "Hamburg Hafen"]
+    lamp = Product.objects.select_related("store").get(sku="SKU-0001")
+    assert (lamp.name, str(lamp.price), lamp.store.name if lamp.store else None) == (
+        "Golden Puzzle",
+        "66.67",
+        "Berlin Mitte",
+    )
+    assert Product.objects.count() == 10
+
+
+def test_a_mapping_naming_an_unknown_column_stops_before_cleaning(samples: Path) -> None:
+    mapping = ColumnMapping({"Shop": "warehouse"})
+    result = CatalogueObjectsImporter().run(
+        samples / "catalogue_odd_headers.csv", column_mapping=mapping
+    )
+    assert result.status is ImportStatus.INVALID
+    [problem] = list(result.problems)
+    assert problem.kind is ProblemKind.COLUMN_MAPPING
+    assert "'warehouse', which the importer does not expect" in problem.message
+    assert result.column_matches is None
+    assert Product.objects.count() == 0

@@ -8,6 +8,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from winiadmin.cleaning.mapping import ColumnMapping, MatchReason, normalised
 from winiadmin.conf import get_config
 
 if TYPE_CHECKING:
@@ -118,3 +119,83 @@ class ReadAgainForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     skip_invalid = forms.BooleanField(label=_("Skip invalid rows"), required=False)
+
+
+class ColumnMappingForm(forms.Form):
+    """The column mapping step: for each file column, the expected column it feeds (or none).
+
+    Built from the dry run's report (``report["column_mapping"]``); preselected with
+    ``initial_mapping`` (a saved or earlier choice) where it names a file column, otherwise with
+    the automatic match.
+    """
+
+    def __init__(
+        self,
+        found: dict[str, Any],
+        initial_mapping: dict[str, str | None] | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.found = found
+        self.expected: list[str] = found["expected"]
+        chosen = _by_normalised_header(initial_mapping or {})
+        choices = [("", _("(ignore this column)")), *((n, n) for n in self.expected)]
+        for index, column in enumerate(found["columns"]):
+            header = column["header"]
+            initial = chosen.get(normalised(header), column["target"])
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header,
+                choices=choices,
+                required=False,
+                initial=initial if initial in self.expected else "",
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Per file column: its header, sample values, its select and how it was matched."""
+        return [
+            {**column, "field": self[f"column_{index}"], "reason_label": _reason(column)}
+            for index, column in enumerate(self.found["columns"])
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = self._chosen(cleaned)
+        fed: dict[str, list[str]] = {}
+        for header, target in chosen.items():
+            if target:
+                fed.setdefault(target, []).append(header)
+        twice = {target: headers for target, headers in fed.items() if len(headers) > 1}
+        for target, headers in twice.items():
+            self.add_error(
+                None,
+                _("%(column)s is chosen for more than one file column: %(headers)s.")
+                % {"column": target, "headers": ", ".join(headers)},
+            )
+        unfed = [name for name in self.expected if name not in fed]
+        if unfed:
+            self.add_error(
+                None,
+                _("Choose a file column for: %(columns)s.") % {"columns": ", ".join(unfed)},
+            )
+        return cleaned
+
+    def mapping(self) -> ColumnMapping:
+        return ColumnMapping(self._chosen(self.cleaned_data))
+
+    def _chosen(self, cleaned: dict[str, Any]) -> dict[str, str | None]:
+        return {
+            column["header"]: cleaned.get(f"column_{index}") or None
+            for index, column in enumerate(self.found["columns"])
+        }
+
+
+def _by_normalised_header(mapping: dict[str, str | None]) -> dict[str, str | None]:
+    return {normalised(header): target for header, target in mapping.items()}
+
+
+def _reason(column: dict[str, Any]) -> str:
+    label = MatchReason(column["reason"]).label
+    if column.get("score") is not None:
+        return _("%(how)s, %(score)d%% alike") % {"how": label, "score": column["score"] * 100}
+    return label

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from winiadmin.admin.background import BackgroundViews
-from winiadmin.admin.forms import ConfirmForm, ReadAgainForm, UploadForm
+from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
 from winiadmin.admin.progress import progress_context
@@ -38,6 +38,13 @@ from winiadmin.importers.template_file import (
 )
 from winiadmin.jobs.background import start_execution, start_validation
 from winiadmin.jobs.frames import count_rows, read_page
+from winiadmin.jobs.mapping import (
+    apply_mapping,
+    can_change_mapping,
+    mapping_report,
+    needs_mapping,
+    saved_mapping,
+)
 from winiadmin.jobs.rejected import FORMATS as REJECTED_FORMATS
 from winiadmin.jobs.rejected import (
     rejected_csv,
@@ -87,6 +94,7 @@ class ImportWizard(BackgroundViews):
             ),
             path("<uuid:job_id>/confirm/", wrap(self.confirm_view), name=name + "confirm"),
             path("<uuid:job_id>/read-again/", wrap(self.read_again_view), name=name + "read_again"),
+            path("<uuid:job_id>/columns/", wrap(self.columns_view), name=name + "columns"),
             path(
                 "<uuid:job_id>/rejected.<str:fmt>",
                 wrap(self.rejected_view),
@@ -155,6 +163,8 @@ class ImportWizard(BackgroundViews):
     def job_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, importer_cls = self._job(request, job_id)
         reap_stale_jobs(job)  # a job whose worker died says so instead of "running" forever
+        if needs_mapping(job):  # the headers need a look before the preview means anything
+            return _redirect(request, reverse("admin:winiadmin_importjob_columns", args=[job.pk]))
         model = _model(job.target_model)
         if job.is_active:
             return self._progress_page(request, job, importer_cls, model)
@@ -171,6 +181,7 @@ class ImportWizard(BackgroundViews):
             changelists=_changelists(report),
             rejected_count=len(rejected_row_numbers(report)),
             read_again_form=read_again_form(job),
+            can_change_columns=can_change_mapping(job),
             **(rows_context(job, "1") | problems_context(job, "1")),
         )
         return self._render(request, step, context, model)
@@ -187,6 +198,39 @@ class ImportWizard(BackgroundViews):
             request, title, model, importer=importer_cls, **progress_context(job)
         )
         return self._render(request, "progress", context, model)
+
+    def columns_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        """The column mapping step: a select per file column; saving it runs the check again."""
+        job, importer_cls = self._job(request, job_id)
+        found = mapping_report(job)
+        if found is None or not can_change_mapping(job):
+            messages.warning(request, _("The columns of this import cannot be changed now."))
+            return _redirect(request, job_url(job))
+        user = _user(request)
+        saved = saved_mapping(job, user)
+        initial = job.column_mapping or (saved.mapping if saved is not None else None)
+        posted = request.method == "POST"
+        form = ColumnMappingForm(found, initial, *((request.POST,) if posted else ()))
+        if posted and form.is_valid():
+            try:
+                apply_mapping(job, form.mapping(), user)
+            except JobStateError as exc:
+                messages.warning(request, str(exc))
+            return _redirect(request, job_url(job))
+        model = _model(job.target_model)
+        title = _("Columns of %(name)s") % {"name": job.original_name}
+        context = self._context(
+            request,
+            title,
+            model,
+            importer=importer_cls,
+            job=job,
+            form=form,
+            saved=saved,
+            report=job.report,
+            read_again_form=read_again_form(job),
+        )
+        return self._render(request, "columns", context, model)
 
     # -- fragments (HTMX) and downloads --------------------------------------------------------
 

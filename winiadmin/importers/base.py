@@ -1,6 +1,6 @@
 """Importers: declared once, registered, and run the same way by the admin and the commands."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 import polars as pl
@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.utils.text import camel_case_to_spaces
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
+from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
 from winiadmin.pipeline import BulksByModel, ReadSource, run_import
@@ -44,6 +45,9 @@ class Importer:
     #: Example values for the import template's example row, by column name; columns left out
     #: get a default for their dtype (see :mod:`winiadmin.importers.template_file`).
     example_row: ClassVar[Mapping[str, object]] = {}
+    #: Other names files use for a column, by column name: ``{"price": ("prix", "unit price")}``;
+    #: compared ignoring case, accents and spacing (see :mod:`winiadmin.cleaning.mapping`).
+    column_aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})
@@ -113,6 +117,7 @@ class Importer:
         file_name: str | None = None,
         collect_pks: bool = False,
         progress: ProgressCallback | None = None,
+        column_mapping: ColumnMapping | None = None,
     ) -> ImportResult:
         return run_import(
             self,
@@ -127,4 +132,5 @@ class Importer:
             collect_pks=collect_pks,
             progress=progress,
             importer_name=self.get_name(),
+            column_mapping=column_mapping,
         )

@@ -52,6 +52,30 @@ def build_report(result: ImportResult) -> dict[str, Any]:
         "counts_by_kind": {k.value: n for k, n in problems.counts_by_kind().items()},
         "columns": [{"name": n, "dtype": str(t)} for n, t in result.cleaned_frame.schema.items()],
         "profile": column_profile(result.cleaned_frame),
+        "column_mapping": mapping_report(result),
+    }
+
+
+def mapping_report(result: ImportResult) -> dict[str, Any] | None:
+    """How the file's headers were matched, with sample values (``None``: never got that far)."""
+    matches = result.column_matches
+    if matches is None:
+        return None
+    return {
+        "columns": [
+            {
+                "header": c.header,
+                "target": c.target,
+                "reason": c.reason.value,
+                "score": c.score,
+                "samples": result.column_samples.get(c.header, []),
+            }
+            for c in matches.columns
+        ],
+        "expected": list(matches.expected),
+        "unmatched": list(matches.unmatched),
+        "needs_review": matches.needs_review,
+        "fingerprint": matches.fingerprint,
     }
 
 

@@ -9,6 +9,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils import timezone
 
+from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
 from winiadmin.jobs.frames import store_cleaned_frame
@@ -202,6 +203,11 @@ def _run(
                 read_options=ReadOptions(**job.read_options),
                 file_name=job.original_name,
                 collect_pks=collect_pks,
+                column_mapping=(
+                    None
+                    if job.column_mapping is None
+                    else ColumnMapping.from_json(job.column_mapping)
+                ),
                 progress=monitor,
             )
     except ImportCancelled:

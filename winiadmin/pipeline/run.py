@@ -13,7 +13,14 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from winiadmin.cleaning.mapping import (
+    ColumnMapping,
+    MappingError,
+    match_file_columns,
+    sample_values,
+)
 from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
+from winiadmin.cleaning.tracking import rename_map_of
 from winiadmin.conf import get_config
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.exceptions import (
@@ -52,6 +59,8 @@ class RunSettings:
     read_options: ReadOptions = field(default_factory=ReadOptions)
     file_name: str | None = None
     collect_pks: bool = False
+    #: File header → expected column (or ``None``: ignore); the rest is matched automatically.
+    column_mapping: ColumnMapping | None = None
 
 
 def run_import(
@@ -68,6 +77,7 @@ def run_import(
     collect_pks: bool = False,
     progress: ProgressCallback | None = None,
     importer_name: str | None = None,
+    column_mapping: ColumnMapping | None = None,
 ) -> ImportResult:
     """Run the whole pipeline once. Never raises for bad data: the result says what happened.
 
@@ -83,6 +93,7 @@ def run_import(
         read_options=read_options or ReadOptions(),
         file_name=file_name,
         collect_pks=collect_pks,
+        column_mapping=column_mapping,
     )
     name = importer_name or type(spec).__name__
     return _Run(spec, settings, progress or ignore_progress, name).execute(source)
@@ -139,10 +150,7 @@ class _Run:
         self.result.rows_read = table.frame.height
         self.result.source_info = _describe_source(table)
         self.result.sheets, self.result.header_row = table.sheets, table.header_row
-        cleaned = self._timed(
-            Stage.CLEAN,
-            lambda: clean_table(table.frame, self.spec.get_cleaning_df_cls(), table.row_numbers),
-        )
+        cleaned = self._timed(Stage.CLEAN, lambda: self._clean(table))
         self._record_cleaning(cleaned)
         if cleaned.has_file_errors:
             self.result.error = _("The file cannot be imported; see the problems.")
@@ -207,6 +215,25 @@ class _Run:
                 msg = f"The data could not be read: {cause.strerror or cause}: {cause.filename}"
                 raise FileReadError(msg) from cause
             raise
+
+    def _clean(self, table: RawTable) -> CleaningOutcome:
+        """Match the file's headers to the expected columns, rename them, then clean."""
+        cleaning_cls = self.spec.get_cleaning_df_cls()
+        file_names = rename_map_of(cleaning_cls)
+        aliases = getattr(self.spec, "column_aliases", None) or {}
+        self.result.column_samples = sample_values(table.frame)
+        try:
+            matches = match_file_columns(
+                table.frame.columns,
+                list(file_names.values()),
+                {file_names.get(name, name): names for name, names in aliases.items()},
+                self.settings.column_mapping,
+            )
+        except MappingError as exc:
+            problem = Problem(ProblemKind.COLUMN_MAPPING, Severity.ERROR, str(exc))
+            return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), [problem])
+        self.result.column_matches = matches
+        return clean_table(matches.apply(table.frame), cleaning_cls, table.row_numbers)
 
     def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
         with self.guard("The importer failed while building the objects", LoadError):

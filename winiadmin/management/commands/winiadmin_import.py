@@ -5,10 +5,12 @@ from argparse import ArgumentParser
 from django.core.management import CommandError
 
 from winiadmin.commands.base import ABCBaseCommand, whole_number
+from winiadmin.commands.mapping import describe_matches, mapping_from_options, unmatched_message
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import write_report
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
+from winiadmin.problems import ProblemKind
 from winiadmin.readers import ReadOptions
 
 
@@ -60,11 +62,30 @@ class Command(ABCBaseCommand):
             help="Read as this format instead of detecting it.",
         )
         parser.add_argument(
+            "--column_map",
+            "--column-map",
+            action="append",
+            default=[],
+            metavar="'FILE HEADER=column'",
+            help="Feed an expected column from this file header (empty column: ignore the "
+            "header); repeat for several. Other headers are matched automatically.",
+        )
+        parser.add_argument(
+            "--column_map_file",
+            "--column-map-file",
+            metavar="MAPPING.json",
+            help='A JSON object {"File header": "column", "Ignored header": null}; '
+            "--column_map entries override it.",
+        )
+        parser.add_argument(
             "--database", default=None, help="Database alias to import into (default: default)."
         )
 
     def handle_command(self) -> None:
         importer = self._build_importer()
+        mapping = mapping_from_options(
+            self.get_option("column_map"), self.get_option("column_map_file")
+        )
         progress = TerminalProgressBar(self.stderr)
         try:
             result = importer.run(
@@ -76,10 +97,19 @@ class Command(ABCBaseCommand):
                 using=self.get_option("database"),
                 read_options=self._read_options(),
                 progress=progress,
+                column_mapping=mapping,
             )
         finally:
             progress.close()
+        matches = result.column_matches
+        if matches is not None and (lines := describe_matches(matches)):
+            self.stdout.write("Column mapping (file header → column, how):\n" + "\n".join(lines))
         write_report(result, self.stdout, self.stderr, self.style)
+        refused = [p for p in result.problems if p.kind is ProblemKind.COLUMN_MAPPING]
+        if refused:
+            raise CommandError(refused[0].message)
+        if matches is not None and matches.unmatched:
+            raise CommandError(unmatched_message(matches))
         if not result.ok:
             raise CommandError(result.error or "The import failed; nothing was written.")
 

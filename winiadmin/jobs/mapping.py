@@ -1,0 +1,71 @@
+"""A job's column mapping: whether the wizard should ask for one, the one saved for files with
+the same headers, and applying a choice (remembered, then a new dry run)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from winiadmin.jobs.background import start_validation
+from winiadmin.models import ImportJob, SavedColumnMapping
+
+if TYPE_CHECKING:
+    from winiadmin.cleaning.mapping import ColumnMapping
+    from winiadmin.permissions import User
+
+#: Where the column mapping step may be shown: before the real run.
+MAPPING_STATUSES = {
+    ImportJob.Status.UPLOADED,
+    ImportJob.Status.VALIDATED,
+    ImportJob.Status.INVALID,
+}
+
+
+def mapping_report(job: ImportJob) -> dict[str, Any] | None:
+    """The last dry run's header matches (``None``: the file was never read that far)."""
+    report: dict[str, Any] = job.report or {}
+    found: dict[str, Any] | None = report.get("column_mapping")
+    return found
+
+
+def can_change_mapping(job: ImportJob) -> bool:
+    return job.status in MAPPING_STATUSES and mapping_report(job) is not None
+
+
+def needs_mapping(job: ImportJob) -> bool:
+    """Nobody chose a mapping yet, and the automatic one left a column out or guessed one."""
+    found = mapping_report(job)
+    return (
+        job.column_mapping is None
+        and job.status in MAPPING_STATUSES
+        and found is not None
+        and bool(found["needs_review"])
+    )
+
+
+def saved_mapping(job: ImportJob, user: User | None) -> SavedColumnMapping | None:
+    """The mapping ``user`` chose last for this importer and files with these headers."""
+    found = mapping_report(job)
+    if found is None or user is None or not user.is_authenticated:
+        return None
+    return SavedColumnMapping.objects.filter(
+        importer=job.importer, fingerprint=found["fingerprint"], user_id=cast("int", user.pk)
+    ).first()
+
+
+def apply_mapping(job: ImportJob, mapping: ColumnMapping, user: User | None) -> None:
+    """Keep ``mapping`` on the job and for the next file with the same headers; dry-run again."""
+    found = mapping_report(job)
+    assert found is not None
+    job.column_mapping = mapping.as_json()
+    job.save(update_fields=["column_mapping", "updated_at"])
+    if user is not None and user.is_authenticated:
+        SavedColumnMapping.objects.update_or_create(
+            importer=job.importer,
+            fingerprint=found["fingerprint"],
+            user_id=cast("int", user.pk),
+            defaults={
+                "headers": [c["header"] for c in found["columns"]],
+                "mapping": mapping.as_json(),
+            },
+        )
+    start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
