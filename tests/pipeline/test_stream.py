@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from shop.importers import CatalogueImporter
 from shop.models import Category, Product, Store
 
+from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
 
@@ -156,3 +157,19 @@ def test_an_importer_failing_in_a_later_batch_writes_nothing(tmp_path: Path) -> 
     assert "RuntimeError: boom" in result.error
     assert not Product.objects.exists()
     assert not Category.objects.exists()
+
+
+@pytest.mark.usefixtures("streamed")
+def test_headers_are_matched_in_every_batch_as_in_a_file_read_whole(tmp_path: Path) -> None:
+    """Aliases (``prix``, ``qty``) and a chosen mapping (``Artikel``) hold for every batch."""
+    path = catalogue(tmp_path / "odd.csv", 2500)
+    body = path.read_text(encoding="utf-8").split("\n", 1)[1]
+    path.write_text("sku,Artikel,Prix,QTY,category,store,available_from\n" + body, "utf-8")
+    result = CatalogueImporter().run(path, column_mapping=ColumnMapping({"Artikel": "name"}))
+    assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
+    assert result.source_info["streamed"] == "1000"
+    assert Product.objects.count() == 2500
+    last = Product.objects.get(sku="SKU-002499")
+    assert (last.name, str(last.price), last.quantity) == ("Thing 2499", "70.25", 2499 % 7)
+    assert result.column_matches is not None
+    assert {m.header: m.target for m in result.column_matches.columns}["Prix"] == "price"

@@ -1,5 +1,6 @@
 """batch_plan / read_batches: which files stream, and rows numbered as read_table numbers them."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,9 @@ import pytest
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers import ReadOptions, read_table
 from winiadmin.readers.batched import batch_plan, read_batches
+from winiadmin.readers.limits import ReadLimits
+
+pytestmark = pytest.mark.django_db  # the limits' defaults come from the settings
 
 
 def write(path: Path, data: bytes) -> Path:
@@ -66,7 +70,61 @@ def test_crlf_and_bom_stream(tmp_path: Path) -> None:
 
 def test_a_ragged_record_is_a_read_error(tmp_path: Path) -> None:
     path = write(tmp_path / "t.csv", b"a,b\n1,2\n3,4,5\n")
-    plan = batch_plan(path, ReadOptions(), threshold=1)
+    # Within the sample the whole-file reader would find it (and the file is read whole).
+    assert batch_plan(path, ReadOptions(), threshold=1) is None
+    plan = batch_plan(path, ReadOptions(sniff_bytes=8), threshold=1)
     assert plan is not None
     with pytest.raises(FileReadError, match="could not be read as csv"):
         list(read_batches(plan, batch_rows=10))
+
+
+def limited(**limits: int) -> ReadOptions:
+    return ReadOptions(limits=replace(ReadLimits.from_settings(), **limits))
+
+
+def test_title_rows_or_a_chosen_header_row_are_read_whole(tmp_path: Path) -> None:
+    """Only the whole-file reader skips title rows or takes the header from another row."""
+    titled = write(tmp_path / "titled.csv", b"Price list,,\n,,\na,b,c\n1,2,3\n4,5,6\n")
+    assert read_table(titled).header_row == 3
+    assert batch_plan(titled, ReadOptions(), threshold=1) is None
+    plain = write(tmp_path / "plain.csv", b"a,b,c\n1,2,3\n4,5,6\n")
+    assert batch_plan(plain, ReadOptions(header_row=2), threshold=1) is None
+    assert batch_plan(plain, ReadOptions(header_row=1), threshold=1) is not None
+
+
+def test_a_file_over_the_size_limit_is_left_to_the_whole_file_reader(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.csv", b"a,b\n1,2\n3,4\n")
+    options = limited(file_size=10)
+    assert batch_plan(path, options, threshold=1) is None
+    with pytest.raises(FileReadError, match="the largest accepted is 10"):
+        read_table(path, options)
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"columns": 2}, "3 columns"),
+        ({"rows": 4}, "more than 4 rows"),
+        ({"cell_length": 5}, "Row 6, column 'c'"),
+    ],
+)
+def test_batches_keep_the_limits(tmp_path: Path, limits: dict[str, int], message: str) -> None:
+    data = b"a,b,c\n" + b"".join(b"%d,x,y\n" % n for n in range(4)) + b"9,x,longer\n"
+    path = write(tmp_path / "t.csv", data)
+    with pytest.raises(FileReadError, match=message):  # read whole: the same message
+        read_table(path, limited(**limits))
+    plan = batch_plan(path, ReadOptions(), threshold=1)
+    assert plan is not None
+    # Limits a sample of the file does not break yet: the batches find it.
+    plan = replace(plan, limits=limited(**limits).get_limits())
+    with pytest.raises(FileReadError, match=message):
+        list(read_batches(plan, batch_rows=2))
+
+
+def test_batches_are_in_unicode_nfc(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.csv", "name,cafe\u0301\nCafe\u0301,1\n".encode())
+    plan = batch_plan(path, ReadOptions(), threshold=1)
+    assert plan is not None
+    (batch,) = read_batches(plan, batch_rows=10)
+    assert batch.frame.columns == ["name", "caf\u00e9"]
+    assert batch.frame.rows() == [("Caf\u00e9", "1")]

@@ -150,7 +150,7 @@ class _Run:
         self.result.rows_read = table.frame.height
         self.result.source_info = _describe_source(table)
         self.result.sheets, self.result.header_row = table.sheets, table.header_row
-        cleaned = self._timed(Stage.CLEAN, lambda: self._clean(table))
+        cleaned = self._timed(Stage.CLEAN, lambda: self.clean(table))
         self._record_cleaning(cleaned)
         if cleaned.has_file_errors:
             self.result.error = _("The file cannot be imported; see the problems.")
@@ -216,12 +216,16 @@ class _Run:
                 raise FileReadError(msg) from cause
             raise
 
-    def _clean(self, table: RawTable) -> CleaningOutcome:
-        """Match the file's headers to the expected columns, rename them, then clean."""
+    def clean(self, table: RawTable) -> CleaningOutcome:
+        """Match the file's headers to the expected columns, rename them, then clean.
+
+        A streamed file calls this once per batch: the samples shown are the first batch's.
+        """
         cleaning_cls = self.spec.get_cleaning_df_cls()
         file_names = rename_map_of(cleaning_cls)
         aliases = getattr(self.spec, "column_aliases", None) or {}
-        self.result.column_samples = sample_values(table.frame)
+        if not self.result.column_samples:
+            self.result.column_samples = sample_values(table.frame)
         try:
             matches = match_file_columns(
                 table.frame.columns,

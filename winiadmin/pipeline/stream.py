@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from winiadmin.cleaning.stage import CleaningOutcome, clean_table
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.exceptions import LoadError, RowProblems
 from winiadmin.pipeline.frame_conflicts import KeyHistory
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
 
     from django.db.models import Model
 
+    from winiadmin.cleaning.stage import CleaningOutcome
     from winiadmin.pipeline.load import LoadOutcome, LoadSettings
     from winiadmin.pipeline.run import _Run
     from winiadmin.pipeline.spec import FrameImportSpec, FramesByModel
@@ -98,11 +98,8 @@ def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawT
 
 def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Totals) -> bool:
     """Clean, transform and load one batch; False when the import cannot go on."""
-    cleaned = _timed(
-        run,
-        Stage.CLEAN,
-        lambda: clean_table(table.frame, spec.get_cleaning_df_cls(), table.row_numbers),
-    )
+    # The same header matching (column mapping) and cleaning as a file read whole.
+    cleaned = _timed(run, Stage.CLEAN, lambda: run.clean(table))
     first = not run.result.preview.height and not run.result.rows_cleaned
     run.result.problems.extend(cleaned.problems)
     run.result.rows_cleaned += cleaned.frame.height

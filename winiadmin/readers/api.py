@@ -1,7 +1,6 @@
 """``read_table``: a supported file to a :class:`RawTable`, via the reader its format needs."""
 
 import csv
-import unicodedata
 from dataclasses import replace
 
 import fastexcel
@@ -12,7 +11,7 @@ from winiadmin.readers.base import RawTable, Reader, ReadOptions
 from winiadmin.readers.delimited import read_csv, read_tsv
 from winiadmin.readers.detect import detect_format
 from winiadmin.readers.excel import read_excel
-from winiadmin.readers.grid import unique_names
+from winiadmin.readers.grid import nfc_table
 from winiadmin.readers.jsonfile import read_json, read_ndjson
 from winiadmin.readers.parquet import read_parquet
 from winiadmin.readers.source import Source, load_source
@@ -70,23 +69,3 @@ def read_table(
     limits.check_rows(table.frame.height)
     limits.check_cells(table.frame, table.row_numbers)
     return nfc_table(table)
-
-
-def nfc_table(table: RawTable) -> RawTable:
-    """Headers and text cells in Unicode NFC: "é" typed as e + accent equals the single "é".
-
-    Otherwise two values that look the same would be two different keys in the database. Only
-    columns holding non-ASCII text are normalised (ASCII is NFC already; normalising costs).
-    """
-    names = unique_names([unicodedata.normalize("NFC", name) for name in table.frame.columns])
-    text = [name for name, dtype in table.frame.schema.items() if dtype == pl.String]
-    frame = table.frame.clone()
-    if text and frame.height:
-        wide = frame.select(
-            (pl.col(text).str.len_bytes() != pl.col(text).str.len_chars()).any()
-        ).row(0)
-        non_ascii = [name for name, has in zip(text, wide, strict=True) if has]
-        if non_ascii:
-            frame = frame.with_columns(pl.col(non_ascii).str.normalize("NFC"))
-    frame.columns = names
-    return replace(table, frame=frame)

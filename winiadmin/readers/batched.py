@@ -15,7 +15,7 @@ is documented in docs/loading.md ("Streaming large files").
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,12 +23,16 @@ import polars as pl
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, ReadOptions
-from winiadmin.readers.delimited import choose_delimiter, head_sample
+from winiadmin.readers.delimited import choose_delimiter, head_sample, read_csv, read_tsv
 from winiadmin.readers.detect import detect_format
-from winiadmin.readers.grid import row_numbers, unique_names
+from winiadmin.readers.grid import nfc_table, row_numbers, unique_names
+
+READERS_BY_FORMAT = {"csv": read_csv, "tsv": read_tsv}
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from winiadmin.readers.limits import ReadLimits
 
 #: Bytes scanned at a time when looking for blank lines.
 _BLOCK = 1 << 20
@@ -39,30 +43,62 @@ class BatchPlan:
     path: Path
     format: str
     delimiter: str
+    limits: ReadLimits
 
 
 def batch_plan(source: object, options: ReadOptions, *, threshold: int | None) -> BatchPlan | None:
     """How to read ``source`` in batches, or None when it must (or may as well) be read whole."""
     if threshold is None or not isinstance(source, str | os.PathLike):
         return None
+    limits = options.get_limits()
     path = Path(source)
-    try:
-        if path.stat().st_size < threshold:
-            return None
-        with path.open("rb") as file:
-            head = file.read(options.sniff_bytes)
-    except OSError:
-        return None  # the whole-file reader reports it with its usual message
-    fmt = options.format or _format(head, path.name)
-    if fmt not in ("csv", "tsv") or not _plain_utf8(head, options):
+    head = _head(path, options, threshold, limits.file_size)
+    fmt = None if head is None else options.format or _format(head, path.name)
+    if head is None or fmt not in ("csv", "tsv") or not _plain_utf8(head, options):
         return None
     text = head.decode("utf-8", errors="ignore")
     delimiter = options.delimiter or choose_delimiter(
         head_sample(text, options.sniff_bytes), prefer_tab=fmt == "tsv"
     )
-    if len(delimiter) != 1 or not delimiter.isascii() or _has_blank_line(path):
+    streamable = (
+        len(delimiter) == 1
+        and delimiter.isascii()
+        and not _has_blank_line(path)
+        and _header_first(head, replace(options, format=fmt, delimiter=delimiter))
+    )
+    return BatchPlan(path, fmt, delimiter, limits) if streamable else None
+
+
+def _head(path: Path, options: ReadOptions, threshold: int, largest: int) -> bytes | None:
+    """The first bytes of a file worth streaming, or None (small, too big, a chosen header row).
+
+    A file over the size limit, or one that cannot be opened, goes the whole-file way, which
+    refuses it with its usual message.
+    """
+    if options.header_row not in (None, 1):
         return None
-    return BatchPlan(path, fmt, delimiter)
+    try:
+        size = path.stat().st_size
+        if size < threshold or size > largest:
+            return None
+        with path.open("rb") as file:
+            return file.read(options.sniff_bytes)
+    except OSError:
+        return None
+
+
+def _header_first(head: bytes, options: ReadOptions) -> bool:
+    """Whether the whole-file reader takes the first line as the header (no title rows above).
+
+    Judged on the complete lines of the sample; a sample it cannot read goes the whole-file way,
+    which reports the problem with its usual message.
+    """
+    complete = head[: head.rfind(b"\n") + 1]
+    try:
+        table = READERS_BY_FORMAT[options.format or "csv"](complete, options)
+    except FileReadError:
+        return False
+    return table.header_row in (None, 1)
 
 
 def read_batches(plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
@@ -76,14 +112,19 @@ def read_batches(plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
     )
     names: list[str] | None = None
     next_row = 1  # the file row of the batch's first record
+    limits = plan.limits
     try:
         for batch in scan.collect_batches(chunk_size=batch_rows):
             grid, numbers = batch, row_numbers(next_row, batch.height)
             next_row += batch.height
             if names is None:  # the first record is the header
                 names = unique_names([_text(c) for c in grid.row(0)]) if grid.height else []
+                limits.check_columns(len(names))
                 grid, numbers = grid.slice(1), numbers.slice(1)
-            yield _table(grid, numbers, names, plan)
+            limits.check_rows(next_row - 2)  # records so far, the header not counted
+            table = _table(grid, numbers, names, plan)
+            limits.check_cells(table.frame, table.row_numbers)
+            yield nfc_table(table)
     except pl.exceptions.PolarsError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         msg = f"This file could not be read as {plan.format}: {reason}"

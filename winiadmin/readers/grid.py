@@ -13,12 +13,15 @@ first row holding anything, as before: a table with no title is read exactly as 
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 import polars as pl
 
 from winiadmin.exceptions import FileReadError
+from winiadmin.readers.base import RawTable
 
 #: Rows looked at (from the first row holding anything) when detecting the header row.
 HEADER_SEARCH_ROWS = 30
@@ -120,3 +123,23 @@ def _chosen_header(index: int, header_row: int, widths: pl.Series) -> int:
 
 def _text(cell: object) -> str | None:
     return None if cell is None else str(cell)
+
+
+def nfc_table(table: RawTable) -> RawTable:
+    """Headers and text cells in Unicode NFC: "é" typed as e + accent equals the single "é".
+
+    Otherwise two values that look the same would be two different keys in the database. Only
+    columns holding non-ASCII text are normalised (ASCII is NFC already; normalising costs).
+    """
+    names = unique_names([unicodedata.normalize("NFC", name) for name in table.frame.columns])
+    text = [name for name, dtype in table.frame.schema.items() if dtype == pl.String]
+    frame = table.frame.clone()
+    if text and frame.height:
+        wide = frame.select(
+            (pl.col(text).str.len_bytes() != pl.col(text).str.len_chars()).any()
+        ).row(0)
+        non_ascii = [name for name, has in zip(text, wide, strict=True) if has]
+        if non_ascii:
+            frame = frame.with_columns(pl.col(non_ascii).str.normalize("NFC"))
+    frame.columns = names
+    return replace(table, frame=frame)
