@@ -68,6 +68,20 @@ class ImportJob(models.Model):
     #: Storage name of the cleaned frame (Parquet) the preview pages from.
     preview_file = models.CharField(max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
+    #: Per model label, the created rows' count and digest right after the run (see
+    #: winiadmin.jobs.fingerprint): an undo refuses when the rows no longer match.
+    created_fingerprints = models.JSONField(
+        _("created rows' fingerprints"), default=dict, blank=True
+    )
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
 
     class Meta:
         verbose_name = _("import job")
@@ -89,6 +103,10 @@ class ImportJob(models.Model):
         if self.status == self.Status.VALIDATED:
             return True
         return skip_invalid and self.only_row_errors
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
 
     @property
     def is_finished(self) -> bool:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
+from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.report import build_report
 from winiadmin.models import ImportJob
@@ -96,6 +97,8 @@ def execute_job(job: ImportJob, *, skip_invalid: bool, user: User | None = None)
         if result.committed
         else {}
     )
+    # What an undo compares against to find rows changed since (winiadmin.jobs.undo).
+    job.created_fingerprints = fingerprint_created(job.created_pks)
     job.error = result.error
     job.finished_at = timezone.now()
     job.status = {
