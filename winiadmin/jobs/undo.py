@@ -100,8 +100,14 @@ class UndoPlan:
 
     @property
     def labels(self) -> list[str]:
-        """Every model the undo deletes rows of (for the delete permissions)."""
-        return list(dict.fromkeys([*(undo.label for undo in self.models), *self.deletes]))
+        """Every model the undo deletes rows of (for the delete permissions): the created ones,
+        their multi-table parents (deleted with them), and whatever else was measured."""
+        created = [
+            model._meta.label
+            for undo in self.models
+            for model in [undo.model, *undo.model._meta.get_parent_list()]
+        ]
+        return list(dict.fromkeys([*created, *self.deletes]))
 
 
 @dataclass(frozen=True, slots=True)
