@@ -9,7 +9,7 @@ from django.db.models import Model
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
 
 from tests.jobs.conftest import CSV, MakeJob
-from tests.testapp.models import Leaf, Node, Place, Restaurant
+from tests.testapp.models import CycleA, CycleB, Leaf, Node, Place, Restaurant
 from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.runner import execute_job
 from winiadmin.jobs.undo import UndoRefused, plan_undo, undo_job
@@ -144,7 +144,7 @@ def test_refused_when_other_data_references_a_created_row(make_job: MakeJob, use
     blocker = plan.blockers[0]
     assert blocker.message == (
         "1 shop.Product row not created by this import points at categories it created "
-        "(category) and forbid deleting them."
+        "(category) and would block the deletion (PROTECT)."
     )
     assert blocker.examples == ("Newer",)
     with pytest.raises(UndoRefused):
@@ -225,3 +225,15 @@ def test_refused_without_keys_or_fingerprints(make_job: MakeJob, user: User) -> 
 def test_an_import_that_created_nothing(db: None) -> None:
     job = recorded_job({})
     assert [b.message for b in plan_undo(job).blockers] == ["This import created nothing."]
+
+
+def test_set_null_references_are_refused_too(db: None) -> None:
+    """Deleting would quietly change another row (its key set to NULL): refused as well."""
+    first = CycleA.objects.create()
+    b = CycleB.objects.create(a=first)
+    job = recorded_job({CycleB: [b]})
+    CycleA.objects.create(b=b)
+    assert [m.message for m in plan_undo(job).blockers] == [
+        "1 testapp.CycleA row not created by this import points at cycle bs it created (b) and "
+        "would be left without a b."
+    ]

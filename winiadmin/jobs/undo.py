@@ -274,13 +274,14 @@ def _referencing(
 
 
 def _reference_blocker(source: type[Model], fk: ForeignKey[Any, Any], keys: list[Any]) -> Blocker:
+    on_delete = getattr(fk.remote_field.on_delete, "__name__", "")
     effect = {
         "CASCADE": _("would be deleted with them"),
-        "PROTECT": _("forbid deleting them"),
-        "RESTRICT": _("forbid deleting them"),
-        "SET_NULL": _("would lose their %(field)s") % {"field": fk.verbose_name},
-        "SET_DEFAULT": _("would lose their %(field)s") % {"field": fk.verbose_name},
-    }.get(getattr(fk.remote_field.on_delete, "__name__", ""), _("would point at nothing"))
+        "PROTECT": _("would block the deletion (PROTECT)"),
+        "RESTRICT": _("would block the deletion (RESTRICT)"),
+        "SET_NULL": _("would be left without a %(field)s") % {"field": fk.verbose_name},
+        "SET_DEFAULT": _("would be set to the default %(field)s") % {"field": fk.verbose_name},
+    }.get(on_delete, _("would point at nothing"))
     target = fk.related_model
     message = ngettext(
         "%(n)d %(source)s row not created by this import points at %(target)s it created "
