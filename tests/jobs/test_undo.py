@@ -1,10 +1,13 @@
 """Undoing a finished import: exactly its rows, children first, refused with the reason."""
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
+from django.db import connection, connections, transaction
 from django.db.models import Model
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
 
@@ -237,3 +240,37 @@ def test_set_null_references_are_refused_too(db: None) -> None:
         "1 testapp.CycleA row not created by this import points at cycle bs it created (b) and "
         "would be left without a b."
     ]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite lets one writer in at a time: no race"
+)
+def test_a_concurrent_change_is_waited_for_then_refuses(
+    transactional_db: None, make_job: MakeJob, user: User
+) -> None:
+    """Another transaction changes a created row while the undo starts: the undo waits for its
+    row lock, then sees the change and refuses (without the lock it would delete the row)."""
+    job = imported(make_job, user)
+    changing, done = threading.Event(), threading.Event()
+
+    def change_slowly() -> None:
+        try:
+            with transaction.atomic():
+                Product.objects.filter(sku="A-1").update(price=Decimal("7.77"))
+                changing.set()
+                time.sleep(1)
+        finally:
+            connections.close_all()
+            done.set()
+
+    other = threading.Thread(target=change_slowly)
+    other.start()
+    assert changing.wait(10)
+    started = time.monotonic()
+    with pytest.raises(UndoRefused, match="Products this import created were changed since"):
+        undo_job(job, user)
+    assert time.monotonic() - started > 0.5  # it waited for the other transaction
+    other.join(10)
+    assert done.is_set()
+    assert Product.objects.get(sku="A-1").price == Decimal("7.77")
+    assert Product.objects.count() == 2
