@@ -67,6 +67,8 @@ def test_confirming_deletes_the_rows_and_the_job_page_says_so(
     assert not Category.objects.exists() and not Store.objects.exists()
     imported.refresh_from_db()
     assert imported.undone_by == superuser
+    history = html(su_client.get(reverse("admin:winiadmin_importjob_changelist")))
+    assert "<s>4</s> undone" in history
 
 
 def test_an_htmx_confirmation_redirects_the_whole_page(

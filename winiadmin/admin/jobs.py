@@ -87,6 +87,8 @@ class ImportJobAdmin(_ModelAdmin):
     def created(self, job: ImportJob) -> str:
         counts = job.created_counts or job.dry_run_counts
         total = sum(counts.values())
+        if job.is_undone:
+            return format_html("<s>{}</s> {}", total, _("undone"))
         if job.status == ImportJob.Status.SUCCEEDED:
             return format_html("{}", total)
         return format_html("<span title='{}'>({})</span>", _("would create"), total)
