@@ -15,7 +15,7 @@ from tests.jobs.conftest import CSV, MakeJob
 from tests.testapp.models import CycleA, CycleB, Leaf, Node, Place, Restaurant
 from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.runner import execute_job
-from winiadmin.jobs.undo import UndoRefused, plan_undo, undo_job
+from winiadmin.jobs.undo import Blocker, UndoRefused, _beyond_created, plan_undo, undo_job
 from winiadmin.models import ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +274,26 @@ def test_a_concurrent_change_is_waited_for_then_refuses(
     assert done.is_set()
     assert Product.objects.get(sku="A-1").price == Decimal("7.77")
     assert Product.objects.count() == 2
+
+
+def test_a_deletion_removing_more_than_the_import_created_is_refused(db: None) -> None:
+    """The last safety net (generic relations and the like): counts beyond the created rows."""
+    node = Node.objects.create(name="imported")
+    plan = plan_undo(recorded_job({Node: [node]}))
+    assert plan.deletes == {"testapp.Node": 1} and plan.measured
+    assert _beyond_created(plan, {"testapp.Node": 1}) == []
+    assert _beyond_created(plan, {"testapp.Node": 1, "testapp.Leaf": 3}) == [
+        Blocker("Deleting would also remove 3 testapp.Leaf rows this import did not create.")
+    ]
+
+
+def test_large_imports_are_counted_not_rehearsed(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("winiadmin.jobs.undo.MEASURE_LIMIT", 1)
+    Place.objects.create(name="kept")
+    restaurants: list[Model] = [Restaurant.objects.create(name=n) for n in "AB"]
+    job = recorded_job({Restaurant: restaurants})
+    plan = plan_undo(job)
+    assert plan.allowed and not plan.measured
+    assert plan.deletes == {"testapp.Restaurant": 2, "testapp.Place": 2}
+    assert plan.cascades == {"testapp.Place": 2}
+    assert undo_job(job).deleted == {"testapp.Restaurant": 2, "testapp.Place": 2}

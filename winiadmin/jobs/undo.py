@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import batched
 from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
@@ -28,10 +27,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from winiadmin.db.deletion import bulk_delete_in_steps
+from winiadmin.db.deletion import delete_keys_in_steps
 from winiadmin.db.graph import concrete, topological_sort_models
 from winiadmin.exceptions import LoadError, WiniadminError
-from winiadmin.jobs.fingerprint import KEYS_PER_QUERY, fingerprint, in_chunks, python_keys
+from winiadmin.jobs.fingerprint import (
+    fingerprint,
+    in_chunks,
+    key_chunks,
+    keys_per_query,
+    python_keys,
+)
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
@@ -39,6 +44,9 @@ if TYPE_CHECKING:
 
 #: Rows shown as examples of what would be deleted or what stops the undo.
 SAMPLE_SIZE = 5
+#: Up to this many rows the preview rehearses the deletion (and rolls it back) to count what it
+#: removes; above, it counts from the keys (a rehearsal would take as long as the undo itself).
+MEASURE_LIMIT = 20_000
 
 
 class UndoRefused(WiniadminError):
@@ -80,9 +88,10 @@ class UndoPlan:
     #: Children before parents: the order of deletion.
     models: list[ModelUndo] = field(default_factory=list)
     blockers: list[Blocker] = field(default_factory=list)
-    #: Rows per model label the deletion removes, cascades included (measured by a deletion that
-    #: is rolled back; empty when blocked or not measured).
+    #: Rows per model label the deletion removes, cascades included: measured by a deletion that
+    #: is rolled back (``measured``), or counted from the keys; empty when blocked.
     deletes: dict[str, int] = field(default_factory=dict)
+    measured: bool = False
 
     @property
     def allowed(self) -> bool:
@@ -139,7 +148,10 @@ def plan_undo(job: ImportJob, *, measure: bool = True, lock: bool = False) -> Un
         _check_unchanged(job, undo, plan)
     _check_references(plan)
     if plan.allowed and measure:
-        _measure(plan)
+        if sum(len(undo.keys) for undo in plan.models) <= MEASURE_LIMIT:
+            _measure(plan)
+        else:
+            plan.deletes = _counted(plan)
     return plan
 
 
@@ -151,6 +163,7 @@ def undo_job(job: ImportJob, user: User | None = None) -> UndoResult:
         if not plan.allowed:
             raise UndoRefused(plan)
         deleted = _delete(plan)
+        _refuse_if_more_than_created(plan, deleted)  # rolls the deletion back
         locked.undone_at = timezone.now()
         locked.undone_by_id = _user_id(user)
         locked.save(update_fields=["undone_at", "undone_by", "updated_at"])
@@ -267,7 +280,7 @@ def _referencing(
     """Keys of ``source`` rows pointing at ``keys`` through ``fk`` that are not the import's."""
     found = []
     db = router.db_for_write(source)
-    for chunk in batched(keys, KEYS_PER_QUERY):
+    for chunk in key_chunks(source, keys, db):
         pointing = source._base_manager.db_manager(db).filter(**{f"{fk.name}__pk__in": chunk})
         found += [pk for pk in pointing.values_list("pk", flat=True) if pk not in (own or ())]
     return sorted(found)
@@ -313,16 +326,49 @@ def _measure(plan: UndoPlan) -> None:
     try:
         with transaction.atomic(using=router.db_for_write(ImportJob)):
             plan.deletes = _delete(plan)
+            plan.measured = True
             transaction.set_rollback(True)
+        plan.blockers += _beyond_created(plan, plan.deletes)
     except LoadError as exc:  # refused by the database (a constraint the checks cannot see)
         plan.deletes = {}
         plan.blockers.append(Blocker(str(exc)))
 
 
+def _beyond_created(plan: UndoPlan, deleted: dict[str, int]) -> list[Blocker]:
+    """A deletion that removed rows the checks did not foresee (a generic relation's rows, say):
+    those are not the import's, so the undo must not remove them."""
+    expected = _counted(plan)
+    return [
+        Blocker(
+            _("Deleting would also remove %(n)d %(label)s rows this import did not create.")
+            % {"n": n - expected.get(label, 0), "label": label}
+        )
+        for label, n in deleted.items()
+        if n > expected.get(label, 0)
+    ]
+
+
+def _refuse_if_more_than_created(plan: UndoPlan, deleted: dict[str, int]) -> None:
+    plan.blockers += _beyond_created(plan, deleted)
+    if plan.blockers:
+        raise UndoRefused(plan)
+
+
+def _counted(plan: UndoPlan) -> dict[str, int]:
+    """What the deletion removes once the checks passed: the created rows and the multi-table
+    parents that share their keys (nothing else points at them, or a check would have failed)."""
+    counts: Counter[str] = Counter()
+    for undo in plan.models:
+        for model in [undo.model, *undo.model._meta.get_parent_list()]:
+            counts[model._meta.label] += len(undo.keys)
+    return dict(counts)
+
+
 def _delete(plan: UndoPlan) -> dict[str, int]:
     deleted: Counter[str] = Counter()
     for undo in plan.models:
-        _total, counts = bulk_delete_in_steps(undo.model, (undo.model(pk=k) for k in undo.keys))
+        step = keys_per_query(router.db_for_write(undo.model))
+        _total, counts = delete_keys_in_steps(undo.model, undo.keys, step)
         deleted.update(counts)
     return {label: n for label, n in deleted.items() if n}
 
