@@ -10,7 +10,11 @@ from shop.models import Category, Product, Store
 
 from tests.admin.conftest import MakeJob, MakeUser
 from tests.admin.helpers import CATALOGUE_PERMS, html, job_url
+from tests.jobs.helpers import recorded_job
+from tests.testapp.models import Restaurant
+from winiadmin.admin.undo import undo_rows
 from winiadmin.jobs.runner import execute_job
+from winiadmin.jobs.undo import plan_undo
 from winiadmin.models import ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +149,12 @@ def test_the_action_leads_to_the_preview_of_one_job(
     )
     assert "Choose exactly one import to undo." in html(response)
     assert Product.objects.count() == 3
+
+
+def test_multi_table_parents_show_as_deleted_with_them(db: None) -> None:
+    pizza = Restaurant.objects.create(name="Pizza")
+    rows = undo_rows(plan_undo(recorded_job({Restaurant: [pizza]})))
+    assert rows == [
+        {"verbose_name": "restaurants", "count": 1, "sample": [str(pizza)], "cascade": 0},
+        {"verbose_name": "places", "count": 0, "sample": [], "cascade": 1},
+    ]

@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from shop.models import Category, Product, Store
 
+from tests.jobs.helpers import recorded_job
+from tests.testapp.models import Restaurant
 from winiadmin.importers import get_importer
 from winiadmin.jobs.runner import create_job, execute_job, validate_job
 from winiadmin.models import ImportJob
@@ -83,3 +85,10 @@ def test_a_refusal_is_a_command_error_with_the_reasons(job: ImportJob) -> None:
 def test_an_unknown_job(job_id: str) -> None:
     with pytest.raises(CommandError, match=f"No import job has the id '{job_id}'."):
         run(job_id)
+
+
+def test_the_plan_lists_rows_deleted_with_them() -> None:
+    job = recorded_job({Restaurant: [Restaurant.objects.create(name="Pizza")]})
+    out = run(str(job.pk), "--dry_run")
+    assert "  testapp.Restaurant: 1 rows to delete (e.g. Restaurant object (" in out
+    assert "  testapp.Place: 1 rows deleted with them\n" in out

@@ -3,20 +3,23 @@
 import threading
 import time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.db import connection, connections, transaction
-from django.db.models import Model
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
 
 from tests.jobs.conftest import CSV, MakeJob
+from tests.jobs.helpers import recorded_job
 from tests.testapp.models import CycleA, CycleB, Leaf, Node, Place, Restaurant
-from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.runner import execute_job
 from winiadmin.jobs.undo import Blocker, UndoRefused, _beyond_created, plan_undo, undo_job
 from winiadmin.models import ImportJob
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 pytestmark = pytest.mark.django_db
 
@@ -34,19 +37,6 @@ def imported(make_job: MakeJob, user: User, content: bytes = CSV, **kwargs: str)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED, job.error
     return job
-
-
-def recorded_job(created: dict[type[Model], list[Model]]) -> ImportJob:
-    """A succeeded job that created these rows, recorded as a real run records them."""
-    pks = {m._meta.label: [str(obj.pk) for obj in objs] for m, objs in created.items()}
-    return ImportJob.objects.create(
-        importer="shop.catalogue",
-        original_name="made.csv",
-        status=ImportJob.Status.SUCCEEDED,
-        created_counts={label: len(keys) for label, keys in pks.items()},
-        created_pks=pks,
-        created_fingerprints=fingerprint_created(pks),
-    )
 
 
 def test_a_real_run_records_keys_and_fingerprints_frame_path(make_job: MakeJob, user: User) -> None:
