@@ -97,6 +97,20 @@ class ImportJob(models.Model):
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
     #: Whether the user was told (admin message) that this background job ended.
     notified = models.BooleanField(_("user notified"), default=True)
+    #: Per model label, the created rows' count and digest right after the run (see
+    #: winiadmin.jobs.fingerprint): an undo refuses when the rows no longer match.
+    created_fingerprints = models.JSONField(
+        _("created rows' fingerprints"), default=dict, blank=True
+    )
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
 
     class Meta:
         verbose_name = _("import job")
@@ -123,6 +137,10 @@ class ImportJob(models.Model):
     def is_active(self) -> bool:
         """Queued or being worked on: the job page shows its progress."""
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
 
     @property
     def is_finished(self) -> bool:

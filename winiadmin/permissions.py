@@ -2,6 +2,7 @@
 
 from typing import Protocol
 
+from django.apps import apps
 from django.db.models import Model
 
 from winiadmin.importers import Importer
@@ -44,3 +45,14 @@ def can_view_job(user: User, job: ImportJob) -> bool:
     if not (user.is_active and user.is_staff):
         return False
     return job.user_id == user.pk or user.has_perm(VIEW_ALL_JOBS)
+
+
+def delete_permissions(labels: list[str]) -> list[str]:
+    """``<app>.delete_<model>`` for every model label (``app_label.ModelName``)."""
+    opts = [apps.get_model(label)._meta for label in labels]
+    return [f"{o.app_label}.delete_{o.model_name}" for o in opts]
+
+
+def can_undo(user: User, job: ImportJob, labels: list[str]) -> bool:
+    """Who sees the job and may delete rows of every model the undo deletes from."""
+    return can_view_job(user, job) and user.has_perms(delete_permissions(labels))

@@ -13,6 +13,7 @@ from winiadmin.db.bulk import (
     multi_simulate_bulk_deletion,
     simulate_bulk_deletion,
 )
+from winiadmin.db.deletion import delete_keys_in_steps
 from winiadmin.exceptions import LoadError
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +175,18 @@ def test_multi_simulation_merges_models(orders: list[Order], tree: dict[str, Nod
 def test_simulation_of_nothing() -> None:
     assert simulate_bulk_deletion(Store, []) == {}
     assert multi_simulate_bulk_deletion({}) == {}
+
+
+def test_delete_keys_in_steps_cascades_and_refuses_protected(tree: dict[str, Node]) -> None:
+    child = tree["child"].pk
+    assert delete_keys_in_steps(Node, [child], step=1) == (
+        3,
+        {"testapp.Leaf": 1, "testapp.Node": 2},
+    )
+    assert list(Node.objects.values_list("name", flat=True)) == ["root"]
+    Protected.objects.create(node=tree["root"])
+    with pytest.raises(LoadError, match=r"1 testapp\.Protected row"):
+        delete_keys_in_steps(Node, [tree["root"].pk])
+    assert Node.objects.count() == 1
+    with pytest.raises(ValueError, match="step must be a positive number"):
+        delete_keys_in_steps(Node, [], step=0)

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from winiadmin.admin.undo import UndoViews, undo_url
 from winiadmin.admin.wizard import ImportWizard, job_url
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import all_importers, get_importer
@@ -31,10 +32,18 @@ class ImportJobAdmin(_ModelAdmin):
     list_filter = ["status", "importer", "created_at"]
     search_fields = ["original_name", "importer", "sha256"]
     date_hierarchy = "created_at"
-    actions = ["dry_run_again", "run_import", "cancel_jobs", "retry_jobs", "delete_uploaded_file"]
+    actions = [
+        "dry_run_again",
+        "run_import",
+        "cancel_jobs",
+        "retry_jobs",
+        "delete_uploaded_file",
+        "undo_import",
+    ]
 
     def get_urls(self) -> list[URLPattern]:
-        return [*ImportWizard(self.admin_site).get_urls(), *super().get_urls()]
+        wizard, undo = ImportWizard(self.admin_site), UndoViews(self.admin_site)
+        return [*wizard.get_urls(), *undo.get_urls(), *super().get_urls()]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
         jobs = super().get_queryset(request).select_related("user")
@@ -85,6 +94,8 @@ class ImportJobAdmin(_ModelAdmin):
     def created(self, job: ImportJob) -> str:
         counts = job.created_counts or job.dry_run_counts
         total = sum(counts.values())
+        if job.is_undone:
+            return format_html("<s>{}</s> {}", total, _("undone"))
         if job.status == ImportJob.Status.SUCCEEDED:
             return format_html("{}", total)
         return format_html("<span title='{}'>({})</span>", _("would create"), total)
@@ -134,6 +145,17 @@ class ImportJobAdmin(_ModelAdmin):
 
         done = self._each(request, queryset, delete)
         self._report(request, done, "%(n)d file deleted.", "%(n)d files deleted.")
+
+    @admin.action(description=_("Undo import (preview first)"), permissions=["import"])
+    def undo_import(
+        self, request: HttpRequest, queryset: QuerySet[ImportJob]
+    ) -> HttpResponse | None:
+        """To the undo preview of the one job chosen: each undo is previewed on its own."""
+        jobs = list(queryset[:2])
+        if len(jobs) != 1:
+            messages.warning(request, _("Choose exactly one import to undo."))
+            return None
+        return HttpResponseRedirect(undo_url(jobs[0]))
 
     def _each(self, request: HttpRequest, queryset: QuerySet[ImportJob], work: Any) -> int:
         user: User = request.user

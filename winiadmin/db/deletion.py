@@ -40,6 +40,26 @@ def bulk_delete_in_steps[TModel: Model](
     return total, dict(per_label)
 
 
+def delete_keys_in_steps(
+    model: type[Model],
+    keys: Sequence[Any],
+    step: int = STANDARD_BULK_SIZE,
+    *,
+    using: str | None = None,
+) -> tuple[int, dict[str, int]]:
+    """:func:`bulk_delete_in_steps` given primary keys rather than instances (none is built)."""
+    check_step(step)
+    db = using or router.db_for_write(model)
+    total = 0
+    per_label: Counter[str] = Counter()
+    with transaction.atomic(using=db), refused_as_load_error(model), _blocked_as_load_error():
+        for chunk in batched(keys, step):
+            deleted, counts = model._base_manager.db_manager(db).filter(pk__in=chunk).delete()
+            total += deleted
+            per_label.update(counts)
+    return total, dict(per_label)
+
+
 def _saved_pks(model: type[Model], chunk: Sequence[Model]) -> list[Any]:
     """The chunk's primary keys; a row that was never saved cannot be deleted, so it is an error."""
     unsaved = next((obj for obj in chunk if not pk_is_set(obj)), None)

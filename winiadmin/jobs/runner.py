@@ -12,6 +12,7 @@ from django.utils import timezone
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
+from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.monitor import ImportCancelled, JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
@@ -146,6 +147,8 @@ def run_execution(job: ImportJob, user: User | None) -> ImportResult:
         if result.committed
         else {}
     )
+    # What an undo compares against to find rows changed since (winiadmin.jobs.undo).
+    job.created_fingerprints = fingerprint_created(job.created_pks)
     job.error = result.error
     job.finished_at = timezone.now()
     job.status = {

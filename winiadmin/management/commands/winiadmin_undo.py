@@ -1,0 +1,62 @@
+"""``manage.py winiadmin_undo JOB_ID``: delete the rows an import job created (after its plan)."""
+
+from argparse import ArgumentParser
+
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError
+
+from winiadmin.commands.base import ABCBaseCommand
+from winiadmin.jobs.undo import UndoPlan, UndoRefused, plan_undo, undo_job
+from winiadmin.models import ImportJob
+
+
+class Command(ABCBaseCommand):
+    help = (
+        "Undo a finished import job: print what would be deleted (cascades included), then "
+        "delete exactly the rows it created, children before parents, in one transaction. "
+        "Refused when those rows were changed or deleted since, or other rows point at them."
+    )
+
+    def add_command_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("job_id", help="The import job's id (a UUID, see the import history).")
+
+    def handle_command(self) -> None:
+        job = _job(self.get_option("job_id"))
+        plan = plan_undo(job)
+        self._print_plan(plan)
+        if not plan.allowed:
+            raise CommandError(_refusal(plan))
+        if self.get_option(self.Options.DRY_RUN):
+            self.stdout.write(self.style.WARNING("DRY RUN: nothing was deleted."))
+            return
+        try:
+            result = undo_job(job)
+        except UndoRefused as exc:  # changed since the plan was printed
+            raise CommandError(_refusal(exc.plan)) from exc
+        self.stdout.write(self.style.SUCCESS(f"Undone: deleted {result.total:,} rows."))
+
+    def _print_plan(self, plan: UndoPlan) -> None:
+        self.stdout.write(f"Import {plan.job.pk} of {plan.job.original_name}:")
+        cascades = plan.cascades
+        for undo in plan.models:
+            sample = f" (e.g. {', '.join(undo.sample)})" if undo.sample else ""
+            self.stdout.write(f"  {undo.label}: {len(undo.keys):,} rows to delete{sample}")
+        for label, n in cascades.items():
+            self.stdout.write(f"  {label}: {n:,} rows deleted with them")
+
+
+def _job(job_id: str) -> ImportJob:
+    try:
+        return ImportJob.objects.get(pk=job_id)
+    except (ImportJob.DoesNotExist, ValidationError) as exc:
+        msg = f"No import job has the id {job_id!r}."
+        raise CommandError(msg) from exc
+
+
+def _refusal(plan: UndoPlan) -> str:
+    reasons = [
+        blocker.message
+        + (f" For example: {', '.join(blocker.examples)}." if blocker.examples else "")
+        for blocker in plan.blockers
+    ]
+    return "This import cannot be undone:\n- " + "\n- ".join(reasons)
