@@ -222,7 +222,7 @@ def _value_rows(
     frame: pl.DataFrame, name: str
 ) -> tuple[dict[object, int], dict[object, list[int]]]:
     """Per value: how many rows, and their file row numbers (the first few)."""
-    counts = dict(frame.get_column(name).value_counts(sort=False).iter_rows())
+    counts = dict(frame.group_by(name, maintain_order=True).len().iter_rows())
     rows: dict[object, list[int]] = {}
     if ROW_NUMBER_COLUMN in frame.columns:
         for value, row in frame.select(name, ROW_NUMBER_COLUMN).iter_rows():
