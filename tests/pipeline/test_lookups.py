@@ -1,6 +1,7 @@
 """Foreign keys by natural key declared by importers: both loading paths, both databases."""
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from shop.importers import ProductObjectsImporter, ProductsImporter
 from shop.models import Category, Product, Store
 
+from winiadmin.db.lookups import ROWS_PER_VALUE
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
 
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 BOTH = pytest.mark.parametrize("importer", [ProductObjectsImporter, ProductsImporter])
 SAMPLE = "products_unknown_keys.csv"
+HEADER = "sku,name,price,quantity,category,store,available_from\n"
 
 
 @pytest.fixture
@@ -139,3 +142,47 @@ def test_unknown_keys_without_row_numbers_are_still_reported(known: None) -> Non
     result = ProductObjectsImporter().run(frame)
     assert _summary(result) == {"category": {"Nope": (1, [2])}}
     assert [p.kind for p in result.problems] == [ProblemKind.UNKNOWN_KEY]
+
+
+@pytest.fixture
+def streamed(settings: Any) -> None:
+    settings.WINIADMIN = {"STREAM_THRESHOLD_BYTES": 1, "STREAM_BATCH_ROWS": 1000}
+
+
+def _big_file(path: Path, rows: int) -> Path:
+    """Categories 'Cat 0'…'Cat 3' (700 rows each, so across batches); stores 'Store 0'…'Store 2'."""
+    lines = [
+        f"SKU-{n:06d},Thing {n},1.25,1,Cat {n // 700},Store {n % 3},2024-01-02" for n in range(rows)
+    ]
+    path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("streamed")
+def test_streamed_files_collect_unmatched_values_over_every_batch(tmp_path: Path) -> None:
+    Store.objects.bulk_create([Store(name=f"Store {n}") for n in range(2)])  # not 'Store 2'
+    Category.objects.create(name="Cat 0")
+    big = _big_file(tmp_path / "big.csv", 2500)
+    result = ProductsImporter().run(big)
+    assert result.status is ImportStatus.INVALID
+    assert result.source_info["streamed"] == "1000"
+    summary = {u.lookup.field: dict(u.counts) for u in result.unmatched}
+    assert summary == {
+        "category": {"Cat 1": 700, "Cat 2": 700, "Cat 3": 400},
+        "store": {"Store 2": 833},
+    }
+    by_field = {u.lookup.field: u for u in result.unmatched}
+    assert by_field["store"].rows["Store 2"][:3] == [4, 7, 10]
+    assert len(by_field["store"].rows["Store 2"]) == ROWS_PER_VALUE
+    assert Product.objects.count() == 0
+
+    Store.objects.create(name="Store 2")
+    created = ProductsImporter().run(big, create_missing=True)
+    assert created.status is ImportStatus.SUCCEEDED, created.error
+    # Created once, in the batch that first named them; later batches find them.
+    assert [(c.label, c.count) for c in created.created] == [
+        ("shop.Category", 3),
+        ("shop.Product", 2500),
+    ]
+    assert Category.objects.count() == 4
+    assert Product.objects.filter(category__name="Cat 1").count() == 700
