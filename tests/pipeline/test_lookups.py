@@ -174,6 +174,10 @@ def test_streamed_files_collect_unmatched_values_over_every_batch(tmp_path: Path
     by_field = {u.lookup.field: u for u in result.unmatched}
     assert by_field["store"].rows["Store 2"][:3] == [4, 7, 10]
     assert len(by_field["store"].rows["Store 2"]) == ROWS_PER_VALUE
+    # Every row left out is a problem (the lists show the first few only).
+    unknown = [p for p in result.problems if p.kind is ProblemKind.UNKNOWN_KEY]
+    assert len(unknown) == 700 + 700 + 400 + 833
+    assert result.problems.error_count == len(unknown)
     assert Product.objects.count() == 0
 
     Store.objects.create(name="Store 2")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import batched
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.db import connections, transaction
@@ -22,8 +22,10 @@ from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, refused_as_load_
 from winiadmin.db.frame_keys import KeyCollector
 from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
-from winiadmin.db.lookups import ROWS_PER_VALUE, KeyResolver, Lookup
 from winiadmin.exceptions import LoadError
+
+if TYPE_CHECKING:
+    from winiadmin.db.lookups import KeyResolver, Lookup
 
 #: A frame may carry the file row numbers in this column; it is used for problems, not stored.
 ROW_NUMBER_COLUMN = "__winiadmin_row__"
@@ -221,14 +223,16 @@ def _resolve_recording(
 def _value_rows(
     frame: pl.DataFrame, name: str
 ) -> tuple[dict[object, int], dict[object, list[int]]]:
-    """Per value: how many rows, and their file row numbers (the first few)."""
-    counts = dict(frame.group_by(name, maintain_order=True).len().iter_rows())
+    """Per value, in file order: how many rows, and their file row numbers."""
+    numbers = pl.col(ROW_NUMBER_COLUMN) if ROW_NUMBER_COLUMN in frame.columns else pl.lit(None)
+    grouped = frame.group_by(name, maintain_order=True).agg(
+        pl.len().alias("__n__"), numbers.drop_nulls().alias("__rows__")
+    )
+    counts: dict[object, int] = {}
     rows: dict[object, list[int]] = {}
-    if ROW_NUMBER_COLUMN in frame.columns:
-        for value, row in frame.select(name, ROW_NUMBER_COLUMN).iter_rows():
-            kept = rows.setdefault(value, [])
-            if len(kept) < ROWS_PER_VALUE:
-                kept.append(int(row))
+    for value, n, found in grouped.iter_rows():
+        counts[value] = n
+        rows[value] = [int(r) for r in found]
     return counts, rows
 
 

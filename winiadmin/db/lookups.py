@@ -16,6 +16,7 @@ from dataclasses import field as dc_field
 from itertools import batched
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey, Model
 from django.db.models.fields import NOT_PROVIDED
 
@@ -79,7 +80,7 @@ class Lookup:
         label = f"Lookup {self.model._meta.label}.{self.field}"
         try:
             target = self.target
-        except (LoadError, LookupError) as exc:
+        except (LoadError, LookupError, FieldDoesNotExist) as exc:
             return [f"{label}: {exc}"]
         fields = {f.name for f in target._meta.concrete_fields}
         if self.by not in fields:
@@ -128,13 +129,19 @@ class UnmatchedKeys:
 
     lookup: Lookup
     counts: dict[object, int] = dc_field(default_factory=dict)
+    #: The first ``ROWS_PER_VALUE`` file rows of each value (what the lists show).
     rows: dict[object, list[int]] = dc_field(default_factory=dict)
     created: bool = False
+    #: Every file row of each value that was left out (one problem each).
+    all_rows: dict[object, list[int]] = dc_field(default_factory=dict, repr=False)
 
     def add(self, value: object, count: int, rows: Iterable[int]) -> None:
         self.counts[value] = self.counts.get(value, 0) + count
+        found = list(rows)
         kept = self.rows.setdefault(value, [])
-        kept += list(rows)[: ROWS_PER_VALUE - len(kept)]
+        kept += found[: ROWS_PER_VALUE - len(kept)]
+        if not self.created:
+            self.all_rows.setdefault(value, []).extend(found)
 
     @property
     def values(self) -> list[object]:

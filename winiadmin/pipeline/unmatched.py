@@ -10,34 +10,43 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import polars as pl
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from winiadmin.db.lookups import ROWS_PER_VALUE
-from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.results import ModelCount
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import polars as pl
-
     from winiadmin.db.lookups import KeyResolver, UnmatchedKeys
     from winiadmin.results import ImportResult
 
 
 def find_rows(resolver: KeyResolver, frame: pl.DataFrame, rows: pl.Series) -> None:
-    """The instance path knows objects, not rows: find each unmatched value's rows in the file."""
+    """The instance path knows objects, not rows: find the unmatched values' rows in the file."""
     for unmatched in resolver.unmatched.values():
         column = unmatched.lookup.source_column
-        for value in unmatched.counts:
-            if unmatched.rows.get(value):
-                continue
-            found = rows_with_values(frame, rows, [column], [value])
-            unmatched.rows[value] = found[:ROWS_PER_VALUE]
+        wanted = {str(v): v for v in unmatched.counts if not unmatched.rows.get(v)}
+        if not wanted or column not in frame.columns:
+            continue
+        # Compared as text, like rows_with_values: the cleaned value and the object's may differ
+        # in type (a date, a Decimal) but not in how they print.
+        hits = (
+            frame.select(pl.col(column).cast(pl.String).alias("value"))
+            .with_columns(rows.alias("row"))
+            .filter(pl.col("value").is_in(list(wanted)))
+            .group_by("value", maintain_order=True)
+            .agg(pl.col("row"))
+        )
+        for text, found in hits.iter_rows():
+            value = wanted[text]
+            unmatched.rows[value] = [int(r) for r in found[:ROWS_PER_VALUE]]
             if not unmatched.created:
-                resolver.dropped_rows.update(found)
+                unmatched.all_rows[value] = [int(r) for r in found]
+                resolver.dropped_rows.update(int(r) for r in found)
 
 
 def record_unmatched(result: ImportResult, resolver: KeyResolver) -> None:
@@ -82,7 +91,7 @@ def _problems(unmatched: UnmatchedKeys) -> list[Problem]:
             "field": lookup.by,
             "value": value,
         }
-        rows: Sequence[int | None] = unmatched.rows.get(value, [])[:count]
+        rows: Sequence[int | None] = unmatched.all_rows.get(value, [])[:count]
         problems += [
             Problem(
                 ProblemKind.UNKNOWN_KEY,
