@@ -6,10 +6,12 @@ from typing import Any
 import polars as pl
 import pytest
 from django.db import connection
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from shop.importers import ProductObjectsImporter, ProductsImporter
 from shop.models import Category, Product, Store
 
+from winiadmin.db.frames import ModelFrame
 from winiadmin.db.lookups import ROWS_PER_VALUE
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
@@ -190,3 +192,24 @@ def test_streamed_files_collect_unmatched_values_over_every_batch(tmp_path: Path
     ]
     assert Category.objects.count() == 4
     assert Product.objects.filter(category__name="Cat 1").count() == 700
+
+
+class _WithOwnCategories(ProductsImporter):
+    """Loads a category frame of its own too: the created ones add to its count."""
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
+        return {Category: pl.DataFrame({"name": ["Extra"]}), **super().get_frames_by_model(df)}
+
+
+@pytest.mark.usefixtures("known")
+def test_created_related_rows_add_to_the_count_of_a_model_the_import_loads_too(
+    samples: Path,
+) -> None:
+    Store.objects.create(name="Paris Opéra")
+    result = _WithOwnCategories().run(samples / SAMPLE, create_missing=True)
+    assert result.status is ImportStatus.SUCCEEDED, result.error
+    assert [(c.label, c.count) for c in result.created] == [
+        ("shop.Category", 3),
+        ("shop.Product", 6),
+    ]
+    assert Category.objects.filter(name__in=["Extra", "Toyz", "Garden"]).count() == 3
