@@ -123,3 +123,20 @@ def check_background(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[
             )
         )
     return messages
+
+
+@register()
+def check_lookups(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """A lookup that may create related rows must be able to fill their required fields."""
+    from winiadmin.importers import all_importers  # noqa: PLC0415 - the registry fills on ready()
+
+    return [
+        Error(
+            f"{importer.get_name()}: {message}",
+            hint="See docs/loading.md (natural keys).",
+            id="winiadmin.E008",
+        )
+        for importer in all_importers()
+        for lookup in importer.lookups
+        for message in lookup.setup_errors()
+    ]

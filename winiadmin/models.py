@@ -43,6 +43,8 @@ class ImportJob(models.Model):
     options = models.JSONField(_("options"), default=dict, blank=True)
     read_options = models.JSONField(_("read options"), default=dict, blank=True)
     skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    #: Create the related rows that natural keys match nothing in (lookups allowing it).
+    create_missing = models.BooleanField(_("create missing related rows"), default=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -127,11 +129,25 @@ class ImportJob(models.Model):
         report: dict[str, Any] = self.report or {}
         return self.status == self.Status.INVALID and not report.get("file_errors", 0)
 
-    def can_confirm(self, *, skip_invalid: bool) -> bool:
+    def can_confirm(self, *, skip_invalid: bool, create_missing: bool = False) -> bool:
         """Whether the real run may start with this choice about invalid rows."""
         if self.status == self.Status.VALIDATED:
             return True
-        return skip_invalid and self.only_row_errors
+        return (skip_invalid and self.only_row_errors) or (
+            create_missing and self.only_missing_keys
+        )
+
+    @property
+    def only_missing_keys(self) -> bool:
+        """Invalid only because of unknown natural keys that may all be created."""
+        report: dict[str, Any] = self.report or {}
+        unknown = (report.get("counts_by_kind") or {}).get("unknown_key", 0)
+        return (
+            self.status == self.Status.INVALID
+            and bool(unknown)
+            and unknown == report.get("error_count")
+            and all(u["can_create"] for u in report.get("unmatched", []) if not u["created"])
+        )
 
     @property
     def is_active(self) -> bool:

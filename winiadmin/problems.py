@@ -30,6 +30,7 @@ class ProblemKind(StrEnum):
     NULL_ROW_DROPPED = "null_row_dropped"
     CLEANING_FAILED = "cleaning_failed"
     DATABASE_CONFLICT = "database_conflict"
+    UNKNOWN_KEY = "unknown_key"
     LOAD_FAILED = "load_failed"
 
     @property
@@ -48,6 +49,7 @@ KIND_LABELS = {
     ProblemKind.NULL_ROW_DROPPED: _("Row dropped (empty key columns)"),
     ProblemKind.CLEANING_FAILED: _("Cleaning failed"),
     ProblemKind.DATABASE_CONFLICT: _("Database conflict"),
+    ProblemKind.UNKNOWN_KEY: _("Unknown reference"),
     ProblemKind.LOAD_FAILED: _("Load failed"),
 }
 

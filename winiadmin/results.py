@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from winiutils.core.data.dataframe.cleaning import CleaningDF
 
     from winiadmin.cleaning.mapping import MatchedColumns
+    from winiadmin.db.lookups import UnmatchedKeys
 
 
 class Stage(StrEnum):
@@ -75,6 +76,8 @@ class ImportResult:
     column_matches: "MatchedColumns | None" = None
     #: The first few non-blank values of each file column, by header (for the mapping step).
     column_samples: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    #: Natural-key values that matched nothing, per lookup (created ones are marked so).
+    unmatched: "list[UnmatchedKeys]" = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

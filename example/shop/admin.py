@@ -18,6 +18,9 @@ class StoreAdmin(ImportMixin, admin.ModelAdmin[Store]):
 
 @admin.register(Product)
 class ProductAdmin(ImportMixin, admin.ModelAdmin[Product]):
+    # The button leads straight to the catalogue import; "shop.products" (stores by name, must
+    # exist) is offered on the "Import data" page and on the categories' button.
+    importers = ("shop.catalogue",)
     list_display = ["sku", "name", "price", "quantity", "category", "store", "available_from"]
     list_filter = ["category", "store"]
     search_fields = ["sku", "name"]

@@ -11,7 +11,7 @@ from shop.models import Category, Customer, Order, OrderLine, Product, Store
 from winiadmin.cleaning import CleaningDF
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import RowProblems
-from winiadmin.importers import BooleanOption, Importer, ModelOption, register
+from winiadmin.importers import BooleanOption, Importer, Lookup, ModelOption, register, with_keys
 from winiadmin.pipeline import LazyBulk
 from winiadmin.problems import Problem, ProblemKind, Severity
 
@@ -151,6 +151,59 @@ def _missing(model: type[Category] | type[Store], names: pl.Series) -> list[str]
     wanted = names.drop_nulls().unique(maintain_order=True).to_list()
     found = set(model._default_manager.filter(name__in=wanted).values_list("name", flat=True))
     return [name for name in wanted if name not in found]
+
+
+PRODUCT_COLUMNS = ("sku", "name", "price", "quantity", "category", "store", "available_from")
+
+
+class ProductObjectsImporter(Importer):
+    """Products whose category and store are given by name: declared lookups (instance path).
+
+    Stores must exist; unknown categories are listed and created only when the user chooses so.
+    Not registered: :class:`ProductsImporter` is the same import, frame-native.
+    """
+
+    name = "shop.product_objects"
+    verbose_name = "Products (categories and stores by name)"
+    description = (
+        "Columns: sku, name, price, quantity, category, store, available_from (YYYY-MM-DD). "
+        "Stores must exist; unknown categories are listed and can be created on confirmation."
+    )
+    models = (Category, Product)
+    cleaning_df_cls = CatalogueCleaningDF
+    lookups = (
+        Lookup(Product, "category", by="name", create=True),
+        Lookup(Product, "store", by="name"),
+    )
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        products = (
+            with_keys(
+                Product(
+                    sku=sku,
+                    name=name,
+                    price=Decimal(str(price)),
+                    quantity=quantity,
+                    available_from=available_from,
+                ),
+                category=category,
+                store=store,
+            )
+            for sku, name, price, quantity, category, store, available_from in df.select(
+                PRODUCT_COLUMNS
+            ).iter_rows()
+        )
+        return {Product: LazyBulk(products, df.height)}
+
+
+@register
+class ProductsImporter(ProductObjectsImporter):
+    """The frame-native :class:`ProductObjectsImporter`: the lookup columns hold the names."""
+
+    name = "shop.products"
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
+        return {Product: df.select(*PRODUCT_COLUMNS, ROW_NUMBER_COLUMN)}
 
 
 class OrdersCleaningDF(CleaningDF):

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
-from shop.importers import CatalogueImporter, OrdersImporter
+from shop.importers import CatalogueImporter, OrdersImporter, ProductsImporter
 from shop.models import Customer, Product
 
 from winiadmin.exceptions import ImporterNotFound, WiniadminError
@@ -36,8 +36,8 @@ def registered() -> Iterator[type[Throwaway]]:
 def test_demo_importers_are_autodiscovered() -> None:
     assert get_importer("shop.catalogue") is CatalogueImporter
     names = [i.get_name() for i in all_importers()]
-    assert names == ["shop.catalogue", "shop.orders", "testapp.slow_tags"]  # + the test app's
-    assert importers_for_model(Product) == [CatalogueImporter]
+    assert names == ["shop.catalogue", "shop.orders", "shop.products", "testapp.slow_tags"]
+    assert importers_for_model(Product) == [CatalogueImporter, ProductsImporter]
     assert importers_for_model(Customer) == [OrdersImporter]
 
 

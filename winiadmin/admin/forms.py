@@ -119,6 +119,7 @@ class ReadAgainForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     skip_invalid = forms.BooleanField(label=_("Skip invalid rows"), required=False)
+    create_missing = forms.BooleanField(label=_("Create the missing rows"), required=False)
 
 
 class ColumnMappingForm(forms.Form):

@@ -110,7 +110,9 @@ class ImportJobAdmin(_ModelAdmin):
         user: User = request.user
 
         def run(job: ImportJob) -> object:
-            start_execution(job, skip_invalid=job.skip_invalid, user=user)
+            start_execution(
+                job, skip_invalid=job.skip_invalid, user=user, create_missing=job.create_missing
+            )
             return None
 
         done = self._each(request, queryset, run)

@@ -27,6 +27,7 @@ from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
 from winiadmin.admin.progress import progress_context
 from winiadmin.admin.templates import template_candidates
+from winiadmin.admin.unmatched import unmatched_context
 from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound, WiniadminError
 from winiadmin.importers import Importer, all_importers, get_importer
@@ -182,7 +183,7 @@ class ImportWizard(BackgroundViews):
             rejected_count=len(rejected_row_numbers(report)),
             read_again_form=read_again_form(job),
             can_change_columns=can_change_mapping(job),
-            **(rows_context(job, "1") | problems_context(job, "1")),
+            **(rows_context(job, "1") | problems_context(job, "1") | unmatched_context(report)),
         )
         return self._render(request, step, context, model)
 
@@ -296,9 +297,11 @@ class ImportWizard(BackgroundViews):
         return attachment(content, fmt, template_file_name(importer_cls, fmt))
 
     @staticmethod
-    def _confirm_skip(request: HttpRequest) -> bool:
+    def _confirm_choices(request: HttpRequest) -> dict[str, bool]:
+        """``skip_invalid`` and ``create_missing`` as ticked on the confirm form."""
         form = ConfirmForm(request.POST)
-        return form.is_valid() and bool(form.cleaned_data["skip_invalid"])
+        valid = form.is_valid()
+        return {name: valid and bool(form.cleaned_data[name]) for name in form.fields}
 
     def confirm_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         return require_POST(self._confirm)(request, job_id)
@@ -306,7 +309,7 @@ class ImportWizard(BackgroundViews):
     def _confirm(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
         try:
-            start_execution(job, skip_invalid=self._confirm_skip(request), user=_user(request))
+            start_execution(job, user=_user(request), **self._confirm_choices(request))
         except JobStateError as exc:
             messages.warning(request, str(exc))
         return _redirect(request, job_url(job))

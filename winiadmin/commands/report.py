@@ -19,6 +19,8 @@ def write_report(
 ) -> None:
     source = ", ".join(f"{k} {v}" for k, v in result.source_info.items())
     stdout.write(f"Read {result.rows_read:,} rows" + (f" ({source})" if source else "") + ".")
+    if result.unmatched:
+        _write_unmatched(result, stdout, stderr, style)
     if result.problems:
         _write_problems(result, stderr, style)
     if result.created:
@@ -28,6 +30,19 @@ def write_report(
         stdout.write(f"Time: {timings} (total {result.total_seconds:.2f} s).")
     if result.ok:  # a failure's reason is the CommandError the caller raises
         stdout.write(_verdict(result, style))
+
+
+def _write_unmatched(
+    result: ImportResult, stdout: OutputWrapper, stderr: OutputWrapper, style: Style
+) -> None:
+    """Values of lookups that matched nothing, with counts and rows; created ones on stdout."""
+    for unmatched in result.unmatched:
+        line = unmatched.describe()
+        if unmatched.created:
+            stdout.write(line)
+            continue
+        hint = " (--create_missing creates them)" if unmatched.can_create else ""
+        stderr.write(style.ERROR(line + hint))
 
 
 def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -> None:

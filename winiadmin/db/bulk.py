@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import batched
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import Model
@@ -35,6 +35,9 @@ from winiadmin.db.graph import (
 )
 from winiadmin.db.plain_insert import PlainInsert, plain_insert_possible
 from winiadmin.exceptions import LoadError
+
+if TYPE_CHECKING:
+    from winiadmin.db.lookups import KeyResolver
 
 __all__ = [
     "STANDARD_BULK_SIZE",
@@ -87,10 +90,14 @@ def load_bulks(
     using: str | None = None,
     on_chunk: ChunkCallback | None = None,
     collect: bool = True,
+    resolver: KeyResolver | None = None,
 ) -> dict[type[Model], int | list[Model]]:
     """:func:`bulk_create_bulks_in_steps`; with ``collect=False`` only counts are kept, so the
-    instances of a chunk can be freed once it is inserted (imports of millions of rows)."""
-    loaded = _load(bulk_by_class, step, using, on_chunk, collect=collect)
+    instances of a chunk can be freed once it is inserted (imports of millions of rows).
+
+    ``resolver``: foreign keys given by natural key (:func:`~winiadmin.db.lookups.with_keys`) are
+    resolved per chunk; objects whose value matches nothing are left out and recorded on it."""
+    loaded = _load(bulk_by_class, step, using, on_chunk, collect=collect, resolver=resolver)
     result: dict[type[Model], int | list[Model]] = {}
     result.update(loaded.created if collect else loaded.counts)
     return result
@@ -121,6 +128,7 @@ def _load(
     on_chunk: ChunkCallback | None,
     *,
     collect: bool,
+    resolver: KeyResolver | None = None,
 ) -> _Loader:
     """The one insert path behind every create helper."""
     check_step(step)
@@ -141,6 +149,7 @@ def _load(
         },
         on_chunk=on_chunk,
         collect=collect,
+        resolver=resolver,
     )
     with transaction.atomic(using=db):
         for model in order:
@@ -170,6 +179,7 @@ class _Loader:
     plain: dict[type[Model], PlainInsert]
     on_chunk: ChunkCallback | None
     collect: bool
+    resolver: KeyResolver | None = None
     counts: dict[type[Model], int] = field(default_factory=dict)
     created: dict[type[Model], list[Model]] = field(default_factory=dict)
 
@@ -196,6 +206,8 @@ class _Loader:
         return (chunk for level in levels for chunk in batched(level, self.step))
 
     def _insert(self, model: type[Model], chunk: list[Model]) -> list[Model]:
+        if self.resolver is not None:
+            chunk = self.resolver.resolve_objects(model, chunk)
         _link_parents(model, chunk)
         plain = self.plain.get(model)
         if plain is not None and plain.run(chunk):

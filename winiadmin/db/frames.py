@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import batched
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.db import connections, transaction
@@ -24,8 +24,12 @@ from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
 from winiadmin.exceptions import LoadError
 
+if TYPE_CHECKING:
+    from winiadmin.db.lookups import KeyResolver, Lookup
+
 #: A frame may carry the file row numbers in this column; it is used for problems, not stored.
 ROW_NUMBER_COLUMN = "__winiadmin_row__"
+_LEFT_OUT = "__winiadmin_left_out__"
 #: Distinct natural-key values looked up per query.
 LOOKUP_CHUNK = 5000
 
@@ -72,10 +76,12 @@ def load_frames(
     using: str,
     on_chunk: FrameChunkCallback | None = None,
     collect_pks: bool = False,
+    resolver: KeyResolver | None = None,
 ) -> LoadedFrames:
     """Insert every frame, parents first, in one transaction.
 
-    Raises :class:`UnresolvedKeysError` (a ``LoadError``) when natural keys match nothing.
+    Raises :class:`UnresolvedKeysError` (a ``LoadError``) when natural keys match nothing; with
+    a ``resolver`` they are recorded on it instead (or created) and their rows left out.
     """
     check_step(step)
     specs = {m: f if isinstance(f, ModelFrame) else ModelFrame(m, f) for m, f in frames.items()}
@@ -83,7 +89,9 @@ def load_frames(
     with transaction.atomic(using=using):
         for model in topological_sort_models(specs):
             with refused_as_load_error(model):
-                keys = _load_one(specs[model], step, using, on_chunk, collect_pks=collect_pks)
+                keys = _load_one(
+                    specs[model], step, using, on_chunk, collect_pks=collect_pks, resolver=resolver
+                )
             loaded.counts[model] = keys.count
             if keys.mode != "none":
                 loaded.pks[model] = keys.keys
@@ -109,8 +117,13 @@ def _load_one(
     on_chunk: FrameChunkCallback | None,
     *,
     collect_pks: bool,
+    resolver: KeyResolver | None = None,
 ) -> KeyCollector:
-    frame = _resolve_lookups(spec, using)
+    frame = (
+        _resolve_lookups(spec, using)
+        if resolver is None
+        else _resolve_recording(spec, _declared_lookups(spec, resolver), resolver)
+    )
     frame = frame.drop(ROW_NUMBER_COLUMN, strict=False)
     fields, values = to_database_frame(spec.model, frame, connections[using])
     copyable = not any(dtype == pl.Object for dtype in values.dtypes)
@@ -166,6 +179,61 @@ def _resolve_lookups(spec: ModelFrame, using: str) -> pl.DataFrame:
             raise UnresolvedKeysError(_unresolved(spec.model, name, lookup, missing))
         frame = joined.drop(name).rename({"__pk__": fk.attname})
     return frame
+
+
+def _declared_lookups(spec: ModelFrame, resolver: KeyResolver) -> list[Lookup]:
+    """The frame's own lookups and the importer's declared ones for columns the frame has."""
+    lookups = {name: resolver.lookup_for(spec.model, name, by) for name, by in spec.lookups.items()}
+    for lookup in resolver.for_model(spec.model):
+        if lookup.field in spec.frame.columns:
+            lookups.setdefault(lookup.field, lookup)
+    return list(lookups.values())
+
+
+def _resolve_recording(
+    spec: ModelFrame, lookups: list[Lookup], resolver: KeyResolver
+) -> pl.DataFrame:
+    """Like :func:`_resolve_lookups`, but unmatched values are created or recorded and left out.
+
+    Rows are left out after every lookup ran, so that a row unknown to two lookups is listed twice.
+    """
+    frame = spec.frame.with_columns(pl.lit(value=False).alias(_LEFT_OUT))
+    for lookup in lookups:
+        name = lookup.field
+        values = frame.get_column(name).drop_nulls().unique()
+        found, created = resolver.resolve(lookup, values.to_list())
+        pairs = {"__key__": list(found), "__pk__": list(found.values())}
+        keys = pl.DataFrame(pairs, schema_overrides={"__key__": values.dtype})
+        joined = frame.join(keys, left_on=name, right_on="__key__", how="left", coalesce=True)
+        unmatched = pl.col(name).is_not_null() & pl.col("__pk__").is_null()
+        if created:
+            made = joined.filter(pl.col(name).is_in(list(created)))
+            resolver.record(lookup, *_value_rows(made, name), created=True)
+        missing = joined.filter(unmatched)
+        if missing.height:
+            resolver.record(lookup, *_value_rows(missing, name), created=False)
+            joined = joined.with_columns(pl.col(_LEFT_OUT) | unmatched)
+        frame = joined.drop(name).rename({"__pk__": lookup.foreign_key.attname})
+    left_out = frame.filter(pl.col(_LEFT_OUT))
+    if left_out.height and ROW_NUMBER_COLUMN in left_out.columns:
+        resolver.dropped_rows.update(left_out.get_column(ROW_NUMBER_COLUMN).to_list())
+    return frame.filter(~pl.col(_LEFT_OUT)).drop(_LEFT_OUT)
+
+
+def _value_rows(
+    frame: pl.DataFrame, name: str
+) -> tuple[dict[object, int], dict[object, list[int]]]:
+    """Per value, in file order: how many rows, and their file row numbers."""
+    numbers = pl.col(ROW_NUMBER_COLUMN) if ROW_NUMBER_COLUMN in frame.columns else pl.lit(None)
+    grouped = frame.group_by(name, maintain_order=True).agg(
+        pl.len().alias("__n__"), numbers.drop_nulls().alias("__rows__")
+    )
+    counts: dict[object, int] = {}
+    rows: dict[object, list[int]] = {}
+    for value, n, found in grouped.iter_rows():
+        counts[value] = n
+        rows[value] = [int(r) for r in found]
+    return counts, rows
 
 
 def _key_map(target: type[Model], lookup: str, values: pl.Series, using: str) -> pl.DataFrame:

@@ -1,6 +1,7 @@
 """Declare an importer once; the admin and the commands run it through the same pipeline."""
 
 from winiadmin.importers.base import Importer
+from winiadmin.importers.lookups import Lookup, with_keys
 from winiadmin.importers.options import (
     BooleanOption,
     ChoiceOption,
@@ -22,10 +23,12 @@ __all__ = [
     "ImportOption",
     "Importer",
     "IntegerOption",
+    "Lookup",
     "ModelOption",
     "StringOption",
     "all_importers",
     "get_importer",
     "importers_for_model",
     "register",
+    "with_keys",
 ]

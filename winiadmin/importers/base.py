@@ -9,6 +9,7 @@ from django.utils.text import camel_case_to_spaces
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
 from winiadmin.cleaning.mapping import ColumnMapping
+from winiadmin.db.lookups import Lookup
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
 from winiadmin.pipeline import BulksByModel, ReadSource, run_import
@@ -48,6 +49,10 @@ class Importer:
     #: Other names files use for a column, by column name: ``{"price": ("prix", "unit price")}``;
     #: compared ignoring case, accents and spacing (see :mod:`winiadmin.cleaning.mapping`).
     column_aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
+    #: Foreign keys given by natural key: ``(Lookup(Product, "category", by="name"),)``; see
+    #: :mod:`winiadmin.db.lookups` (frame importers: the column holds the value; instance
+    #: importers: ``with_keys(Product(...), category=value)``).
+    lookups: ClassVar[tuple[Lookup, ...]] = ()
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})
@@ -118,6 +123,7 @@ class Importer:
         collect_pks: bool = False,
         progress: ProgressCallback | None = None,
         column_mapping: ColumnMapping | None = None,
+        create_missing: bool = False,
     ) -> ImportResult:
         return run_import(
             self,
@@ -133,4 +139,5 @@ class Importer:
             progress=progress,
             importer_name=self.get_name(),
             column_mapping=column_mapping,
+            create_missing=create_missing,
         )

@@ -52,10 +52,16 @@ def enqueue_validation(job: ImportJob) -> None:
     _enqueue(job, VALIDATE_FROM, Step.VALIDATE)
 
 
-def enqueue_execution(job: ImportJob, *, skip_invalid: bool) -> None:
+def enqueue_execution(job: ImportJob, *, skip_invalid: bool, create_missing: bool = False) -> None:
     """Queue the real run of a checked job (once: a second confirm finds it queued)."""
-    check_confirmable(job, skip_invalid=skip_invalid)
-    _enqueue(job, EXECUTE_FROM, Step.EXECUTE, skip_invalid=skip_invalid)
+    check_confirmable(job, skip_invalid=skip_invalid, create_missing=create_missing)
+    _enqueue(
+        job,
+        EXECUTE_FROM,
+        Step.EXECUTE,
+        skip_invalid=skip_invalid,
+        create_missing=create_missing,
+    )
 
 
 def _enqueue(job: ImportJob, allowed: Collection[Status], step: Step, **fields: object) -> None:
@@ -160,9 +166,11 @@ def start_validation(job: ImportJob) -> None:
         validate_job(job)
 
 
-def start_execution(job: ImportJob, *, skip_invalid: bool, user: User | None) -> None:
+def start_execution(
+    job: ImportJob, *, skip_invalid: bool, user: User | None, create_missing: bool = False
+) -> None:
     """The real run: queued for a worker when the upload is big enough, else run right here."""
     if runs_in_background(job):
-        enqueue_execution(job, skip_invalid=skip_invalid)
+        enqueue_execution(job, skip_invalid=skip_invalid, create_missing=create_missing)
     else:
-        execute_job(job, skip_invalid=skip_invalid, user=user)
+        execute_job(job, skip_invalid=skip_invalid, user=user, create_missing=create_missing)

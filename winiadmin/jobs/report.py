@@ -53,7 +53,34 @@ def build_report(result: ImportResult) -> dict[str, Any]:
         "columns": [{"name": n, "dtype": str(t)} for n, t in result.cleaned_frame.schema.items()],
         "profile": column_profile(result.cleaned_frame),
         "column_mapping": mapping_report(result),
+        "unmatched": unmatched_report(result),
     }
+
+
+def unmatched_report(result: ImportResult) -> list[dict[str, Any]]:
+    """Per lookup, the values that matched nothing: count and first rows (see db/lookups)."""
+    report = []
+    for unmatched in result.unmatched:
+        lookup = unmatched.lookup
+        meta = lookup.target._meta
+        report.append(
+            {
+                "field": lookup.field,
+                "column": lookup.source_column,
+                "by": lookup.by,
+                "target": meta.label,
+                "verbose_name": str(meta.verbose_name),
+                "verbose_name_plural": str(meta.verbose_name_plural),
+                "can_create": unmatched.can_create,
+                "created": unmatched.created,
+                "description": unmatched.describe(),
+                "values": [
+                    {"value": str(value), "count": count, "rows": unmatched.rows.get(value, [])}
+                    for value, count in list(unmatched.counts.items())[:STORED_PROBLEMS]
+                ],
+            }
+        )
+    return report
 
 
 def mapping_report(result: ImportResult) -> dict[str, Any] | None:

@@ -115,22 +115,26 @@ def run_validation(job: ImportJob) -> ImportResult:
     return result
 
 
-def check_confirmable(job: ImportJob, *, skip_invalid: bool) -> None:
+def check_confirmable(job: ImportJob, *, skip_invalid: bool, create_missing: bool = False) -> None:
     # Only an invalid job is refused here; any other state is for the claim to judge, so a
     # second confirm of a finished job says what happened to it.
-    if job.status == ImportJob.Status.INVALID and not job.can_confirm(skip_invalid=skip_invalid):
+    allowed = job.can_confirm(skip_invalid=skip_invalid, create_missing=create_missing)
+    if job.status == ImportJob.Status.INVALID and not allowed:
         msg = "This import cannot run: fix the problems, or choose to skip invalid rows."
         raise JobStateError(msg)
 
 
-def execute_job(job: ImportJob, *, skip_invalid: bool, user: User | None = None) -> ImportResult:
+def execute_job(
+    job: ImportJob, *, skip_invalid: bool, user: User | None = None, create_missing: bool = False
+) -> ImportResult:
     """The real run, once: a second confirm (a refresh, two tabs) finds the job already claimed.
 
     Raises ``JobCancelled`` when it was cancelled, ``JobStateError`` when it cannot start.
     """
-    check_confirmable(job, skip_invalid=skip_invalid)
+    check_confirmable(job, skip_invalid=skip_invalid, create_missing=create_missing)
     _claim(job, EXECUTE_FROM, ImportJob.Status.RUNNING)
     job.skip_invalid = skip_invalid
+    job.create_missing = create_missing
     return run_execution(job, user)
 
 
@@ -206,6 +210,7 @@ def _run(
                 read_options=ReadOptions(**job.read_options),
                 file_name=job.original_name,
                 collect_pks=collect_pks,
+                create_missing=job.create_missing and not dry_run,
                 column_mapping=(
                     None
                     if job.column_mapping is None

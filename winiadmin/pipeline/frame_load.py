@@ -24,6 +24,7 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
                 using=settings.using,
                 on_chunk=progress_counter(settings, total),
                 collect_pks=settings.collect_pks,
+                resolver=settings.resolver,
             )
             outcome.counts = loaded.counts
             outcome.pks = loaded.pks
@@ -36,6 +37,7 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
             settings.dry_run
             or outcome.blocking
             or (outcome.problems and not settings.skip_conflicts)
+            or settings.rollback_unmatched
         ):
             transaction.set_rollback(True, using=settings.using)
     return outcome

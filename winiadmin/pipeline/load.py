@@ -17,6 +17,7 @@ from winiadmin.progress import Progress, ProgressCallback
 from winiadmin.results import Stage
 
 if TYPE_CHECKING:
+    from winiadmin.db.lookups import KeyResolver
     from winiadmin.pipeline.frame_conflicts import KeyHistory
 
 
@@ -48,6 +49,14 @@ class LoadSettings:
     frame_step: int = 50_000
     #: A streamed import's unique keys of earlier batches (see frame_conflicts.KeyHistory).
     key_history: "KeyHistory | None" = None
+    #: Natural keys of the run's lookups (created, or recorded when unmatched).
+    resolver: "KeyResolver | None" = None
+
+    @property
+    def rollback_unmatched(self) -> bool:
+        """Rows were left out for unmatched keys and the caller did not choose to skip them."""
+        blocking = self.resolver is not None and bool(self.resolver.blocking)
+        return blocking and not self.skip_conflicts
 
 
 def progress_counter(
@@ -82,6 +91,7 @@ def load_stage(
             using=settings.using,
             on_chunk=progress_counter(settings, total),
             collect=settings.collect_pks,
+            resolver=settings.resolver,
         )
         for model, value in loaded.items():
             if isinstance(value, list):
@@ -90,7 +100,8 @@ def load_stage(
             else:
                 outcome.counts[model] = value
         outcome.problems = conflicts.problems
-        if settings.dry_run or (outcome.has_conflicts and not settings.skip_conflicts):
+        conflicted = outcome.has_conflicts and not settings.skip_conflicts
+        if settings.dry_run or conflicted or settings.rollback_unmatched:
             transaction.set_rollback(True, using=settings.using)
     return outcome
 

@@ -23,6 +23,7 @@ from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_n
 from winiadmin.cleaning.tracking import rename_map_of
 from winiadmin.conf import get_config
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
+from winiadmin.db.lookups import KeyResolver, Lookup
 from winiadmin.exceptions import (
     FileReadError,
     ImportTimeout,
@@ -36,6 +37,7 @@ from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.pipeline.spec import BulksByModel, FrameImportSpec, FramesByModel, ImportSpec
 from winiadmin.pipeline.stream import run_streamed
+from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ProgressCallback, ignore_progress
 from winiadmin.readers import RawTable, ReadOptions, Source, read_table
@@ -61,6 +63,8 @@ class RunSettings:
     collect_pks: bool = False
     #: File header → expected column (or ``None``: ignore); the rest is matched automatically.
     column_mapping: ColumnMapping | None = None
+    #: Create the related rows whose natural key matches nothing, where the lookup allows it.
+    create_missing: bool = False
 
 
 def run_import(
@@ -78,6 +82,7 @@ def run_import(
     progress: ProgressCallback | None = None,
     importer_name: str | None = None,
     column_mapping: ColumnMapping | None = None,
+    create_missing: bool = False,
 ) -> ImportResult:
     """Run the whole pipeline once. Never raises for bad data: the result says what happened.
 
@@ -94,6 +99,7 @@ def run_import(
         file_name=file_name,
         collect_pks=collect_pks,
         column_mapping=column_mapping,
+        create_missing=create_missing,
     )
     name = importer_name or type(spec).__name__
     return _Run(spec, settings, progress or ignore_progress, name).execute(source)
@@ -119,6 +125,8 @@ class _Run:
         self.settings = settings
         self.progress = progress
         self.deadline = Deadline(settings.timeout)
+        lookups: tuple[Lookup, ...] = getattr(spec, "lookups", ())
+        self.resolver = KeyResolver(lookups, settings.using, create_missing=settings.create_missing)
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS
         self.step = settings.batch_size or config.BATCH_SIZE
@@ -164,8 +172,11 @@ class _Run:
             self.record_row_problems(exc, cleaned)
             return
         loaded = self._timed(Stage.LOAD, lambda: self._load(plan, cleaned, rollback=blocked))
-        self._record_load(loaded)
-        if loaded.blocking or (loaded.has_conflicts and not self.settings.skip_invalid):
+        self._record_load(loaded, cleaned)
+        if self.unmatched_blocks():
+            self.result.status = ImportStatus.INVALID
+            self.result.error = unmatched_error(self.resolver)
+        elif loaded.blocking or (loaded.has_conflicts and not self.settings.skip_invalid):
             self.result.status = ImportStatus.INVALID
             self.result.error = _(
                 "Some rows conflict with data in the database; nothing was written."
@@ -177,7 +188,12 @@ class _Run:
                 ImportStatus.DRY_RUN if self.settings.dry_run else ImportStatus.SUCCEEDED
             )
             conflicting = {p.row for p in loaded.problems if p.row is not None}
-            self.result.skipped_rows = tuple(sorted({*cleaned.invalid_rows, *conflicting}))
+            skipped = {*cleaned.invalid_rows, *conflicting, *self.resolver.dropped_rows}
+            self.result.skipped_rows = tuple(sorted(skipped))
+
+    def unmatched_blocks(self) -> bool:
+        """Rows were left out for keys that match nothing, and skipping them was not chosen."""
+        return bool(self.resolver.blocking) and not self.settings.skip_invalid
 
     def _timed[T](self, stage: Stage, work: Callable[[], T]) -> T:
         self.deadline.check()
@@ -265,6 +281,7 @@ class _Run:
             collect_pks=self.settings.collect_pks and not self.settings.dry_run,
             skip_conflicts=self.settings.skip_invalid,
             frame_step=self.settings.batch_size or get_config().FRAME_BATCH_SIZE,
+            resolver=self.resolver,
         )
 
     @contextmanager
@@ -289,10 +306,12 @@ class _Run:
         self.result.cleaned_rows = cleaned.row_numbers
         self.result.cleaning_df = cleaned.cleaning_df
 
-    def _record_load(self, loaded: LoadOutcome) -> None:
+    def _record_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(loaded.problems)
         self.result.created = [_model_count(model, n) for model, n in loaded.counts.items()]
         self.result.created_pks = {m._meta.label: pks for m, pks in loaded.pks.items()}
+        find_rows(self.resolver, cleaned.frame, cleaned.row_numbers)
+        record_unmatched(self.result, self.resolver)
 
     def record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
         for problem in exc.problems:

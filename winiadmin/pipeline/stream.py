@@ -25,6 +25,7 @@ from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.exceptions import LoadError, RowProblems
 from winiadmin.pipeline.frame_conflicts import KeyHistory
 from winiadmin.pipeline.frame_load import frame_load_stage
+from winiadmin.pipeline.unmatched import record_unmatched, unmatched_error
 from winiadmin.progress import Progress
 from winiadmin.readers.batched import BatchPlan, read_batches
 from winiadmin.results import ImportStatus, ModelCount, Stage
@@ -62,12 +63,17 @@ def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: 
                 break
         blocked = bool(totals.invalid_rows) and not settings.skip_invalid
         conflicted = totals.conflicts and not settings.skip_invalid
-        failed = totals.file_error or totals.blocking or conflicted or blocked
+        unmatched = run.unmatched_blocks()
+        failed = totals.file_error or totals.blocking or conflicted or blocked or unmatched
         if settings.dry_run or failed:
             transaction.set_rollback(True, using=settings.using)
     run.result.created = [_count(model, n) for model, n in totals.counts.items()]
+    record_unmatched(run.result, run.resolver)
     if totals.file_error:
         run.result.error = _("The file cannot be imported; see the problems.")
+    elif unmatched:
+        run.result.status = ImportStatus.INVALID
+        run.result.error = unmatched_error(run.resolver)
     elif totals.blocking or conflicted:
         run.result.status = ImportStatus.INVALID
         run.result.error = _("Some rows conflict with data in the database; nothing was written.")
@@ -75,7 +81,8 @@ def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: 
         run.explain_blocked()
     else:
         run.result.status = ImportStatus.DRY_RUN if settings.dry_run else ImportStatus.SUCCEEDED
-        run.result.skipped_rows = tuple(sorted(totals.invalid_rows | totals.conflict_rows))
+        skipped = totals.invalid_rows | totals.conflict_rows | run.resolver.dropped_rows
+        run.result.skipped_rows = tuple(sorted(skipped))
 
 
 def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:

@@ -37,6 +37,13 @@ class Command(ABCBaseCommand):
             help="Import the valid rows and skip rows with errors (they are listed).",
         )
         parser.add_argument(
+            "--create_missing",
+            "--create-missing",
+            action="store_true",
+            help="Create the related rows (a category by name…) that values match nothing in, "
+            "where the importer's lookup allows it; the unmatched values are printed either way.",
+        )
+        parser.add_argument(
             "-o",
             "--option",
             action="append",
@@ -98,6 +105,7 @@ class Command(ABCBaseCommand):
                 read_options=self._read_options(),
                 progress=progress,
                 column_mapping=mapping,
+                create_missing=self.get_option("create_missing"),
             )
         finally:
             progress.close()

@@ -1,0 +1,266 @@
+"""Foreign keys given by natural key (a category's name), declared once and resolved in bulk.
+
+An importer declares :class:`Lookup` s; both loading paths resolve them with one query per
+related model per chunk of distinct values (never one per row). Values that match nothing are
+collected over the whole run (:class:`UnmatchedKeys`: value, count, the first file rows) and are
+either created, when the lookup allows it and the caller chose to (``create_missing``), in the
+same transaction before the rows that point at them, or reported: the rows pointing at them are
+left out, which blocks the import unless invalid rows are skipped (then they are listed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from itertools import batched
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignKey, Model
+from django.db.models.fields import NOT_PROVIDED
+
+from winiadmin.exceptions import LoadError
+
+if TYPE_CHECKING:
+    from django.db.models import Field
+
+#: Distinct natural-key values looked up per query.
+LOOKUP_CHUNK = 5000
+#: File rows kept per unmatched value (the count stays exact).
+ROWS_PER_VALUE = 20
+#: Where an instance-path importer puts natural-key values on an object (see :func:`with_keys`).
+KEYS_ATTRIBUTE = "_winiadmin_keys"
+
+type Defaults = Mapping[str, object] | Callable[[object], Mapping[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """``model.field`` (a foreign key) is given by the related model's ``by`` field.
+
+    ``create``: values that match nothing may be created (when the caller chooses so), with
+    ``defaults`` (a mapping, or a callable taking the value) for the related model's other
+    required fields. ``column``: the cleaned column holding the values, when it is not named
+    after the field (used to find the file rows of the instance path).
+    """
+
+    model: type[Model]
+    field: str
+    by: str
+    create: bool = False
+    defaults: Defaults = dc_field(default_factory=dict)
+    column: str | None = None
+
+    @property
+    def foreign_key(self) -> ForeignKey[Any, Any]:
+        fk = self.model._meta.get_field(self.field)
+        if not isinstance(fk, ForeignKey):
+            label = f"{self.model._meta.label}.{self.field}"
+            msg = f"{label} is not a foreign key; it cannot have a lookup."
+            raise LoadError(msg)
+        return fk
+
+    @property
+    def target(self) -> type[Model]:
+        target = self.foreign_key.related_model
+        assert isinstance(target, type)
+        return target
+
+    @property
+    def source_column(self) -> str:
+        return self.column or self.field
+
+    def new_object(self, value: object) -> Model:
+        extra = self.defaults(value) if callable(self.defaults) else self.defaults
+        return self.target(**{self.by: value, **extra})
+
+    def setup_errors(self) -> list[str]:
+        """What is wrong with the declaration, in sentences (empty: fine)."""
+        label = f"Lookup {self.model._meta.label}.{self.field}"
+        try:
+            target = self.target
+        except (LoadError, LookupError, FieldDoesNotExist) as exc:
+            return [f"{label}: {exc}"]
+        fields = {f.name for f in target._meta.concrete_fields}
+        if self.by not in fields:
+            return [f"{label}: {target._meta.label} has no field {self.by!r}."]
+        if not self.create or callable(self.defaults):
+            return []
+        missing = [
+            f.name
+            for f in target._meta.concrete_fields
+            if f.name != self.by and f.name not in self.defaults and _required(f)
+        ]
+        if missing:
+            return [
+                f"{label}: create=True but {target._meta.label} has required fields without "
+                f"defaults: {', '.join(missing)}; give them in defaults={{...}}."
+            ]
+        return []
+
+
+def _required(f: Field[Any, Any]) -> bool:
+    """A column an INSERT of only the natural key would leave without a value."""
+    return not (
+        f.primary_key
+        or f.null
+        or f.default is not NOT_PROVIDED
+        or f.has_db_default()
+        or f.empty_strings_allowed
+        or getattr(f, "auto_now", False)
+        or getattr(f, "auto_now_add", False)
+        or f.generated
+    )
+
+
+def with_keys[M: Model](obj: M, **values: object) -> M:
+    """Give ``obj``'s foreign keys by natural key: ``with_keys(Product(...), category="Toys")``.
+
+    The loader resolves them per chunk with the importer's declared lookups.
+    """
+    obj.__dict__.setdefault(KEYS_ATTRIBUTE, {}).update(values)
+    return obj
+
+
+@dataclass(slots=True)
+class UnmatchedKeys:
+    """Values of one lookup that matched nothing: how often, where, whether they were created."""
+
+    lookup: Lookup
+    counts: dict[object, int] = dc_field(default_factory=dict)
+    #: The first ``ROWS_PER_VALUE`` file rows of each value (what the lists show).
+    rows: dict[object, list[int]] = dc_field(default_factory=dict)
+    created: bool = False
+    #: Every file row of each value that was left out (one problem each).
+    all_rows: dict[object, list[int]] = dc_field(default_factory=dict, repr=False)
+
+    def add(self, value: object, count: int, rows: Iterable[int]) -> None:
+        self.counts[value] = self.counts.get(value, 0) + count
+        found = list(rows)
+        kept = self.rows.setdefault(value, [])
+        kept += found[: ROWS_PER_VALUE - len(kept)]
+        if not self.created:
+            self.all_rows.setdefault(value, []).extend(found)
+
+    @property
+    def values(self) -> list[object]:
+        return list(self.counts)
+
+    @property
+    def can_create(self) -> bool:
+        return self.lookup.create
+
+    def describe(self) -> str:
+        """``3 categories not found (name): 'Toyz' (rows 4, 9), …``."""
+        meta = self.lookup.target._meta
+        name = meta.verbose_name if len(self.counts) == 1 else meta.verbose_name_plural
+        items = ", ".join(
+            f"{value!r} ({_rows_text(self.rows.get(value, []), count)})"
+            for value, count in self.counts.items()
+        )
+        verb = "created" if self.created else "not found"
+        return f"{len(self.counts)} {name} {verb} ({self.lookup.by}): {items}"
+
+
+def _rows_text(rows: list[int], count: int) -> str:
+    if not rows:
+        return f"{count} times"
+    more = f" and {count - len(rows)} more" if count > len(rows) else ""
+    return ("row " if count == 1 else "rows ") + ", ".join(map(str, rows)) + more
+
+
+class KeyResolver:
+    """Resolves natural keys for one run, across chunks (and batches) in its transaction."""
+
+    def __init__(self, lookups: Iterable[Lookup], using: str, *, create_missing: bool) -> None:
+        self.lookups = {(lk.model, lk.field): lk for lk in lookups}
+        self.using = using
+        self.create_missing = create_missing
+        self.unmatched: dict[tuple[type[Model], str], UnmatchedKeys] = {}
+        #: Related rows created per model.
+        self.created: dict[type[Model], int] = {}
+        #: File rows left out because a key matched nothing (all of them, for skipped_rows).
+        self.dropped_rows: set[int] = set()
+
+    def lookup_for(self, model: type[Model], name: str, by: str | None = None) -> Lookup:
+        """The declared lookup, or one made from a frame's ``lookups={"category": "name"}``."""
+        declared = self.lookups.get((model, name))
+        if declared is not None:
+            return declared
+        return self.lookups.setdefault((model, name), Lookup(model, name, by or "pk"))
+
+    def for_model(self, model: type[Model]) -> list[Lookup]:
+        return [lk for (m, _name), lk in self.lookups.items() if m is model]
+
+    def resolve(
+        self, lookup: Lookup, values: Iterable[object]
+    ) -> tuple[dict[Any, Any], set[object]]:
+        """Value → primary key for the distinct ``values``; creates the missing ones if allowed.
+
+        Returns the map and the values just created.
+        """
+        target, by = lookup.target, lookup.by
+        manager = target._base_manager.db_manager(self.using)
+        wanted = list(values)
+        found: dict[Any, Any] = {}
+        for chunk in batched(wanted, LOOKUP_CHUNK):
+            found.update(manager.filter(**{f"{by}__in": chunk}).values_list(by, "pk"))
+        missing = [v for v in wanted if v not in found]
+        if not missing or not (lookup.create and self.create_missing):
+            return found, set()
+        new = [lookup.new_object(value) for value in missing]
+        manager.bulk_create(new)
+        if any(obj.pk is None for obj in new):  # a backend that cannot return keys
+            found.update(manager.filter(**{f"{by}__in": missing}).values_list(by, "pk"))
+        else:
+            found.update((getattr(obj, by), obj.pk) for obj in new)
+        self.created[target] = self.created.get(target, 0) + len(new)
+        return found, set(missing)
+
+    def record(
+        self, lookup: Lookup, counts: Mapping[object, int], rows: Mapping[object, list[int]], *,
+        created: bool,
+    ) -> None:  # fmt: skip
+        unmatched = self.unmatched.setdefault(
+            (lookup.model, lookup.field), UnmatchedKeys(lookup, created=created)
+        )
+        unmatched.created = unmatched.created or created
+        for value, count in counts.items():
+            unmatched.add(value, count, rows.get(value, []))
+
+    @property
+    def blocking(self) -> list[UnmatchedKeys]:
+        """Unmatched values that were not created: their rows were left out."""
+        return [u for u in self.unmatched.values() if not u.created]
+
+    def resolve_objects(self, model: type[Model], chunk: list[Model]) -> list[Model]:
+        """Set the foreign keys of a chunk given with :func:`with_keys`; drop unmatched objects."""
+        lookups = [lk for lk in self.for_model(model) if _has_keys(chunk)]
+        dropped: set[int] = set()
+        for lookup in lookups:
+            given = [
+                (obj, obj.__dict__[KEYS_ATTRIBUTE][lookup.field])
+                for obj in chunk
+                if lookup.field in obj.__dict__.get(KEYS_ATTRIBUTE, {})
+                and obj.__dict__[KEYS_ATTRIBUTE][lookup.field] is not None
+            ]
+            found, created = self.resolve(lookup, dict.fromkeys(v for _obj, v in given))
+            attname = lookup.foreign_key.attname
+            counts: dict[object, int] = {}
+            for obj, value in given:
+                if value in found:
+                    obj.__dict__[attname] = found[value]
+                else:
+                    dropped.add(id(obj))
+                if value in created or value not in found:
+                    counts[value] = counts.get(value, 0) + 1
+            if created:
+                self.record(lookup, {v: counts[v] for v in created}, {}, created=True)
+            if left := {v: n for v, n in counts.items() if v not in found}:
+                self.record(lookup, left, {}, created=False)
+        return [obj for obj in chunk if id(obj) not in dropped] if dropped else chunk
+
+
+def _has_keys(chunk: list[Model]) -> bool:
+    return any(KEYS_ATTRIBUTE in obj.__dict__ for obj in chunk)
