@@ -85,6 +85,22 @@ def test_create_missing_creates_each_value_once_and_keeps_the_stop_for_the_rest(
 
 @BOTH
 @pytest.mark.usefixtures("known")
+def test_created_related_rows_are_among_the_created_keys(
+    samples: Path, importer: type[ProductObjectsImporter]
+) -> None:
+    """An undo deletes what the import created: the categories it created for unknown names too."""
+    Store.objects.create(name="Paris Opéra")
+    result = importer().run(samples / SAMPLE, create_missing=True, collect_pks=True)
+    assert result.status is ImportStatus.SUCCEEDED, result.error
+    new = Category.objects.filter(name__in=["Toyz", "Garden"])
+    assert sorted(result.created_pks["shop.Category"]) == sorted(c.pk for c in new)
+    assert sorted(result.created_pks["shop.Product"]) == sorted(
+        Product.objects.values_list("pk", flat=True)
+    )
+
+
+@BOTH
+@pytest.mark.usefixtures("known")
 def test_dry_run_with_create_missing_counts_and_writes_nothing(
     samples: Path, importer: type[ProductObjectsImporter]
 ) -> None:

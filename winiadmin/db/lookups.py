@@ -178,8 +178,10 @@ class KeyResolver:
         self.using = using
         self.create_missing = create_missing
         self.unmatched: dict[tuple[type[Model], str], UnmatchedKeys] = {}
-        #: Related rows created per model.
+        #: Related rows created per model, and their primary keys (for ``collect_pks``: an undo
+        #: deletes them with the rows that point at them).
         self.created: dict[type[Model], int] = {}
+        self.created_pks: dict[type[Model], list[object]] = {}
         #: File rows left out because a key matched nothing (all of them, for skipped_rows).
         self.dropped_rows: set[int] = set()
 
@@ -216,6 +218,7 @@ class KeyResolver:
         else:
             found.update((getattr(obj, by), obj.pk) for obj in new)
         self.created[target] = self.created.get(target, 0) + len(new)
+        self.created_pks.setdefault(target, []).extend(found[v] for v in missing)
         return found, set(missing)
 
     def record(

@@ -64,6 +64,10 @@ def record_unmatched(result: ImportResult, resolver: KeyResolver) -> None:
             new.append(ModelCount(label, str(model._meta.verbose_name_plural), n))
     # The related rows are created before the rows that point at them.
     result.created = new + list(counts.values())
+    if result.created_pks:  # keys were asked for (collect_pks): the created related rows' too
+        for model, pks in resolver.created_pks.items():
+            label = model._meta.label
+            result.created_pks[label] = [*pks, *result.created_pks.get(label, [])]
 
 
 def unmatched_error(resolver: KeyResolver) -> str:
