@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from shop.importers import CatalogueImporter
 from shop.models import Category, Product, Store
 
+from tests.testapp.importers import InsertOnlyCatalogue
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
 
@@ -77,7 +78,8 @@ def test_a_key_repeated_in_a_later_batch_is_a_conflict(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("streamed")
 def test_a_key_already_stored_is_a_conflict(tmp_path: Path) -> None:
     Product.objects.create(sku="SKU-001500", name="kept", price=1)
-    result = CatalogueImporter().run(catalogue(tmp_path / "stored.csv", 2500), skip_invalid=True)
+    path = catalogue(tmp_path / "stored.csv", 2500)
+    result = InsertOnlyCatalogue().run(path, skip_invalid=True)
     assert result.status is ImportStatus.SUCCEEDED
     assert result.skipped_rows == (1502,)
     assert Product.objects.count() == 2500

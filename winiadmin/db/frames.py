@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import batched
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.db import connections, transaction
@@ -20,9 +20,13 @@ from django.db.models import Field, ForeignKey, Model
 
 from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, refused_as_load_error
 from winiadmin.db.frame_keys import KeyCollector
+from winiadmin.db.frame_upsert import upsert_frame
 from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
 from winiadmin.exceptions import LoadError
+
+if TYPE_CHECKING:
+    from winiadmin.db.upsert import UpsertTally
 
 #: A frame may carry the file row numbers in this column; it is used for problems, not stored.
 ROW_NUMBER_COLUMN = "__winiadmin_row__"
@@ -41,6 +45,8 @@ class ModelFrame:
     model: type[Model]
     frame: pl.DataFrame
     lookups: Mapping[str, str] = field(default_factory=dict)
+    #: Upsert key (field names): rows whose key is stored update their record instead.
+    key: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -63,6 +69,8 @@ class LoadedFrames:
     counts: dict[type[Model], int] = field(default_factory=dict)
     #: Primary keys of the inserted rows per model, where they could be known (see frame_keys).
     pks: dict[type[Model], list[object]] = field(default_factory=dict)
+    #: Updated and unchanged rows of the models loaded with an upsert key.
+    tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
 
 
 def load_frames(
@@ -72,6 +80,7 @@ def load_frames(
     using: str,
     on_chunk: FrameChunkCallback | None = None,
     collect_pks: bool = False,
+    diff_limit: int = 200,
 ) -> LoadedFrames:
     """Insert every frame, parents first, in one transaction.
 
@@ -83,7 +92,18 @@ def load_frames(
     with transaction.atomic(using=using):
         for model in topological_sort_models(specs):
             with refused_as_load_error(model):
-                keys = _load_one(specs[model], step, using, on_chunk, collect_pks=collect_pks)
+                spec = specs[model]
+                frame = _resolve_lookups(spec, using)
+                if spec.key:
+                    frame, loaded.tallies[model] = upsert_frame(
+                        model,
+                        frame,
+                        spec.key,
+                        using=using,
+                        row_column=ROW_NUMBER_COLUMN,
+                        limit=diff_limit,
+                    )
+                keys = _load_one(spec, frame, step, using, on_chunk, collect_pks=collect_pks)
             loaded.counts[model] = keys.count
             if keys.mode != "none":
                 loaded.pks[model] = keys.keys
@@ -104,13 +124,13 @@ class UnresolvedKeysError(LoadError):
 
 def _load_one(
     spec: ModelFrame,
+    frame: pl.DataFrame,
     step: int,
     using: str,
     on_chunk: FrameChunkCallback | None,
     *,
     collect_pks: bool,
 ) -> KeyCollector:
-    frame = _resolve_lookups(spec, using)
     frame = frame.drop(ROW_NUMBER_COLUMN, strict=False)
     fields, values = to_database_frame(spec.model, frame, connections[using])
     copyable = not any(dtype == pl.Object for dtype in values.dtypes)
