@@ -4,6 +4,7 @@ from typing import Any
 
 import polars as pl
 
+from winiadmin.conf import get_config
 from winiadmin.problems import Problem
 from winiadmin.results import ImportResult
 
@@ -52,6 +53,7 @@ def build_report(result: ImportResult) -> dict[str, Any]:
         ],
         "upserted": any(c.updated or c.unchanged for c in result.created),
         "changes": changes_report(result),
+        "changes_limit": get_config().MAX_DIFFS,
         "problems": stored,
         "problem_count": len(problems),
         "error_count": problems.error_count,
