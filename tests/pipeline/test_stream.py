@@ -158,3 +158,18 @@ def test_an_importer_failing_in_a_later_batch_writes_nothing(tmp_path: Path) -> 
     assert "RuntimeError: boom" in result.error
     assert not Product.objects.exists()
     assert not Category.objects.exists()
+
+
+def test_a_streamed_upsert_adds_up_the_batches(tmp_path: Path, settings: Any) -> None:
+    assert CatalogueImporter().run(catalogue(tmp_path / "base.csv", 2500)).committed
+    settings.WINIADMIN = {"STREAM_THRESHOLD_BYTES": 1, "STREAM_BATCH_ROWS": 1000, "MAX_DIFFS": 2}
+    line = "SKU-{:06d},Renamed {},1.25,1,Cat 0,Store 0,2024-01-02"
+    changed = {r: line.format(r - 2, r) for r in (5, 1505, 2400)}
+    result = CatalogueImporter().run(catalogue(tmp_path / "again.csv", 2500, overrides=changed))
+    assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
+    assert result.source_info["streamed"] == "1000"
+    product = next(c for c in result.created if c.label == "shop.Product")
+    assert (product.count, product.updated, product.unchanged) == (0, 3, 2497)
+    # MAX_DIFFS: the first two changes are kept, the counts stay exact.
+    assert [c.row for c in result.changes["shop.Product"]] == [5, 1505]
+    assert Product.objects.get(sku="SKU-001503").name == "Renamed 1505"
