@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from winiadmin.db.bulk import bulk_update_in_steps
 from winiadmin.db.upsert import (
     Key,
     RowChange,
@@ -15,14 +14,12 @@ from winiadmin.db.upsert import (
     key_attnames,
     normalised,
     stored_rows,
+    update_rows,
 )
 from winiadmin.exceptions import LoadError
 
 if TYPE_CHECKING:
     from django.db.models import Field, Model
-
-#: Rows per ``bulk_update`` statement.
-UPDATE_STEP = 1000
 
 
 def upsert_frame(
@@ -56,7 +53,7 @@ def upsert_frame(
         return frame, tally
     numbers = frame.get_column(row_column).to_list() if row_column in frame.columns else None
     existing = [False] * frame.height
-    updates: list[Model] = []
+    updates: list[tuple[object, list[object]]] = []
     for i, (k, row) in enumerate(zip(keys, rows, strict=True)):
         if k not in stored:
             continue
@@ -68,11 +65,10 @@ def upsert_frame(
             tally.unchanged += 1
             continue
         tally.updated += 1
-        updates.append(model(pk=pk, **{f.attname: v for f, v in zip(compared, new, strict=True)}))
+        updates.append((pk, new))
         if not tally.full:
             tally.changes.append(RowChange(numbers[i] if numbers else None, k, changed))
-    if updates and compared:
-        bulk_update_in_steps(model, updates, [f.name for f in compared], UPDATE_STEP, using=using)
+    update_rows(model, compared, updates, using)
     return frame.filter(~pl.Series(existing, dtype=pl.Boolean)), tally
 
 

@@ -17,9 +17,11 @@ from itertools import batched
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import DecimalField, Model, Q
 from django.utils import timezone
 
+from winiadmin.db.common import refused_as_load_error
 from winiadmin.exceptions import WiniadminError
 
 if TYPE_CHECKING:
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 Key = tuple[object, ...]
 #: Distinct keys looked up per query.
 KEY_CHUNK = 5000
+#: Rows per ``executemany`` of the UPDATE statement.
+UPDATE_STEP = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,38 @@ def stored_rows(
         for values in manager.filter(lookup).values_list(*attnames, pk, *compared):
             found[tuple(values[:width])] = (values[width], tuple(values[width + 1 :]))
     return found
+
+
+def update_rows(
+    model: type[Model],
+    fields: Sequence[Field[Any, Any]],
+    rows: Sequence[tuple[object, Sequence[object]]],
+    using: str,
+) -> None:
+    """``UPDATE … SET <fields> WHERE pk = …`` for each (pk, values): one prepared statement run
+    with ``executemany`` (psycopg pipelines it), ``UPDATE_STEP`` rows per call.
+
+    Much faster than ``bulk_update``'s ``CASE WHEN`` per field for thousands of rows; like it,
+    it skips ``save()`` and signals.
+    """
+    if not rows or not fields:
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assignments = ", ".join(f"{quote(f.column or f.attname)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608 - quoted names
+        f"WHERE {quote(pk.column or pk.attname)} = %s"
+    )
+    with refused_as_load_error(model), connection.cursor() as cursor:
+        for chunk in batched(rows, UPDATE_STEP):
+            params = [
+                [*(f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)),
+                 pk.get_db_prep_save(key, connection)]
+                for key, values in chunk
+            ]  # fmt: skip
+            cursor.executemany(sql, params)
 
 
 def normalised(f: Field[Any, Any], value: object) -> object:

@@ -6,8 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import DateField, ForeignKey
 
-from winiadmin.db.bulk import bulk_update_in_steps
-from winiadmin.db.upsert import Key, RowChange, differences, normalised, stored_rows
+from winiadmin.db.upsert import (
+    Key,
+    RowChange,
+    differences,
+    normalised,
+    stored_rows,
+    update_rows,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,12 +50,12 @@ def update_stored(
     row_of: Callable[[Key], int | None],
 ) -> list[tuple[Model, Key, bool]]:
     """Give stored objects their primary key and update the changed ones (one query to find
-    them, ``bulk_update`` for the changes); returns (object, key, stored) for every object."""
+    them, one prepared UPDATE for the changes); returns (object, key, stored) per object."""
     fields = compared_fields(model, key)
     keyed = [(obj, _key(model, obj, key)) for obj in objs]
     wanted = list(dict.fromkeys(k for _, k in keyed if None not in k))
     stored = stored_rows(model, key, wanted, [f.attname for f in fields], using) if wanted else {}
-    changed: list[Model] = []
+    changed: list[tuple[object, list[object]]] = []
     for obj, k in keyed:
         if k not in stored:
             continue
@@ -63,11 +69,10 @@ def update_stored(
             tally.unchanged += 1
             continue
         tally.updated += 1
-        changed.append(obj)
+        changed.append((pk, new))
         if not tally.full:
             tally.changes.append(RowChange(row_of(k), k, diff))
-    if changed and fields:
-        bulk_update_in_steps(model, changed, [f.name for f in fields], step, using=using)
+    update_rows(model, fields, changed, using)
     return [(obj, k, k in stored) for obj, k in keyed]
 
 
