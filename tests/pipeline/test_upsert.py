@@ -257,3 +257,22 @@ def test_a_key_without_a_unique_constraint_is_refused(samples: Path) -> None:
     assert result.status is ImportStatus.FAILED
     assert "is not unique in the database" in result.error
     assert not Product.objects.exists()
+
+
+def test_the_system_check_names_an_importer_with_a_non_unique_key() -> None:
+    from winiadmin.checks import check_upsert_keys
+    from winiadmin.importers.registry import register, unregister
+
+    assert check_upsert_keys(None) == []  # shop.catalogue's SKU is unique
+
+    class ByName(CatalogueImporter):
+        name = "tests.catalogue_by_name"
+        upsert_keys = {Product: ("name",)}
+
+    register(ByName)
+    try:
+        [error] = check_upsert_keys(None)
+    finally:
+        unregister(ByName)
+    assert error.id == "winiadmin.E008"
+    assert "tests.catalogue_by_name" in error.msg and "not unique" in error.msg

@@ -103,7 +103,6 @@ class ConflictFilter:
             key,
             objs,
             using=self.using,
-            step=self.step,
             tally=tally,
             row_of=lambda k: next(iter(self._rows_with(key, k)), None),
         ):

@@ -45,7 +45,6 @@ def update_stored(
     objs: list[Model],
     *,
     using: str,
-    step: int,
     tally: UpsertTally,
     row_of: Callable[[Key], int | None],
 ) -> list[tuple[Model, Key, bool]]:
