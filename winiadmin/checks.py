@@ -140,3 +140,27 @@ def check_lookups(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Che
         for lookup in importer.lookups
         for message in lookup.setup_errors()
     ]
+
+
+@register()
+def check_upsert_keys(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """Every registered importer's upsert key must be unique in the database."""
+    from winiadmin.db.upsert import key_attnames  # noqa: PLC0415 - models must be ready
+    from winiadmin.exceptions import WiniadminError  # noqa: PLC0415
+    from winiadmin.importers.registry import all_importers  # noqa: PLC0415
+
+    messages: list[CheckMessage] = []
+    for importer in all_importers():
+        for model, names in importer.upsert_keys.items():
+            try:
+                key_attnames(model, names)
+            except WiniadminError as exc:
+                messages.append(
+                    Error(
+                        f"{importer.get_name()}: {exc}",
+                        hint="See docs/loading.md (Upsert).",
+                        obj=importer,
+                        id="winiadmin.E009",
+                    )
+                )
+    return messages

@@ -48,6 +48,8 @@ class WiniadminConfig:
     MAX_COMPRESSION_RATIO: int = 200
     #: Most problems stored in a report; the counts stay exact beyond it.
     MAX_PROBLEMS: int = 100_000
+    #: Upsert: updated rows per model whose changes (old → new) a report keeps.
+    MAX_DIFFS: int = 200
     #: Rows per page of the wizard's preview tables (cleaned rows, problems).
     PAGE_SIZE: int = 50
     #: Uploads of jobs that never ran are deleted by ``winiadmin_cleanup`` after this many hours.

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from winiadmin.cleaning.mapping import MatchedColumns
     from winiadmin.db.lookups import UnmatchedKeys
+    from winiadmin.db.upsert import RowChange
 
 
 class Stage(StrEnum):
@@ -37,7 +38,10 @@ class ImportStatus(StrEnum):
 class ModelCount:
     label: str  #: ``app_label.ModelName``
     verbose_name: str
-    count: int
+    count: int  #: created (dry run: would be created)
+    #: Upsert: stored rows whose imported fields differed (updated) or did not (left alone).
+    updated: int = 0
+    unchanged: int = 0
 
 
 @dataclass(slots=True)
@@ -74,6 +78,8 @@ class ImportResult:
     cleaning_df: "CleaningDF | None" = field(default=None, repr=False)
     #: Which file header fed which expected column, and how it was matched.
     column_matches: "MatchedColumns | None" = None
+    #: Upsert: the first ``MAX_DIFFS`` updated rows per model label, with old → new values.
+    changes: "dict[str, list[RowChange]]" = field(default_factory=dict)
     #: The first few non-blank values of each file column, by header (for the mapping step).
     column_samples: dict[str, list[str]] = field(default_factory=dict, repr=False)
     #: Natural-key values that matched nothing, per lookup (created ones are marked so).
@@ -94,6 +100,14 @@ class ImportResult:
     @property
     def total_created(self) -> int:
         return sum(c.count for c in self.created)
+
+    @property
+    def total_updated(self) -> int:
+        return sum(c.updated for c in self.created)
+
+    @property
+    def total_unchanged(self) -> int:
+        return sum(c.unchanged for c in self.created)
 
     @property
     def total_seconds(self) -> float:

@@ -128,6 +128,8 @@ class CatalogueImporter(CatalogueObjectsImporter):
     """
 
     name = "shop.catalogue"
+    #: Products are matched by SKU: a known SKU updates the product (see catalogue_update.csv).
+    upsert_keys = {Product: ("sku",)}
 
     def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
         default = cast("Category | None", self.get_option("default_category"))

@@ -44,8 +44,10 @@ def test_the_list_shows_rows_and_object_counts(su_client: Client, make_job: Make
     assert "<span title='would create'>(4)</span>" in page  # 1 category, 1 store, 2 products
 
 
-def test_dry_run_again_updates_the_report(su_client: Client, make_job: MakeJob) -> None:
-    job = make_job(content=CSV)
+def test_dry_run_again_updates_the_report(
+    su_client: Client, make_job: MakeJob, insert_only_catalogue: str
+) -> None:
+    job = make_job(content=CSV, importer=insert_only_catalogue)
     assert job.status == ImportJob.Status.VALIDATED
     first_check = job.validated_at
     Product.objects.create(sku="A-2", name="Made meanwhile", price=1)

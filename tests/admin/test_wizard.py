@@ -1,6 +1,7 @@
 """The wizard end to end through the test client: upload → dry run → preview → confirm → result."""
 
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -167,19 +168,19 @@ def test_confirm_only_accepts_post(su_client: Client, make_job: MakeJob, samples
 
 
 def test_database_changed_since_the_dry_run(su_client: Client, samples: Path) -> None:
+    """shop.catalogue upserts by SKU: a product made meanwhile is updated by the confirm."""
     job = uploaded_job(su_client, samples / "catalogue.csv")
     assert job.status == ImportJob.Status.VALIDATED
-    Product.objects.create(sku="SKU-0007", name="Made meanwhile", price=1)
+    made = Product.objects.create(sku="SKU-0007", name="Made meanwhile", price=1)
 
     su_client.post(job_url(job, "confirm"))
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.INVALID
-    assert Product.objects.count() == 1
-    assert not Category.objects.exists() and not Store.objects.exists()
-    conflict = [p for p in job.report["problems"] if p["kind"] == "database_conflict"]
-    assert [(p["row"], p["column"], p["value"]) for p in conflict] == [(8, "sku", "SKU-0007")]
-    page = html(su_client.get(job_url(job)))
-    assert "already exists" in page
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert Product.objects.count() == 40
+    made.refresh_from_db()
+    assert (made.name, made.price) == ("Happy Chess Set", Decimal("89.10"))
+    [product] = [m for m in job.report["models"] if m["label"] == "shop.Product"]
+    assert (product["count"], product["updated"]) == (39, 1)
 
 
 def test_an_option_object_deleted_before_the_confirm(su_client: Client) -> None:

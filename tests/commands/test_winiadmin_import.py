@@ -1,5 +1,6 @@
 """The generic command runs any registered importer headless."""
 
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -208,3 +209,13 @@ def test_bad_column_map_files(samples: Path, tmp_path: Path, content: str, messa
     mapping.write_text(content, encoding="utf-8")
     with pytest.raises(CommandError, match=message):
         run("shop.catalogue", str(samples / "catalogue.csv"), "--column_map_file", str(mapping))
+
+
+def test_an_upsert_prints_updated_and_unchanged_columns(samples: Path) -> None:
+    run("shop.catalogue", str(samples / "catalogue.csv"))
+    out, _ = run("shop.catalogue", str(samples / "catalogue_update.csv"))
+    lines = out.splitlines()
+    assert any(line.split() == ["Model", "Created", "Updated", "Unchanged"] for line in lines)
+    assert any(line.split() == ["shop.Product", "2", "3", "7"] for line in lines)
+    assert "Imported 2 objects. Updated 3." in out
+    assert Product.objects.get(sku="SKU-0002").price == Decimal("9.49")

@@ -42,11 +42,13 @@ def test_report_of_a_run_with_problems() -> None:
         "header row": "1 (detected)",
     }
     assert set(report["timings"]) == {"read", "clean", "transform", "load"}
+    none = {"updated": 0, "unchanged": 0}
     assert report["models"] == [
-        {"label": "shop.Category", "verbose_name": "categories", "count": 1},
-        {"label": "shop.Store", "verbose_name": "stores", "count": 1},
-        {"label": "shop.Product", "verbose_name": "products", "count": 1},
+        {"label": "shop.Category", "verbose_name": "categories", "count": 1, **none},
+        {"label": "shop.Store", "verbose_name": "stores", "count": 1, **none},
+        {"label": "shop.Product", "verbose_name": "products", "count": 1, **none},
     ]
+    assert (report["upserted"], report["changes"]) == (False, [])
     # File problems first, then by row; the counts beside them.
     problems = report["problems"]
     assert [(p["row"], p["kind"], p["column"]) for p in problems] == [

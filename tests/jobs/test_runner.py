@@ -76,8 +76,8 @@ def test_validate_job_is_a_dry_run_with_a_stored_preview(make_job: MakeJob) -> N
     assert page.rows()[0][:3] == (3, "A-2", "Other")
 
 
-def test_validate_again_replaces_the_preview(make_job: MakeJob) -> None:
-    job = make_job()
+def test_validate_again_replaces_the_preview(make_job: MakeJob, insert_only_catalogue: str) -> None:
+    job = make_job(importer=insert_only_catalogue)
     name = job.preview_file
     Product.objects.create(sku="A-2", name="Meanwhile", price=1)
     validate_job(job)
@@ -187,8 +187,8 @@ def test_a_job_never_validated_cannot_run(make_job: MakeJob) -> None:
     assert not Product.objects.exists()
 
 
-def test_conflict_found_by_the_real_run(make_job: MakeJob) -> None:
-    job = make_job()
+def test_conflict_found_by_the_real_run(make_job: MakeJob, insert_only_catalogue: str) -> None:
+    job = make_job(importer=insert_only_catalogue)
     Product.objects.create(sku="A-1", name="Meanwhile", price=1)
     result = execute_job(job, skip_invalid=False)
     assert not result.committed

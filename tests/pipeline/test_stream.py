@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from shop.importers import CatalogueImporter
 from shop.models import Category, Product, Store
 
+from tests.testapp.importers import InsertOnlyCatalogue
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
@@ -78,7 +79,8 @@ def test_a_key_repeated_in_a_later_batch_is_a_conflict(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("streamed")
 def test_a_key_already_stored_is_a_conflict(tmp_path: Path) -> None:
     Product.objects.create(sku="SKU-001500", name="kept", price=1)
-    result = CatalogueImporter().run(catalogue(tmp_path / "stored.csv", 2500), skip_invalid=True)
+    path = catalogue(tmp_path / "stored.csv", 2500)
+    result = InsertOnlyCatalogue().run(path, skip_invalid=True)
     assert result.status is ImportStatus.SUCCEEDED
     assert result.skipped_rows == (1502,)
     assert Product.objects.count() == 2500
@@ -173,3 +175,18 @@ def test_headers_are_matched_in_every_batch_as_in_a_file_read_whole(tmp_path: Pa
     assert (last.name, str(last.price), last.quantity) == ("Thing 2499", "70.25", 2499 % 7)
     assert result.column_matches is not None
     assert {m.header: m.target for m in result.column_matches.columns}["Prix"] == "price"
+
+
+def test_a_streamed_upsert_adds_up_the_batches(tmp_path: Path, settings: Any) -> None:
+    assert CatalogueImporter().run(catalogue(tmp_path / "base.csv", 2500)).committed
+    settings.WINIADMIN = {"STREAM_THRESHOLD_BYTES": 1, "STREAM_BATCH_ROWS": 1000, "MAX_DIFFS": 2}
+    line = "SKU-{:06d},Renamed {},1.25,1,Cat 0,Store 0,2024-01-02"
+    changed = {r: line.format(r - 2, r) for r in (5, 1505, 2400)}
+    result = CatalogueImporter().run(catalogue(tmp_path / "again.csv", 2500, overrides=changed))
+    assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
+    assert result.source_info["streamed"] == "1000"
+    product = next(c for c in result.created if c.label == "shop.Product")
+    assert (product.count, product.updated, product.unchanged) == (0, 3, 2497)
+    # MAX_DIFFS: the first two changes are kept, the counts stay exact.
+    assert [c.row for c in result.changes["shop.Product"]] == [5, 1505]
+    assert Product.objects.get(sku="SKU-001503").name == "Renamed 1505"

@@ -11,6 +11,7 @@ from typing import cast, overload
 
 import polars as pl
 from django.db.models import Model
+from shop.importers import CatalogueImporter
 
 from tests.testapp.models import Tag
 from winiadmin.cleaning import CleaningDF
@@ -71,3 +72,14 @@ class SlowTagsImporter(Importer):
         pause = cast("int", self.get_option("pause_ms") or 0) / 1000
         tags: list[Model] = [Tag(name=name) for name in df["name"]]
         return {Tag: PausingList(tags, pause)}
+
+
+class InsertOnlyCatalogue(CatalogueImporter):
+    """``shop.catalogue`` without its upsert key: a stored SKU is a conflict again.
+
+    Not registered at import time (the demo's registry stays as it is); tests that need it as a
+    job's importer use the ``insert_only_catalogue`` fixture.
+    """
+
+    name = "testapp.catalogue_insert_only"
+    upsert_keys = {}

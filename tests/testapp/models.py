@@ -85,3 +85,17 @@ class Tag(models.Model):
     """A flat model with a unique name: loaded chunk by chunk (the background-run tests)."""
 
     name = models.CharField(max_length=50, unique=True)
+
+
+class StockLevel(models.Model):
+    """Upsert by a two-column key (warehouse, code), with a datetime to compare."""
+
+    warehouse = models.CharField(max_length=20)
+    code = models.CharField(max_length=20)
+    quantity = models.IntegerField()
+    counted_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["warehouse", "code"], name="testapp_stock_key")
+        ]

@@ -64,11 +64,18 @@ def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -
 
 
 def _table(result: ImportResult) -> str:
-    verb = "Would create" if result.status is not ImportStatus.SUCCEEDED else "Created"
+    would = result.status is not ImportStatus.SUCCEEDED
+    verb = "Would create" if would else "Created"
     width = max(len(c.label) for c in result.created)
-    lines = [f"{'Model':<{width}}  {verb:>12}"]
-    lines += [f"{c.label:<{width}}  {c.count:>12,}" for c in result.created]
-    lines.append(f"{'total':<{width}}  {result.total_created:>12,}")
+    # Upserting importers also say how many stored rows were (or would be) updated.
+    upsert = any(c.updated or c.unchanged for c in result.created)
+    extra = f"  {'Would update' if would else 'Updated':>12}  {'Unchanged':>12}" if upsert else ""
+    lines = [f"{'Model':<{width}}  {verb:>12}{extra}"]
+    for c in result.created:
+        more = f"  {c.updated:>12,}  {c.unchanged:>12,}" if upsert else ""
+        lines.append(f"{c.label:<{width}}  {c.count:>12,}{more}")
+    total = f"  {result.total_updated:>12,}  {result.total_unchanged:>12,}" if upsert else ""
+    lines.append(f"{'total':<{width}}  {result.total_created:>12,}{total}")
     return "\n".join(lines)
 
 
@@ -76,4 +83,5 @@ def _verdict(result: ImportResult, style: Style) -> str:
     skipped = f" {result.rows_skipped:,} invalid rows skipped." if result.rows_skipped else ""
     if result.status is ImportStatus.DRY_RUN:
         return style.WARNING(f"DRY RUN: nothing was written.{skipped}")
-    return style.SUCCESS(f"Imported {result.total_created:,} objects.{skipped}")
+    updated = f" Updated {result.total_updated:,}." if result.total_updated else ""
+    return style.SUCCESS(f"Imported {result.total_created:,} objects.{updated}{skipped}")

@@ -20,12 +20,14 @@ from django.db.models import Field, ForeignKey, Model
 
 from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, refused_as_load_error
 from winiadmin.db.frame_keys import KeyCollector
+from winiadmin.db.frame_upsert import upsert_frame
 from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
 from winiadmin.exceptions import LoadError
 
 if TYPE_CHECKING:
     from winiadmin.db.lookups import KeyResolver, Lookup
+    from winiadmin.db.upsert import UpsertTally
 
 #: A frame may carry the file row numbers in this column; it is used for problems, not stored.
 ROW_NUMBER_COLUMN = "__winiadmin_row__"
@@ -45,6 +47,8 @@ class ModelFrame:
     model: type[Model]
     frame: pl.DataFrame
     lookups: Mapping[str, str] = field(default_factory=dict)
+    #: Upsert key (field names): rows whose key is stored update their record instead.
+    key: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -67,6 +71,8 @@ class LoadedFrames:
     counts: dict[type[Model], int] = field(default_factory=dict)
     #: Primary keys of the inserted rows per model, where they could be known (see frame_keys).
     pks: dict[type[Model], list[object]] = field(default_factory=dict)
+    #: Updated and unchanged rows of the models loaded with an upsert key.
+    tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
 
 
 def load_frames(
@@ -77,6 +83,7 @@ def load_frames(
     on_chunk: FrameChunkCallback | None = None,
     collect_pks: bool = False,
     resolver: KeyResolver | None = None,
+    diff_limit: int = 200,
 ) -> LoadedFrames:
     """Insert every frame, parents first, in one transaction.
 
@@ -89,9 +96,22 @@ def load_frames(
     with transaction.atomic(using=using):
         for model in topological_sort_models(specs):
             with refused_as_load_error(model):
-                keys = _load_one(
-                    specs[model], step, using, on_chunk, collect_pks=collect_pks, resolver=resolver
+                spec = specs[model]
+                frame = (
+                    _resolve_lookups(spec, using)
+                    if resolver is None
+                    else _resolve_recording(spec, _declared_lookups(spec, resolver), resolver)
                 )
+                if spec.key:
+                    frame, loaded.tallies[model] = upsert_frame(
+                        model,
+                        frame,
+                        spec.key,
+                        using=using,
+                        row_column=ROW_NUMBER_COLUMN,
+                        limit=diff_limit,
+                    )
+                keys = _load_one(spec, frame, step, using, on_chunk, collect_pks=collect_pks)
             loaded.counts[model] = keys.count
             if keys.mode != "none":
                 loaded.pks[model] = keys.keys
@@ -112,18 +132,13 @@ class UnresolvedKeysError(LoadError):
 
 def _load_one(
     spec: ModelFrame,
+    frame: pl.DataFrame,
     step: int,
     using: str,
     on_chunk: FrameChunkCallback | None,
     *,
     collect_pks: bool,
-    resolver: KeyResolver | None = None,
 ) -> KeyCollector:
-    frame = (
-        _resolve_lookups(spec, using)
-        if resolver is None
-        else _resolve_recording(spec, _declared_lookups(spec, resolver), resolver)
-    )
     frame = frame.drop(ROW_NUMBER_COLUMN, strict=False)
     fields, values = to_database_frame(spec.model, frame, connections[using])
     copyable = not any(dtype == pl.Object for dtype in values.dtypes)

@@ -53,6 +53,10 @@ class Importer:
     #: :mod:`winiadmin.db.lookups` (frame importers: the column holds the value; instance
     #: importers: ``with_keys(Product(...), category=value)``).
     lookups: ClassVar[tuple[Lookup, ...]] = ()
+    #: Upsert: key fields per model, ``{Product: ("sku",)}``. A row whose key is stored updates
+    #: that record (when its imported fields differ) instead of being a conflict; the others
+    #: are created. The fields must be unique together in the database (see docs/loading.md).
+    upsert_keys: ClassVar[Mapping[type[Model], Sequence[str]]] = {}
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})

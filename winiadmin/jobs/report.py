@@ -4,6 +4,7 @@ from typing import Any
 
 import polars as pl
 
+from winiadmin.conf import get_config
 from winiadmin.problems import Problem
 from winiadmin.results import ImportResult
 
@@ -41,9 +42,18 @@ def build_report(result: ImportResult) -> dict[str, Any]:
         "sheets": list(result.sheets),
         "header_row": result.header_row,
         "models": [
-            {"label": c.label, "verbose_name": c.verbose_name, "count": c.count}
+            {
+                "label": c.label,
+                "verbose_name": c.verbose_name,
+                "count": c.count,
+                "updated": c.updated,
+                "unchanged": c.unchanged,
+            }
             for c in result.created
         ],
+        "upserted": any(c.updated or c.unchanged for c in result.created),
+        "changes": changes_report(result),
+        "changes_limit": get_config().MAX_DIFFS,
         "problems": stored,
         "problem_count": len(problems),
         "error_count": problems.error_count,
@@ -81,6 +91,29 @@ def unmatched_report(result: ImportResult) -> list[dict[str, Any]]:
             }
         )
     return report
+
+
+def changes_report(result: ImportResult) -> list[dict[str, Any]]:
+    """The updated rows kept (``MAX_DIFFS`` per model): row, key, and each field's old → new."""
+    verbose = {c.label: c.verbose_name for c in result.created}
+    return [
+        {
+            "label": label,
+            "verbose_name": verbose.get(label, label),
+            "row": change.row,
+            "key": ", ".join(_shown(v) for v in change.key),
+            "cells": [
+                {"field": name, "old": _shown(old), "new": _shown(new)}
+                for name, (old, new) in change.changes.items()
+            ],
+        }
+        for label, changes in result.changes.items()
+        for change in changes
+    ]
+
+
+def _shown(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def mapping_report(result: ImportResult) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ nothing while any exists. Objects that point at a left-out object are left out w
 
 import operator
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import batched
@@ -18,6 +18,8 @@ import polars as pl
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
+from winiadmin.db.upsert import UpsertTally, key_attnames
+from winiadmin.pipeline.object_upsert import update_stored
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.problems import Problem, ProblemKind, Severity
 
@@ -48,6 +50,10 @@ class ConflictFilter:
     rows: pl.Series
     step: int
     problems: list[Problem] = field(default_factory=list)
+    #: Upsert keys (field names) per model, and what updating found.
+    upsert_keys: Mapping[type[Model], tuple[str, ...]] = field(default_factory=dict)
+    diff_limit: int = 200
+    tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
     #: Objects left out, by id; kept alive so that a freed object's id is never reused here.
     _dropped: dict[int, Model] = field(default_factory=dict)
     #: Times each reported key was left out so far (the n-th object with a key is in the n-th
@@ -61,6 +67,7 @@ class ConflictFilter:
         millions of objects is never held whole.
         """
         field_sets = unique_field_sets(model)
+        key = key_attnames(model, self.upsert_keys[model]) if model in self.upsert_keys else None
         seen: dict[tuple[str, ...], set[Key]] = {names: set() for names in field_sets}
         # Checked before this model's first insert: an empty table holds no key to collide
         # with (the rows this import adds are in ``seen``), so no query per chunk is needed.
@@ -73,9 +80,40 @@ class ConflictFilter:
             )
             if stored is None and field_sets:
                 stored = model._base_manager.using(self.using).exists()
+            if key is not None:
+                kept = self._upsert(model, key, kept, seen)
             for names in field_sets:
-                kept = self._check(model, names, kept, seen[names], query=bool(stored))
+                query = bool(stored) and (key is None or set(names) != set(key))
+                kept = self._check(model, names, kept, seen[names], query=query)
             yield from kept
+
+    def _upsert(
+        self,
+        model: type[Model],
+        key: tuple[str, ...],
+        objs: list[Model],
+        seen: dict[tuple[str, ...], set[Key]],
+    ) -> list[Model]:
+        """Update the stored objects of a chunk; keep the new ones (for the checks and insert)."""
+        tally = self.tallies.setdefault(model, UpsertTally(self.diff_limit))
+        keys = next((s for names, s in seen.items() if set(names) == set(key)), set())
+        new: list[Model] = []
+        for obj, k, stored in update_stored(
+            model,
+            key,
+            objs,
+            using=self.using,
+            tally=tally,
+            row_of=lambda k: next(iter(self._rows_with(key, k)), None),
+        ):
+            if not stored:
+                new.append(obj)
+            elif k in keys:
+                self._dropped[id(obj)] = obj
+                self._report(model, key, k, repeated=True)
+            else:
+                keys.add(k)
+        return new
 
     def _points_at_dropped(self, obj: Model) -> bool:
         cache = obj._state.fields_cache

@@ -13,6 +13,7 @@ from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
+from winiadmin.db.upsert import key_attnames
 from winiadmin.pipeline.conflicts import unique_field_sets
 from winiadmin.problems import Problem, ProblemKind, Severity
 
@@ -83,12 +84,21 @@ def frame_conflicts(
         if history is not None
         else spec.model._base_manager.using(using).exists()
     )
+    # Upsert: a stored key is an update, not a conflict; other constraints are checked on the
+    # new rows only (an updated row holds its own values already).
+    key = set(key_attnames(spec.model, spec.key)) if stored and spec.key else None
+    updating: pl.Series | None = None
     for attnames in unique_field_sets(spec.model):
         columns = _columns(spec, attnames)
         if columns is None:
             continue
         repeated = _repeated(frame, columns)
-        if stored:
+        if key is not None and set(attnames) == key:
+            existing = _none(frame)
+        elif key is not None:
+            updating = _stored_keys(spec, using) if updating is None else updating
+            existing = _existing(spec.model, frame, columns, attnames, using) & ~updating
+        elif stored:
             existing = _existing(spec.model, frame, columns, attnames, using)
         elif history is not None:
             existing = history.earlier(spec.model, frame, columns, attnames, using)
@@ -100,6 +110,19 @@ def frame_conflicts(
             problems += _problems(spec.model, frame.filter(new), columns, where)
             mask = mask | new
     return problems, mask
+
+
+def _none(frame: pl.DataFrame) -> pl.Series:
+    return pl.Series([False] * frame.height, dtype=pl.Boolean)
+
+
+def _stored_keys(spec: ModelFrame, using: str) -> pl.Series:
+    """Rows whose upsert key is stored (none known when the key has natural-key columns)."""
+    attnames = key_attnames(spec.model, spec.key)
+    columns = _columns(spec, attnames)
+    if columns is None:
+        return _none(spec.frame)
+    return _existing(spec.model, spec.frame, columns, attnames, using)
 
 
 def _columns(spec: ModelFrame, attnames: tuple[str, ...]) -> list[str] | None:

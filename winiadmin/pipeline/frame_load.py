@@ -1,5 +1,7 @@
 """The load stage for frame-native importers: same transaction, dry run and problem report."""
 
+from dataclasses import replace
+
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -13,6 +15,10 @@ from winiadmin.problems import Problem, ProblemKind, Severity
 
 def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
     specs = {m: f if isinstance(f, ModelFrame) else ModelFrame(m, f) for m, f in frames.items()}
+    specs = {
+        m: replace(spec, key=tuple(settings.upsert_keys[m])) if m in settings.upsert_keys else spec
+        for m, spec in specs.items()
+    }
     total = sum(spec.frame.height for spec in specs.values())
     outcome = LoadOutcome()
     with transaction.atomic(using=settings.using):
@@ -25,8 +31,10 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
                 on_chunk=progress_counter(settings, total),
                 collect_pks=settings.collect_pks,
                 resolver=settings.resolver,
+                diff_limit=settings.diff_limit,
             )
             outcome.counts = loaded.counts
+            outcome.tallies = loaded.tallies
             outcome.pks = loaded.pks
         except UnresolvedKeysError as exc:
             # Unknown natural keys block the import even when skipping invalid rows: the rows
@@ -52,9 +60,7 @@ def _check_conflicts(
         outcome.problems += problems
         # Conflicting rows are always left out: the rest still loads, for the counts of a dry run
         # and for "skip invalid rows"; without that choice the stage rolls back afterwards.
-        checked[model] = (
-            ModelFrame(model, spec.frame.filter(~mask), spec.lookups) if problems else spec
-        )
+        checked[model] = replace(spec, frame=spec.frame.filter(~mask)) if problems else spec
     return checked
 
 

@@ -1,6 +1,6 @@
 """The load stage: one transaction, unique conflicts checked per chunk, rolled back on a dry run."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from winiadmin.db.bulk import load_bulks
+from winiadmin.db.upsert import UpsertTally
 from winiadmin.pipeline.conflicts import ConflictFilter
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.spec import BulksByModel
@@ -29,6 +30,8 @@ class LoadOutcome:
     problems: list[Problem] = field(default_factory=list)
     #: Problems that skipping invalid rows cannot cure (unknown natural keys).
     blocking: bool = False
+    #: Updated / unchanged rows (and a sample of the changes) of the upserted models.
+    tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
 
     @property
     def has_conflicts(self) -> bool:
@@ -49,6 +52,10 @@ class LoadSettings:
     frame_step: int = 50_000
     #: A streamed import's unique keys of earlier batches (see frame_conflicts.KeyHistory).
     key_history: "KeyHistory | None" = None
+    #: Upsert key (field names) per model: stored rows are updated instead of created.
+    upsert_keys: Mapping[type[Model], tuple[str, ...]] = field(default_factory=dict)
+    #: Changed rows kept per model to show old → new.
+    diff_limit: int = 200
     #: Natural keys of the run's lookups (created, or recorded when unmatched).
     resolver: "KeyResolver | None" = None
 
@@ -80,7 +87,14 @@ def load_stage(
     frame: pl.DataFrame,
     rows: pl.Series,
 ) -> LoadOutcome:
-    conflicts = ConflictFilter(settings.using, frame, rows, settings.step)
+    conflicts = ConflictFilter(
+        settings.using,
+        frame,
+        rows,
+        settings.step,
+        upsert_keys=settings.upsert_keys,
+        diff_limit=settings.diff_limit,
+    )
     checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
     total = _known_total(bulks)
     outcome = LoadOutcome()
@@ -100,6 +114,7 @@ def load_stage(
             else:
                 outcome.counts[model] = value
         outcome.problems = conflicts.problems
+        outcome.tallies = conflicts.tallies
         conflicted = outcome.has_conflicts and not settings.skip_conflicts
         if settings.dry_run or conflicted or settings.rollback_unmatched:
             transaction.set_rollback(True, using=settings.using)

@@ -2,7 +2,7 @@
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -31,6 +31,7 @@ from winiadmin.exceptions import (
     RowProblems,
     WiniadminError,
 )
+from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
@@ -42,7 +43,7 @@ from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ProgressCallback, ignore_progress
 from winiadmin.readers import RawTable, ReadOptions, Source, read_table
 from winiadmin.readers.batched import BatchPlan, batch_plan
-from winiadmin.results import ImportResult, ImportStatus, ModelCount, Stage
+from winiadmin.results import ImportResult, ImportStatus, Stage
 
 logger = logging.getLogger("winiadmin")
 
@@ -281,6 +282,8 @@ class _Run:
             collect_pks=self.settings.collect_pks and not self.settings.dry_run,
             skip_conflicts=self.settings.skip_invalid,
             frame_step=self.settings.batch_size or get_config().FRAME_BATCH_SIZE,
+            upsert_keys=upsert_keys_of(self.spec),
+            diff_limit=get_config().MAX_DIFFS,
             resolver=self.resolver,
         )
 
@@ -308,7 +311,8 @@ class _Run:
 
     def _record_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(loaded.problems)
-        self.result.created = [_model_count(model, n) for model, n in loaded.counts.items()]
+        self.result.created = model_counts(loaded.counts, loaded.tallies)
+        self.result.changes = changes_by_label(loaded.tallies)
         self.result.created_pks = {m._meta.label: pks for m, pks in loaded.pks.items()}
         find_rows(self.resolver, cleaned.frame, cleaned.row_numbers)
         record_unmatched(self.result, self.resolver)
@@ -343,11 +347,14 @@ class _Run:
         self.result.error = message
         self.result.created = []
         self.result.created_pks = {}
+        self.result.changes = {}
         self.result.problems.add(Problem(kind, Severity.ERROR, message))
 
 
-def _model_count(model: type[Model], count: int) -> ModelCount:
-    return ModelCount(model._meta.label, str(model._meta.verbose_name_plural), count)
+def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:
+    """The importer's ``upsert_keys`` (field names per model), if it declares any."""
+    declared: Mapping[type[Model], Sequence[str]] = getattr(spec, "upsert_keys", None) or {}
+    return {model: tuple(names) for model, names in declared.items()}
 
 
 def _describe_source(table: RawTable) -> dict[str, str]:

@@ -22,13 +22,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
+from winiadmin.db.upsert import UpsertTally
 from winiadmin.exceptions import LoadError, RowProblems
+from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.frame_conflicts import KeyHistory
 from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.unmatched import record_unmatched, unmatched_error
 from winiadmin.progress import Progress
 from winiadmin.readers.batched import BatchPlan, read_batches
-from winiadmin.results import ImportStatus, ModelCount, Stage
+from winiadmin.results import ImportStatus, Stage
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class _Totals:
     counts: dict[type[Model], int] = field(default_factory=dict)
+    tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
     invalid_rows: set[int] = field(default_factory=set)
     conflict_rows: set[int] = field(default_factory=set)
     conflicts: bool = False
@@ -67,7 +70,8 @@ def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: 
         failed = totals.file_error or totals.blocking or conflicted or blocked or unmatched
         if settings.dry_run or failed:
             transaction.set_rollback(True, using=settings.using)
-    run.result.created = [_count(model, n) for model, n in totals.counts.items()]
+    run.result.created = model_counts(totals.counts, totals.tallies)
+    run.result.changes = changes_by_label(totals.tallies)
     record_unmatched(run.result, run.resolver)
     if totals.file_error:
         run.result.error = _("The file cannot be imported; see the problems.")
@@ -128,6 +132,8 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
     run.result.problems.extend(loaded.problems)
     for model, n in loaded.counts.items():
         totals.counts[model] = totals.counts.get(model, 0) + n
+    for model, tally in loaded.tallies.items():
+        totals.tallies.setdefault(model, UpsertTally(tally.limit)).add(tally)
     totals.conflicts |= bool(loaded.problems) and not loaded.blocking
     totals.blocking |= loaded.blocking
     totals.conflict_rows.update(p.row for p in loaded.problems if p.row is not None)
@@ -169,7 +175,3 @@ def _timed[T](run: _Run, stage: Stage, work: Callable[[], T]) -> T:
 def _add_time(run: _Run, stage: Stage, started: float) -> None:
     timings = run.result.timings
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
-
-
-def _count(model: type[Model], n: int) -> ModelCount:
-    return ModelCount(model._meta.label, str(model._meta.verbose_name_plural), n)

@@ -8,6 +8,7 @@ every unmatched value with its count and rows (``ImportResult.unmatched``) and t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -59,7 +60,7 @@ def record_unmatched(result: ImportResult, resolver: KeyResolver) -> None:
     for model, n in resolver.created.items():
         label = model._meta.label
         if label in counts:
-            counts[label] = ModelCount(label, counts[label].verbose_name, counts[label].count + n)
+            counts[label] = replace(counts[label], count=counts[label].count + n)
         else:
             new.append(ModelCount(label, str(model._meta.verbose_name_plural), n))
     # The related rows are created before the rows that point at them.

@@ -1,0 +1,113 @@
+"""Upsert for the frame loader: split a frame into stored rows (updated or not) and new ones."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from winiadmin.db.upsert import (
+    Key,
+    RowChange,
+    UpsertTally,
+    differences,
+    key_attnames,
+    normalised,
+    stored_rows,
+    update_rows,
+)
+from winiadmin.exceptions import LoadError
+
+if TYPE_CHECKING:
+    from django.db.models import Field, Model
+
+
+def upsert_frame(
+    model: type[Model],
+    frame: pl.DataFrame,
+    key: tuple[str, ...],
+    *,
+    using: str,
+    row_column: str,
+    limit: int,
+) -> tuple[pl.DataFrame, UpsertTally]:
+    """Update the rows whose key is stored (when they differ); return the new rows and a tally.
+
+    ``frame`` has its natural keys resolved already (``<fk>_id`` columns).
+    """
+    attnames = key_attnames(model, key)
+    key_columns = [_column(model, frame, name) for name in attnames]
+    _refuse_repeated(model, frame, key_columns, row_column)
+    key_fields = [_field(model, c) for c in key_columns]
+    compared = _compared_fields(model, frame, set(attnames))
+    columns = [*key_columns, *(_column(model, frame, f.attname) for f in compared)]
+    rows = frame.select(columns).rows()
+    width = len(key_columns)
+    keys = [
+        tuple(normalised(f, v) for f, v in zip(key_fields, r[:width], strict=True)) for r in rows
+    ]
+    wanted = list(dict.fromkeys(k for k in keys if None not in k))
+    stored = stored_rows(model, attnames, wanted, [f.attname for f in compared], using)
+    tally = UpsertTally(limit)
+    if not stored:
+        return frame, tally
+    numbers = frame.get_column(row_column).to_list() if row_column in frame.columns else None
+    existing = [False] * frame.height
+    updates: list[tuple[object, list[object]]] = []
+    for i, (k, row) in enumerate(zip(keys, rows, strict=True)):
+        if k not in stored:
+            continue
+        existing[i] = True
+        pk, old = stored[k]
+        new = [normalised(f, v) for f, v in zip(compared, row[width:], strict=True)]
+        changed = differences(compared, old, new)
+        if not changed:
+            tally.unchanged += 1
+            continue
+        tally.updated += 1
+        updates.append((pk, new))
+        if not tally.full:
+            tally.changes.append(RowChange(numbers[i] if numbers else None, k, changed))
+    update_rows(model, compared, updates, using)
+    return frame.filter(~pl.Series(existing, dtype=pl.Boolean)), tally
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    return next(f for f in model._meta.local_concrete_fields if name in (f.name, f.attname))
+
+
+def _column(model: type[Model], frame: pl.DataFrame, attname: str) -> str:
+    f = model._meta.get_field(attname.removesuffix("_id")) if attname.endswith("_id") else None
+    for candidate in (attname, getattr(f, "name", None)):
+        if candidate in frame.columns:
+            return str(candidate)
+    msg = f"{model._meta.label}: the upsert key needs a column {attname!r}."
+    raise LoadError(msg)
+
+
+def _compared_fields(
+    model: type[Model], frame: pl.DataFrame, key: set[str]
+) -> list[Field[Any, Any]]:
+    """The fields the frame sets (its imported fields), key and primary key left out."""
+    return [
+        f
+        for f in model._meta.local_concrete_fields
+        if (f.name in frame.columns or f.attname in frame.columns)
+        and f.attname not in key
+        and not f.primary_key
+    ]
+
+
+def _refuse_repeated(
+    model: type[Model], frame: pl.DataFrame, columns: list[str], row_column: str
+) -> None:
+    """A key twice in the same import cannot say which row wins (the conflict check names
+    them first when it can; keys given by natural key are only known here)."""
+    complete = pl.all_horizontal(pl.col(columns).is_not_null())
+    repeated = frame.filter(complete & ~pl.struct(columns).is_first_distinct())
+    if repeated.height:
+        first: Key = repeated.select(columns).row(0)
+        rows = repeated.get_column(row_column).to_list() if row_column in frame.columns else []
+        where = f" (rows {', '.join(map(str, rows[:10]))})" if rows else ""
+        msg = f"{model._meta.label}: the key {first!r} appears twice in this import{where}."
+        raise LoadError(msg)
