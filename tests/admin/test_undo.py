@@ -158,3 +158,15 @@ def test_multi_table_parents_show_as_deleted_with_them(db: None) -> None:
         {"verbose_name": "restaurants", "count": 1, "sample": [str(pizza)], "cascade": 0},
         {"verbose_name": "places", "count": 0, "sample": [], "cascade": 1},
     ]
+
+
+def test_the_preview_says_updated_rows_keep_their_new_values(
+    su_client: Client, imported: ImportJob, make_job: MakeJob, superuser: User
+) -> None:
+    again = CSV.replace(b"A-1,Thing,1.50", b"A-1,Thing,9.99") + b"A-3,New,3.00,1,Books,,\n"
+    job = make_job(content=again)
+    execute_job(job, skip_invalid=False, user=superuser)
+    page = html(su_client.get(job_url(job, "undo")))
+    assert "undoing it does not restore their old values" in page
+    assert "shop.Product: 1." in page
+    assert "does not restore" not in html(su_client.get(job_url(imported, "undo")))

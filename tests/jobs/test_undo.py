@@ -287,3 +287,18 @@ def test_large_imports_are_counted_not_rehearsed(db: None, monkeypatch: pytest.M
     assert plan.deletes == {"testapp.Restaurant": 2, "testapp.Place": 2}
     assert plan.cascades == {"testapp.Place": 2}
     assert undo_job(job).deleted == {"testapp.Restaurant": 2, "testapp.Place": 2}
+
+
+def test_an_upsert_undo_deletes_the_created_rows_and_says_the_updates_stay(
+    make_job: MakeJob, user: User
+) -> None:
+    imported(make_job, user)
+    again = CSV.replace(b"A-1,Thing,1.50", b"A-1,Thing,9.99") + b"A-3,New,3.00,1,Books,,\n"
+    job = imported(make_job, user, again)
+    assert job.created_counts["shop.Product"] == 1
+    plan = plan_undo(job)
+    assert plan.allowed, plan.blockers
+    assert plan.updated == {"shop.Product": 1}
+    undo_job(job, user)
+    assert set(Product.objects.values_list("sku", flat=True)) == {"A-1", "A-2"}
+    assert Product.objects.get(sku="A-1").price == Decimal("9.99")  # the update stays

@@ -92,6 +92,9 @@ class UndoPlan:
     #: is rolled back (``measured``), or counted from the keys; empty when blocked.
     deletes: dict[str, int] = field(default_factory=dict)
     measured: bool = False
+    #: Rows per model label the import updated (upsert): the undo deletes created rows only and
+    #: leaves these as the import left them (their old values are not kept).
+    updated: dict[str, int] = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
@@ -138,6 +141,11 @@ def plan_undo(job: ImportJob, *, measure: bool = True, lock: bool = False) -> Un
     has it), for a check that must still hold when the deletion follows in the same transaction.
     """
     plan = UndoPlan(job)
+    plan.updated = {
+        entry["label"]: entry["updated"]
+        for entry in (job.report or {}).get("models", [])
+        if entry.get("updated")
+    }
     if not _job_can_be_undone(job, plan):
         return plan
     plan.models = _created_models(job, plan)

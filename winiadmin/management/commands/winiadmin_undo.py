@@ -43,6 +43,10 @@ class Command(ABCBaseCommand):
             self.stdout.write(f"  {undo.label}: {len(undo.keys):,} rows to delete{sample}")
         for label, n in cascades.items():
             self.stdout.write(f"  {label}: {n:,} rows deleted with them")
+        for label, n in plan.updated.items():
+            self.stdout.write(
+                self.style.WARNING(f"  {label}: {n:,} rows it updated stay as they are now")
+            )
 
 
 def _job(job_id: str) -> ImportJob:
