@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.template.response import TemplateResponse
@@ -37,6 +37,17 @@ class BackgroundViews:
         if not job.is_active:
             return HttpResponseClientRefresh()
         return TemplateResponse(request, "admin/winiadmin/_progress.html", progress_context(job))
+
+    def early_rows_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        """A dry run's cleaned rows while it still runs: a placeholder that polls until they are
+        stored, then the first page, loaded once (its pages come from the rows view)."""
+        from winiadmin.admin.wizard import rows_context  # noqa: PLC0415 - wizard imports us
+
+        job, _importer = self._job(request, job_id)
+        ready = job.status == job.Status.VALIDATING and bool(job.preview_file)
+        context: dict[str, Any] = rows_context(job, None) if ready else {"job": job}
+        context["waiting"] = not ready
+        return TemplateResponse(request, "admin/winiadmin/_early_rows.html", context)
 
     def cancel_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         return require_POST(self._cancel)(request, job_id)

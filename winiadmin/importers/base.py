@@ -12,6 +12,7 @@ from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
 from winiadmin.pipeline import BulksByModel, ReadSource, run_import
+from winiadmin.pipeline.run import CleanedCallback
 from winiadmin.progress import ProgressCallback
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult
@@ -118,6 +119,7 @@ class Importer:
         collect_pks: bool = False,
         progress: ProgressCallback | None = None,
         column_mapping: ColumnMapping | None = None,
+        on_cleaned: CleanedCallback | None = None,
     ) -> ImportResult:
         return run_import(
             self,
@@ -133,4 +135,5 @@ class Importer:
             progress=progress,
             importer_name=self.get_name(),
             column_mapping=column_mapping,
+            on_cleaned=on_cleaned,
         )

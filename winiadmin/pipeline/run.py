@@ -48,6 +48,9 @@ logger = logging.getLogger("winiadmin")
 #: callable returning one (so that reading is timed and its errors reported like any other).
 ReadSource = Source | pl.DataFrame | RawTable | Callable[[], pl.DataFrame | RawTable]
 
+#: Called with the cleaned rows before transform and load run, e.g. to show them early.
+CleanedCallback = Callable[[CleaningOutcome], None]
+
 
 @dataclass(frozen=True, slots=True)
 class RunSettings:
@@ -61,6 +64,8 @@ class RunSettings:
     collect_pks: bool = False
     #: File header → expected column (or ``None``: ignore); the rest is matched automatically.
     column_mapping: ColumnMapping | None = None
+    #: Told once the rows are cleaned (a streamed file: its first batch), before the load.
+    on_cleaned: CleanedCallback | None = None
 
 
 def run_import(
@@ -78,6 +83,7 @@ def run_import(
     progress: ProgressCallback | None = None,
     importer_name: str | None = None,
     column_mapping: ColumnMapping | None = None,
+    on_cleaned: CleanedCallback | None = None,
 ) -> ImportResult:
     """Run the whole pipeline once. Never raises for bad data: the result says what happened.
 
@@ -94,6 +100,7 @@ def run_import(
         file_name=file_name,
         collect_pks=collect_pks,
         column_mapping=column_mapping,
+        on_cleaned=on_cleaned,
     )
     name = importer_name or type(spec).__name__
     return _Run(spec, settings, progress or ignore_progress, name).execute(source)
@@ -288,6 +295,8 @@ class _Run:
         self.result.cleaned_frame = cleaned.frame
         self.result.cleaned_rows = cleaned.row_numbers
         self.result.cleaning_df = cleaned.cleaning_df
+        if self.settings.on_cleaned is not None:
+            self.settings.on_cleaned(cleaned)
 
     def _record_load(self, loaded: LoadOutcome) -> None:
         self.result.problems.extend(loaded.problems)
