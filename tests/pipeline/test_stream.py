@@ -10,6 +10,7 @@ from shop.importers import CatalogueImporter
 from shop.models import Category, Product, Store
 
 from winiadmin.cleaning.mapping import ColumnMapping
+from winiadmin.cleaning.stage import CleaningOutcome
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
 
@@ -173,3 +174,29 @@ def test_headers_are_matched_in_every_batch_as_in_a_file_read_whole(tmp_path: Pa
     assert (last.name, str(last.price), last.quantity) == ("Thing 2499", "70.25", 2499 % 7)
     assert result.column_matches is not None
     assert {m.header: m.target for m in result.column_matches.columns}["Prix"] == "price"
+
+
+@pytest.mark.usefixtures("streamed")
+def test_on_cleaned_gets_the_first_batch_before_anything_is_loaded(tmp_path: Path) -> None:
+    seen: list[tuple[int, int, int]] = []
+
+    def cleaned(outcome: CleaningOutcome) -> None:
+        rows = outcome.row_numbers.to_list()
+        seen.append((outcome.frame.height, rows[0], Product.objects.count()))
+
+    result = CatalogueImporter().run(catalogue(tmp_path / "big.csv", 2500), on_cleaned=cleaned)
+    assert result.status is ImportStatus.SUCCEEDED
+    first = result.cleaned_frame.height
+    assert 0 < first < 2500
+    assert seen == [(first, 2, 0)]  # once, the first batch, nothing loaded yet
+
+
+def test_on_cleaned_gets_the_whole_file_before_the_load(tmp_path: Path) -> None:
+    seen: list[tuple[list[str], int]] = []
+
+    def cleaned(outcome: CleaningOutcome) -> None:
+        seen.append((outcome.frame["sku"].to_list(), Product.objects.count()))
+
+    result = CatalogueImporter().run(catalogue(tmp_path / "small.csv", 3), on_cleaned=cleaned)
+    assert result.status is ImportStatus.SUCCEEDED and Product.objects.count() == 3
+    assert seen == [(["SKU-000000", "SKU-000001", "SKU-000002"], 0)]
