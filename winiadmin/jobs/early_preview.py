@@ -40,6 +40,7 @@ class EarlyPreview:
         except OSError:  # the final save tries again and says why it failed
             logger.warning("Early preview of job %s not stored", self.job.pk, exc_info=True)
             return
+        self.job.preview_file = self.stored  # a cancelled run's final save keeps pointing at it
         fields = {"preview_file": self.stored, "rows_done": cleaned.frame.height}
         worker = threading.Thread(
             target=_publish, args=(self.job.pk, self.job.status, fields), daemon=True
