@@ -3,6 +3,8 @@
 The database and the upload storage come from :mod:`bench.settings` (``BENCH_DB`` etc.).
 """
 
+import os
+
 from demo_project.settings import *  # noqa: F403
 from demo_project.settings import STORAGES as DEMO_STORAGES
 
@@ -14,3 +16,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**DEMO_STORAGES, "winiadmin": STORAGES["winiadmin"]}
 # Limits as in bench.settings; the dry run is run by the benchmark itself, as a worker would.
 WINIADMIN = {"MAX_UPLOAD_SIZE": 20 * 1024**3, "MAX_ROWS": 100_000_000}
+
+# ``BENCH_SQLITE_TRANSACTION_MODE=IMMEDIATE``: transactions take SQLite's write lock at BEGIN, so
+# that two writers (the load, the progress monitor) wait for each other instead of deadlocking.
+_MODE = os.environ.get("BENCH_SQLITE_TRANSACTION_MODE")
+if _MODE and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": _MODE}
