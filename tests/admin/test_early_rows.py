@@ -69,3 +69,19 @@ def test_a_finished_check_shows_no_early_rows(su_client: Client, make_job: MakeJ
     job = make_job(content=HEADER + b"A-1,Thing,1.50,2,Books,Online,2026-01-02\n")
     assert job.status == Status.VALIDATED
     assert job_url(job, "early_rows") not in html(su_client.get(job_url(job)))
+
+
+def test_a_queued_job_waits_and_a_real_run_shows_no_rows(
+    su_client: Client, make_job: MakeJob
+) -> None:
+    job = still_checking(make_job)
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.QUEUED)
+    page = html(su_client.get(job_url(job)))
+    assert f'hx-get="{job_url(job, "early_rows")}" hx-trigger="load"' in page
+    queued = html(htmx_get(su_client, job_url(job, "early_rows")))
+    assert 'hx-trigger="every 1s"' in queued and "<table" not in queued
+
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING)
+    running = html(htmx_get(su_client, job_url(job, "early_rows")))
+    assert "hx-trigger" not in running and "<table" not in running
+    assert 'id="winiadmin-early-rows"' in running

@@ -14,6 +14,7 @@ from winiadmin.admin.progress import progress_context
 from winiadmin.jobs.background import cancel_job, retry_job
 from winiadmin.jobs.runner import JobStateError
 from winiadmin.jobs.stale import reap_stale_jobs
+from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from winiadmin.importers import Importer
-    from winiadmin.models import ImportJob
+
+
+#: While a job is in one of these, its page waits for the dry run's cleaned rows.
+EARLY_ROWS_STATUSES = frozenset({ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING})
 
 
 class BackgroundViews:
@@ -46,7 +50,8 @@ class BackgroundViews:
         job, _importer = self._job(request, job_id)
         ready = job.status == job.Status.VALIDATING and bool(job.preview_file)
         context: dict[str, Any] = rows_context(job, None) if ready else {"job": job}
-        context["waiting"] = not ready
+        # Queued (for its dry run, it may be) or validating: poll; a real run shows no rows.
+        context["waiting"] = not ready and job.status in EARLY_ROWS_STATUSES
         return TemplateResponse(request, "admin/winiadmin/_early_rows.html", context)
 
     def cancel_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
