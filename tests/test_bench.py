@@ -54,3 +54,25 @@ def test_bench_run_measures_every_contender(tmp_path: Path) -> None:
         assert result["peak_rss_mb"][0] > 0
     assert report["machine"]["cpu_count"] >= 1
     assert "raw_limit" in done.stdout
+
+
+def test_bench_preview_measures_the_first_page_and_the_page_latency(tmp_path: Path) -> None:
+    out = tmp_path / "preview.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BENCH_"))}
+    args = ["--rows", "300", "--db", "sqlite", "--repeat", "1", "--json", str(out)]
+    done = subprocess.run(  # noqa: PLW1510 - asserted with the output
+        [sys.executable, "-m", "bench.preview", *args, "--data-dir", str(tmp_path / "data")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [result] = json.loads(out.read_text())
+    assert (result["db"], result["rows"], result["ok"]) == ("sqlite", 300, 1)
+    [rep] = result["repetitions"]
+    assert rep["job_status"] == "validated" and rep["rows_in_preview"] == 300
+    assert 0 < rep["first_page_s"] <= rep["dry_run_s"]
+    assert rep["page_ms"] > 0
+    assert "first page" in done.stdout

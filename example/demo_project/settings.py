@@ -65,8 +65,14 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "demo.sqlite3",
         # The worker (db_worker) and the web server share this file: let readers go on while one
-        # writes, and wait for the lock instead of failing at once.
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+        # writes, and wait for the lock instead of failing at once. IMMEDIATE: a transaction takes
+        # the write lock when it begins, so two writers queue instead of one failing with
+        # "database is locked" when it upgrades a read lock (docs/performance.md, preview).
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        },
     },
 }
 

@@ -1,5 +1,6 @@
 """Background imports in a real browser, run by a real ``db_worker`` process (PostgreSQL):
-the live progress bar with its stages through the dry run, then Cancel during the real run."""
+the live progress bar with its stages and the first cleaned rows through the dry run, then Cancel
+during the real run."""
 
 import re
 from collections.abc import Iterator
@@ -50,6 +51,11 @@ def test_progress_bar_through_the_dry_run_then_cancel_the_import(
     expect(page.locator(".winiadmin-eta")).to_contain_text("left")
     value = int(page.locator("#winiadmin-bar").get_attribute("value") or 0)
     assert 30 <= value <= 70
+    # The cleaned rows are shown while the load still runs, fetched once under the bar.
+    early = page.locator("#winiadmin-early-rows")
+    expect(early).to_contain_text("Counts and problems come when the check finishes.")
+    expect(early.locator("tbody tr").first).to_contain_text("t0")
+    expect(load).to_have_attribute("data-state", "current")
     page.screenshot(path=screenshot_dir / "background-progress.png", full_page=True)
 
     # When it ends the page becomes the preview by itself.

@@ -11,6 +11,7 @@ from shop.models import Category, Product, Store
 
 from tests.testapp.importers import InsertOnlyCatalogue
 from winiadmin.cleaning.mapping import ColumnMapping
+from winiadmin.cleaning.stage import CleaningOutcome
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
 
@@ -190,3 +191,29 @@ def test_a_streamed_upsert_adds_up_the_batches(tmp_path: Path, settings: Any) ->
     # MAX_DIFFS: the first two changes are kept, the counts stay exact.
     assert [c.row for c in result.changes["shop.Product"]] == [5, 1505]
     assert Product.objects.get(sku="SKU-001503").name == "Renamed 1505"
+
+
+@pytest.mark.usefixtures("streamed")
+def test_on_cleaned_gets_the_first_batch_before_anything_is_loaded(tmp_path: Path) -> None:
+    seen: list[tuple[int, int, int]] = []
+
+    def cleaned(outcome: CleaningOutcome) -> None:
+        rows = outcome.row_numbers.to_list()
+        seen.append((outcome.frame.height, rows[0], Product.objects.count()))
+
+    result = CatalogueImporter().run(catalogue(tmp_path / "big.csv", 2500), on_cleaned=cleaned)
+    assert result.status is ImportStatus.SUCCEEDED
+    first = result.cleaned_frame.height
+    assert 0 < first < 2500
+    assert seen == [(first, 2, 0)]  # once, the first batch, nothing loaded yet
+
+
+def test_on_cleaned_gets_the_whole_file_before_the_load(tmp_path: Path) -> None:
+    seen: list[tuple[list[str], int]] = []
+
+    def cleaned(outcome: CleaningOutcome) -> None:
+        seen.append((outcome.frame["sku"].to_list(), Product.objects.count()))
+
+    result = CatalogueImporter().run(catalogue(tmp_path / "small.csv", 3), on_cleaned=cleaned)
+    assert result.status is ImportStatus.SUCCEEDED and Product.objects.count() == 3
+    assert seen == [(["SKU-000000", "SKU-000001", "SKU-000002"], 0)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.template.response import TemplateResponse
@@ -14,6 +14,7 @@ from winiadmin.admin.progress import progress_context
 from winiadmin.jobs.background import cancel_job, retry_job
 from winiadmin.jobs.runner import JobStateError
 from winiadmin.jobs.stale import reap_stale_jobs
+from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from winiadmin.importers import Importer
-    from winiadmin.models import ImportJob
+
+
+#: While a job is in one of these, its page waits for the dry run's cleaned rows.
+EARLY_ROWS_STATUSES = frozenset({ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING})
 
 
 class BackgroundViews:
@@ -37,6 +41,18 @@ class BackgroundViews:
         if not job.is_active:
             return HttpResponseClientRefresh()
         return TemplateResponse(request, "admin/winiadmin/_progress.html", progress_context(job))
+
+    def early_rows_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        """A dry run's cleaned rows while it still runs: a placeholder that polls until they are
+        stored, then the first page, loaded once (its pages come from the rows view)."""
+        from winiadmin.admin.wizard import rows_context  # noqa: PLC0415 - wizard imports us
+
+        job, _importer = self._job(request, job_id)
+        ready = job.status == job.Status.VALIDATING and bool(job.preview_file)
+        context: dict[str, Any] = rows_context(job, None) if ready else {"job": job}
+        # Queued (for its dry run, it may be) or validating: poll; a real run shows no rows.
+        context["waiting"] = not ready and job.status in EARLY_ROWS_STATUSES
+        return TemplateResponse(request, "admin/winiadmin/_early_rows.html", context)
 
     def cancel_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         return require_POST(self._cancel)(request, job_id)

@@ -87,6 +87,7 @@ class ImportWizard(BackgroundViews):
             path("start/<str:importer>/", wrap(self.start_view), name=name + "start"),
             path("<uuid:job_id>/job/", wrap(self.job_view), name=name + "job"),
             path("<uuid:job_id>/rows/", wrap(self.rows_view), name=name + "rows"),
+            path("<uuid:job_id>/early-rows/", wrap(self.early_rows_view), name=name + "early_rows"),
             path("<uuid:job_id>/problems/", wrap(self.problems_view), name=name + "problems"),
             path(
                 "<uuid:job_id>/problems.csv",
@@ -369,10 +370,14 @@ def rows_context(job: ImportJob, raw_page: str | None) -> dict[str, Any]:
     total = count_rows(job.preview_file) if job.preview_file else 0
     page = PageInfo.from_request(raw_page, get_config().PAGE_SIZE, total)
     frame = read_page(job.preview_file, page.offset, page.size) if total else None
+    # While the dry run still runs there is no report yet: the stored frame names the columns.
+    columns = (job.report or {}).get("columns") or (
+        [] if frame is None else [{"name": c, "dtype": str(t)} for c, t in frame.schema.items()][1:]
+    )
     return {
         "job": job,
         "rows_page": page,
-        "columns": (job.report or {}).get("columns", []),
+        "columns": columns,
         "rows": frame.rows() if frame is not None else [],
     }
 

@@ -13,6 +13,7 @@ from winiadmin.db.lookups import Lookup
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
 from winiadmin.pipeline import BulksByModel, ReadSource, run_import
+from winiadmin.pipeline.run import CleanedCallback
 from winiadmin.progress import ProgressCallback
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult
@@ -128,6 +129,7 @@ class Importer:
         progress: ProgressCallback | None = None,
         column_mapping: ColumnMapping | None = None,
         create_missing: bool = False,
+        on_cleaned: CleanedCallback | None = None,
     ) -> ImportResult:
         return run_import(
             self,
@@ -144,4 +146,5 @@ class Importer:
             importer_name=self.get_name(),
             column_mapping=column_mapping,
             create_missing=create_missing,
+            on_cleaned=on_cleaned,
         )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
+from winiadmin.jobs.early_preview import EarlyPreview
 from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.monitor import ImportCancelled, JobMonitor, worker_name
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from winiadmin.permissions import User
+    from winiadmin.pipeline.run import CleanedCallback
 
 
 CANCELLED_MESSAGE = "Cancelled; nothing was written."
@@ -95,7 +97,8 @@ def validate_job(job: ImportJob) -> ImportResult:
 
 def run_validation(job: ImportJob) -> ImportResult:
     """The dry run of a job already claimed (status VALIDATING)."""
-    result = _run(job, dry_run=True, skip_invalid=False)
+    early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
+    result = _run(job, dry_run=True, skip_invalid=False, on_cleaned=early)
     job.dry_run_counts = {c.label: c.count for c in result.created}
     job.report = build_report(result)
     job.error = result.error
@@ -105,7 +108,9 @@ def run_validation(job: ImportJob) -> ImportResult:
         ImportStatus.INVALID: ImportJob.Status.INVALID,
     }.get(result.status, ImportJob.Status.FAILED)
     try:
-        job.preview_file = store_cleaned_frame(job.pk, result.cleaned_frame, result.cleaned_rows)
+        job.preview_file = early.stored or store_cleaned_frame(
+            job.pk, result.cleaned_frame, result.cleaned_rows
+        )
     except OSError as exc:  # a preview nobody can see must not be confirmed blind
         job.preview_file = ""
         job.status = ImportJob.Status.FAILED
@@ -189,7 +194,12 @@ def _claim(job: ImportJob, allowed: Collection[ImportJob.Status], new: ImportJob
 
 
 def _run(
-    job: ImportJob, *, dry_run: bool, skip_invalid: bool, collect_pks: bool = False
+    job: ImportJob,
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
+    collect_pks: bool = False,
+    on_cleaned: CleanedCallback | None = None,
 ) -> ImportResult:
     """One run of the claimed job, its progress kept by a monitor."""
     try:
@@ -217,6 +227,7 @@ def _run(
                     else ColumnMapping.from_json(job.column_mapping)
                 ),
                 progress=monitor,
+                on_cleaned=on_cleaned,
             )
     except ImportCancelled:
         _cancelled(job, monitor)

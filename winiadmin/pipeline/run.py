@@ -51,6 +51,9 @@ logger = logging.getLogger("winiadmin")
 #: callable returning one (so that reading is timed and its errors reported like any other).
 ReadSource = Source | pl.DataFrame | RawTable | Callable[[], pl.DataFrame | RawTable]
 
+#: Called with the cleaned rows before transform and load run, e.g. to show them early.
+CleanedCallback = Callable[[CleaningOutcome], None]
+
 
 @dataclass(frozen=True, slots=True)
 class RunSettings:
@@ -66,6 +69,8 @@ class RunSettings:
     column_mapping: ColumnMapping | None = None
     #: Create the related rows whose natural key matches nothing, where the lookup allows it.
     create_missing: bool = False
+    #: Told once the rows are cleaned (a streamed file: its first batch), before the load.
+    on_cleaned: CleanedCallback | None = None
 
 
 def run_import(
@@ -84,6 +89,7 @@ def run_import(
     importer_name: str | None = None,
     column_mapping: ColumnMapping | None = None,
     create_missing: bool = False,
+    on_cleaned: CleanedCallback | None = None,
 ) -> ImportResult:
     """Run the whole pipeline once. Never raises for bad data: the result says what happened.
 
@@ -101,6 +107,7 @@ def run_import(
         collect_pks=collect_pks,
         column_mapping=column_mapping,
         create_missing=create_missing,
+        on_cleaned=on_cleaned,
     )
     name = importer_name or type(spec).__name__
     return _Run(spec, settings, progress or ignore_progress, name).execute(source)
@@ -308,6 +315,8 @@ class _Run:
         self.result.cleaned_frame = cleaned.frame
         self.result.cleaned_rows = cleaned.row_numbers
         self.result.cleaning_df = cleaned.cleaning_df
+        if self.settings.on_cleaned is not None:
+            self.settings.on_cleaned(cleaned)
 
     def _record_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(loaded.problems)
