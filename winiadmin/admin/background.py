@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from winiadmin.admin.progress import progress_context
+from winiadmin.admin.responses import redirect
 from winiadmin.jobs.background import cancel_job, retry_job
 from winiadmin.jobs.runner import JobStateError
 from winiadmin.jobs.stale import reap_stale_jobs
@@ -29,7 +30,7 @@ EARLY_ROWS_STATUSES = frozenset({ImportJob.Status.QUEUED, ImportJob.Status.VALID
 
 
 class BackgroundViews:
-    """Mixed into ``ImportWizard``, which provides ``_job`` (permissions) and ``_redirect``."""
+    """Mixed into ``ImportWizard``, which provides ``_job`` (permissions)."""
 
     def _job(self, request: HttpRequest, job_id: UUID) -> tuple[ImportJob, type[Importer]]:
         raise NotImplementedError
@@ -80,6 +81,6 @@ class BackgroundViews:
 
 
 def redirect_to_job(request: HttpRequest, job: ImportJob) -> HttpResponse:
-    from winiadmin.admin.wizard import _redirect, job_url  # noqa: PLC0415 - wizard imports us
+    from winiadmin.admin.wizard import job_url  # noqa: PLC0415 - wizard imports us
 
-    return _redirect(request, job_url(job))
+    return redirect(request, job_url(job))

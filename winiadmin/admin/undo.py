@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
 
+from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.templates import template_candidates
 from winiadmin.jobs.undo import UndoPlan, UndoRefused, plan_undo, undo_job
 from winiadmin.models import ImportJob
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from django.contrib.admin import AdminSite
-    from django.db.models import Model
+    from django.http import HttpRequest, HttpResponse
 
 
 def undo_url(job: ImportJob) -> str:
@@ -61,10 +60,10 @@ class UndoViews:
         messages.success(
             request, _("The import was undone: %(n)d rows deleted.") % {"n": result.total}
         )
-        return _redirect(request, reverse("admin:winiadmin_importjob_job", args=[job.pk]))
+        return redirect(request, reverse("admin:winiadmin_importjob_job", args=[job.pk]))
 
     def _preview(self, request: HttpRequest, plan: UndoPlan, status: int = 200) -> HttpResponse:
-        model = _model(plan.job.target_model)
+        model = model_or_none(plan.job.target_model)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Undo the import of %(name)s") % {"name": plan.job.original_name},
@@ -95,16 +94,3 @@ def undo_rows(plan: UndoPlan) -> list[dict[str, Any]]:
         name = apps.get_model(label)._meta.verbose_name_plural
         rows.append({"verbose_name": name, "count": 0, "sample": [], "cascade": n})
     return rows
-
-
-def _model(label: str) -> type[Model] | None:
-    try:
-        return apps.get_model(label) if label else None
-    except (LookupError, ValueError):
-        return None
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)

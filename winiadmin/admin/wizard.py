@@ -8,24 +8,23 @@ paginated tables; without HTMX every link and form still works as a full page.
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from winiadmin.admin.background import BackgroundViews
 from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
 from winiadmin.admin.progress import progress_context
+from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.templates import template_candidates
 from winiadmin.admin.unmatched import unmatched_context
 from winiadmin.conf import get_config
@@ -116,7 +115,7 @@ class ImportWizard(BackgroundViews):
 
     def importers_view(self, request: HttpRequest) -> HttpResponse:
         user = _user(request)
-        model = _model(request.GET.get("model", ""))
+        model = model_or_none(request.GET.get("model", ""))
         usable = [i for i in all_importers() if can_import(user, i)]
         if not usable:
             raise PermissionDenied(_("There is nothing you may import."))
@@ -127,7 +126,7 @@ class ImportWizard(BackgroundViews):
 
     def start_view(self, request: HttpRequest, importer: str) -> HttpResponse:
         importer_cls = self._importer(request, importer)
-        model = _model(request.GET.get("model", "")) or importer_cls.models[0]
+        model = model_or_none(request.GET.get("model", "")) or importer_cls.models[0]
         posted = request.method == "POST"  # not ``request.POST or None``: {} is a submission too
         form = UploadForm(importer_cls, *((request.POST, request.FILES) if posted else ()))
         if posted and form.is_valid():
@@ -148,7 +147,7 @@ class ImportWizard(BackgroundViews):
                 start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
             except JobStateError as exc:  # changed since the form checked it: the job failed
                 messages.warning(request, str(exc))
-            return _redirect(request, job_url(job))
+            return redirect(request, job_url(job))
         return self._upload_page(request, importer_cls, model, form)
 
     def _upload_page(
@@ -166,8 +165,8 @@ class ImportWizard(BackgroundViews):
         job, importer_cls = self._job(request, job_id)
         reap_stale_jobs(job)  # a job whose worker died says so instead of "running" forever
         if needs_mapping(job):  # the headers need a look before the preview means anything
-            return _redirect(request, reverse("admin:winiadmin_importjob_columns", args=[job.pk]))
-        model = _model(job.target_model)
+            return redirect(request, reverse("admin:winiadmin_importjob_columns", args=[job.pk]))
+        model = model_or_none(job.target_model)
         if job.is_active:
             return self._progress_page(request, job, importer_cls, model)
         step = "preview" if job.status in PREVIEW_STATUSES else "result"
@@ -207,7 +206,7 @@ class ImportWizard(BackgroundViews):
         found = mapping_report(job)
         if found is None or not can_change_mapping(job):
             messages.warning(request, _("The columns of this import cannot be changed now."))
-            return _redirect(request, job_url(job))
+            return redirect(request, job_url(job))
         user = _user(request)
         saved = saved_mapping(job, user)
         initial = job.column_mapping or (saved.mapping if saved is not None else None)
@@ -218,8 +217,8 @@ class ImportWizard(BackgroundViews):
                 apply_mapping(job, form.mapping(), user)
             except JobStateError as exc:
                 messages.warning(request, str(exc))
-            return _redirect(request, job_url(job))
-        model = _model(job.target_model)
+            return redirect(request, job_url(job))
+        model = model_or_none(job.target_model)
         title = _("Columns of %(name)s") % {"name": job.original_name}
         context = self._context(
             request,
@@ -265,7 +264,7 @@ class ImportWizard(BackgroundViews):
             messages.warning(
                 request, " ".join(str(e) for errs in form.errors.values() for e in errs)
             )
-            return _redirect(request, job_url(job))
+            return redirect(request, job_url(job))
         sheets = (job.report or {}).get("sheets", [])
         job.read_options = form.read_options(job.read_options)
         try:
@@ -276,7 +275,7 @@ class ImportWizard(BackgroundViews):
             # A read that failed (a wrong header row) learnt no sheet names; the file has them.
             job.report["sheets"] = sheets
             job.save(update_fields=["report", "updated_at"])
-        return _redirect(request, job_url(job))
+        return redirect(request, job_url(job))
 
     def rejected_view(self, request: HttpRequest, job_id: UUID, fmt: str) -> HttpResponse:
         """The rows with errors as they were typed, plus why: to fix and import again."""
@@ -313,7 +312,7 @@ class ImportWizard(BackgroundViews):
             start_execution(job, user=_user(request), **self._confirm_choices(request))
         except JobStateError as exc:
             messages.warning(request, str(exc))
-        return _redirect(request, job_url(job))
+        return redirect(request, job_url(job))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -409,24 +408,10 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _model(label: str) -> type[Model] | None:
-    try:
-        return apps.get_model(label) if label else None
-    except (LookupError, ValueError):
-        return None
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """A full redirect, also for HTMX requests (the page changes, not a fragment)."""
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
-
-
 def _changelists(report: dict[str, Any]) -> list[dict[str, Any]]:
     links = []
     for entry in report.get("models", []):
-        model = _model(entry["label"])
+        model = model_or_none(entry["label"])
         if model is None:
             continue
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
