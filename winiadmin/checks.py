@@ -1,6 +1,6 @@
 """Setup mistakes reported by ``manage.py check``; ids are stable, listed in docs/checks.md."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.apps import AppConfig
@@ -122,7 +122,35 @@ def check_background(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[
                 id="winiadmin.W003",
             )
         )
+    messages.extend(
+        Warning(
+            f"DATABASES[{alias!r}] is an SQLite file without transaction_mode 'IMMEDIATE': with a "
+            "worker and a web server writing at once, imports can fail with 'database is locked'.",
+            hint=f"Set DATABASES[{alias!r}]['OPTIONS']['transaction_mode'] = 'IMMEDIATE' (and "
+            "WAL); see docs/background.md.",
+            id="winiadmin.W004",
+        )
+        for alias in sqlite_files_without_immediate(settings.DATABASES)
+    )
     return messages
+
+
+def sqlite_files_without_immediate(databases: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Aliases of SQLite databases on disk whose transactions take the write lock late.
+
+    Two processes upgrading read locks at once make one of them fail at once, whatever the
+    timeout; ``transaction_mode`` IMMEDIATE takes the lock at BEGIN, so writers queue instead.
+    """
+    found = []
+    for alias, database in databases.items():
+        name = str(database.get("NAME") or "")
+        in_memory = name in ("", ":memory:") or "mode=memory" in name
+        if "sqlite3" not in str(database.get("ENGINE", "")) or in_memory:
+            continue
+        mode = (database.get("OPTIONS") or {}).get("transaction_mode", "")
+        if str(mode).upper() != "IMMEDIATE":
+            found.append(alias)
+    return found
 
 
 @register()

@@ -15,7 +15,7 @@ from shop.models import Product
 
 from tests.admin.conftest import MakeJob
 from tests.admin.helpers import html, job_url, uploaded_job
-from winiadmin.checks import check_background
+from winiadmin.checks import check_background, sqlite_files_without_immediate
 from winiadmin.jobs.background import run_queued
 from winiadmin.models import ImportJob
 
@@ -200,3 +200,23 @@ def test_system_checks_for_background_runs() -> None:
         assert [m.id for m in check_background(None)] == ["winiadmin.E007"]
     with override_settings(WINIADMIN={"NOPE": 1}):
         assert check_background(None) == []  # check_settings reports it
+
+
+def test_sqlite_files_without_immediate_transactions_are_warned_about(tmp_path: Path) -> None:
+    """Two writers upgrading read locks: one fails with "database is locked"."""
+    sqlite: dict[str, object] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": tmp_path / "jobs.sqlite3",
+    }
+    databases: dict[str, dict[str, object]] = {
+        "jobs": sqlite,
+        "fast": {**sqlite, "OPTIONS": {"transaction_mode": "immediate"}},
+        "mem": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+        "pg": {"ENGINE": "django.db.backends.postgresql", "NAME": "x"},
+    }
+    assert sqlite_files_without_immediate(databases) == ["jobs"]
+    # The test databases (in memory, or PostgreSQL) need no warning; the demo's file has IMMEDIATE.
+    assert not [m for m in check_background(None) if m.id == "winiadmin.W004"]
+    from demo_project.settings import DATABASES as DEMO
+
+    assert sqlite_files_without_immediate(DEMO) == []
