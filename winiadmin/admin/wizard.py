@@ -20,22 +20,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from winiadmin.admin.background import BackgroundViews
+from winiadmin.admin.downloads import DownloadViews
 from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
 from winiadmin.admin.paging import PageInfo
-from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
+from winiadmin.admin.problems import filter_problems, problem_groups
 from winiadmin.admin.progress import progress_context
 from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.templates import template_candidates
 from winiadmin.admin.unmatched import unmatched_context
 from winiadmin.conf import get_config
-from winiadmin.exceptions import ImporterNotFound, WiniadminError
+from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers import Importer, all_importers, get_importer
-from winiadmin.importers.template_file import FORMATS as TEMPLATE_FORMATS
-from winiadmin.importers.template_file import (
-    template_csv,
-    template_file_name,
-    template_xlsx,
-)
 from winiadmin.jobs.background import start_execution, start_validation
 from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.mapping import (
@@ -45,19 +40,14 @@ from winiadmin.jobs.mapping import (
     needs_mapping,
     saved_mapping,
 )
-from winiadmin.jobs.rejected import FORMATS as REJECTED_FORMATS
 from winiadmin.jobs.rejected import (
-    rejected_csv,
-    rejected_file_name,
     rejected_row_numbers,
-    rejected_xlsx,
 )
 from winiadmin.jobs.runner import JobStateError, create_job
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.jobs.storage import UploadStorageError
 from winiadmin.models import ImportJob
 from winiadmin.permissions import User, can_import, can_view_job
-from winiadmin.spreadsheets import CONTENT_TYPES
 
 if TYPE_CHECKING:
     from django.contrib.admin import AdminSite
@@ -74,7 +64,7 @@ def job_url(job: ImportJob) -> str:
     return reverse("admin:winiadmin_importjob_job", args=[job.pk])
 
 
-class ImportWizard(BackgroundViews):
+class ImportWizard(BackgroundViews, DownloadViews):
     def __init__(self, admin_site: "AdminSite") -> None:
         self.admin_site = admin_site
 
@@ -247,12 +237,6 @@ class ImportWizard(BackgroundViews):
         )
         return TemplateResponse(request, "admin/winiadmin/_problems.html", context)
 
-    def problems_csv_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
-        job, _importer = self._job(request, job_id)
-        response = HttpResponse(problems_csv(job), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="problems-{job.pk}.csv"'
-        return response
-
     def read_again_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         return require_POST(self._read_again)(request, job_id)
 
@@ -276,25 +260,6 @@ class ImportWizard(BackgroundViews):
             job.report["sheets"] = sheets
             job.save(update_fields=["report", "updated_at"])
         return redirect(request, job_url(job))
-
-    def rejected_view(self, request: HttpRequest, job_id: UUID, fmt: str) -> HttpResponse:
-        """The rows with errors as they were typed, plus why: to fix and import again."""
-        job, _importer = self._job(request, job_id)
-        if fmt not in REJECTED_FORMATS:
-            raise Http404(_("No rejected rows file in that format."))
-        content = rejected_csv(job) if fmt == "csv" else rejected_xlsx(job)
-        return attachment(content, fmt, rejected_file_name(job, fmt))
-
-    def template_view(self, request: HttpRequest, importer: str, fmt: str) -> HttpResponse:
-        """The importer's empty file (headers, an example row) to fill in and upload."""
-        importer_cls = self._importer(request, importer)
-        if fmt not in TEMPLATE_FORMATS:
-            raise Http404(_("No template in that format."))
-        try:
-            content = template_csv(importer_cls) if fmt == "csv" else template_xlsx(importer_cls)
-        except WiniadminError as exc:  # no cleaning class: nothing to describe
-            raise Http404(str(exc)) from exc
-        return attachment(content, fmt, template_file_name(importer_cls, fmt))
 
     @staticmethod
     def _confirm_choices(request: HttpRequest) -> dict[str, bool]:
@@ -395,13 +360,6 @@ def problems_context(
         "column": column,
         "problems_query": "&" + urlencode({"kind": kind, "column": column}),
     }
-
-
-def attachment(content: str | bytes, fmt: str, filename: str) -> HttpResponse:
-    """A download of a CSV or XLSX file under ``filename``."""
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _user(request: HttpRequest) -> User:
