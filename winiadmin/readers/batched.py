@@ -25,7 +25,7 @@ from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, ReadOptions
 from winiadmin.readers.delimited import choose_delimiter, head_sample, read_csv, read_tsv
 from winiadmin.readers.detect import detect_format
-from winiadmin.readers.grid import nfc_table, row_numbers, unique_names
+from winiadmin.readers.grid import cell_text, nfc_table, row_numbers, unique_names
 
 READERS_BY_FORMAT = {"csv": read_csv, "tsv": read_tsv}
 
@@ -118,7 +118,7 @@ def read_batches(plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
             grid, numbers = batch, row_numbers(next_row, batch.height)
             next_row += batch.height
             if names is None:  # the first record is the header
-                names = unique_names([_text(c) for c in grid.row(0)]) if grid.height else []
+                names = unique_names([cell_text(c) for c in grid.row(0)]) if grid.height else []
                 limits.check_columns(len(names))
                 grid, numbers = grid.slice(1), numbers.slice(1)
             limits.check_rows(next_row - 2)  # records so far, the header not counted
@@ -174,7 +174,3 @@ def _has_blank_line(path: Path) -> bool:
                 return True
             previous = joined
     return False
-
-
-def _text(cell: object) -> str | None:
-    return None if cell is None else str(cell)

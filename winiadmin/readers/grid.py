@@ -89,7 +89,7 @@ def table_from_grid(
         header = detect_header(grid, widths, [int(i) for i in filled_rows[:HEADER_SEARCH_ROWS]])
     else:
         header = _chosen_header(header_row - first_row, header_row, widths)
-    names = unique_names([_text(cell) for cell in grid.row(header)], positions)
+    names = unique_names([cell_text(cell) for cell in grid.row(header)], positions)
     keep = filled.slice(header + 1)
     frame = grid.slice(header + 1).filter(keep)
     frame.columns = names
@@ -121,7 +121,8 @@ def _chosen_header(index: int, header_row: int, widths: pl.Series) -> int:
     return index
 
 
-def _text(cell: object) -> str | None:
+def cell_text(cell: object) -> str | None:
+    """A grid cell as text (a header name), ``None`` when empty."""
     return None if cell is None else str(cell)
 
 
