@@ -1,6 +1,6 @@
 """Who may import with which importer, and who may see which job. One place, used everywhere."""
 
-from typing import Protocol
+from typing import Protocol, cast
 
 from django.apps import apps
 from django.db.models import Model
@@ -25,6 +25,13 @@ class User(Protocol):
 
 
 VIEW_ALL_JOBS = "winiadmin.view_all_importjobs"
+
+
+def user_id(user: User | None) -> int | None:
+    """The id to store for ``user`` (a job's owner, who undid it…); ``None`` for nobody."""
+    if user is None or not user.is_authenticated:
+        return None
+    return cast("int", user.pk)
 
 
 def add_permissions(importer: type[Importer]) -> list[str]:

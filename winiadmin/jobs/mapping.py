@@ -3,10 +3,11 @@ the same headers, and applying a choice (remembered, then a new dry run)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from winiadmin.jobs.background import start_validation
 from winiadmin.models import ImportJob, SavedColumnMapping
+from winiadmin.permissions import user_id
 
 if TYPE_CHECKING:
     from winiadmin.cleaning.mapping import ColumnMapping
@@ -45,10 +46,11 @@ def needs_mapping(job: ImportJob) -> bool:
 def saved_mapping(job: ImportJob, user: User | None) -> SavedColumnMapping | None:
     """The mapping ``user`` chose last for this importer and files with these headers."""
     found = mapping_report(job)
-    if found is None or user is None or not user.is_authenticated:
+    owner = user_id(user)
+    if found is None or owner is None:
         return None
     return SavedColumnMapping.objects.filter(
-        importer=job.importer, fingerprint=found["fingerprint"], user_id=cast("int", user.pk)
+        importer=job.importer, fingerprint=found["fingerprint"], user_id=owner
     ).first()
 
 
@@ -58,11 +60,12 @@ def apply_mapping(job: ImportJob, mapping: ColumnMapping, user: User | None) -> 
     assert found is not None
     job.column_mapping = mapping.as_json()
     job.save(update_fields=["column_mapping", "updated_at"])
-    if user is not None and user.is_authenticated:
+    owner = user_id(user)
+    if owner is not None:
         SavedColumnMapping.objects.update_or_create(
             importer=job.importer,
             fingerprint=found["fingerprint"],
-            user_id=cast("int", user.pk),
+            user_id=owner,
             defaults={
                 "headers": [c["header"] for c in found["columns"]],
                 "mapping": mapping.as_json(),

@@ -19,6 +19,7 @@ from winiadmin.jobs.monitor import ImportCancelled, JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.storage import UploadStorageError, discard_job_files, storage_error_message
 from winiadmin.models import ImportJob
+from winiadmin.permissions import user_id
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult, ImportStatus
 from winiadmin.signals import import_finished
@@ -67,7 +68,7 @@ def create_job(
         options=options,
         read_options={k: v for k, v in read_options.items() if v not in (None, "")},
         skip_invalid=skip_invalid,
-        user_id=cast("int", user.pk) if user is not None and user.is_authenticated else None,
+        user_id=user_id(user),
     )
     try:
         job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used

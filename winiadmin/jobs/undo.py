@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -38,6 +38,7 @@ from winiadmin.jobs.fingerprint import (
     python_keys,
 )
 from winiadmin.models import ImportJob
+from winiadmin.permissions import user_id
 
 if TYPE_CHECKING:
     from winiadmin.permissions import User
@@ -173,7 +174,7 @@ def undo_job(job: ImportJob, user: User | None = None) -> UndoResult:
         deleted = _delete(plan)
         _refuse_if_more_than_created(plan, deleted)  # rolls the deletion back
         locked.undone_at = timezone.now()
-        locked.undone_by_id = _user_id(user)
+        locked.undone_by_id = user_id(user)
         locked.save(update_fields=["undone_at", "undone_by", "updated_at"])
         _log(locked, user, deleted)
     job.refresh_from_db()
@@ -381,21 +382,15 @@ def _delete(plan: UndoPlan) -> dict[str, int]:
     return {label: n for label, n in deleted.items() if n}
 
 
-def _user_id(user: User | None) -> int | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return cast("int", user.pk)
-
-
 def _log(job: ImportJob, user: User | None, deleted: dict[str, int]) -> None:
-    user_id = _user_id(user)
-    if user_id is None:
+    author = user_id(user)
+    if author is None:
         return
     summary = ", ".join(
         f"{n} {apps.get_model(label)._meta.verbose_name_plural}" for label, n in deleted.items()
     )
     LogEntry.objects.log_actions(
-        user_id=user_id,
+        user_id=author,
         queryset=[job],
         action_flag=CHANGE,
         change_message=f"Undid the import of {job.original_name}: deleted {summary}.",
