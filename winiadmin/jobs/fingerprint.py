@@ -2,81 +2,68 @@
 
 Taken right after the real run and again before an undo: another count means rows were deleted
 since, another digest means a row was changed since. The digest is a SHA-256 over every concrete
-field of every created row, in key order, so it is exact; taking it costs one read of the
-created rows (a ``SELECT … WHERE pk IN`` per 10,000 keys), about what sending them cost.
+field of every created row, in key order, so it is exact. How it is computed (the algorithm, see
+:mod:`winiadmin.jobs.digests`) is stored with it, and the undo recomputes it the same way, so a
+job fingerprinted by an older version is still checked with the older method.
+
+On PostgreSQL the rows are hashed by the server; on SQLite they are read on a raw cursor, without
+Django's conversions; consecutive keys are read as ranges (:mod:`winiadmin.jobs.keys`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from itertools import batched
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import connections, router
 
+from winiadmin.jobs.digests import ALGORITHMS, CURRENT, LEGACY, available
+from winiadmin.jobs.keys import python_keys
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Mapping
 
-    from django.db.models import Model, QuerySet
+    from django.db.models import Model
 
-#: Keys per query at most (``WHERE pk IN (…)``); fewer where the database allows fewer parameters.
-KEYS_PER_QUERY = 10_000
+
+class UnknownAlgorithm(ValueError):
+    """A stored fingerprint's algorithm that this version or this database cannot compute."""
 
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     count: int
     digest: str
+    algorithm: str = LEGACY
 
     def as_json(self) -> dict[str, Any]:
-        return {"count": self.count, "digest": self.digest}
+        return {"count": self.count, "digest": self.digest, "algorithm": self.algorithm}
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> Fingerprint:
+        """A stored fingerprint; one without an algorithm name predates them (``LEGACY``)."""
+        return cls(stored["count"], stored["digest"], stored.get("algorithm", LEGACY))
 
 
-def python_keys(model: type[Model], keys: Iterable[object]) -> list[Any]:
-    """The stored (text) keys as the primary key's Python values, sorted, without duplicates."""
-    pk = model._meta.pk
-    assert pk is not None
-    return sorted({pk.to_python(key) for key in keys})
+def current_algorithm(db: str) -> str:
+    return CURRENT.get(connections[db].vendor, LEGACY)
 
 
-def keys_per_query(db: str) -> int:
-    """Keys one ``IN (…)`` may hold here (SQLite builds may allow as few as 999 parameters)."""
-    limit = connections[db].features.max_query_params
-    return KEYS_PER_QUERY if limit is None else max(1, min(KEYS_PER_QUERY, limit - 99))
+def fingerprint(
+    model: type[Model], keys: list[Any], using: str | None = None, algorithm: str | None = None
+) -> Fingerprint:
+    """Count and digest of the rows of ``model`` with these (sorted, distinct) keys, as they are
+    now, computed with ``algorithm`` (default: this database's current one).
 
-
-def key_chunks(model: type[Model], keys: list[Any], using: str | None = None) -> list[list[Any]]:
-    step = keys_per_query(using or router.db_for_write(model))
-    return [list(chunk) for chunk in batched(keys, step)]
-
-
-def in_chunks[TModel: Model](
-    model: type[TModel], keys: list[Any], using: str | None = None
-) -> Iterator[QuerySet[TModel]]:
-    """``model`` rows with these keys, one queryset per chunk of keys."""
+    Raises :class:`UnknownAlgorithm` if this database cannot compute ``algorithm``.
+    """
     db = using or router.db_for_write(model)
-    for chunk in key_chunks(model, keys, db):
-        yield model._base_manager.db_manager(db).filter(pk__in=chunk)
-
-
-def fingerprint(model: type[Model], keys: list[Any], using: str | None = None) -> Fingerprint:
-    """Count and digest of the rows of ``model`` with these (sorted) keys, as they are now."""
-    fields = [field.attname for field in model._meta.concrete_fields]
-    digest = hashlib.sha256()
-    count = 0
-    db = using or router.db_for_write(model)
-    for chunk in key_chunks(model, keys, db):
-        queryset = model._base_manager.db_manager(db).filter(pk__in=chunk)
-        rows = {row[0]: row for row in queryset.values_list("pk", *fields)}
-        for key in chunk:  # key order, whatever order the database answered in
-            row = rows.get(key)
-            if row is not None:
-                count += 1
-                digest.update(repr(row[1:]).encode())
-                digest.update(b"\n")
-    return Fingerprint(count, digest.hexdigest())
+    algorithm = algorithm or current_algorithm(db)
+    if algorithm not in ALGORITHMS or not available(algorithm, db):
+        raise UnknownAlgorithm(algorithm)
+    count, digest = ALGORITHMS[algorithm](model, keys, db)
+    return Fingerprint(count, digest, algorithm)
 
 
 def fingerprint_created(

@@ -30,13 +30,8 @@ from django.utils.translation import ngettext
 from winiadmin.db.deletion import delete_keys_in_steps
 from winiadmin.db.graph import concrete, topological_sort_models
 from winiadmin.exceptions import LoadError, WiniadminError
-from winiadmin.jobs.fingerprint import (
-    fingerprint,
-    in_chunks,
-    key_chunks,
-    keys_per_query,
-    python_keys,
-)
+from winiadmin.jobs.fingerprint import Fingerprint, UnknownAlgorithm, fingerprint
+from winiadmin.jobs.keys import in_chunks, key_chunks, keys_per_query, python_keys
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
 
@@ -232,17 +227,26 @@ def _check_unchanged(job: ImportJob, undo: ModelUndo, plan: UndoPlan) -> None:
         )
         plan.blockers.append(Blocker(message % {"label": undo.label}))
         return
-    now = fingerprint(undo.model, undo.keys)
-    if now.count < stored["count"]:
-        missing = stored["count"] - now.count
+    taken = Fingerprint.from_json(stored)
+    try:  # the way it was taken: a job imported by an older version keeps its algorithm
+        now = fingerprint(undo.model, undo.keys, algorithm=taken.algorithm)
+    except UnknownAlgorithm:
+        message = _(
+            "%(label)s: the fingerprint of the created rows was taken with %(algorithm)s, which "
+            "this database cannot compute, so changes since the import cannot be ruled out."
+        )
+        plan.blockers.append(Blocker(message % {"label": undo.label, "algorithm": taken.algorithm}))
+        return
+    if now.count < taken.count:
+        missing = taken.count - now.count
         message = ngettext(
             "%(n)d of the %(total)d %(name)s this import created was deleted since.",
             "%(n)d of the %(total)d %(name)s this import created were deleted since.",
             missing,
         )
-        values = {"n": missing, "total": stored["count"], "name": undo.verbose_name_plural}
+        values = {"n": missing, "total": taken.count, "name": undo.verbose_name_plural}
         plan.blockers.append(Blocker(message % values))
-    elif now.digest != stored["digest"]:
+    elif now != taken:
         message = _(
             "%(name)s this import created were changed since; undoing it would delete those "
             "changes."
