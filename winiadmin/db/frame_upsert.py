@@ -77,7 +77,8 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
 
 
 def _column(model: type[Model], frame: pl.DataFrame, attname: str) -> str:
-    f = model._meta.get_field(attname.removesuffix("_id")) if attname.endswith("_id") else None
+    # By attname: a field may end in "_id" without being a foreign key (Order.order_id).
+    f = next((f for f in model._meta.local_concrete_fields if f.attname == attname), None)
     for candidate in (attname, getattr(f, "name", None)):
         if candidate in frame.columns:
             return str(candidate)
