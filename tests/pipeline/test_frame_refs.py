@@ -236,3 +236,35 @@ def test_an_identifier_spanning_batches_is_a_conflict_and_nothing_is_written(
     assert "must not span batches" in conflict.message
     assert errors(result)[1:] == [(5, "node", "b"), (6, "node", "b")]
     assert Node.objects.count() == Leaf.objects.count() == 0
+
+
+class OneNodePerRow(GroupsImporter):
+    """A node per row, so a group named twice repeats the identifier."""
+
+    name = "tests.one_node_per_row"
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
+        nodes = df.select("group", pl.col("label").alias("name"), ROW_NUMBER_COLUMN)
+        leaves = df.select(pl.col("group").alias("node"), "label", ROW_NUMBER_COLUMN)
+        return {
+            Node: ModelFrame(Node, nodes, ref="group"),
+            Leaf: ModelFrame(Leaf, leaves, references=("node",)),
+        }
+
+
+def test_a_repeated_identifier_is_a_conflict_and_skipping_keeps_the_first(tmp_path: Path) -> None:
+    path = groups_file(tmp_path / "g.csv", ["a", "b", "a"])
+    result = OneNodePerRow().run(path)
+    assert result.status is ImportStatus.INVALID
+    assert errors(result) == [(4, "group", "a")]
+    assert "appears twice in this import" in result.problems.errors()[0].message
+    assert Node.objects.count() == 0
+
+    skipped = OneNodePerRow().run(path, skip_invalid=True)
+    assert skipped.status is ImportStatus.SUCCEEDED
+    assert skipped.skipped_rows == (4,)
+    assert dict(Leaf.objects.values_list("label", "node__name")) == {
+        "leaf 0": "leaf 0",
+        "leaf 1": "leaf 1",
+        "leaf 2": "leaf 0",
+    }
