@@ -160,14 +160,16 @@ def _stored_keys(spec: ModelFrame, using: str) -> pl.Series:
 
 
 def _columns(spec: ModelFrame, attnames: tuple[str, ...]) -> list[str] | None:
-    """The frame columns holding a constraint's fields, or None (absent, or natural keys)."""
+    """The frame columns holding a constraint's fields, or None (absent, natural keys or
+    references)."""
     columns = []
     # By attname: a field may end in "_id" without being a foreign key (Order.order_id).
     by_attname = {f.attname: f for f in spec.model._meta.local_concrete_fields}
     for attname in attnames:
         f = by_attname[attname]
         found = next((c for c in (f.name, attname) if c in spec.frame.columns), None)
-        if found is None or found in spec.lookups:
+        # Natural keys and references to another frame hold no stored value to compare yet.
+        if found is None or found in spec.lookups or found in spec.references:
             return None
         columns.append(found)
     return columns
