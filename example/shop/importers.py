@@ -318,3 +318,62 @@ class OrdersImporter(Importer):
             )
         names = dict(zip(first_rows["customer_email"], first_rows["customer_name"], strict=True))
         return found | {e: Customer(email=e, name=names[e] or e) for e in missing}
+
+
+@register
+class OrderLinesImporter(Importer):
+    """Orders and their lines from one flat file, frame-native: lines point at their order by
+    reference to the order frame of the same import (``ref`` / ``references``), not by a key
+    stored in the database; customers and products by natural key.
+    """
+
+    name = "shop.order_lines"
+    verbose_name = "Orders and order lines (frame-native)"
+    description = (
+        "One row per order line. Columns: order_id, customer_email, customer_name, sku, "
+        "quantity, unit_price. Each order's lines must be in the file; products must exist; "
+        "customers are created when missing."
+    )
+    models = (Customer, Order, OrderLine)
+    cleaning_df_cls = OrdersCleaningDF
+    example_row = {
+        "order_id": "WEB-1001",
+        "customer_email": "ada@example.com",
+        "customer_name": "Ada Lovelace",
+        "sku": "SKU-0001",
+        "quantity": 2,
+        "unit_price": 66.67,
+    }
+    lookups = (Lookup(OrderLine, "product", by="sku"),)
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
+        customers = df.unique("customer_email", keep="first", maintain_order=True)
+        stored = set(
+            Customer.objects.filter(email__in=customers["customer_email"].to_list()).values_list(
+                "email", flat=True
+            )
+        )
+        new_customers = customers.filter(~pl.col("customer_email").is_in(list(stored))).select(
+            pl.col("customer_email").alias("email"),
+            pl.coalesce("customer_name", "customer_email").alias("name"),
+        )
+        line_total = pl.col("quantity") * pl.col("unit_price")
+        # One order per order_id (its first row names it in problems); order_id is the
+        # identifier the lines reference, and a field of Order, so it is stored too.
+        orders = df.group_by("order_id", maintain_order=True).agg(
+            pl.col("customer_email").first().alias("customer"),
+            line_total.sum().round(2).alias("amount"),
+            pl.col(ROW_NUMBER_COLUMN).first(),
+        )
+        lines = df.select(
+            pl.col("order_id").alias("order"),
+            pl.col("sku").alias("product"),
+            "quantity",
+            "unit_price",
+            ROW_NUMBER_COLUMN,
+        )
+        return {
+            Customer: new_customers,
+            Order: ModelFrame(Order, orders, lookups={"customer": "email"}, ref="order_id"),
+            OrderLine: ModelFrame(OrderLine, lines, references=("order",)),
+        }

@@ -85,3 +85,21 @@ def test_the_report_keeps_values_counts_and_rows(su_client: Client, samples: Pat
     ]
     assert by_field["category"]["can_create"] and not by_field["store"]["can_create"]
     assert by_field["store"]["values"] == [{"value": "Paris Opéra", "count": 1, "rows": [5]}]
+
+
+def test_references_to_rows_the_import_left_out_are_listed_as_not_in_this_import(
+    su_client: Client, samples: Path
+) -> None:
+    from shop.models import Customer, Order
+
+    for sku in ("SKU-0001", "SKU-0002", "SKU-0007", "SKU-0013", "SKU-0018", "SKU-0029", "SKU-0040"):
+        Product.objects.create(sku=sku, name=sku, price=1)
+    customer = Customer.objects.create(name="Ada", email="ada@example.com")
+    Order.objects.create(order_id="WEB-1001", customer=customer, amount=1)
+    job = uploaded_job(su_client, samples / "order_lines.csv", importer="shop.order_lines")
+    assert job.status == ImportJob.Status.INVALID
+    assert not job.only_missing_keys  # identifiers of the import are never created
+    page = html(su_client.get(job_url(job)))
+    assert "Values not found in this import" in page
+    assert "1 order not found in this import (by order_id)" in page
+    assert "These orders are not among the rows this import loads" in page

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_save
 from django.test import Client
 from django.urls import reverse
-from shop.models import Category, Customer, Order, Product, Store
+from shop.models import Category, Customer, Order, OrderLine, Product, Store
 
 from tests.admin.conftest import MakeJob
 from tests.admin.helpers import html, job_url, start_url, upload_file, uploaded_job
@@ -267,6 +267,24 @@ def test_a_boolean_option_left_unchecked_reaches_the_import(su_client: Client) -
         "known@example.com", "new@example.com",
     }  # fmt: skip
     assert Order.objects.count() == 2
+
+
+def test_orders_with_lines_by_reference_through_the_wizard(su_client: Client) -> None:
+    """shop.order_lines: lines point at the orders of the same upload (frame references)."""
+    Product.objects.create(sku="SKU-1", name="One", price=1)
+    csv = (
+        b"order_id,customer_email,customer_name,sku,quantity,unit_price\n"
+        b"O-1,ada@example.com,Ada,SKU-1,1,2.00\n"
+        b"O-1,ada@example.com,Ada,SKU-1,3,2.00\n"
+        b"O-2,ada@example.com,Ada,SKU-1,2,2.00\n"
+    )
+    job = uploaded_job(su_client, content=csv, importer="shop.order_lines", model="shop.Order")
+    assert job.status == ImportJob.Status.VALIDATED, job.report["problems"]
+    assert OrderLine.objects.count() == 0  # the dry run rolled back
+    su_client.post(job_url(job, "confirm"))
+    assert sorted(OrderLine.objects.values_list("order__order_id", "quantity")) == [
+        ("O-1", 1), ("O-1", 3), ("O-2", 2),
+    ]  # fmt: skip
 
 
 def test_an_unknown_option_value_is_a_form_error(su_client: Client) -> None:

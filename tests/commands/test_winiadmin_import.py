@@ -65,7 +65,8 @@ def test_options_are_parsed_and_checked(tmp_path: Path) -> None:
 def test_unknown_importer_lists_the_known_ones(samples: Path) -> None:
     with pytest.raises(
         CommandError,
-        match=r"No importer is named .nope. \(known: shop.catalogue, shop.orders, shop.products, ",
+        match=r"No importer is named .nope. \(known: shop.catalogue, shop.order_lines, "
+        r"shop.orders, shop.products, ",
     ):
         run("nope", str(samples / "catalogue.csv"))
 

@@ -4,7 +4,12 @@ import polars as pl
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
-from shop.importers import CatalogueImporter, OrdersImporter, ProductsImporter
+from shop.importers import (
+    CatalogueImporter,
+    OrderLinesImporter,
+    OrdersImporter,
+    ProductsImporter,
+)
 from shop.models import Customer, Product
 
 from winiadmin.exceptions import ImporterNotFound, WiniadminError
@@ -36,9 +41,15 @@ def registered() -> Iterator[type[Throwaway]]:
 def test_demo_importers_are_autodiscovered() -> None:
     assert get_importer("shop.catalogue") is CatalogueImporter
     names = [i.get_name() for i in all_importers()]
-    assert names == ["shop.catalogue", "shop.orders", "shop.products", "testapp.slow_tags"]
+    assert names == [
+        "shop.catalogue",
+        "shop.order_lines",
+        "shop.orders",
+        "shop.products",
+        "testapp.slow_tags",
+    ]
     assert importers_for_model(Product) == [CatalogueImporter, ProductsImporter]
-    assert importers_for_model(Customer) == [OrdersImporter]
+    assert importers_for_model(Customer) == [OrderLinesImporter, OrdersImporter]
 
 
 def test_default_name_and_verbose_name(registered: type[Throwaway]) -> None:

@@ -84,3 +84,21 @@ def test_children_of_a_left_out_parent_are_left_out() -> None:
     child = Product(sku="child", name="c", price=Decimal(1))
     child._state.fields_cache["store"] = twin  # as if it pointed at the left-out object
     assert list(checker.wrap(Product, iter([child]))) == []
+
+
+def test_frame_conflicts_of_a_field_ending_in_id_that_is_no_foreign_key() -> None:
+    """Order.order_id is a CharField: its column is found by attname, not as ``order``."""
+    from shop.models import Customer, Order
+
+    from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
+    from winiadmin.pipeline.frame_conflicts import frame_conflicts
+
+    customer = Customer.objects.create(name="Ada", email="ada@example.com")
+    Order.objects.create(order_id="A-1", customer=customer, amount=1)
+    frame = pl.DataFrame({"order_id": ["A-1", "A-2", "A-2"], ROW_NUMBER_COLUMN: [2, 3, 4]})
+    problems, mask = frame_conflicts(ModelFrame(Order, frame), "default")
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (2, "order_id", "A-1"),
+        (4, "order_id", "A-2"),
+    ]
+    assert mask.to_list() == [True, False, True]

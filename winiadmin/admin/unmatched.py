@@ -14,13 +14,20 @@ def unmatched_context(report: dict[str, Any]) -> dict[str, Any]:
     creatable = [e for e in entries if e["can_create"] and not e["created"]]
     parts = [_missing(len(e["values"]), e) for e in creatable]
     label = _("Create the %(what)s") % {"what": _(" and ").join(parts)} if parts else ""
-    return {"unmatched": entries, "create_label": label}
+    all_references = bool(entries) and all(e.get("reference") for e in entries)
+    return {"unmatched": entries, "create_label": label, "all_references": all_references}
 
 
 def _entry(unmatched: dict[str, Any]) -> dict[str, Any]:
     n = len(unmatched["values"])
     name = unmatched["verbose_name"] if n == 1 else unmatched["verbose_name_plural"]
-    if unmatched["created"]:
+    if unmatched.get("reference"):  # an identifier of another frame of the same import
+        headline = ngettext(
+            "%(n)d %(name)s not found in this import (by %(by)s)",
+            "%(n)d %(name)s not found in this import (by %(by)s)",
+            n,
+        )
+    elif unmatched["created"]:
         headline = ngettext(
             "%(n)d %(name)s created (by %(by)s)", "%(n)d %(name)s created (by %(by)s)", n
         )

@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     from django.db.models import Field, Model
 
 
+def collection_mode(model: type[Model], using: str, *, given: bool) -> str:
+    """How the keys of ``model``'s inserted rows can be known: given, reserve, rowid or none."""
+    auto = getattr(model._meta.pk, "db_returning", False)
+    vendor = connections[using].vendor
+    if given:
+        return "given"
+    if auto and vendor == "postgresql":
+        return "reserve"
+    if auto and vendor == "sqlite":
+        return "rowid"
+    return "none"
+
+
 class KeyCollector:
     def __init__(
         self, model: type[Model], fields: list[Field[Any, Any]], using: str, *, enabled: bool
@@ -31,18 +44,8 @@ class KeyCollector:
         self.pk = model._meta.pk
         self.keys: list[object] = []
         self.count = 0
-        vendor = connections[using].vendor
-        auto = getattr(self.pk, "db_returning", False)
-        if not enabled:
-            self.mode = "none"
-        elif any(f is self.pk for f in fields):
-            self.mode = "given"
-        elif auto and vendor == "postgresql":
-            self.mode = "reserve"
-        elif auto and vendor == "sqlite":
-            self.mode = "rowid"
-        else:
-            self.mode = "none"
+        given = any(f is self.pk for f in fields)
+        self.mode = collection_mode(model, using, given=given) if enabled else "none"
 
     def prepare(
         self, fields: list[Field[Any, Any]], chunk: pl.DataFrame

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -22,6 +23,19 @@ if TYPE_CHECKING:
     from django.db.models import Field, Model
 
 
+#: The column of :attr:`UpsertSplit.stored` holding each stored row's primary key.
+STORED_PK = "__winiadmin_stored_pk__"
+
+
+@dataclass(slots=True)
+class UpsertSplit:
+    #: The rows whose key is not stored: to insert.
+    new: pl.DataFrame
+    #: The rows whose key is stored (updated or unchanged), with their record's pk in STORED_PK.
+    stored: pl.DataFrame
+    tally: UpsertTally
+
+
 def upsert_frame(
     model: type[Model],
     frame: pl.DataFrame,
@@ -30,8 +44,9 @@ def upsert_frame(
     using: str,
     row_column: str,
     limit: int,
-) -> tuple[pl.DataFrame, UpsertTally]:
-    """Update the rows whose key is stored (when they differ); return the new rows and a tally.
+) -> UpsertSplit:
+    """Update the rows whose key is stored (when they differ); split the frame into new rows and
+    stored ones (with their records' keys), and tally them.
 
     ``frame`` has its natural keys resolved already (``<fk>_id`` columns).
     """
@@ -50,15 +65,17 @@ def upsert_frame(
     stored = stored_rows(model, attnames, wanted, [f.attname for f in compared], using)
     tally = UpsertTally(limit)
     if not stored:
-        return frame, tally
+        return UpsertSplit(frame, frame.clear().with_columns(pl.lit(None).alias(STORED_PK)), tally)
     numbers = frame.get_column(row_column).to_list() if row_column in frame.columns else None
     existing = [False] * frame.height
+    stored_pks: list[object] = []
     updates: list[tuple[object, list[object]]] = []
     for i, (k, row) in enumerate(zip(keys, rows, strict=True)):
         if k not in stored:
             continue
         existing[i] = True
         pk, old = stored[k]
+        stored_pks.append(pk)
         new = [normalised(f, v) for f, v in zip(compared, row[width:], strict=True)]
         changed = differences(compared, old, new)
         if not changed:
@@ -69,7 +86,9 @@ def upsert_frame(
         if not tally.full:
             tally.changes.append(RowChange(numbers[i] if numbers else None, k, changed))
     update_rows(model, compared, updates, using)
-    return frame.filter(~pl.Series(existing, dtype=pl.Boolean)), tally
+    mask = pl.Series(existing, dtype=pl.Boolean)
+    kept = frame.filter(mask).with_columns(pl.Series(STORED_PK, stored_pks))
+    return UpsertSplit(frame.filter(~mask), kept, tally)
 
 
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
@@ -77,7 +96,8 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
 
 
 def _column(model: type[Model], frame: pl.DataFrame, attname: str) -> str:
-    f = model._meta.get_field(attname.removesuffix("_id")) if attname.endswith("_id") else None
+    # By attname: a field may end in "_id" without being a foreign key (Order.order_id).
+    f = next((f for f in model._meta.local_concrete_fields if f.attname == attname), None)
     for candidate in (attname, getattr(f, "name", None)):
         if candidate in frame.columns:
             return str(candidate)

@@ -1,7 +1,9 @@
 """The frame-native loader: a polars DataFrame per model straight into its table.
 
 No model instance is built per row. Foreign keys given by natural key (a category's name) are
-resolved with one query per related model per chunk of distinct values and a join; the rows go
+resolved with one query per related model per chunk of distinct values and a join; foreign keys
+given by reference to another frame of the import (an order number shared by an order and its
+lines, see :mod:`winiadmin.db.frame_refs`) by a join on the parent rows' keys; the rows go
 to the database with ``COPY`` on PostgreSQL and ``executemany`` elsewhere, in large chunks,
 inside the caller's transaction. What bulk loading skips (``save()``, signals, validators) it
 skips too; defaults are computed once per load, not once per row.
@@ -10,7 +12,7 @@ skips too; defaults are computed once per load, not once per row.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import batched
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +22,23 @@ from django.db.models import Field, ForeignKey, Model
 
 from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, refused_as_load_error
 from winiadmin.db.frame_keys import KeyCollector
-from winiadmin.db.frame_upsert import upsert_frame
+from winiadmin.db.frame_refs import (
+    REF_PK,
+    REF_VALUE,
+    FrameRefs,
+    check_references,
+    drop_unstored_ref,
+    parent_of,
+    refuse_repeated,
+)
+from winiadmin.db.frame_upsert import STORED_PK, upsert_frame
 from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
+from winiadmin.db.lookups import Lookup
 from winiadmin.exceptions import LoadError
 
 if TYPE_CHECKING:
-    from winiadmin.db.lookups import KeyResolver, Lookup
+    from winiadmin.db.lookups import KeyResolver
     from winiadmin.db.upsert import UpsertTally
 
 #: A frame may carry the file row numbers in this column; it is used for problems, not stored.
@@ -49,6 +61,11 @@ class ModelFrame:
     lookups: Mapping[str, str] = field(default_factory=dict)
     #: Upsert key (field names): rows whose key is stored update their record instead.
     key: tuple[str, ...] = ()
+    #: The column identifying this frame's rows within the import (unique in the frame), for
+    #: other frames' ``references``; stored only when it is a field of the model.
+    ref: str | None = None
+    #: Foreign keys whose column holds the ``ref`` identifiers of the related model's frame.
+    references: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -60,6 +77,8 @@ class UnresolvedKeys:
     lookup: str
     values: list[object]
     rows: dict[object, list[int]]
+    #: The values are identifiers of another frame of the import (``ModelFrame.references``).
+    reference: bool = False
 
 
 FrameChunkCallback = Callable[[type[Model], int], None]
@@ -84,26 +103,35 @@ def load_frames(
     collect_pks: bool = False,
     resolver: KeyResolver | None = None,
     diff_limit: int = 200,
+    refs: FrameRefs | None = None,
 ) -> LoadedFrames:
     """Insert every frame, parents first, in one transaction.
 
-    Raises :class:`UnresolvedKeysError` (a ``LoadError``) when natural keys match nothing; with
-    a ``resolver`` they are recorded on it instead (or created) and their rows left out.
+    Raises :class:`UnresolvedKeysError` (a ``LoadError``) when natural keys or references to
+    another frame match nothing; with a ``resolver`` they are recorded on it instead (or
+    created) and their rows left out. ``refs`` may hold parent identifiers the caller left out
+    already (conflicts), so that their children are told why.
     """
     check_step(step)
     specs = {m: f if isinstance(f, ModelFrame) else ModelFrame(m, f) for m, f in frames.items()}
+    check_references(specs, using)
+    refs = FrameRefs() if refs is None else refs
     loaded = LoadedFrames()
     with transaction.atomic(using=using):
         for model in topological_sort_models(specs):
             with refused_as_load_error(model):
                 spec = specs[model]
+                if spec.ref is not None:
+                    refuse_repeated(spec, ROW_NUMBER_COLUMN)
+                frame = _resolve_references(spec, specs, refs, resolver)
                 frame = (
-                    _resolve_lookups(spec, using)
+                    _resolve_lookups(spec, frame, using)
                     if resolver is None
-                    else _resolve_recording(spec, _declared_lookups(spec, resolver), resolver)
+                    else _resolve_recording(frame, _declared_lookups(spec, resolver), resolver)
                 )
+                stored = None
                 if spec.key:
-                    frame, loaded.tallies[model] = upsert_frame(
+                    split = upsert_frame(
                         model,
                         frame,
                         spec.key,
@@ -111,9 +139,14 @@ def load_frames(
                         row_column=ROW_NUMBER_COLUMN,
                         limit=diff_limit,
                     )
-                keys = _load_one(spec, frame, step, using, on_chunk, collect_pks=collect_pks)
+                    frame, stored, loaded.tallies[model] = split.new, split.stored, split.tally
+                # A frame others reference needs its keys, asked for or not.
+                collect = collect_pks or spec.ref is not None
+                keys = _load_one(spec, frame, step, using, on_chunk, collect_pks=collect)
+                if spec.ref is not None:
+                    refs.record_parent(spec, frame, keys.keys, stored, STORED_PK)
             loaded.counts[model] = keys.count
-            if keys.mode != "none":
+            if collect_pks and keys.mode != "none":
                 loaded.pks[model] = keys.keys
     return loaded
 
@@ -123,9 +156,10 @@ class UnresolvedKeysError(LoadError):
         self.unresolved = unresolved
         shown = ", ".join(repr(v) for v in unresolved.values[:5])
         more = f" and {len(unresolved.values) - 5} more" if len(unresolved.values) > 5 else ""
+        where = " of this import" if unresolved.reference else ""
         super().__init__(
             f"{unresolved.model._meta.label}.{unresolved.field}: no "
-            f"{_target(unresolved.model, unresolved.field)._meta.verbose_name} has "
+            f"{_target(unresolved.model, unresolved.field)._meta.verbose_name}{where} has "
             f"{unresolved.lookup} {shown}{more}."
         )
 
@@ -139,7 +173,7 @@ def _load_one(
     *,
     collect_pks: bool,
 ) -> KeyCollector:
-    frame = frame.drop(ROW_NUMBER_COLUMN, strict=False)
+    frame = drop_unstored_ref(spec, frame.drop(ROW_NUMBER_COLUMN, strict=False))
     fields, values = to_database_frame(spec.model, frame, connections[using])
     copyable = not any(dtype == pl.Object for dtype in values.dtypes)
     postgres = connections[using].vendor == "postgresql"
@@ -164,6 +198,7 @@ def _has_unchecked_keys(spec: ModelFrame) -> bool:
     return any(
         isinstance(f, ForeignKey)
         and f.name not in spec.lookups
+        and f.name not in spec.references
         and (f.name in spec.frame.columns or f.attname in spec.frame.columns)
         for f in spec.model._meta.local_concrete_fields
     )
@@ -182,9 +217,42 @@ def _target(model: type[Model], name: str) -> type[Model]:
     return _foreign_key(model, name)[1]
 
 
-def _resolve_lookups(spec: ModelFrame, using: str) -> pl.DataFrame:
-    """Replace each natural-key column by the ``<fk>_id`` column of the matching primary keys."""
+def _resolve_references(
+    spec: ModelFrame,
+    specs: Mapping[type[Model], ModelFrame],
+    refs: FrameRefs,
+    resolver: KeyResolver | None,
+) -> pl.DataFrame:
+    """Replace each reference column by ``<fk>_id``: the parent rows' keys, joined by identifier.
+
+    Without a resolver an identifier that matches no loaded parent row raises; with one it is
+    recorded (like an unmatched natural key) and its rows are marked to be left out.
+    """
     frame = spec.frame
+    if resolver is not None:
+        frame = frame.with_columns(pl.lit(value=False).alias(_LEFT_OUT))
+    for name in spec.references:
+        parent = parent_of(specs, spec, name)
+        keys = refs.resolve(parent, frame.get_column(name))
+        joined = frame.join(keys, left_on=name, right_on=REF_VALUE, how="left", coalesce=True)
+        unmatched = pl.col(name).is_not_null() & pl.col(REF_PK).is_null()
+        missing = joined.filter(unmatched)
+        ref = specs[parent].ref
+        assert ref is not None
+        if missing.height and resolver is None:
+            error = _unresolved(spec.model, name, ref, missing)
+            raise UnresolvedKeysError(replace(error, reference=True))
+        if missing.height and resolver is not None:
+            lookup = Lookup(spec.model, name, by=ref)
+            left_out = refs.left_out.get(parent, set())
+            resolver.record_references(lookup, *_value_rows(missing, name), left_out=left_out)
+            joined = joined.with_columns(pl.col(_LEFT_OUT) | unmatched)
+        frame = joined.drop(name).rename({REF_PK: _foreign_key(spec.model, name)[0].attname})
+    return frame
+
+
+def _resolve_lookups(spec: ModelFrame, frame: pl.DataFrame, using: str) -> pl.DataFrame:
+    """Replace each natural-key column by the ``<fk>_id`` column of the matching primary keys."""
     for name, lookup in spec.lookups.items():
         fk, target = _foreign_key(spec.model, name)
         keys = _key_map(target, lookup, frame.get_column(name).drop_nulls().unique(), using)
@@ -200,19 +268,22 @@ def _declared_lookups(spec: ModelFrame, resolver: KeyResolver) -> list[Lookup]:
     """The frame's own lookups and the importer's declared ones for columns the frame has."""
     lookups = {name: resolver.lookup_for(spec.model, name, by) for name, by in spec.lookups.items()}
     for lookup in resolver.for_model(spec.model):
-        if lookup.field in spec.frame.columns:
+        # A column the frame declares a reference is resolved from the import's frames instead.
+        if lookup.field in spec.frame.columns and lookup.field not in spec.references:
             lookups.setdefault(lookup.field, lookup)
     return list(lookups.values())
 
 
 def _resolve_recording(
-    spec: ModelFrame, lookups: list[Lookup], resolver: KeyResolver
+    frame: pl.DataFrame, lookups: list[Lookup], resolver: KeyResolver
 ) -> pl.DataFrame:
     """Like :func:`_resolve_lookups`, but unmatched values are created or recorded and left out.
 
-    Rows are left out after every lookup ran, so that a row unknown to two lookups is listed twice.
+    Rows are left out after every lookup ran (and the references before them), so that a row
+    unknown to two lookups is listed twice.
     """
-    frame = spec.frame.with_columns(pl.lit(value=False).alias(_LEFT_OUT))
+    if _LEFT_OUT not in frame.columns:
+        frame = frame.with_columns(pl.lit(value=False).alias(_LEFT_OUT))
     for lookup in lookups:
         name = lookup.field
         values = frame.get_column(name).drop_nulls().unique()

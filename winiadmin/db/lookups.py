@@ -134,6 +134,12 @@ class UnmatchedKeys:
     created: bool = False
     #: Every file row of each value that was left out (one problem each).
     all_rows: dict[object, list[int]] = dc_field(default_factory=dict, repr=False)
+    #: The values are identifiers of another frame of the import (``ModelFrame.references``),
+    #: not natural keys of stored rows; they are never created.
+    reference: bool = False
+    #: Identifiers whose row was in the parent frame but was left out (a conflict, a key that
+    #: matched nothing): their children say so rather than "not in this import".
+    left_out: set[object] = dc_field(default_factory=set, repr=False)
 
     def add(self, value: object, count: int, rows: Iterable[int]) -> None:
         self.counts[value] = self.counts.get(value, 0) + count
@@ -149,7 +155,7 @@ class UnmatchedKeys:
 
     @property
     def can_create(self) -> bool:
-        return self.lookup.create
+        return self.lookup.create and not self.reference
 
     def describe(self) -> str:
         """``3 categories not found (name): 'Toyz' (rows 4, 9), …``."""
@@ -159,7 +165,8 @@ class UnmatchedKeys:
             f"{value!r} ({_rows_text(self.rows.get(value, []), count)})"
             for value, count in self.counts.items()
         )
-        verb = "created" if self.created else "not found"
+        verb = "not found in this import" if self.reference else "not found"
+        verb = "created" if self.created else verb
         return f"{len(self.counts)} {name} {verb} ({self.lookup.by}): {items}"
 
 
@@ -231,6 +238,23 @@ class KeyResolver:
         unmatched.created = unmatched.created or created
         for value, count in counts.items():
             unmatched.add(value, count, rows.get(value, []))
+
+    def record_references(
+        self,
+        lookup: Lookup,
+        counts: Mapping[object, int],
+        rows: Mapping[object, list[int]],
+        *,
+        left_out: set[object],
+    ) -> None:
+        """Identifiers of another frame of the import that match none of its loaded rows."""
+        unmatched = self.unmatched.setdefault(
+            (lookup.model, lookup.field), UnmatchedKeys(lookup, reference=True)
+        )
+        for value, count in counts.items():
+            unmatched.add(value, count, rows.get(value, []))
+            if value in left_out:
+                unmatched.left_out.add(value)
 
     @property
     def blocking(self) -> list[UnmatchedKeys]:

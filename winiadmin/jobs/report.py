@@ -83,6 +83,7 @@ def unmatched_report(result: ImportResult) -> list[dict[str, Any]]:
                 "verbose_name_plural": str(meta.verbose_name_plural),
                 "can_create": unmatched.can_create,
                 "created": unmatched.created,
+                "reference": unmatched.reference,
                 "description": unmatched.describe(),
                 "values": [
                     {"value": str(value), "count": count, "rows": unmatched.rows.get(value, [])}

@@ -33,6 +33,18 @@ class KeyHistory:
 
     stored: dict[type[Model], bool] = field(default_factory=dict)
     hashes: dict[tuple[type[Model], tuple[str, ...]], pl.Series] = field(default_factory=dict)
+    #: Identifiers (``ModelFrame.ref``) of earlier batches per model: references are resolved
+    #: within a batch, so an identifier seen again in a later batch is refused, not split.
+    refs: dict[type[Model], pl.Series] = field(default_factory=dict)
+
+    def earlier_refs(self, model: type[Model], identifiers: pl.Series) -> pl.Series:
+        """Rows whose identifier an earlier batch had; remembers this batch's identifiers."""
+        known = self.refs.get(model)
+        present = identifiers.drop_nulls()
+        self.refs[model] = present if known is None else pl.concat([known, present])
+        if known is None:
+            return pl.Series([False] * identifiers.len(), dtype=pl.Boolean)
+        return (identifiers.is_not_null() & identifiers.is_in(known.implode())).fill_null(False)
 
     def table_had_rows(self, model: type[Model], using: str) -> bool:
         if model not in self.stored:
@@ -109,6 +121,28 @@ def frame_conflicts(
             new = flags & ~mask
             problems += _problems(spec.model, frame.filter(new), columns, where)
             mask = mask | new
+    if spec.ref is not None and spec.ref in frame.columns:
+        found, mask = _repeated_refs(spec, mask, history)
+        problems += found
+    return problems, mask
+
+
+def _repeated_refs(
+    spec: ModelFrame, mask: pl.Series, history: KeyHistory | None
+) -> tuple[list[Problem], pl.Series]:
+    """An identifier other frames reference must name one row (the first one stays)."""
+    assert spec.ref is not None
+    columns = [spec.ref]
+    checks = [(_repeated(spec.frame, columns), _("appears twice in this import"))]
+    if history is not None:
+        earlier = history.earlier_refs(spec.model, spec.frame.get_column(spec.ref))
+        where = _("appears in an earlier batch (an identifier must not span batches)")
+        checks.insert(0, (earlier, where))
+    problems: list[Problem] = []
+    for flags, where in checks:
+        new = flags & ~mask
+        problems += _problems(spec.model, spec.frame.filter(new), columns, where)
+        mask = mask | new
     return problems, mask
 
 
@@ -126,12 +160,16 @@ def _stored_keys(spec: ModelFrame, using: str) -> pl.Series:
 
 
 def _columns(spec: ModelFrame, attnames: tuple[str, ...]) -> list[str] | None:
-    """The frame columns holding a constraint's fields, or None (absent, or natural keys)."""
+    """The frame columns holding a constraint's fields, or None (absent, natural keys or
+    references)."""
     columns = []
+    # By attname: a field may end in "_id" without being a foreign key (Order.order_id).
+    by_attname = {f.attname: f for f in spec.model._meta.local_concrete_fields}
     for attname in attnames:
-        f = spec.model._meta.get_field(attname.removesuffix("_id"))
+        f = by_attname[attname]
         found = next((c for c in (f.name, attname) if c in spec.frame.columns), None)
-        if found is None or found in spec.lookups:
+        # Natural keys and references to another frame hold no stored value to compare yet.
+        if found is None or found in spec.lookups or found in spec.references:
             return None
         columns.append(found)
     return columns

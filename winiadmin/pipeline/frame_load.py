@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from winiadmin.db.frame_refs import FrameRefs
 from winiadmin.db.frames import ModelFrame, UnresolvedKeysError, load_frames
 from winiadmin.pipeline.frame_conflicts import frame_conflicts
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, progress_counter
@@ -21,8 +22,10 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
     }
     total = sum(spec.frame.height for spec in specs.values())
     outcome = LoadOutcome()
+    # Identifiers of this call's frames (a streamed file: this batch's; see frame_refs).
+    refs = FrameRefs()
     with transaction.atomic(using=settings.using):
-        specs = _check_conflicts(specs, settings, outcome)
+        specs = _check_conflicts(specs, settings, outcome, refs)
         try:
             loaded = load_frames(
                 specs,
@@ -32,6 +35,7 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
                 collect_pks=settings.collect_pks,
                 resolver=settings.resolver,
                 diff_limit=settings.diff_limit,
+                refs=refs,
             )
             outcome.counts = loaded.counts
             outcome.tallies = loaded.tallies
@@ -52,12 +56,17 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
 
 
 def _check_conflicts(
-    specs: dict[type[Model], ModelFrame], settings: LoadSettings, outcome: LoadOutcome
+    specs: dict[type[Model], ModelFrame],
+    settings: LoadSettings,
+    outcome: LoadOutcome,
+    refs: FrameRefs,
 ) -> dict[type[Model], ModelFrame]:
     checked = {}
     for model, spec in specs.items():
         problems, mask = frame_conflicts(spec, settings.using, settings.key_history)
         outcome.problems += problems
+        if spec.ref is not None and spec.ref in spec.frame.columns and problems:
+            refs.leave_out(model, spec.frame.filter(mask).get_column(spec.ref))
         # Conflicting rows are always left out: the rest still loads, for the counts of a dry run
         # and for "skip invalid rows"; without that choice the stage rolls back afterwards.
         checked[model] = replace(spec, frame=spec.frame.filter(~mask)) if problems else spec

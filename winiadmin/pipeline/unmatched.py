@@ -74,11 +74,18 @@ def record_unmatched(result: ImportResult, resolver: KeyResolver) -> None:
 def unmatched_error(resolver: KeyResolver) -> str:
     values = sum(len(u.counts) for u in resolver.blocking)
     creatable = any(u.can_create for u in resolver.blocking)
-    message = ngettext(
-        "%(n)d value matches nothing in the database; nothing was written.",
-        "%(n)d values match nothing in the database; nothing was written.",
-        values,
-    ) % {"n": values}
+    if all(u.reference for u in resolver.blocking):
+        message = ngettext(
+            "%(n)d value matches no row of this import; nothing was written.",
+            "%(n)d values match no row of this import; nothing was written.",
+            values,
+        ) % {"n": values}
+    else:
+        message = ngettext(
+            "%(n)d value matches nothing in the database; nothing was written.",
+            "%(n)d values match nothing in the database; nothing was written.",
+            values,
+        ) % {"n": values}
     if creatable:
         message += " " + _("Choose to create the missing ones, or to skip those rows.")
     else:
@@ -91,7 +98,7 @@ def _problems(unmatched: UnmatchedKeys) -> list[Problem]:
     name = lookup.target._meta.verbose_name
     problems = []
     for value, count in unmatched.counts.items():
-        message = _("No %(model)s has %(field)s %(value)r.") % {
+        message = _message(unmatched, value) % {
             "model": name,
             "field": lookup.by,
             "value": value,
@@ -109,3 +116,13 @@ def _problems(unmatched: UnmatchedKeys) -> list[Problem]:
             for row in rows or [None]
         ]
     return problems
+
+
+def _message(unmatched: UnmatchedKeys, value: object) -> str:
+    if not unmatched.reference:
+        return _("No %(model)s has %(field)s %(value)r.")
+    if value in unmatched.left_out:
+        return _(
+            "The %(model)s with %(field)s %(value)r was left out of this import (see its row)."
+        )
+    return _("No %(model)s of this import has %(field)s %(value)r.")
