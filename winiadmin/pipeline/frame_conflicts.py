@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.db.upsert import key_attnames
 from winiadmin.pipeline.conflicts import unique_field_sets
-from winiadmin.pipeline.key_filter import KeyFilter
+from winiadmin.pipeline.key_filter import FILTER_BITS, KeyFilter
 from winiadmin.problems import Problem, ProblemKind, Severity
 
 #: Distinct keys looked up per query.
@@ -36,6 +36,7 @@ class KeyHistory:
 
     stored: dict[type[Model], bool] = field(default_factory=dict)
     filters: dict[tuple[type[Model], tuple[str, ...]], KeyFilter] = field(default_factory=dict)
+    filter_bits: int = FILTER_BITS
 
     def table_had_rows(self, model: type[Model], using: str) -> bool:
         if model not in self.stored:
@@ -54,7 +55,7 @@ class KeyHistory:
         hashes = frame.select(pl.struct(columns).hash()).to_series()
         seen = self.filters.get((model, attnames))
         if seen is None:  # the first batch: nothing earlier
-            self.filters[model, attnames] = seen = KeyFilter()
+            self.filters[model, attnames] = seen = KeyFilter(self.filter_bits)
             seen.add(hashes)
             return _none(frame)
         hits = seen.might_contain(hashes) & frame.select(_complete(frame, columns)).to_series()

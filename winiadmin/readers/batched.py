@@ -107,13 +107,15 @@ def _header_first(head: bytes, options: ReadOptions) -> bool:
     return table.header_row in (None, 1)
 
 
-def read_batches(plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
+def read_batches(
+    plan: BatchPlan, batch_rows: int, *, block_bytes: int = BLOCK_BYTES
+) -> Iterator[RawTable]:
     """The file's rows, ``batch_rows`` at a time (the last batch may be shorter)."""
     names: list[str] | None = None
     next_row = 1  # the file row of the batch's first record
     limits = plan.limits
     try:
-        for batch in _grids(plan, batch_rows):
+        for batch in _grids(plan, batch_rows, block_bytes):
             grid, numbers = batch, row_numbers(next_row, batch.height)
             next_row += batch.height
             if names is None:  # the first record is the header
@@ -130,7 +132,7 @@ def read_batches(plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
         raise FileReadError(msg) from exc
 
 
-def _grids(plan: BatchPlan, batch_rows: int) -> Iterator[pl.DataFrame]:
+def _grids(plan: BatchPlan, batch_rows: int, block_bytes: int) -> Iterator[pl.DataFrame]:
     """The file's records as text, ``batch_rows`` at a time, the header record first.
 
     Not polars' streaming scan: its ``collect_batches`` reads ahead of a slow consumer without
@@ -139,7 +141,7 @@ def _grids(plan: BatchPlan, batch_rows: int) -> Iterator[pl.DataFrame]:
     """
     schema: pl.Schema | None = None
     held: pl.DataFrame | None = None
-    for block in record_blocks(plan.path, BLOCK_BYTES):
+    for block in record_blocks(plan.path, block_bytes):
         parsed = _parse_block(block, plan.delimiter, schema)
         schema = schema or parsed.schema  # the first record (the header) sets the width
         held = parsed if held is None else pl.concat([held, parsed], rechunk=False)
