@@ -78,6 +78,23 @@ def test_a_key_repeated_in_a_later_batch_is_a_conflict(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("streamed")
+def test_a_key_repeated_batches_apart_is_found_and_skipped(tmp_path: Path) -> None:
+    """The first and the ninth batch share a key; with skip_invalid only the repeat is left out."""
+    repeat = {8500: "SKU-000003,Again,1.00,1,Cat 0,Store 0,2024-01-02"}
+    path = catalogue(tmp_path / "far.csv", 9000, overrides=repeat)
+    result = CatalogueImporter().run(path)
+    conflicts = [p for p in result.problems if p.kind is ProblemKind.DATABASE_CONFLICT]
+    assert [(p.row, p.value) for p in conflicts] == [(8500, "SKU-000003")]
+    assert result.status is ImportStatus.INVALID
+    assert not Product.objects.exists()
+    skipped = CatalogueImporter().run(path, skip_invalid=True)
+    assert skipped.status is ImportStatus.SUCCEEDED
+    assert skipped.skipped_rows == (8500,)
+    assert Product.objects.count() == 8999
+    assert Product.objects.get(sku="SKU-000003").name == "Thing 3"
+
+
+@pytest.mark.usefixtures("streamed")
 def test_a_key_already_stored_is_a_conflict(tmp_path: Path) -> None:
     Product.objects.create(sku="SKU-001500", name="kept", price=1)
     path = catalogue(tmp_path / "stored.csv", 2500)

@@ -7,7 +7,7 @@ import pytest
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers import ReadOptions, read_table
-from winiadmin.readers.batched import batch_plan, read_batches
+from winiadmin.readers.batched import batch_plan, read_batches, record_blocks
 from winiadmin.readers.limits import ReadLimits
 
 pytestmark = pytest.mark.django_db  # the limits' defaults come from the settings
@@ -128,3 +128,32 @@ def test_batches_are_in_unicode_nfc(tmp_path: Path) -> None:
     (batch,) = read_batches(plan, batch_rows=10)
     assert batch.frame.columns == ["name", "caf\u00e9"]
     assert batch.frame.rows() == [("Caf\u00e9", "1")]
+
+
+@pytest.mark.parametrize("block_bytes", [1, 5, 7, 13, 64, 1 << 20])
+def test_records_are_never_cut_between_blocks(block_bytes: int, tmp_path: Path) -> None:
+    """Quoted line breaks and escaped quotes straddle blocks; no record is split or lost."""
+    data = (
+        b'a,b,c\n1,"two\nlines, and ""quotes""",x\n2,,y\r\n3,"""",\n'
+        b'4,"a much longer value than any block, across\nthree\nlines",z\n5,w,"v"'
+    )
+    path = write(tmp_path / "t.csv", data)
+    blocks = list(record_blocks(path, block_bytes))
+    assert b"".join(blocks) == data
+    assert all(b.count(b'"') % 2 == 0 for b in blocks)
+    plan = batch_plan(path, ReadOptions(), threshold=1)
+    assert plan is not None
+    batches = list(read_batches(plan, batch_rows=2, block_bytes=block_bytes))
+    whole = read_table(path)
+    assert [r for b in batches for r in b.frame.rows()] == whole.frame.rows()
+    assert [n for b in batches for n in b.row_numbers] == whole.row_numbers.to_list()
+    # batch_rows records each, the header included in the first, whatever the blocks.
+    assert [b.frame.height for b in batches] == [1, 2, 2]
+
+
+def test_a_long_record_in_a_later_block_is_a_read_error(tmp_path: Path) -> None:
+    ragged = write(tmp_path / "ragged.csv", b"a,b,c\n1,2,3\n4,5,6\n7,8,9,10\n")
+    plan = batch_plan(ragged, ReadOptions(sniff_bytes=8), threshold=1)
+    assert plan is not None
+    with pytest.raises(FileReadError, match="could not be read as csv"):
+        list(read_batches(plan, batch_rows=10, block_bytes=8))

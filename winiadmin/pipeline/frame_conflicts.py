@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.db.upsert import key_attnames
 from winiadmin.pipeline.conflicts import unique_field_sets
+from winiadmin.pipeline.key_filter import FILTER_BITS, KeyFilter
 from winiadmin.problems import Problem, ProblemKind, Severity
 
 #: Distinct keys looked up per query.
@@ -26,13 +27,16 @@ class KeyHistory:
     """Unique keys of earlier batches of a streamed import (their rows are in the table already).
 
     A table that was empty when the import began can only hold keys of earlier batches: instead
-    of one query per chunk of keys against a growing table, a batch's keys are compared with the
-    64-bit hashes of the keys seen so far (8 bytes a row), and only the hits are confirmed with a
-    query (a hash may collide; the database says for sure).
+    of one query per chunk of keys against a growing table, a batch's keys are looked up in a
+    Bloom filter of the 64-bit hashes of the keys seen so far (:class:`KeyFilter`: a fixed
+    16 MiB per constraint, whatever the number of rows), and only the candidates it finds are
+    confirmed with a query (a filter or a hash may give a false candidate; the database says
+    for sure).
     """
 
     stored: dict[type[Model], bool] = field(default_factory=dict)
-    hashes: dict[tuple[type[Model], tuple[str, ...]], pl.Series] = field(default_factory=dict)
+    filters: dict[tuple[type[Model], tuple[str, ...]], KeyFilter] = field(default_factory=dict)
+    filter_bits: int = FILTER_BITS
     #: Identifiers (``ModelFrame.ref``) of earlier batches per model: references are resolved
     #: within a batch, so an identifier seen again in a later batch is refused, not split.
     refs: dict[type[Model], pl.Series] = field(default_factory=dict)
@@ -61,16 +65,15 @@ class KeyHistory:
     ) -> pl.Series:
         """Rows whose key an earlier batch stored; remembers this batch's keys."""
         hashes = frame.select(pl.struct(columns).hash()).to_series()
-        known = self.hashes.get((model, attnames))
-        self.hashes[model, attnames] = (
-            hashes if known is None else pl.concat([known, hashes], rechunk=False)
-        )
-        none = pl.Series([False] * frame.height, dtype=pl.Boolean)
-        if known is None:
-            return none
-        hits = hashes.is_in(known.implode()) & frame.select(_complete(frame, columns)).to_series()
+        seen = self.filters.get((model, attnames))
+        if seen is None:  # the first batch: nothing earlier
+            self.filters[model, attnames] = seen = KeyFilter(self.filter_bits)
+            seen.add(hashes)
+            return _none(frame)
+        hits = seen.might_contain(hashes) & frame.select(_complete(frame, columns)).to_series()
+        seen.add(hashes)
         if not hits.any():
-            return none
+            return _none(frame)
         confirmed = _existing(model, frame.filter(hits), columns, attnames, using)
         return _spread(hits, confirmed)
 

@@ -3,13 +3,15 @@
 :func:`read_table` holds the whole file (its bytes, its text, its frame); for a file of millions
 of rows that is gigabytes. :func:`batch_plan` decides from the start of the file whether it can be
 read in batches instead, and :func:`read_batches` yields :class:`RawTable` s of about
-``batch_rows`` rows each, numbered like :func:`read_table` numbers them (header = row 1).
+``batch_rows`` rows each, numbered like :func:`read_table` numbers them (header = row 1). The
+file is parsed a block of whole records at a time (:func:`record_blocks`), when a batch needs it,
+so a batch holds its own rows and one block, however large the file and however slow the load.
 
-Only what polars' streaming CSV scan reads exactly as the whole-file reader does is streamed:
-a file on disk, CSV or TSV, UTF-8 (or ASCII), ``\\n`` or ``\\r\\n`` line ends, no blank line
-(the whole-file reader counts blank lines as rows; the scan skips them), a header on the first
-line and a one-byte delimiter. Anything else is read whole, as before. What a batch cannot know
-is documented in docs/loading.md ("Streaming large files").
+Only what polars' CSV parser reads block by block exactly as the whole-file reader does is
+streamed: a file on disk, CSV or TSV, UTF-8 (or ASCII), ``\\n`` or ``\\r\\n`` line ends, no blank
+line (the whole-file reader counts blank lines as rows; polars skips them), a header on the
+first line and a one-byte delimiter. Anything else is read whole, as before. What a batch cannot
+know is documented in docs/loading.md ("Streaming large files").
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
 
 #: Bytes scanned at a time when looking for blank lines.
 _BLOCK = 1 << 20
+
+#: Bytes of the file parsed at a time (about 50,000 rows of 80 bytes): a batch holds its own
+#: rows and at most one block more, whatever the size of the file.
+BLOCK_BYTES = 4 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,20 +107,15 @@ def _header_first(head: bytes, options: ReadOptions) -> bool:
     return table.header_row in (None, 1)
 
 
-def read_batches(plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
+def read_batches(
+    plan: BatchPlan, batch_rows: int, *, block_bytes: int = BLOCK_BYTES
+) -> Iterator[RawTable]:
     """The file's rows, ``batch_rows`` at a time (the last batch may be shorter)."""
-    scan = pl.scan_csv(
-        plan.path,
-        has_header=False,
-        separator=plan.delimiter,
-        infer_schema=False,
-        truncate_ragged_lines=False,
-    )
     names: list[str] | None = None
     next_row = 1  # the file row of the batch's first record
     limits = plan.limits
     try:
-        for batch in scan.collect_batches(chunk_size=batch_rows):
+        for batch in _grids(plan, batch_rows, block_bytes):
             grid, numbers = batch, row_numbers(next_row, batch.height)
             next_row += batch.height
             if names is None:  # the first record is the header
@@ -129,6 +130,77 @@ def read_batches(plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         msg = f"This file could not be read as {plan.format}: {reason}"
         raise FileReadError(msg) from exc
+
+
+def _grids(plan: BatchPlan, batch_rows: int, block_bytes: int) -> Iterator[pl.DataFrame]:
+    """The file's records as text, ``batch_rows`` at a time, the header record first.
+
+    Not polars' streaming scan: its ``collect_batches`` reads ahead of a slow consumer without
+    bound (a whole 3M-row file, 360 MB, while the first batches were being loaded). Here the
+    file is parsed one block of whole records at a time, only when a batch needs it.
+    """
+    schema: pl.Schema | None = None
+    held: pl.DataFrame | None = None
+    for block in record_blocks(plan.path, block_bytes):
+        parsed = _parse_block(block, plan.delimiter, schema)
+        schema = schema or parsed.schema  # the first record (the header) sets the width
+        held = parsed if held is None else pl.concat([held, parsed], rechunk=False)
+        while held.height >= batch_rows:
+            yield held.slice(0, batch_rows)
+            held = held.slice(batch_rows)
+    if held is not None and held.height:
+        yield held
+
+
+def _parse_block(block: bytes, delimiter: str, schema: pl.Schema | None) -> pl.DataFrame:
+    """Records as text, as the streaming scan read them: shorter ones padded, longer refused."""
+    if schema is None:
+        return pl.read_csv(
+            block,
+            has_header=False,
+            separator=delimiter,
+            infer_schema=False,
+            truncate_ragged_lines=False,
+        )
+    return pl.read_csv(
+        block,
+        has_header=False,
+        separator=delimiter,
+        schema=schema,
+        missing_columns="insert",
+        truncate_ragged_lines=False,
+    )
+
+
+def record_blocks(path: Path, block_bytes: int) -> Iterator[bytes]:
+    """The file's bytes in blocks of about ``block_bytes`` that end where a record ends.
+
+    A record ends at a line end outside double quotes: where the quotes seen so far are even in
+    number (an escaped quote, ``""``, counts twice). A record longer than a block makes its
+    block longer.
+    """
+    carry = b""
+    with path.open("rb") as file:
+        while chunk := file.read(block_bytes):
+            data = carry + chunk if carry else chunk
+            end = _last_record_end(data)
+            carry = data[end:]
+            if end:
+                yield data[:end]
+    if carry:
+        yield carry
+
+
+def _last_record_end(data: bytes) -> int:
+    """The offset after the last line end outside quotes, 0 when there is none."""
+    quotes = data.count(b'"')
+    end = len(data)
+    while (line_end := data.rfind(b"\n", 0, end)) >= 0:
+        quotes -= data.count(b'"', line_end, end)
+        if quotes % 2 == 0:
+            return line_end + 1
+        end = line_end
+    return 0
 
 
 def _table(grid: pl.DataFrame, numbers: pl.Series, names: list[str], plan: BatchPlan) -> RawTable:
