@@ -345,6 +345,8 @@ class OrderLinesImporter(Importer):
         "unit_price": 66.67,
     }
     lookups = (Lookup(OrderLine, "product", by="sku"),)
+    #: A large file is streamed in batches: never cut an order's lines apart.
+    stream_group_by = "order_id"
 
     def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
         customers = df.unique("customer_email", keep="first", maintain_order=True)

@@ -238,6 +238,50 @@ def test_an_identifier_spanning_batches_is_a_conflict_and_nothing_is_written(
     assert Node.objects.count() == Leaf.objects.count() == 0
 
 
+class KeptGroupsImporter(GroupsImporter):
+    """The same, telling the streamed reader not to cut a group."""
+
+    name = "tests.kept_groups"
+    stream_group_by = "group"
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_group_column_keeps_each_group_in_one_batch(tmp_path: Path) -> None:
+    # Cut every 4 records, b (rows 4-6) would straddle batches as in the test above.
+    path = groups_file(tmp_path / "g.csv", ["a", "a", "b", "b", "b", "c", "c", "c", "c", "c", "d"])
+    result = KeptGroupsImporter().run(path)
+    assert result.status is ImportStatus.SUCCEEDED, errors(result)
+    assert result.source_info["streamed"] == "4"
+    assert dict(Leaf.objects.values_list("label", "node__name")) == {
+        "leaf 0": "a #2",
+        "leaf 1": "a #2",
+        "leaf 2": "b #4",
+        "leaf 3": "b #4",
+        "leaf 4": "b #4",
+        "leaf 5": "c #7",  # a group longer than a batch: one longer batch
+        "leaf 6": "c #7",
+        "leaf 7": "c #7",
+        "leaf 8": "c #7",
+        "leaf 9": "c #7",
+        "leaf 10": "d #12",
+    }
+    assert Node.objects.count() == 4
+
+
+@pytest.mark.usefixtures("streamed")
+def test_the_group_column_is_found_under_the_header_the_file_gives(tmp_path: Path) -> None:
+    rows = ["a,x", "b,y", "b,z", "b,w", "c,v"]
+    path = tmp_path / "g.csv"
+    path.write_text("Group,Label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = KeptGroupsImporter().run(path)
+    assert result.status is ImportStatus.SUCCEEDED, errors(result)
+    assert list(Node.objects.order_by("pk").values_list("name", flat=True)) == [
+        "a #2",
+        "b #3",
+        "c #6",
+    ]
+
+
 class OneNodePerRow(GroupsImporter):
     """A node per row, so a group named twice repeats the identifier."""
 

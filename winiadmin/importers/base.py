@@ -58,6 +58,11 @@ class Importer:
     #: that record (when its imported fields differ) instead of being a conflict; the others
     #: are created. The fields must be unique together in the database (see docs/loading.md).
     upsert_keys: ClassVar[Mapping[type[Model], Sequence[str]]] = {}
+    #: A streamed file (frame-native importers, large CSV/TSV) is cut into batches: name a column
+    #: (as the cleaning class expects it) whose runs of equal values must stay in one batch, e.g.
+    #: the order number of order lines that ``ModelFrame(ref=…)`` groups into orders. The file
+    #: must keep each group's rows together (see docs/loading.md).
+    stream_group_by: ClassVar[str | None] = None
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})

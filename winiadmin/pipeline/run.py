@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from winiadmin.cleaning.mapping import (
     ColumnMapping,
     MappingError,
+    MatchedColumns,
     match_file_columns,
     sample_values,
 )
@@ -245,23 +246,27 @@ class _Run:
 
         A streamed file calls this once per batch: the samples shown are the first batch's.
         """
-        cleaning_cls = self.spec.get_cleaning_df_cls()
-        file_names = rename_map_of(cleaning_cls)
-        aliases = getattr(self.spec, "column_aliases", None) or {}
         if not self.result.column_samples:
             self.result.column_samples = sample_values(table.frame)
         try:
-            matches = match_file_columns(
-                table.frame.columns,
-                list(file_names.values()),
-                {file_names.get(name, name): names for name, names in aliases.items()},
-                self.settings.column_mapping,
-            )
+            matches = self.match_columns(table.frame.columns)
         except MappingError as exc:
             problem = Problem(ProblemKind.COLUMN_MAPPING, Severity.ERROR, str(exc))
             return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), [problem])
         self.result.column_matches = matches
+        cleaning_cls = self.spec.get_cleaning_df_cls()
         return clean_table(matches.apply(table.frame), cleaning_cls, table.row_numbers)
+
+    def match_columns(self, headers: Sequence[str]) -> MatchedColumns:
+        """Which file header feeds which expected column (aliases, the chosen mapping)."""
+        file_names = rename_map_of(self.spec.get_cleaning_df_cls())
+        aliases = getattr(self.spec, "column_aliases", None) or {}
+        return match_file_columns(
+            headers,
+            list(file_names.values()),
+            {file_names.get(name, name): names for name, names in aliases.items()},
+            self.settings.column_mapping,
+        )
 
     def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
         with self.guard("The importer failed while building the objects", LoadError):

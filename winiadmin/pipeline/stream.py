@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from winiadmin.cleaning.mapping import MappingError
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.upsert import UpsertTally
 from winiadmin.exceptions import LoadError, RowProblems
 from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.frame_conflicts import KeyHistory
 from winiadmin.pipeline.frame_load import frame_load_stage
+from winiadmin.pipeline.stream_groups import grouped_batches
 from winiadmin.pipeline.unmatched import record_unmatched, unmatched_error
 from winiadmin.progress import Progress
 from winiadmin.readers.batched import BatchPlan, read_batches
@@ -91,6 +93,9 @@ def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: 
 
 def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
     batches = read_batches(plan, batch_rows)
+    group_by = getattr(run.spec, "stream_group_by", None)
+    if group_by:
+        batches = grouped_batches(batches, lambda table: _group_header(run, table, group_by))
     while True:
         started = time.perf_counter()
         table = next(batches, None)
@@ -105,6 +110,15 @@ def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawT
         run.deadline.check()
         run.progress(Progress(Stage.READ, run.result.rows_read, None, "rows"))
         yield table
+
+
+def _group_header(run: _Run, table: RawTable, column: str) -> str | None:
+    """The file header that feeds the group column (matched as cleaning will match it)."""
+    try:
+        matches = run.match_columns(table.frame.columns)
+    except MappingError:  # cleaning reports it
+        return None
+    return next((c.header for c in matches.columns if c.target == column), None)
 
 
 def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Totals) -> bool:
