@@ -14,10 +14,11 @@ placeholder fields, ``order_with_respect_to``, multi-column keys) keep going thr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections
+
+from winiadmin.db.prepared_values import ExpressionValueError, column_preparers, prepared_rows
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,12 +42,20 @@ def plain_insert_possible(model: type[Model], using: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
 class PlainInsert:
     """The INSERT for one model, built once; :meth:`run` sends a chunk of instances."""
 
-    model: type[Model]
-    using: str
+    def __init__(self, model: type[Model], using: str) -> None:
+        self.model = model
+        self.using = using
+        connection = connections[using]
+        meta = model._meta
+        self._pk = meta.pk
+        fields = list(meta.concrete_fields)
+        without_pk = [f for f in fields if f is not meta.auto_field]
+        # With the key (given, or a Python default such as uuid4) and without (auto-increment).
+        self._with_pk = (fields, column_preparers(fields, connection))
+        self._without_pk = (without_pk, column_preparers(without_pk, connection))
 
     def run(self, objs: Sequence[Model]) -> bool:
         """Insert ``objs`` (keys are not read back); False, having sent nothing, when a value is
@@ -54,28 +63,26 @@ class PlainInsert:
         connection = connections[self.using]
         with_pk: list[Model] = []
         without_pk: list[Model] = []
-        pk = self.model._meta.pk
+        pk = self._pk
         for obj in objs:
             if obj.pk is None:
                 obj.pk = pk.get_pk_value_on_save(obj)  # a Python default (uuid4), as bulk_create
             (without_pk if obj.pk is None else with_pk).append(obj)
         batches = []
-        for group, fields in ((with_pk, self._fields(with_pk=True)), (without_pk, self._fields())):
-            rows = _rows(group, fields, connection) if group else []
-            if rows is None:
+        groups = ((with_pk, self._with_pk), (without_pk, self._without_pk))
+        for group, (fields, preparers) in groups:
+            if not group:
+                continue
+            try:
+                batches.append((fields, prepared_rows(group, preparers)))
+            except ExpressionValueError:
                 return False
-            batches.append((fields, rows))
         for fields, rows in batches:
-            if rows:
-                self._send(fields, rows, connection)
+            self._send(fields, rows, connection)
         for obj in objs:
             obj._state.adding = False
             obj._state.db = self.using
         return True
-
-    def _fields(self, *, with_pk: bool = False) -> list[Field[Any, Any]]:
-        meta = self.model._meta
-        return [f for f in meta.concrete_fields if with_pk or f is not meta.auto_field]
 
     def _send(
         self, fields: list[Field[Any, Any]], rows: list[tuple[Any, ...]], connection: Any
@@ -98,17 +105,3 @@ class PlainInsert:
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - quoted names
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
-
-
-def _rows(
-    objs: list[Model], fields: list[Field[Any, Any]], connection: Any
-) -> list[tuple[Any, ...]] | None:
-    """The database values of ``objs`` as ``bulk_create`` prepares them; None for an expression."""
-    rows = []
-    for obj in objs:
-        values = [f.pre_save(obj, True) for f in fields]
-        if any(hasattr(v, "resolve_expression") for v in values):
-            return None
-        prepared = zip(fields, values, strict=True)
-        rows.append(tuple(f.get_db_prep_save(v, connection=connection) for f, v in prepared))
-    return rows
