@@ -186,13 +186,21 @@ class _Loader:
     def load(self, model: type[Model], bulk: Iterable[Model]) -> None:
         self.counts[model] = 0
         self.created[model] = []
-        for chunk in self._chunks(model, bulk):
-            rows = self._insert(model, list(chunk))
-            self.counts[model] += len(rows)
-            if self.collect:
-                self.created[model].extend(rows)
-            if self.on_chunk is not None:
-                self.on_chunk(model, len(rows))
+        plain = self.plain.get(model)
+        try:
+            for chunk in self._chunks(model, bulk):
+                rows = self._insert(model, list(chunk))
+                self.counts[model] += len(rows)
+                if self.collect:
+                    self.created[model].extend(rows)
+                if self.on_chunk is not None:
+                    self.on_chunk(model, len(rows))
+        except BaseException as exc:
+            if plain is not None:
+                plain.finish(exc)  # cancel an open COPY, so that the rollback can run
+            raise
+        if plain is not None:
+            plain.finish()  # the server has stored every row (or raises what it refused)
         if self.counts[model] and references(model):
             # Foreign keys are checked at COMMIT on PostgreSQL and SQLite (deferred): check now,
             # so a dangling id fails here, named, even inside an outer transaction (a dry run).

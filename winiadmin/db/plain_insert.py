@@ -5,8 +5,10 @@ placeholders, expression checks): for plain rows that is most of an import's tim
 the import points at a model's rows and the caller does not want their keys, the loader does what
 ``bulk_create`` would do with the values (``pre_save``, ``get_db_prep_save``) and sends them with
 one statement built once: ``executemany`` of a one-row INSERT on SQLite (its fastest path),
-``COPY … FROM STDIN`` on PostgreSQL. No key is read back, so the instances keep ``pk=None`` for
-an auto-increment key, as ``bulk_create`` leaves them on backends that cannot return keys.
+``COPY … FROM STDIN`` on PostgreSQL, left open from chunk to chunk (:mod:`.open_copy`). The
+values are prepared a column at a time (:mod:`.prepared_values`). No key is read back, so the
+instances keep ``pk=None`` for an auto-increment key, as ``bulk_create`` leaves them on backends
+that cannot return keys.
 
 Models with anything ``bulk_create`` treats specially (database defaults, generated or custom
 placeholder fields, ``order_with_respect_to``, multi-column keys) keep going through it.
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connections
 
+from winiadmin.db.open_copy import OpenCopy
 from winiadmin.db.prepared_values import ExpressionValueError, column_preparers, prepared_rows
 
 if TYPE_CHECKING:
@@ -43,7 +46,8 @@ def plain_insert_possible(model: type[Model], using: str) -> bool:
 
 
 class PlainInsert:
-    """The INSERT for one model, built once; :meth:`run` sends a chunk of instances."""
+    """The INSERT for one model, built once; :meth:`run` sends a chunk of instances, and
+    :meth:`finish` waits until the server has stored them all (call it, also on errors)."""
 
     def __init__(self, model: type[Model], using: str) -> None:
         self.model = model
@@ -56,6 +60,7 @@ class PlainInsert:
         # With the key (given, or a Python default such as uuid4) and without (auto-increment).
         self._with_pk = (fields, column_preparers(fields, connection))
         self._without_pk = (without_pk, column_preparers(without_pk, connection))
+        self._copy: OpenCopy | None = None
 
     def run(self, objs: Sequence[Model]) -> bool:
         """Insert ``objs`` (keys are not read back); False, having sent nothing, when a value is
@@ -84,24 +89,30 @@ class PlainInsert:
             obj._state.db = self.using
         return True
 
+    def finish(self, error: BaseException | None = None) -> None:
+        """Wait until every row sent is stored (PostgreSQL: end the open ``COPY``), raising what
+        the database refused; with ``error``, cancel what is still open instead."""
+        if self._copy is not None:
+            copy, self._copy = self._copy, None
+            copy.close(error)
+
     def _send(
         self, fields: list[Field[Any, Any]], rows: list[tuple[Any, ...]], connection: Any
     ) -> None:
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
         columns = ", ".join(quote(f.column) for f in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
         if connection.vendor == "postgresql":
-            # COPY: psycopg adapts each value as it would for a query, without parsing SQL.
-            copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-            with (
-                connection.cursor() as cursor,
-                connection.wrap_database_errors,
-                cursor.cursor.copy(copy_sql) as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            # COPY: psycopg adapts each value as it would for a query, without parsing SQL. Left
+            # open for the next chunk (see open_copy); finish() or any other query ends it.
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            if self._copy is not None and (self._copy.closed or self._copy.sql != sql):
+                self.finish()
+            if self._copy is None:
+                self._copy = OpenCopy(connection, sql)
+            self._copy.write(rows)
             return
+        placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - quoted names
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
