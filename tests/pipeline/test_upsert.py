@@ -158,6 +158,19 @@ def test_one_query_per_chunk_finds_the_stored_rows(samples: Path) -> None:
         assert _product_key_queries(frames.captured_queries) == chunks
 
 
+def test_into_an_empty_table_the_frame_path_looks_up_no_stored_key(samples: Path) -> None:
+    with CaptureQueriesContext(connection) as first:
+        result = CatalogueImporter().run(samples / "catalogue.csv")
+    assert product_count(result) == ModelCount("shop.Product", "products", 40, 0, 0)
+    assert _product_key_queries(first.captured_queries) == 0
+    # Stored rows now: the same file again is 40 unchanged rows, found with one lookup.
+    with CaptureQueriesContext(connection) as second:
+        result = CatalogueImporter().run(samples / "catalogue.csv")
+    assert product_count(result) == ModelCount("shop.Product", "products", 0, 0, 40)
+    assert _product_key_queries(second.captured_queries) == 1
+    assert Product.objects.count() == 40
+
+
 class DuplicatesKept(CatalogueCleaningDF):
     @classmethod
     def get_unique_subsets(cls) -> tuple[tuple[str, ...], ...]:

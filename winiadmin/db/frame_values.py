@@ -81,7 +81,9 @@ def _default_column(model: type[Model], f: Field[Any, Any], height: int) -> pl.S
     else:
         msg = f"{model._meta.label}.{f.name} has no column in the frame, no default and no NULL."
         raise LoadError(msg)
-    return pl.Series(f.attname, [value] * height)
+    # One value converted once, repeated by polars (a list of ``height`` values took ~0.14 s a
+    # 100,000-row batch for a timestamp).
+    return pl.Series(f.attname, [value]).new_from_index(0, height)
 
 
 def _converter(f: Field[Any, Any]) -> Converter:

@@ -86,19 +86,26 @@ def _spread(hits: pl.Series, confirmed: pl.Series) -> pl.Series:
     return pl.Series(flags, dtype=pl.Boolean)
 
 
+def table_had_rows(spec: ModelFrame, using: str, history: KeyHistory | None = None) -> bool:
+    """Whether the model's table held rows when the import began (one query, then cached)."""
+    if history is not None:
+        return history.table_had_rows(spec.model, using)
+    return spec.model._base_manager.using(using).exists()
+
+
 def frame_conflicts(
-    spec: ModelFrame, using: str, history: KeyHistory | None = None
+    spec: ModelFrame, using: str, history: KeyHistory | None = None, *, stored: bool | None = None
 ) -> tuple[list[Problem], pl.Series]:
-    """The problems, and a mask of the frame's rows that conflict."""
+    """The problems, and a mask of the frame's rows that conflict.
+
+    ``stored``: :func:`table_had_rows`, if the caller asked already.
+    """
     frame = spec.frame
     mask = pl.Series([False] * frame.height, dtype=pl.Boolean)
     problems: list[Problem] = []
     # An empty table holds no key to collide with: one cheap query instead of one per chunk.
-    stored = (
-        history.table_had_rows(spec.model, using)
-        if history is not None
-        else spec.model._base_manager.using(using).exists()
-    )
+    if stored is None:
+        stored = table_had_rows(spec, using, history)
     # Upsert: a stored key is an update, not a conflict; other constraints are checked on the
     # new rows only (an updated row holds its own values already).
     key = set(key_attnames(spec.model, spec.key)) if stored and spec.key else None

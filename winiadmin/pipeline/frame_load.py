@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from winiadmin.db.frame_refs import FrameRefs
 from winiadmin.db.frames import ModelFrame, UnresolvedKeysError, load_frames
-from winiadmin.pipeline.frame_conflicts import frame_conflicts
+from winiadmin.db.upsert import key_attnames
+from winiadmin.pipeline.frame_conflicts import frame_conflicts, table_had_rows
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, progress_counter
 from winiadmin.pipeline.spec import FramesByModel
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -63,13 +64,19 @@ def _check_conflicts(
 ) -> dict[type[Model], ModelFrame]:
     checked = {}
     for model, spec in specs.items():
-        problems, mask = frame_conflicts(spec, settings.using, settings.key_history)
+        stored = table_had_rows(spec, settings.using, settings.key_history)
+        problems, mask = frame_conflicts(spec, settings.using, settings.key_history, stored=stored)
         outcome.problems += problems
         if spec.ref is not None and spec.ref in spec.frame.columns and problems:
             refs.leave_out(model, spec.frame.filter(mask).get_column(spec.ref))
         # Conflicting rows are always left out: the rest still loads, for the counts of a dry run
         # and for "skip invalid rows"; without that choice the stage rolls back afterwards.
         checked[model] = replace(spec, frame=spec.frame.filter(~mask)) if problems else spec
+        if spec.key and not stored and key_attnames(model, spec.key):  # still refuses a bad key
+            # The table was empty when the import began, and keys of this call's rows that an
+            # earlier batch stored were just left out as conflicts: no row can be an update, so
+            # the upsert's per-chunk lookup of stored keys (most of a large load) is skipped.
+            checked[model] = replace(checked[model], key=())
     return checked
 
 
