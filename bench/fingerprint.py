@@ -19,14 +19,13 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from bench import data
 from bench.preview import _subprocess
-from bench.run import RESULTS, db_env, pg_recreate
+from bench.run import RESULTS, scratch_database
 
 
 def measure(csv_path: Path, repeat: int) -> dict[str, Any]:
@@ -68,23 +67,12 @@ def measure(csv_path: Path, repeat: int) -> dict[str, Any]:
 
 
 def run_db(db: str, csv_path: Path, repeat: int) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix=f"winiadmin-bench-fingerprint-{db}-"))
-    env = db_env(db, workdir)
-    pg_name = env.setdefault("BENCH_PG_NAME", "winiadmin_bench_fingerprint")
-    if db == "postgres":
-        pg_recreate(pg_name)
-    try:
+    with scratch_database(db, "fingerprint") as env:
         setup = _subprocess(["-m", "bench.measure", "--setup"], env)
         if setup.get("status") != "ok":
             return {"status": "failed", "error": f"setup: {setup}"}
         args = ["-m", "bench.fingerprint", "--one", str(csv_path), "--repeat", str(repeat)]
         return _subprocess(args, env)
-    finally:
-        if db == "postgres":
-            pg_recreate(pg_name, drop_only=True)
-        for path in workdir.iterdir():
-            path.unlink()
-        workdir.rmdir()
 
 
 def main(argv: list[str]) -> int:

@@ -28,13 +28,12 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.run import RESULTS, ROOT, db_env, pg_recreate
+from bench.run import RESULTS, ROOT, scratch_database
 
 PAGES = 20
 POLL_SECONDS = 0.05
@@ -136,21 +135,13 @@ def _check(response: Any, expected: str) -> None:
 
 
 def run_db(db: str, csv_path: Path, repeat: int) -> list[dict[str, Any]]:
-    workdir = Path(tempfile.mkdtemp(prefix=f"winiadmin-bench-preview-{db}-"))
-    env = {**db_env(db, workdir), "DJANGO_SETTINGS_MODULE": "bench.preview_settings"}
-    pg_name = env.setdefault("BENCH_PG_NAME", "winiadmin_bench_preview")
-    if db == "postgres":
-        pg_recreate(pg_name)
-    try:
+    with scratch_database(db, "preview", DJANGO_SETTINGS_MODULE="bench.preview_settings") as env:
         setup = _subprocess(["-m", "bench.measure", "--setup"], env)
         if setup.get("status") != "ok":
             return [{"status": "failed", "error": f"setup: {setup}"}]
         return [
             _subprocess(["-m", "bench.preview", "--one", str(csv_path)], env) for _ in range(repeat)
         ]
-    finally:
-        if db == "postgres":
-            pg_recreate(pg_name, drop_only=True)
 
 
 def _subprocess(args: list[str], env: dict[str, str]) -> dict[str, Any]:

@@ -17,12 +17,14 @@ import importlib.metadata
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from bench import data
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -107,6 +109,23 @@ def pg_recreate(name: str, *, drop_only: bool = False) -> str:
             conn.execute(f'CREATE DATABASE "{name}"')
         row = conn.execute("SHOW server_version").fetchone()
     return str(row[0]) if row else "?"
+
+
+@contextmanager
+def scratch_database(db: str, purpose: str, **extra_env: str) -> Iterator[dict[str, str]]:
+    """For a benchmark script: a temporary folder and, on PostgreSQL, a fresh database (dropped at
+    the end); yields the environment to run its measuring processes with."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"winiadmin-bench-{purpose}-{db}-"))
+    env = {**db_env(db, workdir), **extra_env}
+    pg_name = env.setdefault("BENCH_PG_NAME", f"winiadmin_bench_{purpose}")
+    if db == "postgres":
+        pg_recreate(pg_name)
+    try:
+        yield env
+    finally:
+        if db == "postgres":
+            pg_recreate(pg_name, drop_only=True)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def db_env(db: str, workdir: Path) -> dict[str, str]:
