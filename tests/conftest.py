@@ -22,3 +22,15 @@ def insert_only_catalogue() -> Iterator[str]:
     register(InsertOnlyCatalogue)
     yield InsertOnlyCatalogue.name
     unregister(InsertOnlyCatalogue)
+
+
+@pytest.fixture
+def known() -> None:
+    """What ``products_unknown_keys.csv`` expects to exist: three stores and two categories
+    (its 'Paris Opéra' and 'Garden' are not)."""
+    from shop.models import Category, Store
+
+    for name in ("Berlin Mitte", "Online", "Hamburg Hafen"):
+        Store.objects.create(name=name)
+    for name in ("Books", "Kitchen"):
+        Category.objects.create(name=name)

@@ -14,14 +14,6 @@ pytestmark = pytest.mark.django_db
 SAMPLE = "products_unknown_keys.csv"
 
 
-@pytest.fixture
-def known() -> None:
-    for name in ("Berlin Mitte", "Online", "Hamburg Hafen"):
-        Store.objects.create(name=name)
-    for name in ("Books", "Kitchen"):
-        Category.objects.create(name=name)
-
-
 def _upload(client: Client, samples: Path) -> ImportJob:
     return uploaded_job(client, samples / SAMPLE, importer="shop.products")
 

@@ -23,15 +23,6 @@ SAMPLE = "products_unknown_keys.csv"
 HEADER = "sku,name,price,quantity,category,store,available_from\n"
 
 
-@pytest.fixture
-def known() -> None:
-    """What the sample expects to exist: three stores and two categories ('Paris Opéra' not)."""
-    for name in ("Berlin Mitte", "Online", "Hamburg Hafen"):
-        Store.objects.create(name=name)
-    for name in ("Books", "Kitchen"):
-        Category.objects.create(name=name)
-
-
 def _summary(result: object) -> dict[str, dict[object, tuple[int, list[int]]]]:
     unmatched = getattr(result, "unmatched", [])
     return {u.lookup.field: {v: (n, u.rows[v]) for v, n in u.counts.items()} for u in unmatched}
