@@ -72,7 +72,8 @@ def _check_conflicts(
         # Conflicting rows are always left out: the rest still loads, for the counts of a dry run
         # and for "skip invalid rows"; without that choice the stage rolls back afterwards.
         checked[model] = replace(spec, frame=spec.frame.filter(~mask)) if problems else spec
-        if spec.key and not stored and key_attnames(model, spec.key):  # still refuses a bad key
+        if spec.key and not stored:
+            key_attnames(model, spec.key)  # a key no unique constraint covers is still refused
             # The table was empty when the import began, and keys of this call's rows that an
             # earlier batch stored were just left out as conflicts: no row can be an update, so
             # the upsert's per-chunk lookup of stored keys (most of a large load) is skipped.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -95,7 +96,9 @@ def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawT
     batches = read_batches(plan, batch_rows)
     group_by = getattr(run.spec, "stream_group_by", None)
     if group_by:
-        batches = grouped_batches(batches, lambda table: _group_header(run, table, group_by))
+        # Every batch has the file's header: match it to the group column once.
+        header = cache(lambda headers: _group_header(run, headers, group_by))
+        batches = grouped_batches(batches, lambda table: header(tuple(table.frame.columns)))
     while True:
         started = time.perf_counter()
         table = next(batches, None)
@@ -112,10 +115,10 @@ def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawT
         yield table
 
 
-def _group_header(run: _Run, table: RawTable, column: str) -> str | None:
+def _group_header(run: _Run, headers: tuple[str, ...], column: str) -> str | None:
     """The file header that feeds the group column (matched as cleaning will match it)."""
     try:
-        matches = run.match_columns(table.frame.columns)
+        matches = run.match_columns(headers)
     except MappingError:  # cleaning reports it
         return None
     return next((c.header for c in matches.columns if c.target == column), None)
