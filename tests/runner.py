@@ -126,11 +126,13 @@ def main(argv: list[str]) -> int:
         unavailable("the PostgreSQL suite", "nothing listens on 127.0.0.1:5432", failures)
     if "browser" in parts and not browser_ok:
         unavailable("the browser suite", "no chromium on PATH (set CHROMIUM_PATH)", failures)
-    # (part, suite name, database, marker): the wheel is built once, on the SQLite run.
+    # (part, suite name, database, marker): the wheel is built once, on the SQLite run. Tests
+    # that start other processes (workers, servers) need an SQLite file those processes reach.
     suites = [
-        ("sqlite", "sqlite", "sqlite", "not browser"),
+        ("sqlite", "sqlite", "sqlite", "not browser and not processes"),
+        ("sqlite", "sqlite-processes", "sqlite-file", "processes and not browser"),
         ("postgres", "postgres", "postgres", "not browser and not packaging"),
-        ("browser", "browser-sqlite", "sqlite", "browser"),
+        ("browser", "browser-sqlite", "sqlite-file", "browser"),
         ("browser", "browser-postgres", "postgres", "browser"),
     ]
     for part, name, database, marker in suites:
@@ -138,7 +140,9 @@ def main(argv: list[str]) -> int:
             continue
         if part == "browser" and not browser_ok:
             continue
-        env = {"WINIADMIN_TEST_DB": database}
+        env = {"WINIADMIN_TEST_DB": database.removesuffix("-file")}
+        if database == "sqlite-file":
+            env["WINIADMIN_SQLITE_PATH"] = str(REPORTS / f"test-{name}.sqlite3")
         if pytest_suite(name, env, marker, args.pytest_args, tally):
             failures.append(name)
 

@@ -1,6 +1,8 @@
 """Test settings: the demo project plus a test-only app; the database comes from the environment.
 
 WINIADMIN_TEST_DB=sqlite (default) or postgres; WINIADMIN_PG_* pick the server.
+WINIADMIN_SQLITE_PATH: the SQLite test database is that file instead of memory, so that other
+processes (task workers, a second web server) reach it as they would a deployed SQLite file.
 """
 
 import os
@@ -40,6 +42,21 @@ if TEST_DB == "postgres":
             "PASSWORD": os.environ.get("WINIADMIN_PG_PASSWORD", ""),
             "NAME": os.environ.get("WINIADMIN_PG_NAME", "postgres"),
             "TEST": {"NAME": os.environ.get("WINIADMIN_PG_TEST_NAME", "test_winiadmin")},
+        },
+    }
+elif TEST_DB == "sqlite" and os.environ.get("WINIADMIN_SQLITE_PATH"):
+    _SQLITE_PATH = os.environ["WINIADMIN_SQLITE_PATH"]
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": _SQLITE_PATH,
+            # As the demo deploys it (W004): writers queue at BEGIN, readers go on during a write.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+            },
+            "TEST": {"NAME": _SQLITE_PATH},
         },
     }
 elif TEST_DB == "sqlite":

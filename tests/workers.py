@@ -1,4 +1,4 @@
-"""Real ``db_worker`` processes (django-tasks-db) for tests, on the PostgreSQL test database.
+"""Real ``db_worker`` processes (django-tasks-db) for tests, on a test database they can reach.
 
 Each worker is ``python -m django db_worker`` with the test settings, pointed at the test database
 and at this process's upload folder, so it sees exactly what a worker on another machine sees.
@@ -16,11 +16,31 @@ from django_tasks_db.models import DBTaskResult
 
 from winiadmin.jobs.storage import upload_storage
 
+TEST_DB = os.environ.get("WINIADMIN_TEST_DB", "sqlite")
+SQLITE_PATH = os.environ.get("WINIADMIN_SQLITE_PATH", "")
+
 #: SQLite's test database lives in the test process's memory: no other process can reach it.
 needs_postgres = pytest.mark.skipif(
-    os.environ.get("WINIADMIN_TEST_DB", "sqlite") != "postgres",
+    TEST_DB != "postgres",
     reason="another process (worker, server) cannot reach SQLite's in-memory test database",
 )
+
+#: Another process can reach the test database: PostgreSQL, or SQLite in a file
+#: (``WINIADMIN_SQLITE_PATH``, as the runner's ``sqlite-processes`` and browser suites set it).
+needs_shared_db = pytest.mark.skipif(
+    TEST_DB == "sqlite" and not SQLITE_PATH,
+    reason="another process cannot reach SQLite's in-memory test database "
+    "(set WINIADMIN_SQLITE_PATH, as ./dev test does for the suites that need it)",
+)
+
+
+def database_env() -> dict[str, str]:
+    """The environment that points another process at this test database."""
+    name = str(connection.settings_dict["NAME"])
+    if TEST_DB == "postgres":
+        return {"WINIADMIN_TEST_DB": "postgres", "WINIADMIN_PG_NAME": name}
+    return {"WINIADMIN_TEST_DB": "sqlite", "WINIADMIN_SQLITE_PATH": name}
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,8 +58,7 @@ class Workers:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
-            "WINIADMIN_TEST_DB": "postgres",
-            "WINIADMIN_PG_NAME": connection.settings_dict["NAME"],
+            **database_env(),
             "WINIADMIN_TEST_TMP": str(uploads.parent),
         }
         log = (self.log_dir / f"worker-{len(self.procs)}.log").open("wb")

@@ -12,16 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 from shop.models import Product
 
 from tests.browser.conftest import JOB_URL, Wizard
-from tests.workers import ROOT, needs_postgres
+from tests.workers import ROOT, database_env, needs_shared_db
 from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
 
-pytestmark = needs_postgres
+pytestmark = [pytest.mark.processes, needs_shared_db]
 
 
 def free_port() -> int:
@@ -38,8 +37,7 @@ def second_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
-        "WINIADMIN_TEST_DB": "postgres",
-        "WINIADMIN_PG_NAME": connection.settings_dict["NAME"],
+        **database_env(),
         "WINIADMIN_TEST_TMP": str(Path(upload_storage().path("")).parent),
     }
     log = (tmp_path / "runserver.log").open("wb")

@@ -1,4 +1,4 @@
-"""Background imports run by real ``db_worker`` processes against the PostgreSQL test database:
+"""Background imports run by real ``db_worker`` processes against a shared test database:
 end to end, killed mid-import, cancelled, delivered twice, and two imports at once."""
 
 import os
@@ -14,7 +14,7 @@ from shop.models import Product
 
 from tests.jobs.conftest import MakeJob
 from tests.testapp.models import Tag
-from tests.workers import Workers, needs_postgres, running_workers
+from tests.workers import Workers, needs_postgres, needs_shared_db, running_workers
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
@@ -22,7 +22,8 @@ from winiadmin.tasks import run_job
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the workers must see committed rows
-    needs_postgres,
+    pytest.mark.processes,
+    needs_shared_db,
 ]
 
 Status = ImportJob.Status
@@ -79,6 +80,7 @@ def test_a_worker_process_checks_then_imports(make_job: MakeJob, workers: Worker
     assert DBTaskResult.objects.get(id=job.task_id).return_value == "succeeded"
 
 
+@needs_postgres  # SQLite: the worker holds the write lock through the load
 def test_a_killed_worker_writes_nothing_then_the_job_is_stale_and_retried(
     make_job: MakeJob, workers: Workers
 ) -> None:
@@ -107,6 +109,7 @@ def test_a_killed_worker_writes_nothing_then_the_job_is_stale_and_retried(
     assert Tag.objects.count() == 3000
 
 
+@needs_postgres  # SQLite: the worker holds the write lock through the load
 def test_cancel_stops_a_running_worker_and_writes_nothing(
     make_job: MakeJob, workers: Workers
 ) -> None:
