@@ -1,0 +1,20 @@
+"""Settings for ``bench.admin``: the demo project with every upload run by a real task worker.
+
+The database and the upload storage come from :mod:`bench.settings` (``BENCH_DB`` etc.), as for
+``bench.preview``; the worker is django-tasks-db's ``db_worker`` on the same database.
+"""
+
+from bench.preview_settings import *  # noqa: F403
+from bench.preview_settings import DATABASES
+
+# Every upload goes to the worker, as on a site where big files are the rule.
+WINIADMIN = {"MAX_UPLOAD_SIZE": 20 * 1024**3, "MAX_ROWS": 100_000_000, "BACKGROUND_THRESHOLD": 0}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The web process and the worker share the SQLite file as the demo deploys it (winiadmin.W004).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "timeout": 60,
+        "transaction_mode": "IMMEDIATE",
+    }
