@@ -46,6 +46,7 @@ from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ProgressCallback, ignore_progress
 from winiadmin.readers import RawTable, ReadOptions, Source, read_table
 from winiadmin.readers.batched import BatchPlan, batch_plan
+from winiadmin.readers.encoding import encoding_label
 from winiadmin.readers.grid import column_letters
 from winiadmin.results import ImportResult, ImportStatus, Stage
 
@@ -168,7 +169,7 @@ class _Run:
             return
         table = self._timed(Stage.READ, lambda: self._read(source))
         self.result.rows_read = table.frame.height
-        self.result.source_info = _describe_source(table)
+        self.result.source_info = describe_source(table, self.settings.read_options)
         self.result.sheets, self.result.header_row = table.sheets, table.header_row
         cleaned = self._timed(Stage.CLEAN, lambda: self.clean(table))
         self._record_cleaning(cleaned)
@@ -411,9 +412,12 @@ def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:
     return {model: tuple(names) for model, names in declared.items()}
 
 
-def _describe_source(table: RawTable) -> dict[str, str]:
+def describe_source(table: RawTable, options: ReadOptions) -> dict[str, str]:
+    """How the file was read, in words: ``{"encoding": "Windows-1252 (no UTF-8 found)", …}``."""
     info = {"format": table.format}
-    for key in ("encoding", "delimiter", "sheet"):
+    if table.encoding:
+        info["encoding"] = encoding_label(table.encoding, chosen=options.encoding is not None)
+    for key in ("delimiter", "sheet"):
         value = getattr(table, key, None)
         if value:
             info[key] = repr(value) if key == "delimiter" else str(value)

@@ -66,9 +66,9 @@ def check_cells(table: RawTable) -> RawTable:
     written_out = pl.col(dirty).str.replace_all(BAD_BYTE_MARK, "", literal=True)
     frame = frame.with_columns(written_out.str.replace_all(NUL, "\\x00", literal=True))
     problems = [problem for _row, _column, problem in sorted(found, key=lambda f: f[:2])]
-    return replace(
-        _renamed(replace(table, frame=frame), names), problems=(*table.problems, *problems)
-    )
+    # In file order with the reader's own (ragged rows): one list a person reads top down.
+    merged = sorted((*table.problems, *problems), key=lambda p: p.row or 0)
+    return replace(_renamed(replace(table, frame=frame), names), problems=tuple(merged))
 
 
 def _renamed(table: RawTable, names: list[str]) -> RawTable:
