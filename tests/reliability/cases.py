@@ -213,7 +213,8 @@ READER_HOLES: list[Case] = [
             (),
             file_errors=(
                 "The headers 'Name' (column B) and 'name ' (column F) both match the column "
-                "'name'; rename one of them.",
+                "'name'; rename one of them (or choose in the column mapping which one feeds "
+                "'name').",
             ),
         ),
     ),

@@ -108,3 +108,43 @@ def test_wizard_names_the_encoding_and_reads_again_in_another(su_client: Client)
     su_client.post(job_url(job, "read_again"), {"encoding": ""})
     job.refresh_from_db()
     assert "encoding" not in job.read_options
+
+
+DUPLICATED = b"code,name,quantity,price,name,day\nA,first,3,,second,\n"
+
+
+def test_duplicate_headers_are_refused_until_a_person_chooses(
+    su_client: Client, tmp_path: Path
+) -> None:
+    """Never guessed: refused by name; the column mapping (wizard or command) decides."""
+    result = CorpusImporter().run(DUPLICATED, file_name="items.csv")
+    assert result.status is ImportStatus.INVALID
+    assert result.error.startswith("The file cannot be imported")
+    assert [str(p) for p in result.problems.errors()] == [
+        "The header 'name' appears in columns B and E; rename one of them (or choose in the "
+        "column mapping which one feeds 'name')."
+    ]
+    job = uploaded_job(
+        su_client, content=DUPLICATED, name="items.csv", importer="tests.corpus", model=""
+    )
+    assert job.status == ImportJob.Status.INVALID
+    assert "The header &#x27;name&#x27; appears in columns B and E" in html(
+        su_client.get(job_url(job))
+    )
+    # The columns step: the second "name" (column E, name_2) feeds name, the first is ignored.
+    columns = ["code", "", "quantity", "price", "name", "day"]
+    chosen = {f"column_{index}": target for index, target in enumerate(columns)}
+    assert su_client.post(job_url(job, "columns"), chosen).status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.VALIDATED, job.error
+    su_client.post(job_url(job, "confirm"))
+    assert stored() == {"A": "second"}
+    # The command: --column_map names the one to use.
+    CorpusItem.objects.all().delete()
+    path = tmp_path / "items.csv"
+    path.write_bytes(DUPLICATED)
+    call_command(
+        "winiadmin_import", "tests.corpus", str(path), "--column_map", "name_2=",
+        stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    assert stored() == {"A": "first"}

@@ -299,21 +299,22 @@ def duplicated_headers(
 
 
 def duplicate_message(target: str, headers: Sequence[str], letters: Sequence[str]) -> str:
-    """ "The header 'name' appears in columns B and E; rename one of them." """
+    """ "The header 'name' appears in columns B and E; rename one of them (…)." """
+    choose = f" (or choose in the column mapping which one feeds {target!r})"
     if len(set(headers)) == 1:
         where = f"{', '.join(letters[:-1])} and {letters[-1]}"
-        return f"The header {headers[0]!r} appears in columns {where}; rename one of them."
+        return f"The header {headers[0]!r} appears in columns {where}; rename one of them{choose}."
     listed = [
         f"{header!r} (column {letter})" for header, letter in zip(headers, letters, strict=True)
     ]
     if len(listed) == 2:
         return (
             f"The headers {listed[0]} and {listed[1]} both match the column {target!r}; "
-            "rename one of them."
+            f"rename one of them{choose}."
         )
     return (
         f"The headers {', '.join(listed[:-1])} and {listed[-1]} all match the column "
-        f"{target!r}; rename all but one of them."
+        f"{target!r}; rename all but one of them{choose}."
     )
 
 
