@@ -202,3 +202,18 @@ def test_a_long_record_in_a_later_block_is_a_row_problem(tmp_path: Path) -> None
     assert problems(batches) == [
         (4, None, "10", "Row 4 has 4 values; the header has 3: column D is extra.")
     ]
+
+
+@pytest.mark.parametrize("block_bytes", [6, BLOCK_BYTES])
+def test_an_empty_last_value_is_not_a_short_row(tmp_path: Path, block_bytes: int) -> None:
+    path = write(tmp_path / "t.csv", b"a,b,c\n1,2,\n3,4,5\n6,,\n7,8\n")
+    plan = batch_plan(path, ReadOptions(sniff_bytes=8), threshold=1)
+    assert plan is not None
+    batches = list(read_batches(plan, batch_rows=10, block_bytes=block_bytes))
+    assert [r for b in batches for r in b.frame.rows()] == [
+        ("1", "2", None),
+        ("3", "4", "5"),
+        ("6", None, None),
+        ("7", "8", None),
+    ]
+    assert [p.row for b in batches for p in b.problems] == [5]

@@ -219,10 +219,20 @@ def _parse_block(block: bytes, delimiter: str, schema: pl.Schema | None) -> pl.D
         # A record longer than the header: the csv module reads the block, record by record.
         return _parse_records(_block_records(block, delimiter), names)
     last = parsed.get_column(parsed.columns[-1])
-    if last.null_count():  # a short record, or an empty last value: only a scan tells
+    if last.null_count() and not _all_as_wide(block, delimiter, parsed.width):
+        # A short record (or an empty last value in a block with quotes): only a scan tells.
         return _parse_records(_block_records(block, delimiter), names)
     lengths = pl.lit(parsed.width, dtype=pl.Int64).alias(_LENGTHS)
     return parsed.with_columns(lengths, pl.lit(None, dtype=pl.String).alias(_EXTRA))
+
+
+def _all_as_wide(block: bytes, delimiter: str, width: int) -> bool:
+    """Whether every line of a block without quotes has ``width`` values (a cheap count)."""
+    if b'"' in block:
+        return False
+    separator = delimiter.encode()
+    lines = block.removesuffix(b"\n").split(b"\n")
+    return all(line.count(separator) == width - 1 for line in lines)
 
 
 def _block_records(block: bytes, delimiter: str) -> list[list[str]]:
