@@ -56,7 +56,7 @@ def test_bad_bytes_in_utf8_are_marked_never_reinterpreted() -> None:
     data = "Café\n".encode() + b"Caf\xe9\n" + b"x" * 70_000 + b"\n"
     text, encoding = decode_text(data)
     assert encoding == "utf-8"
-    assert text.startswith(f"Café\nCaf{BAD_BYTE_MARK}\\xe9\n")  # never "CafÃ©"
+    assert text.startswith(f"Café\nCaf{BAD_BYTE_MARK}e9\n")  # never "CafÃ©"
 
 
 def test_a_few_nul_bytes_are_text_many_are_binary() -> None:
@@ -104,7 +104,7 @@ def test_a_given_encoding_that_does_not_fit_names_the_byte_and_row() -> None:
 
 
 def test_utf8_given_marks_bad_bytes_too() -> None:
-    assert decode_text(b"Caf\xe9", "utf-8") == (f"Caf{BAD_BYTE_MARK}\\xe9", "utf-8")
+    assert decode_text(b"Caf\xe9", "utf-8") == (f"Caf{BAD_BYTE_MARK}e9", "utf-8")
 
 
 def test_an_unknown_encoding_is_refused() -> None:

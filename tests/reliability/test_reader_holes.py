@@ -4,12 +4,15 @@ Python API, ``manage.py winiadmin_import`` and the wizard; the wizard says which
 and reads the file again in another one.
 """
 
+import csv
+import io
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from tests.admin.helpers import html, job_url, uploaded_job
 from tests.reliability.importers import CorpusImporter
@@ -25,6 +28,7 @@ AWKWARD = (
     + b"B,Th\xe9,2,,\nC,x\x00y,3,,\nD,short\nE,Cr\xc3\xa8me,5,,\nF,long,6,,,extra\n"
 )
 SKIPPED = (3, 4, 5, 7)
+CORPUS = ("code", "name", "quantity", "price", "day")
 KEPT = {"A": "Café", "E": "Crème"}
 
 
@@ -86,6 +90,17 @@ def test_wizard_lists_them_and_imports_the_rest_when_skipping(su_client: Client)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED, job.error
     assert stored() == KEPT
+    # The rejected rows come back as text a person can read and fix, each with its reason.
+    url = reverse("admin:winiadmin_importjob_rejected", args=[job.pk, "csv"])
+    rejected = list(csv.DictReader(io.StringIO(su_client.get(url).content.decode("utf-8-sig"))))
+    assert [(row["code"], row["name"]) for row in rejected] == [
+        ("B", "Th\\xe9"),
+        ("C", "x\\x00y"),
+        ("D", "short"),
+        ("F", "long"),
+    ]
+    reasons = [value for row in rejected for key, value in row.items() if key not in CORPUS]
+    assert any("not valid UTF-8" in reason for reason in reasons), rejected
 
 
 def test_wizard_names_the_encoding_and_reads_again_in_another(su_client: Client) -> None:

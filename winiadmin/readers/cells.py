@@ -10,6 +10,7 @@ refusing the whole file or, worse, decoding it into characters the user never ty
   ``\\x00`` written out, so that the value shown (and the rejected-rows file) is readable.
 """
 
+import re
 from dataclasses import replace
 
 import polars as pl
@@ -26,9 +27,13 @@ NUL_MESSAGE = (
 )
 
 
+#: A marked byte (the mark and two hex digits), as Python and polars (Rust) regexes read it.
+_MARKED = f"{BAD_BYTE_MARK}([0-9a-f]{{2}})"
+
+
 def displayed(text: str) -> str:
     """A cell as it is shown and kept: bad bytes and NULs written out (``\\xe9``, ``\\x00``)."""
-    return text.replace(BAD_BYTE_MARK, "").replace(NUL, "\\x00")
+    return re.sub(_MARKED, r"\\x\1", text).replace(NUL, "\\x00")
 
 
 def check_cells(table: RawTable) -> RawTable:
@@ -63,7 +68,7 @@ def check_cells(table: RawTable) -> RawTable:
                 value=displayed(value),
             )
             found.append((int(row), frame.columns.index(name), problem))
-    written_out = pl.col(dirty).str.replace_all(BAD_BYTE_MARK, "", literal=True)
+    written_out = pl.col(dirty).str.replace_all(_MARKED, "\\x${1}")
     frame = frame.with_columns(written_out.str.replace_all(NUL, "\\x00", literal=True))
     problems = [problem for _row, _column, problem in sorted(found, key=lambda f: f[:2])]
     # In file order with the reader's own (ragged rows): one list a person reads top down.

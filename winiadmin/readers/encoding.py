@@ -37,9 +37,9 @@ _SAMPLE = 64 * 1024
 
 BINARY_MESSAGE = "This file is not a table winiadmin can read: it holds binary data, not text."
 
-#: Put before each byte that is not valid UTF-8 (written ``\\xe9``) when decoding a file that is
-#: UTF-8 otherwise: a Unicode noncharacter, never in real text, so that the cell holding it can be
-#: found after parsing and reported (``winiadmin.readers.cells``), its bytes shown escaped.
+#: Put before the two hex digits of each byte that is not valid UTF-8 when decoding a file that
+#: is UTF-8 otherwise: a Unicode noncharacter, never in real text, so that the cell holding it can
+#: be found after parsing and reported (``winiadmin.readers.cells``), the byte written ``\\xe9``.
 BAD_BYTE_MARK = "\ufdd0"
 _MARKING = "winiadmin-mark-bad-bytes"
 
@@ -70,7 +70,8 @@ def _mark_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
     bad = exc.object[exc.start : exc.end]
-    return "".join(f"{BAD_BYTE_MARK}\\x{byte:02x}" for byte in bad), exc.end
+    # No backslash here: in a JSON string it would start an escape.
+    return "".join(f"{BAD_BYTE_MARK}{byte:02x}" for byte in bad), exc.end
 
 
 codecs.register_error(_MARKING, _mark_bad_bytes)
@@ -119,8 +120,8 @@ def decode_text(
 ) -> tuple[str, str]:
     """The text of ``data`` and the encoding used (``encoding`` if given, else detected).
 
-    UTF-8 (detected, or given) never fails on a few invalid bytes: each is written ``\\xe9``
-    after :data:`BAD_BYTE_MARK`, for the reader to report the cells holding them.
+    UTF-8 (detected, or given) never fails on a few invalid bytes: each becomes
+    :data:`BAD_BYTE_MARK` and its two hex digits, for the reader to report the cells holding them.
     """
     if encoding is None:
         # Guess from the first ``sample_size`` bytes, the cheap case; a non-UTF-8 byte further
