@@ -217,3 +217,15 @@ def test_an_empty_last_value_is_not_a_short_row(tmp_path: Path, block_bytes: int
         ("7", "8", None),
     ]
     assert [p.row for b in batches for p in b.problems] == [5]
+
+
+@pytest.mark.parametrize("block_bytes", [6, BLOCK_BYTES])
+def test_empty_extra_values_stream_like_the_whole_file(tmp_path: Path, block_bytes: int) -> None:
+    path = write(tmp_path / "t.csv", b"a,b\n1,2,\n3,4,,\n5,6,x\n7,8\n")
+    plan = batch_plan(path, ReadOptions(sniff_bytes=8), threshold=1)
+    assert plan is not None
+    batches = list(read_batches(plan, batch_rows=10, block_bytes=block_bytes))
+    whole = read_table(path)
+    assert problems(batches) == problems([whole])
+    assert [p.row for p in whole.problems] == [4]
+    assert [r for b in batches for r in b.frame.rows()] == whole.frame.rows()

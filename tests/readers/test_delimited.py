@@ -282,3 +282,13 @@ def test_a_value_too_long_for_the_csv_module_does_not_break_the_short_row_check(
     data = b"a,b\n" + b"x" * 200_000 + b",\n"
     table = read_table(write_file("long.csv", data))
     assert table.frame.row(0) == ("x" * 200_000, None)
+
+
+def test_empty_extra_values_are_no_problem(write_file: WriteFile) -> None:
+    """A trailing delimiter (some exports write one on every row) loses nothing."""
+    table = read_table(write_file("t.csv", b"a,b\n1,2,\n3,4,,\n5,6,x\n"))
+    assert table.frame.columns == ["a", "b"]
+    assert rows(table.frame) == [("1", "2"), ("3", "4"), ("5", "6")]
+    assert problems_of(table) == [
+        (4, None, "x", "Row 4 has 3 values; the header has 2: column C is extra.")
+    ]

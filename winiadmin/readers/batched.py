@@ -319,13 +319,15 @@ def _table(
     wrong = keep & (lengths != width)
     if not wrong.any():
         return table
-    problems = [
-        ragged_problem(table, int(row), int(size), width, (more or "").split("\x1f"))
-        for row, size, more in zip(
-            numbers.filter(wrong), lengths.filter(wrong), extra.filter(wrong), strict=True
-        )
-    ]
-    return replace(table, problems=tuple(problems))
+    problems = []
+    for row, size, more in zip(
+        numbers.filter(wrong), lengths.filter(wrong), extra.filter(wrong), strict=True
+    ):
+        values = (more or "").split("\x1f")
+        # Extra values that are all empty (a trailing delimiter) lose nothing: as read whole.
+        if size < width or any(values):
+            problems.append(ragged_problem(table, int(row), int(size), width, values))
+    return replace(table, problems=tuple(problems)) if problems else table
 
 
 def _format(head: bytes, name: str) -> str | None:

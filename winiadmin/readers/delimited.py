@@ -137,7 +137,8 @@ def ragged_rows(table: RawTable, lengths: Sequence[int], header_index: int) -> R
     (0 for a blank line); ``header_index`` the header's place among them. A short row keeps its
     values (the missing ones empty), a long one loses the values past the header's width: either
     way the row is an error, so it is imported only if the file is fixed, or left out when
-    invalid rows are skipped.
+    invalid rows are skipped. Extra values that are all empty (a trailing delimiter, as some
+    exports write) are no problem: a spreadsheet shows nothing there, and nothing is lost.
     """
     header_size = lengths[header_index] if header_index < len(lengths) else table.frame.width
     frame = table.frame
@@ -157,7 +158,8 @@ def ragged_rows(table: RawTable, lengths: Sequence[int], header_index: int) -> R
             table.row_numbers.filter(placed), frame.filter(placed).iter_rows(), strict=True
         ):
             extra = list(values)[header_size : sizes[row]]
-            problems.append(ragged_problem(table, row, sizes[row], header_size, extra))
+            if sizes[row] < header_size or any(extra):
+                problems.append(ragged_problem(table, row, sizes[row], header_size, extra))
     if extra_columns:
         frame = frame.drop(extra_columns)
         headers = table.headers[:header_size] if table.headers else ()
