@@ -28,6 +28,12 @@ def test_system_checks_report_setup_mistakes() -> None:
         assert [m.id for m in check_settings(None)] == ["winiadmin.E002"]
     with override_settings(WINIADMIN={"MAX_ROWS": 0, "MAX_CELL_LENGTH": -1}):
         assert [m.id for m in check_settings(None)] == ["winiadmin.E005", "winiadmin.E005"]
+    with override_settings(WINIADMIN={"MAX_CELLS": 0}):
+        (message,) = check_settings(None)
+        assert (message.id, message.msg) == (
+            "winiadmin.E005",
+            "WINIADMIN['MAX_CELLS'] must be at least 1.",
+        )
     with override_settings(STORAGES={}):
         assert [m.id for m in check_settings(None)] == ["winiadmin.W001"]
     with override_settings(INSTALLED_APPS=["winiadmin"], MIDDLEWARE=[]):

@@ -38,8 +38,11 @@ class WiniadminConfig:
     MAX_UPLOAD_SIZE: int = 100 * 1024 * 1024
     #: Most rows a file may have under its header (blank lines included).
     MAX_ROWS: int = 5_000_000
-    #: Most columns a table may have.
-    MAX_COLUMNS: int = 500
+    #: Most cells (rows x columns) a table may have: what reading costs in memory and time.
+    MAX_CELLS: int = 50_000_000
+    #: Most columns a table may have; a guard against absurd headers (Excel's own maximum), the
+    #: cost of a wide table is bounded by ``MAX_CELLS``.
+    MAX_COLUMNS: int = 16_384
     #: Longest cell accepted, in characters.
     MAX_CELL_LENGTH: int = 1_000_000
     #: Most bytes a workbook (.xlsx, .ods: a zip) may unpack to, all its members together.

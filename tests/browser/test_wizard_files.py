@@ -121,3 +121,27 @@ def test_sheet_picker_and_header_row(wizard: Wizard, page: Page, tmp_path: Path)
     wizard.confirm()
     expect(page.locator(".winiadmin-result")).to_contain_text("Imported")
     assert list(Product.objects.values_list("sku", flat=True)) == ["P-1"]
+
+
+def test_the_encoding_is_named_and_can_be_chosen_again(
+    wizard: Wizard, page: Page, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    """A file without any UTF-8: the preview says how it was read, and a person can override."""
+    path = tmp_path / "latin.csv"
+    lines = [",".join(HEADER), "L-1,Crème brûlée,4.5,1,Desserts,Online,2026-03-01"]
+    path.write_bytes("\n".join(lines).encode("cp1252") + b"\n")
+    wizard.upload(path)
+    picker = page.locator("#winiadmin-read-again")
+    expect(picker).to_contain_text("Read as Windows-1252 (no UTF-8 found).")
+    expect(page.locator("body")).to_contain_text("Crème brûlée")
+    page.screenshot(path=str(screenshot_dir / "wizard-encoding-detected.png"), full_page=True)
+
+    picker.locator("select[name=encoding]").select_option("latin-1")
+    with page.expect_navigation():
+        picker.get_by_role("button", name="Read again and check").click()
+    picker = page.locator("#winiadmin-read-again")
+    expect(picker).to_contain_text("Read as Latin-1 (ISO-8859-1) (chosen).")
+    expect(picker.locator("select[name=encoding]")).to_have_value("latin-1")
+    wizard.confirm()
+    expect(page.locator(".winiadmin-result")).to_contain_text("Imported")
+    assert list(Product.objects.values_list("name", flat=True)) == ["Crème brûlée"]

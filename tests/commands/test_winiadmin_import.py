@@ -25,7 +25,7 @@ def run(*args: str) -> tuple[str, str]:
 def test_imports_and_prints_a_summary_table(samples: Path) -> None:
     out, _ = run("shop.catalogue", str(samples / "catalogue.csv"))
     assert Product.objects.count() == 40
-    assert "Read 40 rows (format csv, encoding utf-8" in out
+    assert "Read 40 rows (format csv, encoding UTF-8" in out
     assert "shop.Product" in out and "Created" in out
     assert "Imported 50 objects." in out
 
@@ -73,7 +73,7 @@ def test_unknown_importer_lists_the_known_ones(samples: Path) -> None:
 
 def test_european_csv_is_detected(samples: Path) -> None:
     out, _ = run("shop.catalogue", str(samples / "catalogue_excel_export.csv"))
-    assert "encoding cp1252" in out and "delimiter ';'" in out
+    assert "encoding Windows-1252 (no UTF-8 found)" in out and "delimiter ';'" in out
     assert Product.objects.filter(name__contains="€").count() == 10
 
 

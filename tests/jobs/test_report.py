@@ -37,7 +37,7 @@ def test_report_of_a_run_with_problems() -> None:
     assert (report["rows_read"], report["rows_cleaned"], report["rows_skipped"]) == (4, 1, 0)
     assert report["source"] == {
         "format": "csv",
-        "encoding": "utf-8",
+        "encoding": "UTF-8",
         "delimiter": "','",
         "header row": "1 (detected)",
     }

@@ -234,3 +234,32 @@ def test_on_cleaned_gets_the_whole_file_before_the_load(tmp_path: Path) -> None:
     result = CatalogueImporter().run(catalogue(tmp_path / "small.csv", 3), on_cleaned=cleaned)
     assert result.status is ImportStatus.SUCCEEDED and Product.objects.count() == 3
     assert seen == [(["SKU-000000", "SKU-000001", "SKU-000002"], 0)]
+
+
+@pytest.mark.usefixtures("streamed")
+def test_rows_the_reader_names_are_skipped_like_a_whole_file(tmp_path: Path) -> None:
+    """Bad UTF-8 bytes, a NUL and ragged rows in later batches: named, never padded or garbled."""
+    path = catalogue(tmp_path / "awkward.csv", 2500)
+    data = path.read_bytes().splitlines(keepends=True)
+    data[1500] = "SKU-A,Café au lait,1.25,1,Cat 0,Store 0,2024-01-02\n".encode()
+    data[1501] = b"SKU-B,Caf\xe9,1.25,1,Cat 0,Store 0,2024-01-02\n"  # row 1502
+    data[2200] = b"SKU-C,Nul\x00,1.25,1,Cat 0,Store 0,2024-01-02\n"  # row 2201
+    data[2300] = b"SKU-D,Short,1.25\n"  # row 2301
+    data[2400] = b"SKU-E,Long,1.25,1,Cat 0,Store 0,2024-01-02,more\n"  # row 2401
+    path.write_bytes(b"".join(data))
+    blocked = CatalogueImporter().run(path)
+    assert blocked.status is ImportStatus.INVALID
+    assert blocked.source_info["streamed"] == "1000"
+    errors = [(p.row, p.column, p.value) for p in blocked.problems.errors()]
+    assert errors == [
+        (1502, "name", "Caf\\xe9"),
+        (2201, "name", "Nul\\x00"),
+        (2301, "quantity, category, store, available_from", None),
+        (2401, None, "more"),
+    ]
+    assert not Product.objects.exists()
+    result = CatalogueImporter().run(path, skip_invalid=True)
+    assert result.status is ImportStatus.SUCCEEDED, result.problems.errors()
+    assert result.skipped_rows == (1502, 2201, 2301, 2401)
+    assert Product.objects.count() == 2496
+    assert Product.objects.get(sku="SKU-A").name == "Café au lait"

@@ -7,7 +7,8 @@ import pytest
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers import ReadOptions, read_table
-from winiadmin.readers.batched import batch_plan, read_batches, record_blocks
+from winiadmin.readers.base import RawTable
+from winiadmin.readers.batched import BLOCK_BYTES, batch_plan, read_batches, record_blocks
 from winiadmin.readers.limits import ReadLimits
 
 pytestmark = pytest.mark.django_db  # the limits' defaults come from the settings
@@ -68,14 +69,56 @@ def test_crlf_and_bom_stream(tmp_path: Path) -> None:
     assert batch.frame.rows() == [("1", "2")]
 
 
-def test_a_ragged_record_is_a_read_error(tmp_path: Path) -> None:
-    path = write(tmp_path / "t.csv", b"a,b\n1,2\n3,4,5\n")
-    # Within the sample the whole-file reader would find it (and the file is read whole).
-    assert batch_plan(path, ReadOptions(), threshold=1) is None
+def problems(tables: list[RawTable]) -> list[tuple[object, ...]]:
+    return [(p.row, p.column, p.value, p.message) for t in tables for p in t.problems]
+
+
+@pytest.mark.parametrize("block_bytes", [8, 20, BLOCK_BYTES])
+def test_ragged_records_are_row_problems_as_in_the_whole_file(
+    tmp_path: Path, block_bytes: int
+) -> None:
+    data = b"a,b,c\n1,2,3\n4,5\n6,7,8\n9,10,11,12,13\n14,15,16\n17\n"
+    path = write(tmp_path / "t.csv", data)
     plan = batch_plan(path, ReadOptions(sniff_bytes=8), threshold=1)
     assert plan is not None
-    with pytest.raises(FileReadError, match="could not be read as csv"):
-        list(read_batches(plan, batch_rows=10))
+    batches = list(read_batches(plan, batch_rows=2, block_bytes=block_bytes))
+    whole = read_table(path)
+    assert (
+        problems(batches)
+        == problems([whole])
+        == [
+            (3, "c", None, "Row 3 has 2 values; the header has 3: column C (c) is missing."),
+            (5, None, "12,13", "Row 5 has 5 values; the header has 3: columns D, E are extra."),
+            (
+                7,
+                "b, c",
+                None,
+                "Row 7 has 1 value; the header has 3: columns B (b), C (c) are missing.",
+            ),
+        ]
+    )
+    assert [r for b in batches for r in b.frame.rows()] == whole.frame.rows()
+    assert [n for b in batches for n in b.row_numbers] == whole.row_numbers.to_list()
+
+
+def test_bad_bytes_and_nul_stream_like_the_whole_file(tmp_path: Path) -> None:
+    data = "sku,name\nA,Café\n".encode() + b"B,Caf\xe9\nC,x\x00y\nD,ok\n"
+    path = write(tmp_path / "t.csv", data)
+    plan = batch_plan(path, ReadOptions(), threshold=1)
+    assert plan is not None
+    assert not plan.valid_utf8
+    batches = list(read_batches(plan, batch_rows=2, block_bytes=12))
+    whole = read_table(path)
+    assert problems(batches) == problems([whole])
+    assert [(p.row, p.value) for p in whole.problems] == [(3, "Caf\\xe9"), (4, "x\\x00y")]
+    assert [r for b in batches for r in b.frame.rows()] == whole.frame.rows()
+
+
+def test_a_single_byte_file_is_read_whole(tmp_path: Path) -> None:
+    # Accents only after the sample, no UTF-8 anywhere: Windows-1252, as the whole-file reader.
+    path = write(tmp_path / "t.csv", b"a,b\n" + b"1,2\n" * 100 + b"3,caf\xe9\n")
+    assert batch_plan(path, ReadOptions(sniff_bytes=8), threshold=1) is None
+    assert read_table(path).encoding == "cp1252"
 
 
 def limited(**limits: int) -> ReadOptions:
@@ -151,9 +194,38 @@ def test_records_are_never_cut_between_blocks(block_bytes: int, tmp_path: Path) 
     assert [b.frame.height for b in batches] == [1, 2, 2]
 
 
-def test_a_long_record_in_a_later_block_is_a_read_error(tmp_path: Path) -> None:
+def test_a_long_record_in_a_later_block_is_a_row_problem(tmp_path: Path) -> None:
     ragged = write(tmp_path / "ragged.csv", b"a,b,c\n1,2,3\n4,5,6\n7,8,9,10\n")
     plan = batch_plan(ragged, ReadOptions(sniff_bytes=8), threshold=1)
     assert plan is not None
-    with pytest.raises(FileReadError, match="could not be read as csv"):
-        list(read_batches(plan, batch_rows=10, block_bytes=8))
+    batches = list(read_batches(plan, batch_rows=10, block_bytes=8))
+    assert problems(batches) == [
+        (4, None, "10", "Row 4 has 4 values; the header has 3: column D is extra.")
+    ]
+
+
+@pytest.mark.parametrize("block_bytes", [6, BLOCK_BYTES])
+def test_an_empty_last_value_is_not_a_short_row(tmp_path: Path, block_bytes: int) -> None:
+    path = write(tmp_path / "t.csv", b"a,b,c\n1,2,\n3,4,5\n6,,\n7,8\n")
+    plan = batch_plan(path, ReadOptions(sniff_bytes=8), threshold=1)
+    assert plan is not None
+    batches = list(read_batches(plan, batch_rows=10, block_bytes=block_bytes))
+    assert [r for b in batches for r in b.frame.rows()] == [
+        ("1", "2", None),
+        ("3", "4", "5"),
+        ("6", None, None),
+        ("7", "8", None),
+    ]
+    assert [p.row for b in batches for p in b.problems] == [5]
+
+
+@pytest.mark.parametrize("block_bytes", [6, BLOCK_BYTES])
+def test_empty_extra_values_stream_like_the_whole_file(tmp_path: Path, block_bytes: int) -> None:
+    path = write(tmp_path / "t.csv", b"a,b\n1,2,\n3,4,,\n5,6,x\n7,8\n")
+    plan = batch_plan(path, ReadOptions(sniff_bytes=8), threshold=1)
+    assert plan is not None
+    batches = list(read_batches(plan, batch_rows=10, block_bytes=block_bytes))
+    whole = read_table(path)
+    assert problems(batches) == problems([whole])
+    assert [p.row for p in whole.problems] == [4]
+    assert [r for b in batches for r in b.frame.rows()] == whole.frame.rows()

@@ -46,10 +46,34 @@ def test_a_given_encoding_wins(write_file: WriteFile) -> None:
     assert (table.encoding, rows(table.frame)) == ("latin-1", [("Été",)])
 
 
-def test_a_given_encoding_that_does_not_fit_is_a_clear_error(write_file: WriteFile) -> None:
+def test_utf8_given_for_a_latin1_file_reports_the_cells(write_file: WriteFile) -> None:
     path = write_file("l1.csv", "name\nok\nÉté\n".encode("latin-1"))
-    with pytest.raises(FileReadError, match=r"not valid utf-8 text: byte 0xC9 .*\(row 3\)"):
-        read_table(path, ReadOptions(encoding="utf-8"))
+    table = read_table(path, ReadOptions(encoding="utf-8"))
+    assert rows(table.frame) == [("ok",), ("\\xc9t\\xe9",)]
+    assert [(p.row, p.column, p.value) for p in table.problems] == [(3, "name", "\\xc9t\\xe9")]
+
+
+def test_utf8_with_a_few_bad_bytes_keeps_every_good_character(write_file: WriteFile) -> None:
+    data = "sku,name,note\nA,Café,Thé\n".encode() + b"B,Caf\xe9,ok\nC,x,\xff\xfe\n"
+    table = read_table(write_file("mixed.csv", data))
+    assert table.encoding == "utf-8"
+    assert rows(table.frame) == [
+        ("A", "Café", "Thé"),
+        ("B", "Caf\\xe9", "ok"),
+        ("C", "x", "\\xff\\xfe"),
+    ]
+    assert [(p.row, p.column, p.value, p.message) for p in table.problems] == [
+        (3, "name", "Caf\\xe9", "This value has bytes that are not valid UTF-8 text."),
+        (4, "note", "\\xff\\xfe", "This value has bytes that are not valid UTF-8 text."),
+    ]
+
+
+def test_a_nul_byte_in_a_text_file_is_a_cell_problem(write_file: WriteFile) -> None:
+    table = read_table(write_file("nul.csv", b"sku,name\nA,ok\nB,bad\x00name\n"))
+    assert rows(table.frame) == [("A", "ok"), ("B", "bad\\x00name")]
+    (problem,) = table.problems
+    assert (problem.row, problem.column, problem.value) == (3, "name", "bad\\x00name")
+    assert "NUL" in problem.message
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t", "|", ","])
@@ -152,21 +176,43 @@ def test_empty_file(write_file: WriteFile, data: bytes) -> None:
         read_table(write_file("e.csv", data), ReadOptions(format="csv"))
 
 
+def problems_of(table: object) -> list[tuple[object, ...]]:
+    return [(p.row, p.column, p.value, p.message) for p in table.problems]  # type: ignore[attr-defined]
+
+
 def test_a_row_with_too_many_values(write_file: WriteFile) -> None:
-    data = b"a,b,c,d\n1,2,3,4\n\n1,2,3,4\n1,2,3,4\n1,2,3,4\n1,2,3,4,5\n"
-    with pytest.raises(FileReadError, match=r"^Row 7 has 5 values but the header has 4 columns\.$"):
-        read_table(write_file("r.csv", data))
+    data = b"a,b,c,d\n1,2,3,4\n\n1,2,3,4\n1,2,3,4\n1,2,3,4\n1,2,3,4,5,6\n"
+    table = read_table(write_file("r.csv", data))
+    assert table.frame.columns == ["a", "b", "c", "d"]
+    assert table.frame.height == 5
+    assert problems_of(table) == [
+        (7, None, "5,6", "Row 7 has 6 values; the header has 4: columns E, F are extra.")
+    ]
 
 
 def test_a_row_with_too_few_values(write_file: WriteFile) -> None:
-    data = b'a,b,c\n1,"x\ny",3\n1,2\n'
-    with pytest.raises(FileReadError, match=r"^Row 3 has 2 values but the header has 3 columns\.$"):
-        read_table(write_file("r.csv", data))
+    data = b'a,b,c\n1,"x\ny",3\n1,2\n4,5,6\n'
+    table = read_table(write_file("r.csv", data))
+    assert rows(table.frame) == [("1", "x\ny", "3"), ("1", "2", None), ("4", "5", "6")]
+    assert problems_of(table) == [
+        (3, "c", None, "Row 3 has 2 values; the header has 3: column C (c) is missing.")
+    ]
 
 
 def test_a_row_with_one_value(write_file: WriteFile) -> None:
-    with pytest.raises(FileReadError, match=r"^Row 2 has 1 value but the header has 2 columns\.$"):
-        read_table(write_file("r.csv", b"a;b\nx\n1;2\n"), ReadOptions(delimiter=";"))
+    table = read_table(write_file("r.csv", b"a;b;c\nx\n1;2;3\n"), ReadOptions(delimiter=";"))
+    assert problems_of(table) == [
+        (2, "b, c", None, "Row 2 has 1 value; the header has 3: columns B (b), C (c) are missing.")
+    ]
+
+
+def test_a_short_title_line_above_the_header_is_not_a_ragged_row(write_file: WriteFile) -> None:
+    data = b"Catalogue export\n\nsku,name,price\nA,Lamp,1\nB,Desk\n"
+    table = read_table(write_file("t.csv", data))
+    assert table.header_row == 3
+    assert problems_of(table) == [
+        (5, "price", None, "Row 5 has 2 values; the header has 3: column C (price) is missing.")
+    ]
 
 
 def test_an_empty_last_value_is_not_a_short_row(write_file: WriteFile) -> None:
@@ -236,3 +282,13 @@ def test_a_value_too_long_for_the_csv_module_does_not_break_the_short_row_check(
     data = b"a,b\n" + b"x" * 200_000 + b",\n"
     table = read_table(write_file("long.csv", data))
     assert table.frame.row(0) == ("x" * 200_000, None)
+
+
+def test_empty_extra_values_are_no_problem(write_file: WriteFile) -> None:
+    """A trailing delimiter (some exports write one on every row) loses nothing."""
+    table = read_table(write_file("t.csv", b"a,b\n1,2,\n3,4,,\n5,6,x\n"))
+    assert table.frame.columns == ["a", "b"]
+    assert rows(table.frame) == [("1", "2"), ("3", "4"), ("5", "6")]
+    assert problems_of(table) == [
+        (4, None, "x", "Row 4 has 3 values; the header has 2: column C is extra.")
+    ]

@@ -30,7 +30,8 @@ def test_table_from_grid() -> None:
     )
     table = table_from_grid(grid, first_row=5)
     assert table is not None
-    frame, numbers, header_row = table
+    frame, numbers, header_row = table.frame, table.row_numbers, table.header_row
+    assert table.headers == ("h1", "h2")
     assert frame.columns == ["h1", "h2"]
     assert frame.rows() == [("1", "2"), ("3", None)]
     assert numbers.to_list() == [7, 10]

@@ -92,3 +92,11 @@ def test_ndjson_recognised_by_content(write_file: WriteFile) -> None:
 def test_ndjson_errors(write_file: WriteFile, data: bytes, message: str) -> None:
     with pytest.raises(FileReadError, match=message):
         read_table(write_file("bad.ndjson", data))
+
+
+def test_bytes_that_are_not_utf8_in_a_json_string_are_a_cell_problem() -> None:
+    data = '[{"sku": "A", "name": "Café"}, {"sku": "B", "name": "Th'.encode() + b'\xe9"}]'
+    table = read_table(data)
+    assert table.encoding == "utf-8"
+    assert table.frame.rows() == [("A", "Café"), ("B", "Th\\xe9")]
+    assert [(p.row, p.column, p.value) for p in table.problems] == [(3, "name", "Th\\xe9")]

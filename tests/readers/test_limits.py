@@ -44,10 +44,11 @@ def test_the_defaults_are_safe_and_come_from_the_settings() -> None:
         ReadLimits(
             file_size=100 * 1024 * 1024,
             rows=5_000_000,
-            columns=500,
+            columns=16_384,
             cell_length=1_000_000,
             decompressed_size=500 * 1024 * 1024,
             compression_ratio=200,
+            cells=50_000_000,
         )
         == DEFAULTS
     )
@@ -117,10 +118,45 @@ def test_columns_and_rows_are_limited_in_every_format(data: bytes, fmt: str) -> 
 
 
 def test_the_header_is_counted_before_the_rows_are_parsed() -> None:
-    # A 1 000-column header over rows that polars would choke on: the columns are refused first.
-    data = (",".join(f"c{i}" for i in range(1000)) + "\n").encode() + b'"unclosed\n' * 3
-    with pytest.raises(FileReadError, match="The table has 1000 columns; the most accepted is 500"):
+    # A 20 000-column header over rows that polars would choke on: the columns are refused first.
+    data = (",".join(f"c{i}" for i in range(20_000)) + "\n").encode() + b'"unclosed\n' * 3
+    message = "The table has 20000 columns; the most accepted is 16384"
+    with pytest.raises(FileReadError, match=message):
         read_table(data)
+
+
+def test_a_wide_table_is_read_when_its_cells_fit() -> None:
+    """An ERP export of 1 000 columns is a shape, not a cost: it is read."""
+    header = ",".join(f"c{i}" for i in range(1000))
+    data = (header + "\n" + ",".join(str(i) for i in range(1000)) + "\n").encode()
+    table = read_table(data)
+    assert table.frame.width == 1000
+    assert table.frame.row(0)[999] == "999"
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b"a,b,c\n" + b"1,2,3\n" * 4, "csv"),
+        (json.dumps([{"a": 1, "b": 2, "c": 3}] * 4).encode(), "json"),
+        (workbook([["a", "b", "c"], *[[1, 2, 3]] * 4]), "excel"),
+        (parquet(pl.DataFrame({"a": [1] * 4, "b": [2] * 4, "c": [3] * 4})), "parquet"),
+    ],
+)
+def test_cells_are_limited_in_every_format(data: bytes, fmt: str) -> None:
+    with pytest.raises(FileReadError) as info:
+        read_table(data, options(cells=11))
+    assert str(info.value).startswith("The table has ")
+    assert "more than 11 cells; split it into smaller files, or leave out the columns" in str(
+        info.value
+    )
+    assert read_table(data, options(cells=12)).format == fmt
+
+
+def test_a_csv_is_parsed_no_further_than_the_cell_budget() -> None:
+    data = b"a,b\n" + b"1,2\n" * 1000
+    with pytest.raises(FileReadError, match="The table has 6 rows of 2 columns, more than 10"):
+        read_table(data, options(cells=10))
 
 
 def test_a_long_cell_names_its_row_and_column() -> None:

@@ -87,7 +87,7 @@ class UploadForm(forms.Form):
 
 
 class ReadAgainForm(forms.Form):
-    """On the preview: read the upload again from another sheet or another header row."""
+    """On the preview: read the upload again from another sheet, header row or encoding."""
 
     sheet = forms.ChoiceField(label=_("Sheet"), required=False)
     header_row = forms.IntegerField(
@@ -96,18 +96,33 @@ class ReadAgainForm(forms.Form):
         min_value=1,
         help_text=_("Empty: detected (title rows above the table are skipped)."),
     )
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODINGS, required=False)
 
-    def __init__(self, sheets: list[str], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        sheets: list[str],
+        *args: Any,
+        text: bool = True,
+        header: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["sheet"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(name, name) for name in sheets]
         if not sheets:  # not a workbook: only the header row applies
             del self.fields["sheet"]
+        if not header:  # JSON: no header row to choose
+            del self.fields["header_row"]
+        if not text:  # a workbook or Parquet: no encoding to choose
+            del self.fields["encoding"]
 
     def read_options(self, current: dict[str, Any]) -> dict[str, Any]:
-        """The job's read options with this form's choices (an empty header row: detect)."""
-        chosen = {k: v for k, v in current.items() if k not in {"sheet", "header_row"}}
+        """The job's read options with this form's choices (empty header row, encoding: detect)."""
+        fields = {"sheet", "header_row"} | ({"encoding"} if "encoding" in self.fields else set())
+        chosen = {k: v for k, v in current.items() if k not in fields}
+        if self.cleaned_data.get("encoding"):
+            chosen["encoding"] = self.cleaned_data["encoding"]
         if self.cleaned_data.get("sheet"):
             chosen["sheet"] = self.cleaned_data["sheet"]
         elif "sheet" in current:

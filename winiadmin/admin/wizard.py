@@ -243,7 +243,9 @@ class ImportWizard(BackgroundViews, DownloadViews):
     def _read_again(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         """Another sheet or header row: the same upload read again, and a new dry run."""
         job, _importer = self._job(request, job_id)
-        form = ReadAgainForm((job.report or {}).get("sheets", []), request.POST)
+        form = ReadAgainForm(
+            (job.report or {}).get("sheets", []), request.POST, **read_again_fields(job)
+        )
         if not form.is_valid():
             messages.warning(
                 request, " ".join(str(e) for errs in form.errors.values() for e in errs)
@@ -316,17 +318,28 @@ class ImportWizard(BackgroundViews, DownloadViews):
         return TemplateResponse(request, template_candidates(step, model), context)
 
 
+def read_again_fields(job: ImportJob) -> dict[str, bool]:
+    """Which choices apply to the job's file: ``text`` (an encoding), ``header`` (a header row)."""
+    report: dict[str, Any] = job.report or {}
+    text = bool(report.get("source", {}).get("encoding") or job.read_options.get("encoding"))
+    header = (report.get("header_row") or job.read_options.get("header_row")) is not None
+    return {"text": text, "header": header}
+
+
 def read_again_form(job: ImportJob) -> ReadAgainForm | None:
-    """The sheet and header row picker, for files that have them, while the job is a preview."""
+    """The sheet, header row and encoding pickers, for files that have them, while the job is a
+    preview."""
     report: dict[str, Any] = job.report or {}
     chosen = job.read_options.get("header_row")
-    if job.status not in PREVIEW_STATUSES or (report.get("header_row") or chosen) is None:
-        return None  # formats without a header row (JSON, Parquet), or a job already run
+    fields = read_again_fields(job)
+    if job.status not in PREVIEW_STATUSES or not any(fields.values()):
+        return None  # Parquet, a file that could not be read at all, or a job already run
     sheets: list[str] = report.get("sheets", [])
     sheet = report.get("source", {}).get("sheet") or job.read_options.get("sheet")
     if isinstance(sheet, int) and 0 <= sheet < len(sheets):  # chosen by number on upload
         sheet = sheets[sheet]
-    return ReadAgainForm(sheets, initial={"sheet": sheet, "header_row": chosen})
+    initial = {"sheet": sheet, "header_row": chosen, "encoding": job.read_options.get("encoding")}
+    return ReadAgainForm(sheets, initial=initial, **fields)
 
 
 def rows_context(job: ImportJob, raw_page: str | None) -> dict[str, Any]:

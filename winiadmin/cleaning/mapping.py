@@ -263,6 +263,61 @@ def match_file_columns(
     return MatchedColumns(columns, tuple(expected))
 
 
+def duplicated_headers(
+    headers: Sequence[str],
+    expected: Sequence[str],
+    aliases: ColumnAliases | None = None,
+    chosen: ColumnMapping | None = None,
+    *,
+    names: Sequence[str] | None = None,
+) -> dict[str, list[int]]:
+    """Expected columns that two file headers or more would feed: target → their indexes.
+
+    ``headers`` are the header cells as typed (two may be equal), ``names`` the frame's unique
+    names for them (``name``, ``name_2``). Headers equal by name, or by the matching's normalised
+    name or alias (``Name`` and ``name ``), count; a header the chosen mapping names, or a target
+    it feeds, does not: then a person decided which column is meant. Nothing is ever guessed.
+    """
+    chosen_columns = dict(chosen.columns) if chosen is not None else {}
+    chosen_keys = {normalised(h) for h in chosen_columns}
+    chosen_targets = {t for t in chosen_columns.values() if t is not None}
+    owners: dict[str, str] = {}
+    for target in expected:
+        owners.setdefault(normalised(target), target)
+    for target in expected:
+        for alias in (aliases or {}).get(target, ()):
+            owners.setdefault(normalised(alias), target)
+    groups: dict[str, list[int]] = {}
+    for index, header in enumerate(headers):
+        name = names[index] if names is not None else header
+        if name in chosen_columns or normalised(name) in chosen_keys:
+            continue
+        owner = owners.get(normalised(header))
+        if owner is not None and owner not in chosen_targets:
+            groups.setdefault(owner, []).append(index)
+    return {target: indexes for target, indexes in groups.items() if len(indexes) > 1}
+
+
+def duplicate_message(target: str, headers: Sequence[str], letters: Sequence[str]) -> str:
+    """ "The header 'name' appears in columns B and E; rename one of them (…)." """
+    choose = f" (or choose in the column mapping which one feeds {target!r})"
+    if len(set(headers)) == 1:
+        where = f"{', '.join(letters[:-1])} and {letters[-1]}"
+        return f"The header {headers[0]!r} appears in columns {where}; rename one of them{choose}."
+    listed = [
+        f"{header!r} (column {letter})" for header, letter in zip(headers, letters, strict=True)
+    ]
+    if len(listed) == 2:
+        return (
+            f"The headers {listed[0]} and {listed[1]} both match the column {target!r}; "
+            f"rename one of them{choose}."
+        )
+    return (
+        f"The headers {', '.join(listed[:-1])} and {listed[-1]} all match the column "
+        f"{target!r}; rename all but one of them{choose}."
+    )
+
+
 def sample_values(frame: pl.DataFrame, n: int = 3) -> dict[str, list[str]]:
     """The first ``n`` non-blank values of each column, as text (for the mapping step)."""
     samples: dict[str, list[str]] = {}

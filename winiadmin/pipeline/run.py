@@ -17,6 +17,8 @@ from winiadmin.cleaning.mapping import (
     ColumnMapping,
     MappingError,
     MatchedColumns,
+    duplicate_message,
+    duplicated_headers,
     match_file_columns,
     sample_values,
 )
@@ -44,6 +46,8 @@ from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ProgressCallback, ignore_progress
 from winiadmin.readers import RawTable, ReadOptions, Source, read_table
 from winiadmin.readers.batched import BatchPlan, batch_plan
+from winiadmin.readers.encoding import encoding_label
+from winiadmin.readers.grid import column_letters
 from winiadmin.results import ImportResult, ImportStatus, Stage
 
 logger = logging.getLogger("winiadmin")
@@ -165,7 +169,7 @@ class _Run:
             return
         table = self._timed(Stage.READ, lambda: self._read(source))
         self.result.rows_read = table.frame.height
-        self.result.source_info = _describe_source(table)
+        self.result.source_info = describe_source(table, self.settings.read_options)
         self.result.sheets, self.result.header_row = table.sheets, table.header_row
         cleaned = self._timed(Stage.CLEAN, lambda: self.clean(table))
         self._record_cleaning(cleaned)
@@ -254,8 +258,45 @@ class _Run:
             problem = Problem(ProblemKind.COLUMN_MAPPING, Severity.ERROR, str(exc))
             return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), [problem])
         self.result.column_matches = matches
+        duplicated = self.duplicated_headers(table)
+        if duplicated:
+            return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), duplicated)
         cleaning_cls = self.spec.get_cleaning_df_cls()
-        return clean_table(matches.apply(table.frame), cleaning_cls, table.row_numbers)
+        frame, rows = table.frame, table.row_numbers
+        # Rows the reader could not take as they are (ragged, bad bytes, NUL) are errors
+        # already: left out of cleaning, reported first, like cells that do not parse.
+        read_rows = {p.row for p in table.problems if p.is_error and p.row is not None}
+        if read_rows:
+            keep = ~rows.is_in(list(read_rows))
+            frame, rows = frame.filter(keep), rows.filter(keep)
+        outcome = clean_table(matches.apply(frame), cleaning_cls, rows)
+        if table.problems:
+            outcome.problems = [*table.problems, *outcome.problems]
+            outcome.invalid_rows = tuple(sorted({*outcome.invalid_rows, *read_rows}))
+        return outcome
+
+    def duplicated_headers(self, table: RawTable) -> list[Problem]:
+        """File-level errors for expected columns that two file headers would feed."""
+        file_names = rename_map_of(self.spec.get_cleaning_df_cls())
+        aliases = getattr(self.spec, "column_aliases", None) or {}
+        headers = list(table.headers) or table.frame.columns
+        duplicated = duplicated_headers(
+            headers,
+            list(file_names.values()),
+            {file_names.get(name, name): names for name, names in aliases.items()},
+            self.settings.column_mapping,
+            names=table.frame.columns,
+        )
+        return [
+            Problem(
+                ProblemKind.COLUMN_MAPPING,
+                Severity.ERROR,
+                duplicate_message(
+                    target, [headers[i] for i in indexes], column_letters(table, indexes)
+                ),
+            )
+            for target, indexes in duplicated.items()
+        ]
 
     def match_columns(self, headers: Sequence[str]) -> MatchedColumns:
         """Which file header feeds which expected column (aliases, the chosen mapping)."""
@@ -371,9 +412,12 @@ def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:
     return {model: tuple(names) for model, names in declared.items()}
 
 
-def _describe_source(table: RawTable) -> dict[str, str]:
+def describe_source(table: RawTable, options: ReadOptions) -> dict[str, str]:
+    """How the file was read, in words: ``{"encoding": "Windows-1252 (no UTF-8 found)", …}``."""
     info = {"format": table.format}
-    for key in ("encoding", "delimiter", "sheet"):
+    if table.encoding:
+        info["encoding"] = encoding_label(table.encoding, chosen=options.encoding is not None)
+    for key in ("delimiter", "sheet"):
         value = getattr(table, key, None)
         if value:
             info[key] = repr(value) if key == "delimiter" else str(value)

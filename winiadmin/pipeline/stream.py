@@ -33,6 +33,7 @@ from winiadmin.pipeline.stream_groups import grouped_batches
 from winiadmin.pipeline.unmatched import record_unmatched, unmatched_error
 from winiadmin.progress import Progress
 from winiadmin.readers.batched import BatchPlan, read_batches
+from winiadmin.readers.encoding import encoding_label
 from winiadmin.results import ImportStatus, Stage
 
 if TYPE_CHECKING:
@@ -107,7 +108,9 @@ def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawT
             return
         run.result.rows_read += table.frame.height
         if run.result.source_info == {}:
-            run.result.source_info = {"format": plan.format, "encoding": "utf-8"}
+            chosen = run.settings.read_options.encoding is not None
+            encoding = encoding_label("utf-8", chosen=chosen)
+            run.result.source_info = {"format": plan.format, "encoding": encoding}
             run.result.source_info["delimiter"] = repr(plan.delimiter)
             run.result.source_info["streamed"] = str(batch_rows)
         run.deadline.check()

@@ -8,6 +8,7 @@ import polars as pl
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, Reader, ReadOptions
+from winiadmin.readers.cells import check_cells
 from winiadmin.readers.delimited import read_csv, read_tsv
 from winiadmin.readers.detect import detect_format
 from winiadmin.readers.excel import read_excel
@@ -66,6 +67,6 @@ def read_table(
         raise FileReadError(msg) from exc
     # The readers check rows and columns early; these hold for any reader, a project's too.
     limits.check_columns(table.frame.width)
-    limits.check_rows(table.frame.height)
+    limits.check_rows(table.frame.height, table.frame.width)
     limits.check_cells(table.frame, table.row_numbers)
-    return nfc_table(table)
+    return check_cells(nfc_table(table))

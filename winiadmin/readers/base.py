@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from winiadmin.problems import Problem
 from winiadmin.readers.limits import ReadLimits
 
 
@@ -49,6 +50,16 @@ class RawTable:
     #: detected (``False``: ``ReadOptions.header_row`` chose it).
     header_row: int | None = None
     header_detected: bool = False
+    #: Rows the reader found wrong but could still place (too few or too many values, bytes that
+    #: are not UTF-8, NUL characters): errors naming their row, which the clean stage leaves out
+    #: (and blocks on, unless invalid rows are skipped), like any other bad value.
+    problems: tuple[Problem, ...] = ()
+    #: The header cells as typed (NFC), one per frame column ("" when blank); the frame's own
+    #: names are made unique (``name``, ``name_2``). Empty: the frame's names are the headers.
+    headers: tuple[str, ...] = ()
+    #: The column letters or numbers a person sees (``A``, ``B``…), one per frame column; empty:
+    #: counted from A.
+    positions: tuple[int, ...] = ()
 
 
 #: A reader turns the whole file's bytes into a table; it raises ``FileReadError`` when it can't.

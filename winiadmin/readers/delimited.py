@@ -12,15 +12,17 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from winiadmin.exceptions import FileReadError
+from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.readers.base import RawTable, ReadOptions
 from winiadmin.readers.encoding import decode_text
-from winiadmin.readers.grid import table_from_grid
+from winiadmin.readers.grid import column_letter, column_letters, table_from_grid
 
 if TYPE_CHECKING:
     import _csv
@@ -103,26 +105,103 @@ def _read_delimited(data: bytes, options: ReadOptions, fmt: str) -> RawTable:
     body = text.lstrip("\n")
     first_row = len(text) - len(body) + 1
     limits = options.get_limits()
-    limits.check_columns(_header_width(head_sample(body, options.sniff_bytes), delimiter))
-    grid = _parse(body, delimiter, first_row, max_records=limits.rows + 2)
-    limits.check_rows(grid.height - 1)  # the header is one of them
+    width = _header_width(_first_line(body, options.sniff_bytes), delimiter)
+    limits.check_columns(width)
+    grid, lengths = _parse(body, delimiter, first_row, max_records=limits.records(width) + 2)
+    limits.check_rows(grid.height - 1, width)  # the header is one of them
     table = table_from_grid(grid, first_row=first_row, header_row=options.header_row)
     if table is None:
         raise FileReadError("The file is empty.")
-    frame, numbers = table.frame, table.row_numbers
-    if frame.height and frame.get_column(frame.columns[-1]).null_count():
-        # polars fills missing trailing fields with nulls: only a real scan tells a short row
-        # from an empty last value. Needed only when the last column has empty values.
-        _raise_if_ragged(_records(body, delimiter), first_row)
-    return RawTable(
-        frame,
-        numbers,
+    raw = RawTable(
+        table.frame,
+        table.row_numbers,
         fmt,
         encoding=encoding,
         delimiter=delimiter,
         header_row=table.header_row,
         header_detected=options.header_row is None,
+        headers=table.headers,
     )
+    frame = raw.frame
+    if lengths is None and frame.height and frame.get_column(frame.columns[-1]).null_count():
+        # polars fills missing trailing fields with nulls: only a real scan tells a short row
+        # from an empty last value. Needed only when the last column has empty values.
+        lengths = _record_lengths(body, delimiter)
+    return ragged_rows(raw, lengths, table.header_row - first_row) if lengths else raw
+
+
+def ragged_rows(table: RawTable, lengths: Sequence[int], header_index: int) -> RawTable:
+    """Rows with fewer or more values than the header, as row problems; extra values dropped.
+
+    ``lengths`` is the number of values of each record of the file from the grid's first row
+    (0 for a blank line); ``header_index`` the header's place among them. A short row keeps its
+    values (the missing ones empty), a long one loses the values past the header's width: either
+    way the row is an error, so it is imported only if the file is fixed, or left out when
+    invalid rows are skipped. Extra values that are all empty (a trailing delimiter, as some
+    exports write) are no problem: a spreadsheet shows nothing there, and nothing is lost.
+    """
+    header_size = lengths[header_index] if header_index < len(lengths) else table.frame.width
+    frame = table.frame
+    extra_columns = frame.columns[header_size:]
+    wrong = {
+        header_index + 1 + offset: size
+        for offset, size in enumerate(lengths[header_index + 1 :])
+        if size and size != header_size
+    }
+    problems: list[Problem] = []
+    if wrong:
+        first_row = int(table.header_row or 1) - header_index
+        sizes = {first_row + index: size for index, size in wrong.items()}
+        # A record of empty fields is a blank row: it has no table row, and nothing to report.
+        placed = table.row_numbers.is_in(list(sizes))
+        for row, values in zip(
+            table.row_numbers.filter(placed), frame.filter(placed).iter_rows(), strict=True
+        ):
+            extra = list(values)[header_size : sizes[row]]
+            if sizes[row] < header_size or any(extra):
+                problems.append(ragged_problem(table, row, sizes[row], header_size, extra))
+    if extra_columns:
+        frame = frame.drop(extra_columns)
+        headers = table.headers[:header_size] if table.headers else ()
+        table = replace(table, frame=frame, headers=headers)
+    return replace(table, problems=(*table.problems, *problems)) if problems else table
+
+
+def ragged_problem(
+    table: RawTable, row: int, size: int, header_size: int, extra: Sequence[str | None]
+) -> Problem:
+    """Row ``row`` has ``size`` values, the header ``header_size``: the missing or extra ones.
+
+    ``extra``: the values past the header's width, shown as the problem's value.
+    """
+    names = table.frame.columns
+    value_word = "value" if size == 1 else "values"
+    head = f"Row {row} has {size} {value_word}; the header has {header_size}"
+    if size < header_size:
+        indexes = list(range(size, header_size))
+        letters = column_letters(table, indexes)
+        listed = ", ".join(
+            f"{letter} ({names[i]})" for letter, i in zip(letters, indexes, strict=True)
+        )
+        verb = "is" if len(indexes) == 1 else "are"
+        word = "column" if len(indexes) == 1 else "columns"
+        message = f"{head}: {word} {listed} {verb} missing."
+        column = ", ".join(names[i] for i in indexes)
+        return Problem(ProblemKind.INVALID_VALUE, Severity.ERROR, message, row, column)
+    indexes = list(range(header_size, size))
+    letters = [column_letter(i + 1) for i in indexes]
+    verb = "is" if len(indexes) == 1 else "are"
+    word = "column" if len(indexes) == 1 else "columns"
+    message = f"{head}: {word} {', '.join(letters)} {verb} extra."
+    value = (table.delimiter or ",").join(v or "" for v in extra)
+    return Problem(ProblemKind.INVALID_VALUE, Severity.ERROR, message, row, value=value)
+
+
+def _first_line(body: str, sniff_bytes: int) -> str:
+    """The first line whole (a very wide header is longer than the sniffed sample)."""
+    end = body.find("\n")
+    first = body if end < 0 else body[: end + 1]
+    return first if '"' not in first else head_sample(body, sniff_bytes)
 
 
 def _header_width(sample: str, delimiter: str) -> int:
@@ -133,14 +212,17 @@ def _header_width(sample: str, delimiter: str) -> int:
         return 0  # an unclosed quote in the sample: the parse reports it
 
 
-def _parse(body: str, delimiter: str, first_row: int, max_records: int) -> pl.DataFrame:
+def _parse(
+    body: str, delimiter: str, first_row: int, max_records: int
+) -> tuple[pl.DataFrame, list[int] | None]:
     """The records as rows of text (the header included), blank lines as all-null rows.
 
-    At most ``max_records``: the row limit needs to see only one record too many.
+    At most ``max_records``: the limits need to see only one record too many. With the number of
+    values of each record when the parse had to count them (a row longer than the first one).
     """
     if delimiter.isascii():  # polars takes a one-byte separator only
         try:
-            return pl.read_csv(
+            grid = pl.read_csv(
                 body.encode("utf-8"),
                 has_header=False,
                 separator=delimiter,
@@ -152,12 +234,13 @@ def _parse(body: str, delimiter: str, first_row: int, max_records: int) -> pl.Da
             # Too many fields, or a quote inside an unquoted value (12" screen) that polars
             # refuses and spreadsheets keep as text: Python's csv module decides.
             return _parse_with_csv_module(body, delimiter, first_row, exc, max_records)
+        return grid, None
     return _parse_with_csv_module(body, delimiter, first_row, None, max_records)
 
 
 def _parse_with_csv_module(
     body: str, delimiter: str, first_row: int, cause: Exception | None, max_records: int
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, list[int]]:
     reader = _records(body, delimiter)
     records: list[list[str]] = []
     lines_read = 0
@@ -174,11 +257,11 @@ def _parse_with_csv_module(
             f'line {line}. Check its double quotes (").'
         )
         raise FileReadError(msg) from (cause or exc)
-    _raise_if_ragged(records, first_row)
     width = max((len(record) for record in records), default=0)
-    # A blank line is an empty record: pad it so that it becomes an all-null row.
-    rows = [record or [""] * width for record in records]
-    return pl.DataFrame(rows, schema=[f"c{i}" for i in range(width)], orient="row")
+    # Short records (a blank line too) are padded with empty cells: ragged_rows reports them.
+    rows = [record + [""] * (width - len(record)) for record in records]
+    grid = pl.DataFrame(rows, schema=[f"c{i}" for i in range(width)], orient="row")
+    return grid, [len(record) for record in records]
 
 
 def _records(body: str, delimiter: str) -> "_csv.Reader":
@@ -186,23 +269,10 @@ def _records(body: str, delimiter: str) -> "_csv.Reader":
     return csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
 
 
-def _raise_if_ragged(records: Iterable[list[str]], first_row: int) -> None:
-    """Raise for the first record whose number of values differs from the header's."""
-    header_size: int | None = None
+def _record_lengths(body: str, delimiter: str) -> list[int] | None:
+    """The number of values of each record (0: a blank line); ``None`` if the scan fails."""
     try:
-        for row, record in enumerate(records, start=first_row):
-            if not record:  # a blank line
-                continue
-            if header_size is None:
-                header_size = len(record)
-            elif len(record) != header_size:
-                raise FileReadError(_ragged_message(row, len(record), header_size))
+        return [len(record) for record in _records(body, delimiter)]
     except csv.Error:
-        # The scan only looks for a more precise message; polars' table stands.
-        return
-
-
-def _ragged_message(row: int, values: int, columns: int) -> str:
-    value_word = "value" if values == 1 else "values"
-    column_word = "column" if columns == 1 else "columns"
-    return f"Row {row} has {values} {value_word} but the header has {columns} {column_word}."
+        # The scan only looks for short rows; polars' table stands.
+        return None

@@ -59,6 +59,8 @@ def read_excel(data: bytes, options: ReadOptions) -> RawTable:
         sheets=sheets,
         header_row=table.header_row,
         header_detected=options.header_row is None,
+        headers=table.headers,
+        positions=tuple(positions),
     )
 
 
@@ -118,7 +120,7 @@ def _load_grid(
         # The sheet's size, before any cell is converted.
         probe = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
         limits.check_columns(probe.width)
-        limits.check_rows(probe.total_height - 1)
+        limits.check_rows(probe.total_height - 1, probe.width)
         # header_row=None with skip_rows=0 keeps the blank rows above the data, so that frame
         # row i is worksheet row i + 1.
         as_text = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")

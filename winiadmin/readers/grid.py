@@ -39,6 +39,8 @@ class GridTable(NamedTuple):
     row_numbers: pl.Series
     #: The file row number the headers were read from.
     header_row: int
+    #: The header cells as typed ("" when blank), one per frame column.
+    headers: tuple[str, ...] = ()
 
 
 def unique_names(raw: Sequence[str | None], positions: Sequence[int] | None = None) -> list[str]:
@@ -58,6 +60,21 @@ def unique_names(raw: Sequence[str | None], positions: Sequence[int] | None = No
         used.add(name)
         names.append(name)
     return names
+
+
+def column_letter(position: int) -> str:
+    """A 1-based column position as a spreadsheet names it: 1 → A, 27 → AA."""
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_letters(table: RawTable, indexes: Sequence[int]) -> list[str]:
+    """The letters of frame columns (0-based ``indexes``), as the file's spreadsheet shows them."""
+    positions = table.positions or range(1, table.frame.width + 1)
+    return [column_letter(positions[i]) if i < len(positions) else str(i + 1) for i in indexes]
 
 
 def row_numbers(start: int, count: int) -> pl.Series:
@@ -89,12 +106,13 @@ def table_from_grid(
         header = detect_header(grid, widths, [int(i) for i in filled_rows[:HEADER_SEARCH_ROWS]])
     else:
         header = _chosen_header(header_row - first_row, header_row, widths)
-    names = unique_names([cell_text(cell) for cell in grid.row(header)], positions)
+    typed = [cell_text(cell) for cell in grid.row(header)]
+    names = unique_names(typed, positions)
     keep = filled.slice(header + 1)
     frame = grid.slice(header + 1).filter(keep)
     frame.columns = names
     numbers = row_numbers(first_row, grid.height).slice(header + 1).filter(keep)
-    return GridTable(frame, numbers, first_row + header)
+    return GridTable(frame, numbers, first_row + header, tuple(t or "" for t in typed))
 
 
 def detect_header(grid: pl.DataFrame, widths: pl.Series, candidates: list[int]) -> int:
@@ -133,6 +151,7 @@ def nfc_table(table: RawTable) -> RawTable:
     columns holding non-ASCII text are normalised (ASCII is NFC already; normalising costs).
     """
     names = unique_names([unicodedata.normalize("NFC", name) for name in table.frame.columns])
+    headers = tuple(unicodedata.normalize("NFC", h) for h in table.headers)
     text = [name for name, dtype in table.frame.schema.items() if dtype == pl.String]
     frame = table.frame.clone()
     if text and frame.height:
@@ -143,4 +162,4 @@ def nfc_table(table: RawTable) -> RawTable:
         if non_ascii:
             frame = frame.with_columns(pl.col(non_ascii).str.normalize("NFC"))
     frame.columns = names
-    return replace(table, frame=frame)
+    return replace(table, frame=frame, headers=headers)

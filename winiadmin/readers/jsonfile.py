@@ -110,6 +110,7 @@ def _table(records: Sequence[Record], fmt: str, encoding: str, options: ReadOpti
     if records and not keys:
         raise FileReadError("The JSON records have no fields.")
     limits.check_columns(len(keys))
+    limits.check_rows(len(records), len(keys))
     columns = {
         name: pl.Series(name, [_text(record.get(key)) for record in records], dtype=pl.String)
         for key, name in zip(keys, unique_names(keys), strict=True)

@@ -1,16 +1,18 @@
 """How big a file may be, and how much it may hold: checked before the expensive work.
 
-The limits come from ``WINIADMIN`` (``MAX_UPLOAD_SIZE``, ``MAX_ROWS``, ``MAX_COLUMNS``,
-``MAX_CELL_LENGTH``, ``MAX_DECOMPRESSED_SIZE``, ``MAX_COMPRESSION_RATIO``; docs/settings.md) unless
-a caller passes its own in ``ReadOptions.limits``. Where each is enforced:
+The limits come from ``WINIADMIN`` (``MAX_UPLOAD_SIZE``, ``MAX_ROWS``, ``MAX_CELLS``,
+``MAX_COLUMNS``, ``MAX_CELL_LENGTH``, ``MAX_DECOMPRESSED_SIZE``, ``MAX_COMPRESSION_RATIO``;
+docs/settings.md) unless a caller passes its own in ``ReadOptions.limits``. They refuse what costs
+memory or time, not a shape: a wide table (an ERP export of 1,000 columns) is fine as long as its
+cells (rows x columns) stay within the budget. Where each is enforced:
 
 - file size: before the file is read into memory (``load_source``);
 - workbook unpacked size and compression ratio: from the zip's central directory, before
   calamine opens the workbook (a zip bomb never gets unpacked);
 - columns: from the header line (CSV/TSV), the sheet's dimensions (Excel), the keys (JSON),
   the schema (Parquet), before the rows are parsed;
-- rows: polars stops after one row too many (CSV/TSV), the sheet's height (Excel), the record
-  count (JSON), the Parquet metadata;
+- rows, and cells (rows x columns): polars stops after one row too many for either (CSV/TSV),
+  the sheet's dimensions (Excel), the record and key counts (JSON), the Parquet metadata;
 - cell length: on the table as read, before cleaning.
 """
 
@@ -44,6 +46,8 @@ class ReadLimits:
     cell_length: int
     decompressed_size: int
     compression_ratio: int
+    #: Rows x columns: what a table costs in memory and time, whatever its shape.
+    cells: int = 50_000_000
 
     @classmethod
     def from_settings(cls) -> "ReadLimits":
@@ -55,6 +59,7 @@ class ReadLimits:
             cell_length=config.MAX_CELL_LENGTH,
             decompressed_size=config.MAX_DECOMPRESSED_SIZE,
             compression_ratio=config.MAX_COMPRESSION_RATIO,
+            cells=config.MAX_CELLS,
         )
 
     def check_columns(self, count: int) -> None:
@@ -62,11 +67,21 @@ class ReadLimits:
             msg = f"The table has {count} columns; the most accepted is {self.columns}."
             raise FileReadError(msg)
 
-    def check_rows(self, count: int) -> None:
-        """``count``: rows under the header (or at least that many)."""
+    def check_rows(self, count: int, columns: int = 1) -> None:
+        """``count``: rows under the header (or at least that many), ``columns`` wide."""
         if count > self.rows:
             msg = f"The table has more than {self.rows} rows; split it into smaller files."
             raise FileReadError(msg)
+        if count * columns > self.cells:
+            msg = (
+                f"The table has {count} rows of {columns} columns, more than {self.cells} cells; "
+                "split it into smaller files, or leave out the columns the import does not need."
+            )
+            raise FileReadError(msg)
+
+    def records(self, columns: int) -> int:
+        """The most rows a table ``columns`` wide may have (the row and the cell limits)."""
+        return min(self.rows, self.cells // max(columns, 1))
 
     def check_cells(self, frame: pl.DataFrame, row_numbers: pl.Series) -> None:
         """Raise for the first cell (in column order) longer than the limit."""

@@ -18,8 +18,10 @@ def read_parquet(data: bytes, options: ReadOptions) -> RawTable:
     limits = options.get_limits()
     try:
         # Columns and rows from the file's metadata, before the data is decoded.
-        limits.check_columns(len(pl.read_parquet_schema(io.BytesIO(data))))
-        limits.check_rows(pl.scan_parquet(io.BytesIO(data)).select(pl.len()).collect().item())
+        columns = len(pl.read_parquet_schema(io.BytesIO(data)))
+        limits.check_columns(columns)
+        rows = pl.scan_parquet(io.BytesIO(data)).select(pl.len()).collect().item()
+        limits.check_rows(rows, columns)
         frame = pl.read_parquet(io.BytesIO(data))
     except (pl.exceptions.PolarsError, OSError) as exc:
         msg = "This Parquet file could not be read: it is damaged or incomplete."
