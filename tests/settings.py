@@ -55,6 +55,12 @@ CELERY_TASK_TRACK_STARTED = True  # a running task is STARTED, not PENDING
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if os.environ.get("WINIADMIN_TEST_VISIBILITY_TIMEOUT"):  # a worker that re-delivers within seconds
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": float(os.environ["WINIADMIN_TEST_VISIBILITY_TIMEOUT"]),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
 
 TEST_DB = os.environ.get("WINIADMIN_TEST_DB", "sqlite")
 if TEST_DB == "postgres":

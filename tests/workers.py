@@ -102,9 +102,10 @@ class Workers:
         #: (backend alias, result id) of every task enqueued while these workers are in use.
         self.enqueued: list[tuple[str, str]] = []
 
-    def start(self, *extra: str) -> subprocess.Popen[bytes]:
+    def start(self, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """One worker process; ``extra``: its command's options, ``env``: more environment."""
         uploads = Path(upload_storage().path(""))
-        env = {
+        environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
@@ -112,6 +113,7 @@ class Workers:
             "WINIADMIN_TEST_TMP": str(uploads.parent),
             "WINIADMIN_TEST_ENGINE": self.engine,
             "WINIADMIN_TEST_REDIS_URL": settings.REDIS_URL,
+            **(env or {}),
         }
         n = len(self.procs)
         if self.engine == "db":
@@ -122,10 +124,14 @@ class Workers:
         log = (self.log_dir / f"worker-{n}.log").open("wb")
         proc = subprocess.Popen(
             [sys.executable, *program, *extra],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.procs.append(proc)
         return proc
+
+    def log(self, proc: subprocess.Popen[bytes]) -> str:
+        """What one worker process has written so far."""
+        return (self.log_dir / f"worker-{self.procs.index(proc)}.log").read_text()
 
     def batch(self, n: int = 1, timeout: float = 60) -> None:
         """``n`` workers that run every queued task, then exit."""

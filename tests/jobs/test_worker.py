@@ -14,7 +14,13 @@ from shop.models import Product
 
 from tests.jobs.conftest import MakeJob
 from tests.testapp.models import Tag
-from tests.workers import Workers, needs_postgres, needs_shared_db, running_workers
+from tests.workers import (
+    Workers,
+    needs_postgres,
+    needs_redis,
+    needs_shared_db,
+    running_workers,
+)
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
@@ -156,3 +162,32 @@ def test_concurrent_imports_into_the_same_table(make_job: MakeJob, workers: Work
         line.decode() for line in winner.file.open("rb").read().splitlines()[1:]
     }
     assert set(Tag.objects.values_list("name", flat=True)) == expected
+
+
+@pytest.fixture
+def celery_workers(tmp_path: Path) -> Iterator[Workers]:
+    yield from running_workers(tmp_path, "celery")
+
+
+@needs_redis
+def test_celery_delivers_a_long_import_again_and_the_second_delivery_claims_nothing(
+    make_job: MakeJob, celery_workers: Workers
+) -> None:
+    """Redis hands a task that is not acknowledged within ``visibility_timeout`` (here 1 s) to
+    another worker while the first still runs it (``acks_late``): Celery's own duplicate
+    delivery. The second delivery finds the job claimed; the rows are written once."""
+    fast_redelivery = {"WINIADMIN_TEST_VISIBILITY_TIMEOUT": "1"}
+    procs = [celery_workers.start(env=fast_redelivery) for _ in range(2)]
+    deadline = time.monotonic() + 60
+    while not all(" ready." in celery_workers.log(p) for p in procs):
+        assert time.monotonic() < deadline, celery_workers.logs()
+        time.sleep(0.1)
+    job = slow_job(make_job, names("n", 0, 6000), pause_ms=100)  # ~6 s of load
+    start_execution(job, skip_invalid=False, user=None)
+    wait_for(job, lambda j: j.status == Status.SUCCEEDED, timeout=60)
+    assert Tag.objects.count() == 6000
+    first = next(p for p in procs if job.worker.endswith(f":{p.pid}"))
+    second = next(p for p in procs if p is not first)
+    assert f"{job.task_id}] received" in celery_workers.log(second), celery_workers.logs()
+    assert "'not claimed'" in celery_workers.log(second), celery_workers.logs()
+    assert "'succeeded'" in celery_workers.log(first), celery_workers.logs()
