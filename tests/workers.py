@@ -133,6 +133,13 @@ class Workers:
         """What one worker process has written so far."""
         return (self.log_dir / f"worker-{self.procs.index(proc)}.log").read_text()
 
+    def wait_for_log(self, proc: subprocess.Popen[bytes], text: str, timeout: float = 60) -> None:
+        """Until the worker process has logged ``text``."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log(proc):
+            assert time.monotonic() < deadline, f"never logged {text!r}\n{self.logs()}"
+            time.sleep(0.1)
+
     def batch(self, n: int = 1, timeout: float = 60) -> None:
         """``n`` workers that run every queued task, then exit."""
         if self.engine == "db":
@@ -149,7 +156,8 @@ class Workers:
             assert time.monotonic() < deadline, f"still queued after {timeout} s\n{self.logs()}"
             assert all(p.poll() is None for p in procs), self.logs()
             time.sleep(0.1)
-        for proc in procs:
+        for proc in procs:  # one may still be starting (the others ran every task): let it be up
+            self.wait_for_log(proc, " ready.", timeout)
             proc.send_signal(signal.SIGTERM)
         for proc in procs:
             assert proc.wait(timeout) == 0, self.logs()
