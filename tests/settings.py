@@ -46,7 +46,9 @@ TASKS_BY_ENGINE: dict[str, dict[str, dict[str, Any]]] = {
 TASKS = TASKS_BY_ENGINE[os.environ.get("WINIADMIN_TEST_ENGINE", "db")]
 # A Redis database of the tests' own (flushed by each Celery test), so that nothing else collides.
 REDIS_URL = os.environ.get("WINIADMIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-CELERY_BROKER_URL = REDIS_URL
+# The broker may be another (WINIADMIN_TEST_BROKER_URL, e.g. "amqp://guest:guest@127.0.0.1//"
+# for RabbitMQ); the results stay in Redis.
+CELERY_BROKER_URL = os.environ.get("WINIADMIN_TEST_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_RESULT_EXTENDED = True  # the task's name in its result: django_tasks' get_result() needs it
 CELERY_TASK_TRACK_STARTED = True  # a running task is STARTED, not PENDING

@@ -113,6 +113,7 @@ class Workers:
             "WINIADMIN_TEST_TMP": str(uploads.parent),
             "WINIADMIN_TEST_ENGINE": self.engine,
             "WINIADMIN_TEST_REDIS_URL": settings.REDIS_URL,
+            "WINIADMIN_TEST_BROKER_URL": settings.CELERY_BROKER_URL,
             **(env or {}),
         }
         n = len(self.procs)
