@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.workers import needs_redis
+
 SAMPLES = Path(__file__).resolve().parent.parent / "example" / "samples"
 
 
@@ -34,3 +36,10 @@ def known() -> None:
         Store.objects.create(name=name)
     for name in ("Books", "Kitchen"):
         Category.objects.create(name=name)
+
+
+@pytest.fixture(params=[pytest.param("db"), pytest.param("celery", marks=needs_redis)])
+def worker_engine(request: pytest.FixtureRequest) -> str:
+    """The task engine a worker test runs on: every test that takes it runs once per engine
+    (tests/workers.py, ``running_workers``)."""
+    return str(request.param)

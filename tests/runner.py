@@ -2,7 +2,8 @@
 
 Usage: ``./dev test [--only lint|sqlite|postgres|browser ...] [-- PYTEST ARGS]``.
 Without ``--only`` every part runs. On CI (``CI=true``) a part that cannot run (no PostgreSQL, no
-Chromium) is a failure; on a developer machine it is skipped with a loud warning.
+Chromium, no Redis for the Celery worker tests) is a failure; on a developer machine it is skipped
+with a loud warning.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / ".reports"
@@ -55,6 +57,19 @@ def postgres_reachable() -> bool:
     port = int(os.environ.get("WINIADMIN_PG_PORT", "5432"))
     try:
         with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+#: The Redis server (and database) of the Celery worker tests; the default is tests/settings.py's.
+REDIS_URL = os.environ.get("WINIADMIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+def redis_reachable() -> bool:
+    url = urlsplit(REDIS_URL)
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=2):
             return True
     except OSError:
         return False
@@ -126,6 +141,9 @@ def main(argv: list[str]) -> int:
         unavailable("the PostgreSQL suite", "nothing listens on 127.0.0.1:5432", failures)
     if "browser" in parts and not browser_ok:
         unavailable("the browser suite", "no chromium on PATH (set CHROMIUM_PATH)", failures)
+    # The worker tests run on each task engine; Celery's need Redis (they skip without it).
+    if {"sqlite", "postgres", "browser"} & set(parts) and not redis_reachable():
+        unavailable("the Celery worker tests", f"no Redis server at {REDIS_URL}", failures)
     # (part, suite name, database, marker): the wheel is built once, on the SQLite run. Tests
     # that start other processes (workers, servers) need an SQLite file those processes reach.
     suites = [

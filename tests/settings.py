@@ -8,6 +8,7 @@ processes (task workers, a second web server) reach it as they would a deployed 
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from demo_project.settings import *  # noqa: F403
 from demo_project.settings import INSTALLED_APPS, STORAGES
@@ -29,7 +30,39 @@ STORAGES = {
 
 # Imports run inside the request unless a test turns background runs on.
 WINIADMIN = {}
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The task engines the worker tests run on (tests/workers.py): django-tasks-db's DatabaseBackend,
+# or Celery through django-tasks-celery with Redis as broker and result store. A worker process
+# gets WINIADMIN_TEST_ENGINE=celery; the test process overrides TASKS with TASKS_BY_ENGINE.
+TASKS_BY_ENGINE: dict[str, dict[str, dict[str, Any]]] = {
+    "db": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+    "celery": {
+        "default": {
+            "BACKEND": "django_tasks_celery.CeleryBackend",
+            "OPTIONS": {"CELERY_APP": "tests.celery_app.app"},
+        },
+    },
+}
+TASKS = TASKS_BY_ENGINE[os.environ.get("WINIADMIN_TEST_ENGINE", "db")]
+# A Redis database of the tests' own (flushed by each Celery test), so that nothing else collides.
+REDIS_URL = os.environ.get("WINIADMIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+# The broker may be another (WINIADMIN_TEST_BROKER_URL, e.g. "amqp://guest:guest@127.0.0.1//"
+# for RabbitMQ); the results stay in Redis.
+CELERY_BROKER_URL = os.environ.get("WINIADMIN_TEST_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_RESULT_EXTENDED = True  # the task's name in its result: django_tasks' get_result() needs it
+CELERY_TASK_TRACK_STARTED = True  # a running task is STARTED, not PENDING
+# As docs/background.md advises for long imports: a worker takes one task at a time, and a task
+# is acknowledged when it ends (a duplicate delivery finds nothing to claim).
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if os.environ.get("WINIADMIN_TEST_VISIBILITY_TIMEOUT"):  # a worker that re-delivers within seconds
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": float(os.environ["WINIADMIN_TEST_VISIBILITY_TIMEOUT"]),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
 
 TEST_DB = os.environ.get("WINIADMIN_TEST_DB", "sqlite")
 if TEST_DB == "postgres":

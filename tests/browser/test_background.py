@@ -1,4 +1,5 @@
-"""Background imports in a real browser, run by a real ``db_worker`` process (PostgreSQL):
+"""Background imports in a real browser, run by a real worker process of each task engine
+(``db_worker`` and Celery; PostgreSQL):
 the live progress bar with its stages and the first cleaned rows through the dry run, then Cancel
 during the real run."""
 
@@ -24,9 +25,9 @@ ROWS = 6000
 
 
 @pytest.fixture
-def workers(tmp_path: Path) -> Iterator[Workers]:
+def workers(tmp_path: Path, worker_engine: str) -> Iterator[Workers]:
     with override_settings(WINIADMIN={"BACKGROUND_THRESHOLD": 0}):
-        yield from running_workers(tmp_path)
+        yield from running_workers(tmp_path, worker_engine)
 
 
 def test_progress_bar_through_the_dry_run_then_cancel_the_import(
@@ -65,7 +66,8 @@ def test_progress_bar_through_the_dry_run_then_cancel_the_import(
     expect(early).to_contain_text("Counts and problems come when the check finishes.")
     expect(early.locator("tbody tr").first).to_contain_text("t0")
     expect(load).to_have_attribute("data-state", "current")
-    page.screenshot(path=screenshot_dir / "background-progress.png", full_page=True)
+    suffix = "" if workers.engine == "db" else f"-{workers.engine}"
+    page.screenshot(path=screenshot_dir / f"background-progress{suffix}.png", full_page=True)
 
     # When it ends the page becomes the preview by itself.
     expect(page.locator(".winiadmin-plan")).to_be_visible(timeout=20_000)

@@ -1,5 +1,6 @@
-"""Background imports run by real ``db_worker`` processes against a shared test database:
-end to end, killed mid-import, cancelled, delivered twice, and two imports at once."""
+"""Background imports run by real worker processes against a shared test database, on each task
+engine (``db_worker`` of django-tasks-db, and Celery): end to end, killed mid-import, cancelled,
+delivered twice, and two imports at once."""
 
 import os
 import signal
@@ -8,13 +9,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
-from django_tasks_db.models import DBTaskResult
 from shop.models import Product
 
 from tests.jobs.conftest import MakeJob
 from tests.testapp.models import Tag
-from tests.workers import Workers, needs_postgres, needs_shared_db, running_workers
+from tests.workers import (
+    Workers,
+    needs_postgres,
+    needs_redis,
+    needs_shared_db,
+    running_workers,
+)
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
@@ -30,8 +37,8 @@ Status = ImportJob.Status
 
 
 @pytest.fixture
-def workers(tmp_path: Path) -> Iterator[Workers]:
-    yield from running_workers(tmp_path)
+def workers(tmp_path: Path, worker_engine: str) -> Iterator[Workers]:
+    yield from running_workers(tmp_path, worker_engine)
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +84,8 @@ def test_a_worker_process_checks_then_imports(make_job: MakeJob, workers: Worker
     assert job.status == Status.SUCCEEDED, workers.logs()
     assert Product.objects.count() == 2
     assert job.worker.endswith(f":{workers.procs[-1].pid}")  # the worker process ran it
-    assert DBTaskResult.objects.get(id=job.task_id).return_value == "succeeded"
+    # The task engine's own record of the task, through django.tasks.
+    assert run_job.get_result(job.task_id).return_value == "succeeded"
 
 
 @needs_postgres  # SQLite: the worker holds the write lock through the load
@@ -130,7 +138,7 @@ def test_two_workers_never_run_the_same_job(make_job: MakeJob, workers: Workers)
     workers.batch(n=2)
     job.refresh_from_db()
     assert job.status == Status.SUCCEEDED
-    outcomes = sorted(r.return_value for r in DBTaskResult.objects.all())
+    outcomes = sorted(workers.return_values())
     assert outcomes == ["not claimed", "succeeded"]
     assert Tag.objects.count() == 500
 
@@ -155,3 +163,35 @@ def test_concurrent_imports_into_the_same_table(make_job: MakeJob, workers: Work
         line.decode() for line in winner.file.open("rb").read().splitlines()[1:]
     }
     assert set(Tag.objects.values_list("name", flat=True)) == expected
+
+
+@pytest.fixture
+def celery_workers(tmp_path: Path) -> Iterator[Workers]:
+    yield from running_workers(tmp_path, "celery")
+
+
+@needs_redis
+@pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL.startswith("redis"), reason="Redis's visibility_timeout"
+)
+def test_celery_delivers_a_long_import_again_and_the_second_delivery_claims_nothing(
+    make_job: MakeJob, celery_workers: Workers
+) -> None:
+    """Redis hands a task that is not acknowledged within ``visibility_timeout`` (here 1 s) to
+    another worker while the first still runs it (``acks_late``): Celery's own duplicate
+    delivery. The second delivery finds the job claimed; the rows are written once."""
+    fast_redelivery = {"WINIADMIN_TEST_VISIBILITY_TIMEOUT": "1"}
+    procs = [celery_workers.start(env=fast_redelivery) for _ in range(2)]
+    for proc in procs:
+        celery_workers.wait_for_log(proc, " ready.")
+    job = slow_job(make_job, names("n", 0, 6000), pause_ms=100)  # ~6 s of load
+    start_execution(job, skip_invalid=False, user=None)
+    wait_for(job, lambda j: j.status == Status.SUCCEEDED, timeout=60)
+    assert Tag.objects.count() == 6000
+    first = next(p for p in procs if job.worker.endswith(f":{p.pid}"))
+    second = next(p for p in procs if p is not first)
+    # Each worker logs its delivery's outcome just after it returns.
+    celery_workers.wait_for_log(first, f"{job.task_id}] succeeded in")
+    celery_workers.wait_for_log(second, f"{job.task_id}] succeeded in")
+    assert "'succeeded'" in celery_workers.log(first), celery_workers.logs()
+    assert "'not claimed'" in celery_workers.log(second), celery_workers.logs()
