@@ -194,7 +194,9 @@ def test_problem_groups_filter_the_list_with_htmx(
         invalid_price = groups.filter(has_text="Invalid value").filter(has_text="price")
         invalid_price.get_by_role("link", name="2").click()
         expect(listed).to_have_count(2)
-        expect(page.locator("#winiadmin-problem-list")).to_contain_text("Showing invalid_value")
+        expect(page.locator("#winiadmin-problem-list")).to_contain_text(
+            "Showing \u201cInvalid value\u201d in column \u201cprice\u201d."
+        )
         assert [r[:2] for r in table_rows(page, "#winiadmin-problem-list")] == [
             ["3", "price"],
             ["12", "price"],
@@ -204,7 +206,7 @@ def test_problem_groups_filter_the_list_with_htmx(
         expect(listed).to_have_count(1)
         assert [r[:2] for r in table_rows(page, "#winiadmin-problem-list")] == [["5", "name"]]
 
-        page.get_by_role("link", name="show all").click()
+        page.get_by_role("link", name="Show all problems").click()
         expect(listed).to_have_count(7)
         assert page.url == preview_url
         assert page.evaluate("window.__samePage") is True

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from winiadmin.admin.background import BackgroundViews
 from winiadmin.admin.downloads import DownloadViews
 from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
+from winiadmin.admin.grid import rows_context
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups
 from winiadmin.admin.progress import progress_context
@@ -32,7 +33,6 @@ from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers import Importer, all_importers, get_importer
 from winiadmin.jobs.background import start_execution, start_validation
-from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.mapping import (
     apply_mapping,
     can_change_mapping,
@@ -227,7 +227,8 @@ class ImportWizard(BackgroundViews, DownloadViews):
 
     def rows_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
-        context = rows_context(job, request.GET.get("page"))
+        only_problems = request.GET.get("problems") == "1"
+        context = rows_context(job, request.GET.get("page"), only_problems)
         return TemplateResponse(request, "admin/winiadmin/_rows.html", context)
 
     def problems_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
@@ -329,23 +330,6 @@ def read_again_form(job: ImportJob) -> ReadAgainForm | None:
     return ReadAgainForm(sheets, initial={"sheet": sheet, "header_row": chosen})
 
 
-def rows_context(job: ImportJob, raw_page: str | None) -> dict[str, Any]:
-    """One page of the cleaned rows, read from the job's stored frame."""
-    total = count_rows(job.preview_file) if job.preview_file else 0
-    page = PageInfo.from_request(raw_page, get_config().PAGE_SIZE, total)
-    frame = read_page(job.preview_file, page.offset, page.size) if total else None
-    # While the dry run still runs there is no report yet: the stored frame names the columns.
-    columns = (job.report or {}).get("columns") or (
-        [] if frame is None else [{"name": c, "dtype": str(t)} for c, t in frame.schema.items()][1:]
-    )
-    return {
-        "job": job,
-        "rows_page": page,
-        "columns": columns,
-        "rows": frame.rows() if frame is not None else [],
-    }
-
-
 def problems_context(
     job: ImportJob, raw_page: str | None, kind: str = "", column: str = ""
 ) -> dict[str, Any]:
@@ -357,6 +341,7 @@ def problems_context(
         "problems_page": page,
         "problems": problems[page.offset : page.offset + page.size],
         "kind": kind,
+        "kind_label": problems[0]["label"] if kind and problems else "",
         "column": column,
         "problems_query": "&" + urlencode({"kind": kind, "column": column}),
     }
