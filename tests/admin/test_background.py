@@ -151,7 +151,7 @@ def test_a_stale_job_shows_the_reason_and_retry_queues_it_again(
     assert job.status == Status.QUEUED and job.queued_step == ImportJob.Step.EXECUTE
     assert run_queued(str(job.pk)) == "succeeded"
     again = html(su_client.post(job_url(job, "retry"), follow=True))
-    assert "only a failed one is retried" in again
+    assert "so it cannot be retried" in again
 
 
 def test_admin_actions_cancel_and_retry(

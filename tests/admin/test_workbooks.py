@@ -102,7 +102,7 @@ def test_no_picker_once_the_job_ran(su_client: Client, samples: Path) -> None:
     su_client.post(job_url(job, "confirm"))
     assert 'id="winiadmin-read-again"' not in html(su_client.get(job_url(job)))
     response = su_client.post(job_url(job, "read_again"), {"header_row": "2"}, follow=True)
-    assert "it cannot do that now" in html(response)
+    assert "has already succeeded, so it cannot be checked again." in html(response)
 
 
 def test_only_the_jobs_owner_may_read_it_again(

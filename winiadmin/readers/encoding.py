@@ -28,7 +28,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 #: Bytes looked at for the UTF-16 pattern and for the first guess of :func:`decode_text`.
 _SAMPLE = 64 * 1024
 
-BINARY_MESSAGE = "This file is not a table winiadmin can read: it holds binary data, not text."
+BINARY_MESSAGE = "This file cannot be read as a table: it holds binary data, not text."
 
 
 def detect_encoding(data: bytes) -> str:
