@@ -1,6 +1,5 @@
 """The wizard end to end through the test client: upload → dry run → preview → confirm → result."""
 
-import re
 import uuid
 from decimal import Decimal
 from pathlib import Path

@@ -17,8 +17,8 @@ from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.monitor import ImportCancelled, JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
-from winiadmin.jobs.storage import UploadStorageError, discard_job_files, storage_error_message
 from winiadmin.jobs.states import state_message
+from winiadmin.jobs.storage import UploadStorageError, discard_job_files, storage_error_message
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
 from winiadmin.readers import ReadOptions
