@@ -77,7 +77,7 @@ def test_run_import_runs_validated_jobs(su_client: Client, make_job: MakeJob) ->
     page = act(su_client, "run_import", job, invalid)
     assert "import ran" not in page
     assert f'<a href="{job_url(job)}">' in page and f'<a href="{job_url(invalid)}">' in page
-    assert "This import has already succeeded, so it cannot be run." in page
+    assert "This import has already succeeded, so it cannot be started." in page
     assert "This import cannot run: fix the problems" in page
     assert Product.objects.count() == 2
     invalid.refresh_from_db()

@@ -261,7 +261,7 @@ def test_reload_and_resubmit_do_not_import_twice(wizard: Wizard, page: Page, sam
     # Confirming from the stale tab is refused and imports nothing more.
     with other.expect_navigation():
         other.get_by_role("button", name="Confirm and import").click()
-    expect(other.locator(".messagelist .warning")).to_contain_text("so it cannot be run")
+    expect(other.locator(".messagelist .warning")).to_contain_text("so it cannot be started")
     expect(other.locator(".winiadmin-result h2")).to_have_text("Imported")
     assert Product.objects.count() == 40
     assert ImportJob.objects.count() == 1

@@ -183,7 +183,7 @@ def test_file_errors_cannot_be_skipped(make_job: MakeJob) -> None:
 def test_a_job_never_validated_cannot_run(make_job: MakeJob) -> None:
     job = make_job(validate=False)
     with pytest.raises(
-        JobStateError, match=r"This import has not been checked yet, so it cannot be run\."
+        JobStateError, match=r"This import has not been checked yet, so it cannot be started\."
     ):
         execute_job(job, skip_invalid=False)
     assert not Product.objects.exists()

@@ -11,7 +11,7 @@ Status = ImportJob.Status
 
 _STATES: dict[str, Promise] = {
     Status.UPLOADED: gettext_lazy("This import has not been checked yet"),
-    Status.QUEUED: gettext_lazy("This import is waiting for a worker"),
+    Status.QUEUED: gettext_lazy("This import is already queued"),
     Status.VALIDATING: gettext_lazy("This import is being checked"),
     Status.VALIDATED: gettext_lazy("This import has already been checked"),
     Status.INVALID: gettext_lazy("This import has problems"),
@@ -24,15 +24,15 @@ _STATES: dict[str, Promise] = {
 #: What was asked, by the status the job would have moved to (or the step it would have run).
 ACTIONS: dict[str, Promise] = {
     Status.VALIDATING: gettext_lazy("checked again"),
-    Status.RUNNING: gettext_lazy("run"),
+    Status.RUNNING: gettext_lazy("started"),
     "validate": gettext_lazy("checked again"),
-    "execute": gettext_lazy("run"),
+    "execute": gettext_lazy("started"),
     "retry": gettext_lazy("retried"),
 }
 
 
 def state_message(job: ImportJob, action: str) -> str:
-    """``"This import has already succeeded, so it cannot be run."``"""
+    """``"This import has already succeeded, so it cannot be started."``"""
     state = _STATES.get(job.status)
     words = ACTIONS.get(action)
     if state is None or words is None:  # a status or action added later: still a sentence
