@@ -29,15 +29,19 @@ from winiadmin.admin.progress import progress_context
 from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.templates import template_candidates
 from winiadmin.admin.unmatched import unmatched_context
+from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers import Importer, all_importers, get_importer
 from winiadmin.jobs.background import start_execution, start_validation
 from winiadmin.jobs.mapping import (
+    applied_from_memory,
     apply_mapping,
     can_change_mapping,
     mapping_report,
     needs_mapping,
+    remembered_mapping,
+    renamed_columns,
     saved_mapping,
 )
 from winiadmin.jobs.rejected import (
@@ -155,7 +159,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
         job, importer_cls = self._job(request, job_id)
         reap_stale_jobs(job)  # a job whose worker died says so instead of "running" forever
         if needs_mapping(job):  # the headers need a look before the preview means anything
-            return redirect(request, reverse("admin:winiadmin_importjob_columns", args=[job.pk]))
+            return self._map_columns(request, job)
         model = model_or_none(job.target_model)
         if job.is_active:
             return self._progress_page(request, job, importer_cls, model)
@@ -173,9 +177,23 @@ class ImportWizard(BackgroundViews, DownloadViews):
             rejected_count=len(rejected_row_numbers(report)),
             read_again_form=read_again_form(job),
             can_change_columns=can_change_mapping(job),
+            remembered=applied_from_memory(job, _user(request)),
+            renamed_columns=renamed_columns(job),
             **(rows_context(job, "1") | problems_context(job, "1") | unmatched_context(report)),
         )
         return self._render(request, step, context, model)
+
+    def _map_columns(self, request: HttpRequest, job: ImportJob) -> HttpResponse:
+        """Apply the user's remembered mapping when it decides every column; else ask."""
+        user = _user(request)
+        saved = remembered_mapping(job, user)
+        if saved is None:
+            return redirect(request, reverse("admin:winiadmin_importjob_columns", args=[job.pk]))
+        try:
+            apply_mapping(job, ColumnMapping.from_json(saved.mapping), user, remember=False)
+        except JobStateError as exc:
+            messages.warning(request, str(exc))
+        return redirect(request, job_url(job))
 
     def _progress_page(
         self,
@@ -318,16 +336,29 @@ class ImportWizard(BackgroundViews, DownloadViews):
 
 
 def read_again_form(job: ImportJob) -> ReadAgainForm | None:
-    """The sheet and header row picker, for files that have them, while the job is a preview."""
+    """The sheet and header row picker, while the job is a preview, where it applies: see
+    :func:`header_row_in_question`."""
     report: dict[str, Any] = job.report or {}
     chosen = job.read_options.get("header_row")
-    if job.status not in PREVIEW_STATUSES or (report.get("header_row") or chosen) is None:
-        return None  # formats without a header row (JSON, Parquet), or a job already run
+    if job.status not in PREVIEW_STATUSES or not header_row_in_question(report, chosen):
+        return None
     sheets: list[str] = report.get("sheets", [])
     sheet = report.get("source", {}).get("sheet") or job.read_options.get("sheet")
     if isinstance(sheet, int) and 0 <= sheet < len(sheets):  # chosen by number on upload
         sheet = sheets[sheet]
     return ReadAgainForm(sheets, initial={"sheet": sheet, "header_row": chosen})
+
+
+def header_row_in_question(report: dict[str, Any], chosen: object) -> bool:
+    """Workbooks (a sheet to pick), a header row chosen by hand or guessed below row 1 (title
+    rows skipped), or a file whose columns were not found (the wrong row may have been read).
+    Not for a plain table read from its first row, nor for formats without a header row."""
+    detected = report.get("header_row")
+    if chosen is not None or report.get("sheets"):
+        return True
+    if detected is None:
+        return False  # JSON, Parquet, or a file that could not be read at all
+    return int(detected) > 1 or bool(report.get("file_errors"))
 
 
 def problems_context(
