@@ -36,13 +36,15 @@ def test_values_as_the_model_stores_them_types_in_words(
     assert job.status == ImportJob.Status.VALIDATED
     page = html(su_client.get(job_url(job)))
     grid = page[page.index('id="winiadmin-rows"') :]
-    assert "<td>60.00</td>" in grid  # DecimalField(decimal_places=2), not 60.0
-    assert "<td>150000</td>" in grid
+    assert '<td class="winiadmin-number">60.00</td>' in grid  # DecimalField(2), not 60.0
+    assert '<td class="winiadmin-number">150000</td>' in grid
     assert "<td>June 19, 2026</td>" in grid
     assert '<td class="winiadmin-empty"></td>' in grid  # the empty store
     assert "null" not in grid
     types = re.findall(r'<span class="winiadmin-dtype">([^<]*)</span>', grid)
     assert types == ["text", "text", "decimal number", "whole number", "text", "text", "date"]
+    profile = page[page.index('class="winiadmin-profile"') :]
+    assert re.findall(r'<td class="winiadmin-dtype">([^<]*)</td>', profile) == types
     assert "Float64" not in page and "Int64" not in page and "String" not in page
     assert "Show only the" not in grid  # no problems: no filter
 

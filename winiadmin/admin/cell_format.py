@@ -66,6 +66,12 @@ class ColumnFormat:
     #: From a ``DecimalField`` behind the column; ``None``: as many as the value has.
     decimal_places: int | None = None
 
+    @property
+    def numeric(self) -> bool:
+        """Numbers line up on the right, as in a spreadsheet."""
+        name = self.dtype.split("(", 1)[0].strip()
+        return name in _INTEGERS or name in {"Float32", "Float64", "Decimal"}
+
 
 def model_field(column: str, models: Sequence[type[Model]]) -> Field[object, object] | None:
     """The concrete, non-relational field named ``column`` on the first of ``models`` having one.

@@ -12,7 +12,12 @@ from typing import Any
 
 from django.db.models import Model
 
-from winiadmin.admin.cell_format import ColumnFormat, column_formats, format_value
+from winiadmin.admin.cell_format import (
+    ColumnFormat,
+    column_formats,
+    dtype_in_words,
+    format_value,
+)
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.responses import model_or_none
 from winiadmin.conf import get_config
@@ -27,6 +32,8 @@ from winiadmin.models import ImportJob
 class GridCell:
     #: ``None``: an empty cell.
     text: str | None
+    #: A number, aligned on the right.
+    numeric: bool = False
     #: The messages of the problems found in this cell.
     problems: tuple[str, ...] = ()
     #: ``"error"``, ``"warning"`` or ``""``.
@@ -75,9 +82,10 @@ class ProblemIndex:
                 elsewhere[problem["row"]].append(problem["message"])
         return cls(dict(cells), dict(rows), dict(elsewhere))
 
-    def cell(self, row: int, column: str, text: str | None) -> GridCell:
-        found = self.cells.get((row, column), [])
-        return GridCell(text, tuple(p["message"] for p in found), _severity(found))
+    def cell(self, row: int, column: ColumnFormat, text: str | None, *, typed: bool) -> GridCell:
+        found = self.cells.get((row, column.name), [])
+        numeric = column.numeric and not typed
+        return GridCell(text, numeric, tuple(p["message"] for p in found), _severity(found))
 
     def row(self, number: int, cells: tuple[GridCell, ...], *, left_out: bool) -> GridRow:
         found = self.rows.get(number, [])
@@ -140,10 +148,19 @@ def rows_context(
     }
 
 
+def profile_columns(report: dict[str, Any], shown: list[ColumnFormat]) -> list[dict[str, Any]]:
+    """The report's column profile with each column's type in the grid's words."""
+    words = {c.name: c.words for c in shown}
+    return [
+        {**column, "words": words.get(column["name"]) or dtype_in_words(column["dtype"])}
+        for column in report.get("profile", [])
+    ]
+
+
 def _kept_row(values: tuple[Any, ...], shown: list[ColumnFormat], index: ProblemIndex) -> GridRow:
     number = int(values[0])
     cells = tuple(
-        index.cell(number, column.name, format_value(value, column.decimal_places))
+        index.cell(number, column, format_value(value, column.decimal_places), typed=False)
         for column, value in zip(shown, values[1:], strict=False)
     )
     return index.row(number, cells, left_out=False)
@@ -166,7 +183,7 @@ def _problem_rows(
             rows.append(kept[number])
             continue
         values = typed.get(number, {})
-        cells = tuple(index.cell(number, c.name, _typed(values.get(c.name))) for c in shown)
+        cells = tuple(index.cell(number, c, _typed(values.get(c.name)), typed=True) for c in shown)
         rows.append(index.row(number, cells, left_out=True))
     return rows
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from winiadmin.admin.background import BackgroundViews
 from winiadmin.admin.downloads import DownloadViews
 from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
-from winiadmin.admin.grid import rows_context
+from winiadmin.admin.grid import profile_columns, rows_context
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups
 from winiadmin.admin.progress import progress_context
@@ -165,6 +165,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
             return self._progress_page(request, job, importer_cls, model)
         step = "preview" if job.status in PREVIEW_STATUSES else "result"
         report: dict[str, Any] = job.report or {}
+        rows = rows_context(job, "1")
         context = self._context(
             request,
             _("Import of %(name)s") % {"name": job.original_name},
@@ -179,7 +180,8 @@ class ImportWizard(BackgroundViews, DownloadViews):
             can_change_columns=can_change_mapping(job),
             remembered=applied_from_memory(job, _user(request)),
             renamed_columns=renamed_columns(job),
-            **(rows_context(job, "1") | problems_context(job, "1") | unmatched_context(report)),
+            **(rows | problems_context(job, "1") | unmatched_context(report)),
+            profile_columns=profile_columns(report, rows["columns"]),
         )
         return self._render(request, step, context, model)
 
