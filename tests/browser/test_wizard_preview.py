@@ -49,10 +49,13 @@ def test_preview_speaks_the_users_language(
         "SKU-0007", "Happy Chess Set", "89.10", "54", "Garden", "Online", "Oct. 15, 2026",
     ]  # fmt: skip
     profile = page.locator(".winiadmin-profile .winiadmin-dtype")
-    expect(profile).to_have_text(["text", "text", "number", "whole number", "text", "text", "date"])
+    expect(profile).to_have_text(
+        ["text", "text", "decimal number", "whole number", "text", "text", "date"]
+    )
     for word in ("Float64", "Int64", "String", "null"):
         expect(page.locator("#winiadmin")).not_to_contain_text(word)
-    page.screenshot(path=screenshot_dir / "wizard-3-preview.png")
+    page.locator("h2", has_text="Cleaned data").evaluate("h => h.scrollIntoView()")
+    page.screenshot(path=screenshot_dir / "wizard-3-preview-values.png")
 
     # Many rows: thousands separators; an empty cell stays empty; plurals of one.
     lines = [f"P-{n:05},Item {n},60,{n},Books,{'Online' if n % 2 else ''},\n" for n in range(1500)]
