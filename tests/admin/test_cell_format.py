@@ -9,9 +9,11 @@ from django.utils import translation
 from shop.models import Category, Product, Store
 
 from winiadmin.admin.cell_format import (
+    ColumnFormat,
     column_formats,
     dtype_in_words,
     format_count,
+    format_text,
     format_value,
     model_field,
 )
@@ -109,3 +111,25 @@ def test_column_formats_take_decimal_places_from_the_field() -> None:
         ("quantity", "whole number", None),
         ("weight", "number", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "dtype", "places", "shown"),
+    [
+        ("60.0", "Float64", 2, "60.00"),
+        ("1234567.5", "Float64", None, "1,234,567.5"),
+        ("150000", "Int64", None, "150000"),
+        ("2026-06-19", "Date", None, "June 19, 2026"),
+        ("2026-06-19 13:05:00", "Datetime(time_unit='us', time_zone=None)", None,
+         "June 19, 2026, 1:05 p.m."),
+        ("Books", "String", None, "Books"),
+        ("not a number", "Float64", 2, "not a number"),  # kept as it is
+        (None, "Float64", 2, None),
+    ],
+)  # fmt: skip
+def test_format_text_reads_the_profile_back_by_type(
+    text: str | None, dtype: str, places: int | None, shown: str | None
+) -> None:
+    column = ColumnFormat("c", dtype, dtype_in_words(dtype), places)
+    with translation.override("en"):
+        assert format_text(text, column) == shown

@@ -45,6 +45,7 @@ def test_values_as_the_model_stores_them_types_in_words(
     assert types == ["text", "text", "decimal number", "whole number", "text", "text", "date"]
     profile = page[page.index('class="winiadmin-profile"') :]
     assert re.findall(r'<td class="winiadmin-dtype">([^<]*)</td>', profile) == types
+    assert "<td>60.00</td>" in profile and "<td>June 19, 2026</td>" in profile  # min and max
     assert "Float64" not in page and "Int64" not in page and "String" not in page
     assert "Show only the" not in grid  # no problems: no filter
 

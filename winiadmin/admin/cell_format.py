@@ -12,7 +12,7 @@ years or identifiers, so they are grouped only as the admin's own lists group th
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -140,6 +140,30 @@ def _decimal_text(value: float | Decimal, decimal_places: int | None) -> str:
     own_places = max(0, -exponent) if isinstance(exponent, int) else 0
     places = own_places if decimal_places is None else max(decimal_places, own_places)
     return formats.number_format(number, decimal_pos=places, force_grouping=True)
+
+
+def format_text(text: str | None, column: ColumnFormat) -> str | None:
+    """A value the report kept as text (the profile's smallest and largest), read back by the
+    column's type and shown as the grid shows it; text that does not parse stays as it is."""
+    name = column.dtype.split("(", 1)[0].strip()
+    parse = _TEXT_PARSERS.get("Int" if name in _INTEGERS else name)
+    if text is None or parse is None:
+        return text
+    try:
+        value = parse(text)
+    except (ValueError, InvalidOperation):
+        return text
+    return format_value(value, column.decimal_places)
+
+
+_TEXT_PARSERS: dict[str, Callable[[str], object]] = {
+    "Int": int,
+    "Float32": Decimal,
+    "Float64": Decimal,
+    "Decimal": Decimal,
+    "Date": dt.date.fromisoformat,
+    "Datetime": dt.datetime.fromisoformat,
+}
 
 
 def format_count(count: int) -> str:

@@ -16,6 +16,7 @@ from winiadmin.admin.cell_format import (
     ColumnFormat,
     column_formats,
     dtype_in_words,
+    format_text,
     format_value,
 )
 from winiadmin.admin.paging import PageInfo
@@ -150,11 +151,22 @@ def rows_context(
 
 def profile_columns(report: dict[str, Any], shown: list[ColumnFormat]) -> list[dict[str, Any]]:
     """The report's column profile with each column's type in the grid's words."""
-    words = {c.name: c.words for c in shown}
-    return [
-        {**column, "words": words.get(column["name"]) or dtype_in_words(column["dtype"])}
-        for column in report.get("profile", [])
-    ]
+    by_name = {c.name: c for c in shown}
+    rows = []
+    for column in report.get("profile", []):
+        shown_as = by_name.get(column["name"])
+        if shown_as is None:
+            rows.append({**column, "words": dtype_in_words(column["dtype"])})
+            continue
+        rows.append(
+            {
+                **column,
+                "words": shown_as.words,
+                "min": format_text(column["min"], shown_as),
+                "max": format_text(column["max"], shown_as),
+            }
+        )
+    return rows
 
 
 def _kept_row(values: tuple[Any, ...], shown: list[ColumnFormat], index: ProblemIndex) -> GridRow:
