@@ -39,8 +39,8 @@ def test_values_as_the_model_stores_them_types_in_words(
     assert '<td class="winiadmin-number">60.00</td>' in grid  # DecimalField(2), not 60.0
     assert '<td class="winiadmin-number">150000</td>' in grid
     assert "<td>June 19, 2026</td>" in grid
-    assert '<td class="winiadmin-empty"></td>' in grid  # the empty store
-    assert "null" not in grid
+    assert '<td class="winiadmin-empty"><span class="winiadmin-null">empty</span></td>' in grid
+    assert ">null<" not in grid
     types = re.findall(r'<span class="winiadmin-dtype">([^<]*)</span>', grid)
     assert types == ["text", "text", "decimal number", "whole number", "text", "text", "date"]
     profile = page[page.index('class="winiadmin-profile"') :]
