@@ -8,7 +8,7 @@ file, marked *not imported*, so that each problem is seen where its value is.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.db.models import Model
 
@@ -25,8 +25,8 @@ from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers import get_importer
 from winiadmin.jobs.frames import count_rows, read_page, rows_among, stored_row_numbers
-from winiadmin.jobs.rejected import original_rows
 from winiadmin.models import ImportJob
+from winiadmin.readers import ReadOptions, read_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +206,15 @@ def _typed(value: object) -> str | None:
 
 def _typed_rows(job: ImportJob, numbers: list[int]) -> dict[int, dict[str, Any]]:
     """The file's cells of rows ``numbers`` as typed, by the grid column each header became."""
-    header, originals = original_rows(job)
+    if not job.file:
+        return {}
+    with job.file.open("rb") as handle:
+        table = read_table(
+            cast("BinaryIO", handle), ReadOptions(**job.read_options), name=job.original_name
+        )
+    wanted = table.row_numbers.is_in(numbers)
     to_column = _header_to_column(job.report or {})
-    names = [to_column.get(h, h) for h in header]
-    return {n: dict(zip(names, originals[n], strict=False)) for n in numbers if n in originals}
+    names = [to_column.get(h, h) for h in table.frame.columns]
+    numbers_kept = table.row_numbers.filter(wanted).to_list()
+    rows = zip(numbers_kept, table.frame.filter(wanted).rows(), strict=True)
+    return {int(n): dict(zip(names, values, strict=False)) for n, values in rows}
