@@ -10,19 +10,25 @@ years or identifiers, so they are grouped only as the admin's own lists group th
 (``USE_THOUSAND_SEPARATOR``).
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.db.models import DecimalField, Field, Model
 from django.utils import formats
 from django.utils.duration import duration_string
-from django.utils.functional import Promise
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    from django.utils.functional import Promise
 
 #: polars dtype names (``str(dtype)`` up to its first parenthesis) in words.
 DTYPE_WORDS: dict[str, Promise] = {
