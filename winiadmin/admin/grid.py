@@ -128,7 +128,8 @@ def rows_context(
         schema = read_page(stored, 0, 1).schema
         columns = [{"name": c, "dtype": str(t)} for c, t in schema.items()][1:]
     shown = column_formats(columns, job_models(job))
-    index = ProblemIndex.from_report(report, [c.name for c in shown])
+    # While a check runs, the report (if any) is the previous run's: its problems are not these.
+    index = ProblemIndex.from_report({} if job.is_active else report, [c.name for c in shown])
     with_problems = sorted(index.rows)
     if only_problems:
         page = PageInfo.from_request(raw_page, size, len(with_problems))
