@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.template import Context, Template
 from django.test import override_settings
 from django.utils import translation
 from shop.models import Category, Product, Store
@@ -133,3 +134,18 @@ def test_format_text_reads_the_profile_back_by_type(
     column = ColumnFormat("c", dtype, dtype_in_words(dtype), places)
     with translation.override("en"):
         assert format_text(text, column) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(150000, "150,000"), (1, "1"), (None, ""), ("n/a", "n/a"), (True, "True")],
+)
+def test_count_filter(value: object, shown: str) -> None:
+    template = Template("{% load winiadmin_format %}{{ value|winiadmin_count }}")
+    with translation.override("en"):
+        assert template.render(Context({"value": value})) == shown
+
+
+def test_dtype_filter() -> None:
+    template = Template("{% load winiadmin_format %}{{ value|winiadmin_dtype }}")
+    assert template.render(Context({"value": "Int64"})) == "whole number"
