@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from winiadmin.models import ACTIVE_STATUSES, ImportJob
 
@@ -21,10 +22,24 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest, HttpResponse
 
+#: A finished check asks for a decision on its page: told as information, not as a success.
 _LEVELS = {
-    ImportJob.Status.VALIDATED: messages.SUCCESS,
+    ImportJob.Status.VALIDATED: messages.INFO,
+    ImportJob.Status.INVALID: messages.WARNING,
     ImportJob.Status.SUCCEEDED: messages.SUCCESS,
     ImportJob.Status.CANCELLED: messages.INFO,
+}
+
+_NOTICES = {
+    ImportJob.Status.VALIDATED: gettext_lazy(
+        "The check of %(name)s is done: review it and confirm the import."
+    ),
+    ImportJob.Status.INVALID: gettext_lazy(
+        "The check of %(name)s found problems: review them before importing."
+    ),
+    ImportJob.Status.SUCCEEDED: gettext_lazy("%(name)s was imported."),
+    ImportJob.Status.FAILED: gettext_lazy("The background import of %(name)s failed."),
+    ImportJob.Status.CANCELLED: gettext_lazy("The import of %(name)s was cancelled."),
 }
 
 
@@ -64,10 +79,15 @@ def notify_finished_jobs(request: HttpRequest) -> int:
     ]
     for job in told:
         url = reverse("admin:winiadmin_importjob_job", args=[job.pk])
-        text = _("Background import of %(name)s: %(status)s.") % {
-            "name": job.original_name,
-            "status": job.get_status_display().lower(),
-        }
+        if request.path == url:
+            continue  # the page being opened is that job's: it shows the outcome itself
+        notice = _NOTICES.get(ImportJob.Status(job.status))
+        text = (
+            notice % {"name": job.original_name}
+            if notice is not None
+            else _("Background import of %(name)s: %(status)s.")
+            % {"name": job.original_name, "status": job.get_status_display().lower()}
+        )
         level = _LEVELS.get(ImportJob.Status(job.status), messages.WARNING)
         messages.add_message(request, level, format_html('<a href="{}">{}</a>', url, text))
     return len(told)

@@ -98,9 +98,9 @@ def test_confirm_queues_the_import_and_the_user_is_told_when_it_ends(
     # The next admin page carries the notice, once; the polled fragment never does.
     htmx_get(su_client, job_url(job, "rows"))
     page = html(su_client.get(reverse("admin:index")))
-    assert "Background import of catalogue.csv: succeeded." in page
+    assert "catalogue.csv was imported." in page
     assert job_url(job) in page
-    assert "Background import of" not in html(su_client.get(reverse("admin:index")))
+    assert "was imported" not in html(su_client.get(reverse("admin:index")))
 
 
 def test_cancel_a_queued_import_from_the_page(
@@ -151,7 +151,7 @@ def test_a_stale_job_shows_the_reason_and_retry_queues_it_again(
     assert job.status == Status.QUEUED and job.queued_step == ImportJob.Step.EXECUTE
     assert run_queued(str(job.pk)) == "succeeded"
     again = html(su_client.post(job_url(job, "retry"), follow=True))
-    assert "only a failed one is retried" in again
+    assert "so it cannot be retried" in again
 
 
 def test_admin_actions_cancel_and_retry(
@@ -178,8 +178,23 @@ def test_notices_only_for_the_users_own_finished_jobs(
     mine = make_job()
     ImportJob.objects.filter(pk=mine.pk).update(notified=False, status=Status.FAILED)
     client.force_login(other)
-    assert "Background import" not in html(client.get(reverse("admin:index")))
+    assert "The background import of" not in html(client.get(reverse("admin:index")))
     assert ImportJob.objects.get(pk=mine.pk).notified is False
+
+
+def test_a_finished_check_is_news_elsewhere_not_on_its_own_page(
+    su_client: Client, make_job: MakeJob, samples: Path
+) -> None:
+    data = (samples / "catalogue.csv").read_bytes()
+    checked = make_job(content=data, name="checked.csv")
+    other = make_job(content=data, name="other.csv")
+    assert other.status == Status.VALIDATED
+    ImportJob.objects.filter(pk__in=[checked.pk, other.pk]).update(notified=False)
+    page = html(su_client.get(job_url(checked)))  # its preview asks for the decision itself
+    assert "The check of checked.csv is done" not in page
+    assert "The check of other.csv is done: review it and confirm the import." in page
+    assert 'class="info"' in page and 'class="success"' not in page  # not a green banner
+    assert not ImportJob.objects.filter(notified=False).exists()
 
 
 def test_system_checks_for_background_runs() -> None:

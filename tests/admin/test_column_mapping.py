@@ -101,12 +101,38 @@ def test_the_choice_is_remembered_for_the_next_file_with_the_same_headers(
         "notes,shop,sku,product name,prix,qty,catégorie,availble from\nx,Online,Z-1,Z,1,2,B,\n"
     )
     second = uploaded_job(su_client, content=content.encode(), name="again.csv")
-    assert su_client.get(job_url(second))["Location"] == job_url(second, "columns")
+    saved = SavedColumnMapping.objects.get()
+    # It decides every column: applied without asking, checked again, and the preview says so.
+    assert su_client.get(job_url(second))["Location"] == job_url(second)
+    second.refresh_from_db()
+    assert second.column_mapping == saved.mapping
+    assert second.status == ImportJob.Status.VALIDATED, second.report
+    preview = html(su_client.get(job_url(second)))
+    assert "Columns matched with the mapping you chose on" in preview
+    assert "Column \u201cshop\u201d \u2192 store" in preview
+    assert "Column \u201cnotes\u201d is ignored" in preview
+    assert f'href="{job_url(second, "columns")}"' in preview  # to change it
+    assert SavedColumnMapping.objects.get().updated_at == saved.updated_at  # not saved again
+    # The step still opens, preselected.
     page = html(su_client.get(job_url(second, "columns")))
     assert "Preselected with the mapping you chose on" in page
     assert selected(page, 1) == "store"  # "shop", chosen by hand last time
     assert selected(page, 0) == ""  # "notes", ignored last time
     assert SavedColumnMapping.objects.count() == 1
+
+
+def test_a_remembered_mapping_that_no_longer_fits_is_only_preselected(
+    su_client: Client, samples: Path
+) -> None:
+    first = uploaded_job(su_client, samples / ODD)
+    su_client.post(job_url(first, "columns"), {**FIXED, "column_7": "", "column_3": "quantity"})
+    saved = SavedColumnMapping.objects.get()
+    saved.mapping = {**saved.mapping, "Shop": "warehouse"}  # a column the importer dropped
+    saved.save()
+    second = uploaded_job(su_client, samples / ODD)
+    assert su_client.get(job_url(second))["Location"] == job_url(second, "columns")
+    second.refresh_from_db()
+    assert second.column_mapping is None
 
 
 def test_a_mapping_feeding_a_column_twice_or_leaving_one_out_is_refused(

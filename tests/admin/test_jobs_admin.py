@@ -77,7 +77,7 @@ def test_run_import_runs_validated_jobs(su_client: Client, make_job: MakeJob) ->
     page = act(su_client, "run_import", job, invalid)
     assert "import ran" not in page
     assert f'<a href="{job_url(job)}">' in page and f'<a href="{job_url(invalid)}">' in page
-    assert "This import is succeeded; it cannot do that now." in page
+    assert "This import has already succeeded, so it cannot be started." in page
     assert "This import cannot run: fix the problems" in page
     assert Product.objects.count() == 2
     invalid.refresh_from_db()
@@ -104,7 +104,7 @@ def test_delete_uploaded_file(su_client: Client, make_job: MakeJob) -> None:
 
     # Without its file a job cannot be checked or run again; the pages still work.
     page = act(su_client, "dry_run_again", open_job)
-    assert "This import is cancelled; it cannot do that now." in page
+    assert "This import was cancelled, so it cannot be checked again." in page
     assert su_client.get(job_url(open_job)).status_code == 200
     assert su_client.get(job_url(done)).status_code == 200
     assert su_client.get(job_url(done, "problems_csv")).status_code == 200

@@ -158,13 +158,13 @@ def test_problems_fragment_filters(su_client: Client, make_job: MakeJob, samples
 
     every = html(su_client.get(url))
     assert every.count("<tr class=") == 7
-    assert "show all" not in every
+    assert "Show all problems" not in every
 
     prices = html(su_client.get(url, {"kind": "invalid_value", "column": "price"}))
     assert prices.count("<tr class=") == 2
     assert "<code>12,50 EUR</code>" in prices and "lots" not in prices
-    assert "Showing invalid_value · price" in prices
-    assert f'href="{url}"' in prices  # "show all"
+    assert "Showing \u201cInvalid value\u201d in column \u201cprice\u201d." in prices
+    assert f'href="{url}"' in prices  # "Show all problems"
 
     invalid = html(su_client.get(url, {"kind": "invalid_value"}))
     assert invalid.count("<tr class=") == 4

@@ -83,7 +83,7 @@ def test_markup_in_cells_and_headers_is_escaped_everywhere(su_client: Client) ->
         {"action": "run_import", "_selected_action": [str(job.pk)]},
         follow=True,
     )
-    assert "This import is succeeded" in html(response)  # the warning names the job's file
+    assert "This import has already succeeded" in html(response)  # the warning names the job's file
     assert_escaped(html(response), "&lt;img src=x onerror=alert(1)&gt;.csv (Succeeded)</a>")
 
 

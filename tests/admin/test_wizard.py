@@ -157,7 +157,7 @@ def test_a_second_confirm_creates_nothing_more(su_client: Client, make_job: Make
     job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED
     assert job.created_counts == {"shop.Category": 0, "shop.Store": 0, "shop.Product": 1}
-    assert "This import is succeeded; it cannot do that now." in html(response)
+    assert "This import has already succeeded, so it cannot be started." in html(response)
     assert LogEntry.objects.count() == 1
 
 

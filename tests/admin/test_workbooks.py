@@ -89,12 +89,38 @@ def test_invalid_choices_change_nothing(su_client: Client, tmp_path: Path) -> No
     assert su_client.get(job_url(job, "read_again")).status_code == 405
 
 
-def test_a_csv_gets_only_the_header_row(su_client: Client, samples: Path) -> None:
-    job = uploaded_job(su_client, samples / "catalogue.csv")
+def test_a_csv_with_a_guessed_header_row_gets_only_the_header_row(
+    su_client: Client, samples: Path
+) -> None:
+    titled = b"Price list,,,,,,\n,,,,,,\n" + (samples / "catalogue.csv").read_bytes()
+    job = uploaded_job(su_client, content=titled, name="titled.csv")
+    assert job.report["header_row"] == 3
     page = html(su_client.get(job_url(job)))
     picker = page.split('id="winiadmin-read-again"')[1].split("</form>")[0]
     assert 'name="header_row"' in picker and 'name="sheet"' not in picker
-    assert "Column names read from row 1 (detected)." in page
+    assert "Column names read from row 3 (detected)." in page
+
+
+def test_a_plain_csv_read_from_its_first_row_gets_no_picker(
+    su_client: Client, samples: Path
+) -> None:
+    job = uploaded_job(su_client, samples / "catalogue.csv")
+    assert job.report["header_row"] == 1
+    assert 'id="winiadmin-read-again"' not in html(su_client.get(job_url(job)))
+
+
+def test_a_csv_whose_columns_were_not_found_gets_the_picker(su_client: Client) -> None:
+    content = b"Item,Cost,Count\nP-1,1.00,3\n"  # read from row 1, but nothing expected there
+    job = uploaded_job(su_client, content=content, name="odd.csv")
+    assert (job.status, job.report["header_row"]) == (ImportJob.Status.INVALID, 1)
+    assert job.report["file_errors"]
+    assert 'id="winiadmin-read-again"' in html(su_client.get(job_url(job)))
+
+
+def test_json_gets_no_picker(su_client: Client) -> None:
+    rows = b'[{"sku": "P-1", "name": "Lamp", "price": 1.5}]'
+    job = uploaded_job(su_client, content=rows, name="rows.json")
+    assert 'id="winiadmin-read-again"' not in html(su_client.get(job_url(job)))
 
 
 def test_no_picker_once_the_job_ran(su_client: Client, samples: Path) -> None:
@@ -102,7 +128,7 @@ def test_no_picker_once_the_job_ran(su_client: Client, samples: Path) -> None:
     su_client.post(job_url(job, "confirm"))
     assert 'id="winiadmin-read-again"' not in html(su_client.get(job_url(job)))
     response = su_client.post(job_url(job, "read_again"), {"header_row": "2"}, follow=True)
-    assert "it cannot do that now" in html(response)
+    assert "has already succeeded, so it cannot be checked again." in html(response)
 
 
 def test_only_the_jobs_owner_may_read_it_again(

@@ -194,7 +194,9 @@ def test_problem_groups_filter_the_list_with_htmx(
         invalid_price = groups.filter(has_text="Invalid value").filter(has_text="price")
         invalid_price.get_by_role("link", name="2").click()
         expect(listed).to_have_count(2)
-        expect(page.locator("#winiadmin-problem-list")).to_contain_text("Showing invalid_value")
+        expect(page.locator("#winiadmin-problem-list")).to_contain_text(
+            "Showing \u201cInvalid value\u201d in column \u201cprice\u201d."
+        )
         assert [r[:2] for r in table_rows(page, "#winiadmin-problem-list")] == [
             ["3", "price"],
             ["12", "price"],
@@ -204,7 +206,7 @@ def test_problem_groups_filter_the_list_with_htmx(
         expect(listed).to_have_count(1)
         assert [r[:2] for r in table_rows(page, "#winiadmin-problem-list")] == [["5", "name"]]
 
-        page.get_by_role("link", name="show all").click()
+        page.get_by_role("link", name="Show all problems").click()
         expect(listed).to_have_count(7)
         assert page.url == preview_url
         assert page.evaluate("window.__samePage") is True
@@ -259,7 +261,7 @@ def test_reload_and_resubmit_do_not_import_twice(wizard: Wizard, page: Page, sam
     # Confirming from the stale tab is refused and imports nothing more.
     with other.expect_navigation():
         other.get_by_role("button", name="Confirm and import").click()
-    expect(other.locator(".messagelist .warning")).to_contain_text("it cannot do that now")
+    expect(other.locator(".messagelist .warning")).to_contain_text("so it cannot be started")
     expect(other.locator(".winiadmin-result h2")).to_have_text("Imported")
     assert Product.objects.count() == 40
     assert ImportJob.objects.count() == 1

@@ -55,18 +55,21 @@ def test_odd_headers_fixed_by_hand_then_imported(
     assert (lamp.store.name if lamp.store else None) == "Hamburg Hafen"
     assert ImportJob.objects.get().column_mapping is not None
 
-    # The next file with the same headers: the choice is preselected, and the preview can
-    # change it again.
+    # The next file with the same headers: the remembered choice decides every column, so it
+    # is applied without asking; the preview says so and links to change it.
     wizard.open_upload()
     wizard.submit_file(samples / "catalogue_odd_headers.csv")
+    page.wait_for_url(JOB_URL)
+    mapping = page.locator(".winiadmin-column-mapping")
+    expect(mapping).to_contain_text("Columns matched with the mapping you chose on")
+    expect(mapping.locator("li")).to_contain_text(["Column \u201cShop\u201d \u2192 store"])
+    expect(mapping).to_contain_text("Column \u201cNotes\u201d is ignored")
+    expect(page.get_by_role("button", name="Confirm and import")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "wizard-columns-remembered.png")
+    page.get_by_role("link", name="Change column mapping").click()
     page.wait_for_url(COLUMNS_URL)
     expect(page.locator(".winiadmin-remembered")).to_contain_text(
         "Preselected with the mapping you chose on"
     )
-    expect(page.get_by_label("Shop", exact=True)).to_have_value("store")
-    page.get_by_role("button", name="Apply and check").click()
-    page.wait_for_url(JOB_URL)
-    page.get_by_role("link", name="Change column mapping").click()
-    page.wait_for_url(COLUMNS_URL)
     expect(page.get_by_label("Shop", exact=True)).to_have_value("store")
     assert SavedColumnMapping.objects.count() == 1

@@ -90,7 +90,7 @@ def test_import_products_skip_invalid(tmp_path: Path) -> None:
         "import_products", "--file", str(csv), "--category-id", str(category.pk), "--skip_invalid"
     )
     assert list(Product.objects.values_list("sku", flat=True)) == ["A1"]
-    assert "1 invalid rows skipped" in out
+    assert "1 invalid row skipped" in out
 
 
 def test_import_products_basic(samples: Path) -> None:

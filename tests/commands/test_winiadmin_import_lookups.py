@@ -54,6 +54,6 @@ def test_skip_invalid_imports_the_rest_and_names_the_skipped_rows(sample: str) -
     call_command(
         "winiadmin_import", "shop.products", sample, "--skip_invalid", stdout=out, stderr=err
     )
-    assert "Imported 1 objects. 5 invalid rows skipped." in out.getvalue()
+    assert "Imported 1 object. 5 invalid rows skipped." in out.getvalue()
     assert "'Toyz' (rows 2, 4, 6)" in err.getvalue()
     assert list(Product.objects.values_list("sku", flat=True)) == ["SKU-9006"]

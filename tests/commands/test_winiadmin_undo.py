@@ -47,8 +47,8 @@ def test_dry_run_prints_the_plan_and_deletes_nothing(job: ImportJob) -> None:
     assert out.splitlines() == [
         f"Import {job.pk} of data.csv:",
         "  shop.Product: 2 rows to delete (e.g. Thing, Other)",
-        "  shop.Store: 1 rows to delete (e.g. Online)",
-        "  shop.Category: 1 rows to delete (e.g. Books)",
+        "  shop.Store: 1 row to delete (e.g. Online)",
+        "  shop.Category: 1 row to delete (e.g. Books)",
         "DRY RUN: nothing was deleted.",
     ]
     assert Product.objects.count() == 2
@@ -90,5 +90,5 @@ def test_an_unknown_job(job_id: str) -> None:
 def test_the_plan_lists_rows_deleted_with_them() -> None:
     job = recorded_job({Restaurant: [Restaurant.objects.create(name="Pizza")]})
     out = run(str(job.pk), "--dry_run")
-    assert "  testapp.Restaurant: 1 rows to delete (e.g. Restaurant object (" in out
-    assert "  testapp.Place: 1 rows deleted with them\n" in out
+    assert "  testapp.Restaurant: 1 row to delete (e.g. Restaurant object (" in out
+    assert "  testapp.Place: 1 row deleted with them\n" in out

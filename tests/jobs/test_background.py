@@ -214,7 +214,7 @@ def test_a_stale_job_is_failed_with_the_reason_and_can_be_retried(
     assert job.status == Status.QUEUED and job.queued_step == ImportJob.Step.EXECUTE
     assert run_queued(str(job.pk)) == "succeeded"
     assert Product.objects.count() == 2
-    with pytest.raises(JobStateError, match="only a failed one"):
+    with pytest.raises(JobStateError, match="so it cannot be retried"):
         retry_job(job)
 
 

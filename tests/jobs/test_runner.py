@@ -106,7 +106,7 @@ def test_validate_invalid_and_failed_jobs(make_job: MakeJob) -> None:
 def test_validate_refuses_jobs_busy_or_done(make_job: MakeJob, status: str) -> None:
     job = make_job()
     ImportJob.objects.filter(pk=job.pk).update(status=status)
-    with pytest.raises(JobStateError, match=f"This import is {status}; it cannot do that now."):
+    with pytest.raises(JobStateError, match=r", so it cannot be checked again\.$"):
         validate_job(job)
     job.refresh_from_db()
     assert job.status == status
@@ -134,7 +134,7 @@ def test_execute_job_imports_once_and_logs(make_job: MakeJob, user: User) -> Non
         "Imported data.csv: created 1 categories, 1 stores, 2 products."
     )
 
-    with pytest.raises(JobStateError, match="This import is succeeded"):
+    with pytest.raises(JobStateError, match="This import has already succeeded"):
         execute_job(job, skip_invalid=False, user=user)
     assert Product.objects.count() == 2 and LogEntry.objects.count() == 1
 
@@ -151,7 +151,7 @@ def test_a_stale_copy_of_the_job_cannot_run_it_again(make_job: MakeJob) -> None:
     other_tab = ImportJob.objects.get(pk=job.pk)
     execute_job(job, skip_invalid=False)
     assert other_tab.status == Status.VALIDATED  # what the second request loaded
-    with pytest.raises(JobStateError, match="This import is succeeded"):
+    with pytest.raises(JobStateError, match="This import has already succeeded"):
         execute_job(other_tab, skip_invalid=False)
     assert other_tab.status == Status.SUCCEEDED
     assert Product.objects.count() == 2
@@ -182,7 +182,9 @@ def test_file_errors_cannot_be_skipped(make_job: MakeJob) -> None:
 
 def test_a_job_never_validated_cannot_run(make_job: MakeJob) -> None:
     job = make_job(validate=False)
-    with pytest.raises(JobStateError, match="This import is uploaded"):
+    with pytest.raises(
+        JobStateError, match=r"This import has not been checked yet, so it cannot be started\."
+    ):
         execute_job(job, skip_invalid=False)
     assert not Product.objects.exists()
 
@@ -239,3 +241,20 @@ def test_a_deleted_upload_fails_the_job(make_job: MakeJob, how: str) -> None:
     assert job.status == Status.FAILED  # not left "validating"
     assert "upload the file again" in job.error
     assert on_disk(job.preview_file)
+
+
+@pytest.mark.parametrize(
+    ("status", "sentence"),
+    [
+        (Status.VALIDATING, "This import is being checked, so it cannot be checked again."),
+        (Status.RUNNING, "This import is running, so it cannot be checked again."),
+        (Status.SUCCEEDED, "This import has already succeeded, so it cannot be checked again."),
+        (Status.CANCELLED, "This import was cancelled, so it cannot be checked again."),
+    ],
+)
+def test_refusals_are_whole_sentences(make_job: MakeJob, status: str, sentence: str) -> None:
+    job = make_job()
+    ImportJob.objects.filter(pk=job.pk).update(status=status)
+    with pytest.raises(JobStateError) as refused:
+        validate_job(job)
+    assert str(refused.value) == sentence

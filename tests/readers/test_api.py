@@ -75,7 +75,8 @@ def test_a_forced_format_skips_detection() -> None:
 
 def test_an_unknown_format() -> None:
     with pytest.raises(
-        FileReadError, match=r"^Unknown file format 'xml'; winiadmin reads: csv, tsv, excel"
+        FileReadError,
+        match=r"^Unknown file format 'xml'; the formats that can be read: csv, tsv, excel",
     ):
         read_table(b"<x/>", ReadOptions(format="xml"))
 

@@ -13,7 +13,7 @@ from winiadmin.readers import detect_format, read_table
 from winiadmin.readers.detect import extension
 from winiadmin.readers.excel import CFB_MAGIC
 
-NOT_A_TABLE = "^This file is not a table winiadmin can read: it "
+NOT_A_TABLE = "^This file cannot be read as a table: it "
 
 
 def zip_of(*names: str) -> bytes:

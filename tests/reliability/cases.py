@@ -376,13 +376,13 @@ CASES: list[Case] = [
         "binary junk named .csv",
         "items.csv",
         binary_junk,
-        Refused("This file is not a table winiadmin can read: it holds binary data, not text."),
+        Refused("This file cannot be read as a table: it holds binary data, not text."),
     ),
     Case(
         "a PDF named .csv",
         "items.csv",
         lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
-        Refused("This file is not a table winiadmin can read: it looks like a PDF document."),
+        Refused("This file cannot be read as a table: it looks like a PDF document."),
     ),
     Case(
         "a CSV named .xlsx",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from winiadmin.admin.grid import rows_context
 from winiadmin.admin.progress import progress_context
 from winiadmin.admin.responses import redirect
 from winiadmin.jobs.background import cancel_job, retry_job
@@ -46,8 +47,6 @@ class BackgroundViews:
     def early_rows_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         """A dry run's cleaned rows while it still runs: a placeholder that polls until they are
         stored, then the first page, loaded once (its pages come from the rows view)."""
-        from winiadmin.admin.wizard import rows_context  # noqa: PLC0415 - wizard imports us
-
         job, _importer = self._job(request, job_id)
         ready = job.status == job.Status.VALIDATING and bool(job.preview_file)
         context: dict[str, Any] = rows_context(job, None) if ready else {"job": job}

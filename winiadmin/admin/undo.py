@@ -15,7 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from winiadmin.admin.cell_format import format_count
 from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.templates import template_candidates
 from winiadmin.jobs.undo import UndoPlan, UndoRefused, plan_undo, undo_job
@@ -57,9 +59,12 @@ class UndoViews:
         except UndoRefused as exc:
             messages.error(request, _("The import was not undone: %(why)s") % {"why": exc})
             return self._preview(request, exc.plan, status=409)
-        messages.success(
-            request, _("The import was undone: %(n)d rows deleted.") % {"n": result.total}
+        deleted = ngettext(
+            "The import was undone: %(count)s row deleted.",
+            "The import was undone: %(count)s rows deleted.",
+            result.total,
         )
+        messages.success(request, deleted % {"count": format_count(result.total)})
         return redirect(request, reverse("admin:winiadmin_importjob_job", args=[job.pk]))
 
     def _preview(self, request: HttpRequest, plan: UndoPlan, status: int = 200) -> HttpResponse:

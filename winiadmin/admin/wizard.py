@@ -22,22 +22,26 @@ from django.views.decorators.http import require_POST
 from winiadmin.admin.background import BackgroundViews
 from winiadmin.admin.downloads import DownloadViews
 from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
+from winiadmin.admin.grid import profile_columns, rows_context
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups
 from winiadmin.admin.progress import progress_context
 from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.templates import template_candidates
 from winiadmin.admin.unmatched import unmatched_context
+from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers import Importer, all_importers, get_importer
 from winiadmin.jobs.background import start_execution, start_validation
-from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.mapping import (
+    applied_from_memory,
     apply_mapping,
     can_change_mapping,
     mapping_report,
     needs_mapping,
+    remembered_mapping,
+    renamed_columns,
     saved_mapping,
 )
 from winiadmin.jobs.rejected import (
@@ -155,12 +159,13 @@ class ImportWizard(BackgroundViews, DownloadViews):
         job, importer_cls = self._job(request, job_id)
         reap_stale_jobs(job)  # a job whose worker died says so instead of "running" forever
         if needs_mapping(job):  # the headers need a look before the preview means anything
-            return redirect(request, reverse("admin:winiadmin_importjob_columns", args=[job.pk]))
+            return self._map_columns(request, job)
         model = model_or_none(job.target_model)
         if job.is_active:
             return self._progress_page(request, job, importer_cls, model)
         step = "preview" if job.status in PREVIEW_STATUSES else "result"
         report: dict[str, Any] = job.report or {}
+        rows = rows_context(job, "1")
         context = self._context(
             request,
             _("Import of %(name)s") % {"name": job.original_name},
@@ -173,9 +178,24 @@ class ImportWizard(BackgroundViews, DownloadViews):
             rejected_count=len(rejected_row_numbers(report)),
             read_again_form=read_again_form(job),
             can_change_columns=can_change_mapping(job),
-            **(rows_context(job, "1") | problems_context(job, "1") | unmatched_context(report)),
+            remembered=applied_from_memory(job, _user(request)),
+            renamed_columns=renamed_columns(job),
+            **(rows | problems_context(job, "1") | unmatched_context(report)),
+            profile_columns=profile_columns(report, rows["columns"]),
         )
         return self._render(request, step, context, model)
+
+    def _map_columns(self, request: HttpRequest, job: ImportJob) -> HttpResponse:
+        """Apply the user's remembered mapping when it decides every column; else ask."""
+        user = _user(request)
+        saved = remembered_mapping(job, user)
+        if saved is None:
+            return redirect(request, reverse("admin:winiadmin_importjob_columns", args=[job.pk]))
+        try:
+            apply_mapping(job, ColumnMapping.from_json(saved.mapping), user, remember=False)
+        except JobStateError as exc:
+            messages.warning(request, str(exc))
+        return redirect(request, job_url(job))
 
     def _progress_page(
         self,
@@ -227,7 +247,8 @@ class ImportWizard(BackgroundViews, DownloadViews):
 
     def rows_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
-        context = rows_context(job, request.GET.get("page"))
+        only_problems = request.GET.get("problems") == "1"
+        context = rows_context(job, request.GET.get("page"), only_problems)
         return TemplateResponse(request, "admin/winiadmin/_rows.html", context)
 
     def problems_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
@@ -319,21 +340,27 @@ class ImportWizard(BackgroundViews, DownloadViews):
 
 
 def read_again_fields(job: ImportJob) -> dict[str, bool]:
-    """Which choices apply to the job's file: ``text`` (an encoding), ``header`` (a header row)."""
+    """Which choices apply to the job's file: ``text`` (an encoding: the file was not plainly read
+    as UTF-8, has errors that another encoding may explain, or its encoding was chosen) and
+    ``header`` (a header row in question: see :func:`header_row_in_question`)."""
     report: dict[str, Any] = job.report or {}
-    text = bool(report.get("source", {}).get("encoding") or job.read_options.get("encoding"))
-    header = (report.get("header_row") or job.read_options.get("header_row")) is not None
+    label = str(report.get("source", {}).get("encoding") or "")
+    chosen_encoding = bool(job.read_options.get("encoding"))
+    text = chosen_encoding or (
+        bool(label) and (label != "UTF-8" or bool(report.get("error_count")))
+    )
+    header = header_row_in_question(report, job.read_options.get("header_row"))
     return {"text": text, "header": header}
 
 
 def read_again_form(job: ImportJob) -> ReadAgainForm | None:
-    """The sheet, header row and encoding pickers, for files that have them, while the job is a
-    preview."""
+    """The sheet, header row and encoding pickers, while the job is a preview, where they apply:
+    see :func:`read_again_fields`."""
     report: dict[str, Any] = job.report or {}
     chosen = job.read_options.get("header_row")
     fields = read_again_fields(job)
     if job.status not in PREVIEW_STATUSES or not any(fields.values()):
-        return None  # Parquet, a file that could not be read at all, or a job already run
+        return None  # a plain table read from row 1, Parquet, or a job already run
     sheets: list[str] = report.get("sheets", [])
     sheet = report.get("source", {}).get("sheet") or job.read_options.get("sheet")
     if isinstance(sheet, int) and 0 <= sheet < len(sheets):  # chosen by number on upload
@@ -342,21 +369,16 @@ def read_again_form(job: ImportJob) -> ReadAgainForm | None:
     return ReadAgainForm(sheets, initial=initial, **fields)
 
 
-def rows_context(job: ImportJob, raw_page: str | None) -> dict[str, Any]:
-    """One page of the cleaned rows, read from the job's stored frame."""
-    total = count_rows(job.preview_file) if job.preview_file else 0
-    page = PageInfo.from_request(raw_page, get_config().PAGE_SIZE, total)
-    frame = read_page(job.preview_file, page.offset, page.size) if total else None
-    # While the dry run still runs there is no report yet: the stored frame names the columns.
-    columns = (job.report or {}).get("columns") or (
-        [] if frame is None else [{"name": c, "dtype": str(t)} for c, t in frame.schema.items()][1:]
-    )
-    return {
-        "job": job,
-        "rows_page": page,
-        "columns": columns,
-        "rows": frame.rows() if frame is not None else [],
-    }
+def header_row_in_question(report: dict[str, Any], chosen: object) -> bool:
+    """Workbooks (a sheet to pick), a header row chosen by hand or guessed below row 1 (title
+    rows skipped), or a file whose columns were not found (the wrong row may have been read).
+    Not for a plain table read from its first row, nor for formats without a header row."""
+    detected = report.get("header_row")
+    if chosen is not None or report.get("sheets"):
+        return True
+    if detected is None:
+        return False  # JSON, Parquet, or a file that could not be read at all
+    return int(detected) > 1 or bool(report.get("file_errors"))
 
 
 def problems_context(
@@ -370,6 +392,7 @@ def problems_context(
         "problems_page": page,
         "problems": problems[page.offset : page.offset + page.size],
         "kind": kind,
+        "kind_label": problems[0]["label"] if kind and problems else "",
         "column": column,
         "problems_query": "&" + urlencode({"kind": kind, "column": column}),
     }

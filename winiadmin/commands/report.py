@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.core.management.base import OutputWrapper
 from django.core.management.color import Style
+from django.utils.translation import ngettext
 
 from winiadmin.results import ImportResult, ImportStatus
 
@@ -18,7 +19,8 @@ def write_report(
     result: ImportResult, stdout: OutputWrapper, stderr: OutputWrapper, style: Style
 ) -> None:
     source = ", ".join(f"{k} {v}" for k, v in result.source_info.items())
-    stdout.write(f"Read {result.rows_read:,} rows" + (f" ({source})" if source else "") + ".")
+    read = _counted("Read %(count)s row", "Read %(count)s rows", result.rows_read)
+    stdout.write(read + (f" ({source})" if source else "") + ".")
     if result.unmatched:
         _write_unmatched(result, stdout, stderr, style)
     if result.problems:
@@ -47,11 +49,9 @@ def _write_unmatched(
 
 def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -> None:
     report = result.problems
-    stderr.write(
-        style.WARNING(
-            f"Problems: {report.error_count:,} errors, {report.warning_count:,} warnings."
-        )
-    )
+    errors = _counted("%(count)s error", "%(count)s errors", report.error_count)
+    warnings = _counted("%(count)s warning", "%(count)s warnings", report.warning_count)
+    stderr.write(style.WARNING(f"Problems: {errors}, {warnings}."))
     shown: list[Problem] = sorted(
         [*report.errors(), *report.warnings()],
         key=lambda p: (not p.is_error, p.row or 0),
@@ -80,8 +80,23 @@ def _table(result: ImportResult) -> str:
 
 
 def _verdict(result: ImportResult, style: Style) -> str:
-    skipped = f" {result.rows_skipped:,} invalid rows skipped." if result.rows_skipped else ""
+    skipped = (
+        " "
+        + _counted(
+            "%(count)s invalid row skipped.", "%(count)s invalid rows skipped.", result.rows_skipped
+        )
+        if result.rows_skipped
+        else ""
+    )
     if result.status is ImportStatus.DRY_RUN:
         return style.WARNING(f"DRY RUN: nothing was written.{skipped}")
     updated = f" Updated {result.total_updated:,}." if result.total_updated else ""
-    return style.SUCCESS(f"Imported {result.total_created:,} objects.{updated}{skipped}")
+    created = _counted(
+        "Imported %(count)s object.", "Imported %(count)s objects.", result.total_created
+    )
+    return style.SUCCESS(f"{created}{updated}{skipped}")
+
+
+def _counted(singular: str, plural: str, count: int) -> str:
+    """``ngettext`` with the count grouped in thousands, as the rest of the report prints it."""
+    return ngettext(singular, plural, count) % {"count": f"{count:,}"}

@@ -26,6 +26,7 @@ from winiadmin.jobs.runner import (
     run_validation,
     validate_job,
 )
+from winiadmin.jobs.states import state_message
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
@@ -79,8 +80,7 @@ def _enqueue(job: ImportJob, allowed: Collection[Status], step: Step, **fields: 
     }
     if not ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(**values):
         job.refresh_from_db()
-        msg = f"This import is {job.get_status_display().lower()}; it cannot do that now."
-        raise JobStateError(msg)
+        raise JobStateError(state_message(job, step))
     # The worker must see the QUEUED row: enqueue once the caller's transaction (if any) commits.
     transaction.on_commit(lambda: _send(job.pk))
     job.refresh_from_db()
@@ -149,8 +149,7 @@ def retry_job(job: ImportJob) -> None:
     A job below ``BACKGROUND_THRESHOLD`` is checked again right here (then confirmed as usual).
     """
     if job.status != Status.FAILED:
-        msg = f"This import is {job.get_status_display().lower()}; only a failed one is retried."
-        raise JobStateError(msg)
+        raise JobStateError(state_message(job, "retry"))
     if not runs_in_background(job):
         validate_job(job)
         return

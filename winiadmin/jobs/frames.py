@@ -50,3 +50,23 @@ def count_rows(name: str) -> int:
         with storage.open(name, "rb") as handle:
             return pl.read_parquet(handle.read()).height
     return int(pl.scan_parquet(path).select(pl.len()).collect().item())
+
+
+def _scan(name: str) -> pl.LazyFrame:
+    storage = upload_storage()
+    try:
+        return pl.scan_parquet(storage.path(name))
+    except NotImplementedError:  # a remote storage: read the bytes
+        with storage.open(name, "rb") as handle:
+            return pl.read_parquet(handle.read()).lazy()
+
+
+def rows_among(name: str, rows: list[int]) -> pl.DataFrame:
+    """The stored rows whose file row number is one of ``rows`` (first column: file row)."""
+    return _scan(name).filter(pl.col(ROW).is_in(rows)).collect()
+
+
+def stored_row_numbers(name: str, rows: list[int]) -> list[int]:
+    """Which of ``rows`` the stored frame holds (only its row column is read)."""
+    found = _scan(name).select(ROW).filter(pl.col(ROW).is_in(rows)).collect()
+    return [int(n) for n in found.get_column(ROW).to_list()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from winiadmin.cleaning.mapping import normalised
 from winiadmin.jobs.background import start_validation
 from winiadmin.models import ImportJob, SavedColumnMapping
 from winiadmin.permissions import user_id
@@ -26,6 +27,12 @@ def mapping_report(job: ImportJob) -> dict[str, Any] | None:
     report: dict[str, Any] = job.report or {}
     found: dict[str, Any] | None = report.get("column_mapping")
     return found
+
+
+def renamed_columns(job: ImportJob) -> list[dict[str, Any]]:
+    """The file columns not taken by their exact name: fed to another column, or ignored."""
+    found = mapping_report(job) or {}
+    return [c for c in found.get("columns", []) if c["reason"] not in {"exact", "unmatched"}]
 
 
 def can_change_mapping(job: ImportJob) -> bool:
@@ -54,14 +61,42 @@ def saved_mapping(job: ImportJob, user: User | None) -> SavedColumnMapping | Non
     ).first()
 
 
-def apply_mapping(job: ImportJob, mapping: ColumnMapping, user: User | None) -> None:
-    """Keep ``mapping`` on the job and for the next file with the same headers; dry-run again."""
+def remembered_mapping(job: ImportJob, user: User | None) -> SavedColumnMapping | None:
+    """The saved mapping, when it decides every column of this file (each header fed to a column
+    the importer still expects, or ignored): applied without asking again."""
+    saved = saved_mapping(job, user)
+    found = mapping_report(job)
+    if saved is None or found is None:
+        return None
+    chosen = {normalised(str(header)): target for header, target in saved.mapping.items()}
+    expected = set(found["expected"])
+    for column in found["columns"]:
+        key = normalised(column["header"])
+        if key not in chosen or (chosen[key] and chosen[key] not in expected):
+            return None
+    return saved
+
+
+def applied_from_memory(job: ImportJob, user: User | None) -> SavedColumnMapping | None:
+    """The saved mapping this job was given without asking (see :func:`remembered_mapping`):
+    the job's mapping is the saved one, and nobody chose it again since the job was created."""
+    saved = saved_mapping(job, user)
+    if saved is None or job.column_mapping is None or job.column_mapping != saved.mapping:
+        return None
+    return saved if saved.updated_at < job.created_at else None
+
+
+def apply_mapping(
+    job: ImportJob, mapping: ColumnMapping, user: User | None, *, remember: bool = True
+) -> None:
+    """Keep ``mapping`` on the job and (``remember``) for the next file with the same headers;
+    dry-run again."""
     found = mapping_report(job)
     assert found is not None
     job.column_mapping = mapping.as_json()
     job.save(update_fields=["column_mapping", "updated_at"])
     owner = user_id(user)
-    if owner is not None:
+    if owner is not None and remember:
         SavedColumnMapping.objects.update_or_create(
             importer=job.importer,
             fingerprint=found["fingerprint"],

@@ -17,6 +17,7 @@ from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.monitor import ImportCancelled, JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
+from winiadmin.jobs.states import state_message
 from winiadmin.jobs.storage import UploadStorageError, discard_job_files, storage_error_message
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
@@ -187,8 +188,7 @@ def _claim(job: ImportJob, allowed: Collection[ImportJob.Status], new: ImportJob
         )
     if not claimed:
         job.refresh_from_db()
-        msg = f"This import is {job.get_status_display().lower()}; it cannot do that now."
-        raise JobStateError(msg)
+        raise JobStateError(state_message(job, new))
     job.status = new
     for name, value in fields.items():
         setattr(job, name, value)

@@ -54,7 +54,7 @@ def read_table(
     fmt = options.format or detect_format(data, name or source_name)
     reader = READERS.get(fmt)
     if reader is None:
-        msg = f"Unknown file format {fmt!r}; winiadmin reads: {', '.join(READERS)}."
+        msg = f"Unknown file format {fmt!r}; the formats that can be read: {', '.join(READERS)}."
         raise FileReadError(msg)
     try:
         table = reader(data, options)

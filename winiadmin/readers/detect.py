@@ -18,7 +18,7 @@ from winiadmin.readers.parquet import PARQUET_MAGIC
 
 # An OpenDocument file's first zip entry is "mimetype", stored uncompressed.
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_NOT_TABLE = "This file is not a table winiadmin can read: it looks like {}."
+_NOT_TABLE = "This file cannot be read as a table: it looks like {}."
 
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "a PDF document"),

@@ -35,7 +35,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 #: Bytes looked at for the UTF-16 pattern and for the first guess of :func:`decode_text`.
 _SAMPLE = 64 * 1024
 
-BINARY_MESSAGE = "This file is not a table winiadmin can read: it holds binary data, not text."
+BINARY_MESSAGE = "This file cannot be read as a table: it holds binary data, not text."
 
 #: Put before the two hex digits of each byte that is not valid UTF-8 when decoding a file that
 #: is UTF-8 otherwise: a Unicode noncharacter, never in real text, so that the cell holding it can

@@ -77,7 +77,7 @@ def _records_of(document: Any) -> list[Record]:
     if isinstance(document, dict):
         document = _only_list_of_records(document)
     if not isinstance(document, list):
-        msg = "This JSON file holds no list of records; winiadmin expects [{...}, {...}]."
+        msg = "This JSON file holds no list of records, such as [{...}, {...}]."
         raise FileReadError(msg)
     for index, item in enumerate(document):
         if not isinstance(item, dict):
@@ -97,7 +97,7 @@ def _only_list_of_records(document: Record) -> list[Record]:
         return records
     if lists:
         msg = f"This JSON object holds several lists of records ({', '.join(lists)}); "
-        msg += "winiadmin reads one table at a time."
+        msg += "only one table can be imported at a time."
     else:
         msg = 'This JSON object holds no list of records, such as {"products": [{...}, ...]}.'
     raise FileReadError(msg)

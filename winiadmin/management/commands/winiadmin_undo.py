@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError
+from django.utils.translation import ngettext
 
 from winiadmin.commands.base import ABCBaseCommand
 from winiadmin.jobs.undo import UndoPlan, UndoRefused, plan_undo, undo_job
@@ -33,20 +34,30 @@ class Command(ABCBaseCommand):
             result = undo_job(job)
         except UndoRefused as exc:  # changed since the plan was printed
             raise CommandError(_refusal(exc.plan)) from exc
-        self.stdout.write(self.style.SUCCESS(f"Undone: deleted {result.total:,} rows."))
+        done = _counted(
+            "Undone: deleted %(count)s row.", "Undone: deleted %(count)s rows.", result.total
+        )
+        self.stdout.write(self.style.SUCCESS(done))
 
     def _print_plan(self, plan: UndoPlan) -> None:
         self.stdout.write(f"Import {plan.job.pk} of {plan.job.original_name}:")
         cascades = plan.cascades
         for undo in plan.models:
             sample = f" (e.g. {', '.join(undo.sample)})" if undo.sample else ""
-            self.stdout.write(f"  {undo.label}: {len(undo.keys):,} rows to delete{sample}")
+            rows = _counted("%(count)s row to delete", "%(count)s rows to delete", len(undo.keys))
+            self.stdout.write(f"  {undo.label}: {rows}{sample}")
         for label, n in cascades.items():
-            self.stdout.write(f"  {label}: {n:,} rows deleted with them")
-        for label, n in plan.updated.items():
-            self.stdout.write(
-                self.style.WARNING(f"  {label}: {n:,} rows it updated stay as they are now")
+            rows = _counted(
+                "%(count)s row deleted with them", "%(count)s rows deleted with them", n
             )
+            self.stdout.write(f"  {label}: {rows}")
+        for label, n in plan.updated.items():
+            rows = _counted(
+                "%(count)s row it updated stays as it is now",
+                "%(count)s rows it updated stay as they are now",
+                n,
+            )
+            self.stdout.write(self.style.WARNING(f"  {label}: {rows}"))
 
 
 def _job(job_id: str) -> ImportJob:
@@ -64,3 +75,7 @@ def _refusal(plan: UndoPlan) -> str:
         for blocker in plan.blockers
     ]
     return "This import cannot be undone:\n- " + "\n- ".join(reasons)
+
+
+def _counted(singular: str, plural: str, count: int) -> str:
+    return ngettext(singular, plural, count) % {"count": f"{count:,}"}

@@ -1,0 +1,21 @@
+"""Template filters over :mod:`winiadmin.admin.cell_format`: ``{% load winiadmin_format %}``."""
+
+from django import template
+
+from winiadmin.admin.cell_format import dtype_in_words, format_count
+
+register = template.Library()
+
+
+@register.filter
+def winiadmin_count(value: object) -> str:
+    """``150000`` → ``150,000`` (the locale's separator); anything not a whole number as it is."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "" if value is None else str(value)
+    return format_count(value)
+
+
+@register.filter
+def winiadmin_dtype(value: object) -> str:
+    """A polars dtype name in words: ``"Float64"`` → *number*."""
+    return dtype_in_words(str(value))
