@@ -52,6 +52,7 @@ from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.jobs.storage import UploadStorageError
 from winiadmin.models import ImportJob
 from winiadmin.permissions import User, can_import, can_view_job
+from winiadmin.readers.cells import BAD_BYTES_MESSAGE
 
 if TYPE_CHECKING:
     from django.contrib.admin import AdminSite
@@ -341,14 +342,15 @@ class ImportWizard(BackgroundViews, DownloadViews):
 
 def read_again_fields(job: ImportJob) -> dict[str, bool]:
     """Which choices apply to the job's file: ``text`` (an encoding: the file was not plainly read
-    as UTF-8, has errors that another encoding may explain, or its encoding was chosen) and
-    ``header`` (a header row in question: see :func:`header_row_in_question`)."""
+    as UTF-8, has bytes that are not UTF-8 text, or its encoding was chosen) and ``header`` (a
+    header row in question: see :func:`header_row_in_question`)."""
     report: dict[str, Any] = job.report or {}
     label = str(report.get("source", {}).get("encoding") or "")
-    chosen_encoding = bool(job.read_options.get("encoding"))
-    text = chosen_encoding or (
-        bool(label) and (label != "UTF-8" or bool(report.get("error_count")))
+    bad_bytes = any(
+        str(p.get("message", "")).startswith(BAD_BYTES_MESSAGE) for p in report.get("problems", [])
     )
+    doubtful = bool(label) and (label != "UTF-8" or bad_bytes)
+    text = bool(job.read_options.get("encoding")) or doubtful
     header = header_row_in_question(report, job.read_options.get("header_row"))
     return {"text": text, "header": header}
 
