@@ -507,6 +507,12 @@ CASES: list[Case] = [
                 ["Cafe\u0301", "decomposed", "", "", ""],
             ]
         ),
-        Imported({"Café": item("composed")}),  # the second is a duplicate: a warning
+        # One code, two names: neither row is guessed to be the right one.
+        Invalid(
+            (
+                (2, "code", "Café", "Rows 2 and 3 have the same code 'Café' but different name"),
+                (3, "code", "Café", "Rows 2 and 3 have the same code 'Café' but different name"),
+            )
+        ),
     ),
 ]

@@ -2,9 +2,12 @@
 
 from typing import TYPE_CHECKING
 
+from django.core.management import CommandError
 from django.core.management.base import OutputWrapper
 from django.core.management.color import Style
 
+from winiadmin.exceptions import describe_exception
+from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportResult, ImportStatus
 
 if TYPE_CHECKING:
@@ -45,22 +48,48 @@ def _write_unmatched(
         stderr.write(style.ERROR(line + hint))
 
 
+def failure(result: ImportResult) -> CommandError:
+    """The ``CommandError`` of a run that did not succeed: one line, Django's convention.
+
+    When the importer's own code raised, it names the importer and the exception, chained to
+    it, so that ``--traceback`` shows where (Django re-raises the ``CommandError`` then).
+    """
+    crash = result.exception
+    if crash is not None:
+        msg = (
+            f"Importer {crash.importer!r} failed: {describe_exception(crash.error)} "
+            "(run with --traceback for details)"
+        )
+        error = CommandError(msg)
+        error.__cause__ = crash.error
+        return error
+    return CommandError(result.error or "The import failed; nothing was written.")
+
+
 def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -> None:
     report = result.problems
+    # The importer's failure is the CommandError's one line; the other problems are listed.
+    crashed = sum(1 for p in report if p.kind is ProblemKind.IMPORTER_FAILED)
+    if crashed == len(report):
+        return
     stderr.write(
         style.WARNING(
             f"Problems: {report.error_count:,} errors, {report.warning_count:,} warnings."
         )
     )
     shown: list[Problem] = sorted(
-        [*report.errors(), *report.warnings()],
+        [
+            p
+            for p in [*report.errors(), *report.warnings()]
+            if p.kind is not ProblemKind.IMPORTER_FAILED
+        ],
         key=lambda p: (not p.is_error, p.row or 0),
     )[:SHOWN_PROBLEMS]
     for problem in shown:
         paint = style.ERROR if problem.is_error else style.WARNING
         stderr.write(paint(f"  {problem.severity.value}: {problem}"))
-    if len(report) > len(shown):
-        stderr.write(f"  … and {len(report) - len(shown):,} more.")
+    if len(report) - crashed > len(shown):
+        stderr.write(f"  … and {len(report) - crashed - len(shown):,} more.")
 
 
 def _table(result: ImportResult) -> str:

@@ -1,11 +1,14 @@
 """``run_import``: read → clean → transform → load, timed, with every outcome in one result."""
 
+import inspect
 import logging
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from os import PathLike
+from typing import cast
 
 import polars as pl
 from django.db import DEFAULT_DB_ALIAS
@@ -21,16 +24,23 @@ from winiadmin.cleaning.mapping import (
     sample_values,
 )
 from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
-from winiadmin.cleaning.tracking import rename_map_of
+from winiadmin.cleaning.tracking import (
+    DUPLICATE_KEY_POLICIES,
+    DuplicateKeyPolicy,
+    rename_map_of,
+)
 from winiadmin.conf import get_config
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.lookups import KeyResolver, Lookup
 from winiadmin.exceptions import (
+    CleaningError,
     FileReadError,
+    ImporterFailed,
     ImportTimeout,
     LoadError,
     RowProblems,
     WiniadminError,
+    describe_exception,
 )
 from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.deadline import Deadline
@@ -151,6 +161,9 @@ class _Run:
             self._execute(source)
         except FileReadError as exc:
             self._fail(ImportStatus.INVALID, ProblemKind.UNREADABLE_FILE, str(exc))
+        except ImporterFailed as exc:
+            self._fail(ImportStatus.FAILED, ProblemKind.IMPORTER_FAILED, str(exc))
+            self.result.exception = exc
         except (LoadError, ImportTimeout) as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
         except WiniadminError as exc:
@@ -248,14 +261,18 @@ class _Run:
         """
         if not self.result.column_samples:
             self.result.column_samples = sample_values(table.frame)
-        try:
-            matches = self.match_columns(table.frame.columns)
-        except MappingError as exc:
-            problem = Problem(ProblemKind.COLUMN_MAPPING, Severity.ERROR, str(exc))
-            return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), [problem])
-        self.result.column_matches = matches
-        cleaning_cls = self.spec.get_cleaning_df_cls()
-        return clean_table(matches.apply(table.frame), cleaning_cls, table.row_numbers)
+        policy = duplicate_key_policy_of(self.spec)
+        with self.importer_code():  # the cleaning class's hooks
+            try:
+                matches = self.match_columns(table.frame.columns)
+            except MappingError as exc:
+                problem = Problem(ProblemKind.COLUMN_MAPPING, Severity.ERROR, str(exc))
+                return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), [problem])
+            self.result.column_matches = matches
+            cleaning_cls = self.spec.get_cleaning_df_cls()
+            return clean_table(
+                matches.apply(table.frame), cleaning_cls, table.row_numbers, duplicate_keys=policy
+            )
 
     def match_columns(self, headers: Sequence[str]) -> MatchedColumns:
         """Which file header feeds which expected column (aliases, the chosen mapping)."""
@@ -269,7 +286,7 @@ class _Run:
         )
 
     def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
-        with self.guard("The importer failed while building the objects", LoadError):
+        with self.importer_code():
             if isinstance(self.spec, FrameImportSpec):
                 rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
                 return _Plan(frames=self.spec.get_frames_by_model(cleaned.frame.with_columns(rows)))
@@ -277,8 +294,7 @@ class _Run:
 
     def _load(self, plan: "_Plan", cleaned: CleaningOutcome, *, rollback: bool) -> LoadOutcome:
         settings = self.load_settings(rollback=rollback)
-        # Django's own field validation (to_python) can refuse a value before the database.
-        with self.guard("The data could not be saved", LoadError):
+        with self.loading():
             if plan.frames is not None:
                 return frame_load_stage(plan.frames, settings)
             assert plan.bulks is not None
@@ -309,6 +325,41 @@ class _Run:
         except Exception as exc:
             logger.exception("%s (%s)", what, self.result.importer)
             raise error(f"{what}: {type(exc).__name__}: {exc}") from exc
+
+    @contextmanager
+    def importer_code(self) -> Iterator[None]:
+        """The importer's own code runs inside: what it raises is :class:`ImporterFailed`."""
+        try:
+            yield
+        except CleaningError as exc:  # a cleaning hook raised
+            cause = exc.__cause__ or exc
+            raise self.importer_failed(cause) from cause
+        except WiniadminError:  # RowProblems, a mapping refused: meant for the user
+            raise
+        except Exception as exc:
+            raise self.importer_failed(exc) from exc
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """The load: the importer's objects or frames pulled (its code may run lazily, in a
+        generator) and written. Django's field validation (``to_python``) or the database may
+        refuse a value: that is :class:`LoadError`; an exception raised in the importer's own
+        module is :class:`ImporterFailed`."""
+        try:
+            yield
+        except WiniadminError:
+            raise
+        except Exception as exc:
+            if raised_in(exc, type(self.spec)):
+                raise self.importer_failed(exc) from exc
+            logger.exception("The data could not be saved (%s)", self.result.importer)
+            msg = f"The data could not be saved: {describe_exception(exc)}"
+            raise LoadError(msg) from exc
+
+    def importer_failed(self, exc: BaseException) -> ImporterFailed:
+        name = self.result.importer
+        logger.error("The importer %r failed with an error in its code", name, exc_info=exc)
+        return ImporterFailed(name, exc)
 
     def _record_cleaning(self, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(cleaned.problems)
@@ -363,6 +414,27 @@ class _Run:
         self.result.created_pks = {}
         self.result.changes = {}
         self.result.problems.add(Problem(kind, Severity.ERROR, message))
+
+
+def raised_in(exc: BaseException, cls: type) -> bool:
+    """Whether a frame of ``exc``'s traceback runs code of the module that defines ``cls``."""
+    try:
+        source = inspect.getsourcefile(cls)
+    except TypeError:  # a class without a source file
+        return False
+    return source is not None and any(
+        frame.f_code.co_filename == source for frame, _line in traceback.walk_tb(exc.__traceback__)
+    )
+
+
+def duplicate_key_policy_of(spec: object) -> DuplicateKeyPolicy:
+    """The importer's ``on_duplicate_key``; specs without one keep winiutils' rule (first)."""
+    policy = getattr(spec, "on_duplicate_key", "first")
+    if policy not in DUPLICATE_KEY_POLICIES:
+        choices = ", ".join(repr(p) for p in DUPLICATE_KEY_POLICIES)
+        msg = f"on_duplicate_key is {policy!r}; it must be one of {choices}."
+        raise WiniadminError(msg)
+    return cast("DuplicateKeyPolicy", policy)
 
 
 def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from winiadmin.cleaning.mapping import MappingError
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.upsert import UpsertTally
-from winiadmin.exceptions import LoadError, RowProblems
+from winiadmin.exceptions import RowProblems
 from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.frame_conflicts import KeyHistory
 from winiadmin.pipeline.frame_load import frame_load_stage
@@ -158,14 +158,13 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
 
 
 def _transform(run: _Run, spec: FrameImportSpec, cleaned: CleaningOutcome) -> FramesByModel:
-    with run.guard("The importer failed while building the objects", LoadError):
+    with run.importer_code():
         rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
         return spec.get_frames_by_model(cleaned.frame.with_columns(rows))
 
 
 def _load(run: _Run, frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
-    # Django's own field validation (to_python) can refuse a value before the database.
-    with run.guard("The data could not be saved", LoadError):
+    with run.loading():
         return frame_load_stage(frames, settings)
 
 
