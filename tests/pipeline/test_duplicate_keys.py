@@ -55,9 +55,7 @@ def test_rows_that_disagree_stop_the_import_and_name_each_other(
     assert result.problems.errors()[0].message == (
         "Rows 2 and 4 have the same sku 'A-1' but different name, price."
     )
-    assert [(p.kind, p.row) for p in result.problems.warnings()] == [
-        (ProblemKind.DUPLICATE_ROW, 5)
-    ]
+    assert [(p.kind, p.row) for p in result.problems.warnings()] == [(ProblemKind.DUPLICATE_ROW, 5)]
     assert not Product.objects.exists()
 
 
