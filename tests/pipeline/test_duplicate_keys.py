@@ -37,7 +37,7 @@ def write(tmp_path: Path, body: str = BODY) -> Path:
     return path
 
 
-def names() -> dict[str, str]:
+def names() -> dict[str | None, str]:
     return dict(Product.objects.values_list("sku", "name"))
 
 
