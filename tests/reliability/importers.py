@@ -134,9 +134,22 @@ class BrokenCleaningImporter(CorpusImporter):
     cleaning_df_cls = BrokenCleaningDF
 
 
+class CorpusLastWins(CorpusImporter):
+    name = "tests.corpus_last"
+    on_duplicate_key = "last"
+
+
+class CorpusFirstWins(CorpusImporter):
+    name = "tests.corpus_first"
+    on_duplicate_key = "first"
+
+
 BROKEN_IMPORTERS = (
     BrokenObjectsImporter,
     BrokenFramesImporter,
     BrokenLazyImporter,
     BrokenCleaningImporter,
 )
+
+#: Registered with the corpus importer while the reliability tests run (conftest.py).
+MORE_CORPUS_IMPORTERS = (CorpusLastWins, CorpusFirstWins, *BROKEN_IMPORTERS)

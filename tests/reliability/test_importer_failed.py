@@ -7,7 +7,7 @@ a message naming the importer and the exception; nothing is written.
 
 import logging
 from argparse import ArgumentParser
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from io import StringIO
 
 import polars as pl
@@ -23,8 +23,7 @@ from tests.testapp.models import CorpusItem
 from winiadmin.cleaning import CleaningDF
 from winiadmin.commands.import_data import ImportDataBaseCommand
 from winiadmin.exceptions import ImporterFailed
-from winiadmin.importers import Importer, register
-from winiadmin.importers.registry import unregister
+from winiadmin.importers import Importer
 from winiadmin.models import ImportJob
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
@@ -40,15 +39,6 @@ RAISED = {
     "tests.broken_cleaning": "TypeError: ",
 }
 BROKEN = pytest.mark.parametrize("importer", BROKEN_IMPORTERS, ids=lambda i: i.name)
-
-
-@pytest.fixture(autouse=True)
-def broken_importers() -> Iterator[None]:
-    for importer in BROKEN_IMPORTERS:
-        register(importer)
-    yield
-    for importer in BROKEN_IMPORTERS:
-        unregister(importer)
 
 
 def message(name: str) -> str:

@@ -28,6 +28,8 @@ def write_report(
         _write_problems(result, stderr, style)
     if result.created:
         stdout.write(_table(result))
+    if result.rows.read:
+        stdout.write(row_accounting_line(result))
     timings = " · ".join(f"{stage.value} {secs:.2f} s" for stage, secs in result.timings.items())
     if timings:
         stdout.write(f"Time: {timings} (total {result.total_seconds:.2f} s).")
@@ -106,6 +108,22 @@ def _table(result: ImportResult) -> str:
     total = f"  {result.total_updated:>12,}  {result.total_unchanged:>12,}" if upsert else ""
     lines.append(f"{'total':<{width}}  {result.total_created:>12,}{total}")
     return "\n".join(lines)
+
+
+def row_accounting_line(result: ImportResult) -> str:
+    """``Rows: 7 read = 3 imported + 0 updated + 0 unchanged + 1 skipped + 3 rejected …``."""
+    rows = result.rows
+    would = "" if result.committed else " (nothing written; what the import would do)"
+    dropped = (
+        f" ({rows.dropped:,} of them dropped by the cleaning rules: repeated or empty rows)"
+        if rows.dropped
+        else ""
+    )
+    return (
+        f"Rows{would}: {rows.read:,} read = {rows.imported:,} imported + {rows.updated:,} "
+        f"updated + {rows.unchanged:,} unchanged + {rows.skipped:,} skipped{dropped} + "
+        f"{rows.rejected:,} rejected."
+    )
 
 
 def _verdict(result: ImportResult, style: Style) -> str:

@@ -53,11 +53,17 @@ class UpsertTally:
     updated: int = 0
     unchanged: int = 0
     changes: list[RowChange] = field(default_factory=list)
+    #: The file rows behind the updated and the unchanged records, where known (the row
+    #: accounting counts file rows, not records; see ``pipeline/accounting.py``).
+    updated_rows: list[int] = field(default_factory=list)
+    unchanged_rows: list[int] = field(default_factory=list)
 
     def add(self, other: UpsertTally) -> None:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.changes += other.changes[: max(self.limit - len(self.changes), 0)]
+        self.updated_rows += other.updated_rows
+        self.unchanged_rows += other.unchanged_rows
 
     @property
     def full(self) -> bool:

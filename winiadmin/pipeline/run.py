@@ -42,6 +42,7 @@ from winiadmin.exceptions import (
     WiniadminError,
     describe_exception,
 )
+from winiadmin.pipeline.accounting import RowTally
 from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.frame_load import frame_load_stage
@@ -149,6 +150,7 @@ class _Run:
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS
         self.step = settings.batch_size or config.BATCH_SIZE
+        self.tally = RowTally()
         self.result = ImportResult(
             importer=name,
             dry_run=settings.dry_run,
@@ -168,6 +170,12 @@ class _Run:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
         except WiniadminError as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
+        self.result.rows = self.tally.finish(
+            read=self.result.rows_read,
+            status=self.result.status,
+            skip_invalid=self.settings.skip_invalid,
+            whole_file=self.result.problems.has_file_errors,
+        )
         return self.result
 
     def _execute(self, source: ReadSource) -> None:
@@ -364,6 +372,7 @@ class _Run:
     def _record_cleaning(self, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(cleaned.problems)
         self.result.rows_cleaned = cleaned.frame.height
+        self.tally.note_cleaned(cleaned.row_numbers, cleaned.invalid_rows)
         self.keep_preview(cleaned)
 
     def keep_preview(self, cleaned: CleaningOutcome) -> None:
@@ -381,6 +390,13 @@ class _Run:
         self.result.created_pks = {m._meta.label: pks for m, pks in loaded.pks.items()}
         find_rows(self.resolver, cleaned.frame, cleaned.row_numbers)
         record_unmatched(self.result, self.resolver)
+        self.note_load(loaded, cleaned)
+
+    def note_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
+        """What the load did to the rows of ``cleaned``, for the row accounting."""
+        conflicting = (p.row for p in loaded.problems)
+        self.tally.note_left_out([*conflicting, *self.resolver.dropped_rows], cleaned.row_numbers)
+        self.tally.note_upserts(loaded.tallies)
 
     def record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
         for problem in exc.problems:
@@ -394,6 +410,7 @@ class _Run:
             self.result.problems.extend(
                 [replace(problem, row=row) for row in rows] if rows else [problem]
             )
+            self.tally.note_left_out(rows or [problem.row], cleaned.row_numbers)
         self.explain_blocked()
 
     def explain_blocked(self) -> None:

@@ -131,6 +131,7 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
     first = not run.result.preview.height and not run.result.rows_cleaned
     run.result.problems.extend(cleaned.problems)
     run.result.rows_cleaned += cleaned.frame.height
+    run.tally.note_cleaned(cleaned.row_numbers, cleaned.invalid_rows)
     if first:
         run.keep_preview(cleaned)
     if cleaned.has_file_errors:
@@ -147,6 +148,7 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
     settings.key_history = totals.keys
     loaded = _timed(run, Stage.LOAD, lambda: _load(run, frames, settings))
     run.result.problems.extend(loaded.problems)
+    run.note_load(loaded, cleaned)
     for model, n in loaded.counts.items():
         totals.counts[model] = totals.counts.get(model, 0) + n
     for model, tally in loaded.tallies.items():
