@@ -13,6 +13,7 @@ from io import StringIO
 import polars as pl
 import pytest
 from django.core.management import CommandError, call_command, load_command_class
+from django.db import connections
 from django.db.models import Model
 from django.test import Client
 from django.utils.html import escape
@@ -65,8 +66,14 @@ def test_the_python_api_returns_a_failed_result_holding_the_exception(
 
 @BROKEN
 def test_the_command_prints_one_line_and_the_traceback_only_when_asked(
-    importer: type[Importer], tmp_path: object, capsys: pytest.CaptureFixture[str]
+    importer: type[Importer],
+    tmp_path: object,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # run_from_argv (what manage.py calls) closes every connection when it ends: not the
+    # test's own, which holds the test transaction.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     path = f"{tmp_path}/items.csv"
     with open(path, "wb") as file:
         file.write(FILE)

@@ -76,6 +76,14 @@ class RowTracking(_Base):
         )
 
     def handle_duplicates(self) -> None:
+        subsets = self.get_unique_subsets()
+        if not any(_has_repeats(self.df, subset) for subset in subsets):
+            # No key repeats (the usual case): nothing to drop. winiutils' step would only
+            # reorder the rows (restored in ``clean``), unless it sums columns, which turns an
+            # empty cell of a summed column into 0: then it runs as always.
+            if self.get_add_on_duplicate_cols():
+                super().handle_duplicates()
+            return
         policy = self.winiadmin_duplicate_keys
         if policy == "error":
             self._refuse_disagreeing_rows()
@@ -113,9 +121,10 @@ class RowTracking(_Base):
     def _disagreeing(self, frame: pl.DataFrame, subset: tuple[str, ...]) -> pl.DataFrame:
         """Rows whose key other rows share with different values: key, row, differing columns."""
         compared = self._compared(subset)
-        if not compared:
-            return frame.clear().select([*subset, ROW_COL])
         keys = list(subset)
+        frame = _repeated(frame, subset)
+        if not compared or frame.is_empty():
+            return frame.clear().select([*keys, ROW_COL])
         varies = [pl.col(c).n_unique().over(keys).gt(1).alias(f"__varies_{c}") for c in compared]
         marked = frame.with_columns(varies)
         flags = [f"__varies_{c}" for c in compared]
@@ -170,7 +179,11 @@ class RowTracking(_Base):
         for subset in self.get_unique_subsets():
             compared = self._compared(subset)
             pick = pl.col(ROW_COL).last() if last else pl.col(ROW_COL).first()
-            keyed = frame.with_columns(pick.over(list(subset)).alias("__kept__"))
+            # Only rows whose key repeats can be dropped: the rest (usually all) is left alone.
+            repeated = _repeated(frame, subset)
+            if repeated.is_empty():
+                continue
+            keyed = repeated.with_columns(pick.over(list(subset)).alias("__kept__"))
             kept_rows = keyed.filter(pl.col(ROW_COL) == pl.col("__kept__"))
             duplicates = keyed.filter(pl.col(ROW_COL) != pl.col("__kept__")).join(
                 kept_rows.select(ROW_COL, *compared),
@@ -193,7 +206,8 @@ class RowTracking(_Base):
                     merged = ", ".join(self._file_name(c) for c in summed)
                     message += " " + _("(%(columns)s added up into it.)") % {"columns": merged}
                 explained[row] = (columns, value, message)
-            frame = kept_rows.drop("__kept__")
+            gone = duplicates.get_column(ROW_COL).implode()
+            frame = frame.filter(~pl.col(ROW_COL).is_in(gone))
         return explained
 
     def _drop_message(
@@ -243,6 +257,17 @@ class RowTracking(_Base):
 
     def _file_name(self, col: str) -> str:
         return rename_map_of(type(self)).get(col, col)
+
+
+def _has_repeats(frame: pl.DataFrame, subset: tuple[str, ...]) -> bool:
+    keys = pl.col(subset[0]) if len(subset) == 1 else pl.struct(list(subset))
+    return bool(frame.select(keys.n_unique()).item() < frame.height)
+
+
+def _repeated(frame: pl.DataFrame, subset: tuple[str, ...]) -> pl.DataFrame:
+    """The rows of ``frame`` whose ``subset`` values another row has too (one hash pass)."""
+    keys = pl.col(subset[0]) if len(subset) == 1 else pl.struct(list(subset))
+    return frame.filter(keys.is_duplicated())
 
 
 def _join_rows(rows: list[int]) -> str:

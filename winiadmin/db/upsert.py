@@ -53,8 +53,9 @@ class UpsertTally:
     updated: int = 0
     unchanged: int = 0
     changes: list[RowChange] = field(default_factory=list)
-    #: The file rows behind the updated and the unchanged records, where known (the row
-    #: accounting counts file rows, not records; see ``pipeline/accounting.py``).
+    #: The file rows behind the updated and the unchanged records of one load, where known
+    #: (the row accounting counts file rows, not records; see ``pipeline/accounting.py``).
+    #: Not added up by :meth:`add`: a streamed file's totals stay the size of a batch.
     updated_rows: list[int] = field(default_factory=list)
     unchanged_rows: list[int] = field(default_factory=list)
 
@@ -62,8 +63,6 @@ class UpsertTally:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.changes += other.changes[: max(self.limit - len(self.changes), 0)]
-        self.updated_rows += other.updated_rows
-        self.unchanged_rows += other.unchanged_rows
 
     @property
     def full(self) -> bool:

@@ -25,25 +25,42 @@ class RowTally:
     invalid: set[int] = field(default_factory=set)
     #: Cleaned rows left out later: unique conflicts, values matching nothing, ``RowProblems``.
     left_out: set[int] = field(default_factory=set)
-    #: Cleaned rows whose stored record was updated / left as it was (upsert).
-    updated: set[int] = field(default_factory=set)
-    unchanged: set[int] = field(default_factory=set)
+    #: Cleaned rows (not left out) whose stored record was updated / left as it was (upsert);
+    #: counted per load (a streamed file: per batch, which holds each of its rows whole), so
+    #: memory follows the batch, not the file.
+    updated: int = 0
+    unchanged: int = 0
 
     def note_cleaned(self, rows: pl.Series, invalid: Iterable[int]) -> None:
         self.cleaned += rows.len()
         self.invalid.update(invalid)
 
-    def note_left_out(self, rows: Iterable[int | None], cleaned: pl.Series) -> None:
-        """Rows of ``cleaned`` left out after cleaning (rows it lacks are not counted twice)."""
+    def note_left_out(self, rows: Iterable[int | None], cleaned: pl.Series) -> set[int]:
+        """Rows of ``cleaned`` left out after cleaning (rows it lacks are not counted twice);
+        returns them."""
         wanted = {r for r in rows if r is not None}
-        if wanted:
-            found = cleaned.filter(cleaned.is_in(list(wanted)))
-            self.left_out.update(int(r) for r in found)
+        if not wanted:
+            return set()
+        found = {int(r) for r in cleaned.filter(cleaned.is_in(list(wanted)))}
+        self.left_out.update(found)
+        return found
 
-    def note_upserts(self, tallies: Mapping[type[Model], UpsertTally]) -> None:
+    def note_load(
+        self,
+        left_out: Iterable[int | None],
+        cleaned: pl.Series,
+        tallies: Mapping[type[Model], UpsertTally],
+    ) -> None:
+        """One load (of a file, or of a batch): its left-out rows and its upserted rows."""
+        dropped = self.note_left_out(left_out, cleaned)
+        updated: set[int] = set()
+        unchanged: set[int] = set()
         for tally in tallies.values():
-            self.updated.update(tally.updated_rows)
-            self.unchanged.update(tally.unchanged_rows)
+            updated.update(tally.updated_rows)
+            unchanged.update(tally.unchanged_rows)
+        updated -= dropped
+        self.updated += len(updated)
+        self.unchanged += len(unchanged - updated - dropped)
 
     def finish(
         self, *, read: int, status: ImportStatus, skip_invalid: bool, whole_file: bool
@@ -52,16 +69,14 @@ class RowTally:
         if whole_file or status is ImportStatus.FAILED:
             return RowAccounting(read=read, rejected=read)
         loaded = self.cleaned - len(self.left_out)
-        updated = len(self.updated - self.left_out)
-        unchanged = len(self.unchanged - self.updated - self.left_out)
         dropped = read - self.cleaned - len(self.invalid)
         bad = len(self.invalid) + len(self.left_out)
         skips = skip_invalid and status in {ImportStatus.SUCCEEDED, ImportStatus.DRY_RUN}
         return RowAccounting(
             read=read,
-            imported=loaded - updated - unchanged,
-            updated=updated,
-            unchanged=unchanged,
+            imported=loaded - self.updated - self.unchanged,
+            updated=self.updated,
+            unchanged=self.unchanged,
             skipped=dropped + (bad if skips else 0),
             rejected=0 if skips else bad,
             dropped=dropped,

@@ -9,7 +9,7 @@ nothing while any exists. Objects that point at a left-out object are left out w
 
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import batched
@@ -59,8 +59,8 @@ class ConflictFilter:
     #: Times each reported key was left out so far (the n-th object with a key is in the n-th
     #: file row holding it; kept objects are counted by ``seen``).
     _reported: Counter[tuple[type[Model], tuple[str, ...], Key]] = field(default_factory=Counter)
-    #: Upsert keys → their file rows (see ``_row_index``).
-    _indexes: dict[tuple[str, ...], Callable[[Key], list[int]]] = field(default_factory=dict)
+    #: Per upsert key, its values (as text) → their file rows (see ``_rows_of``).
+    _indexes: dict[tuple[str, ...], dict[tuple[str, ...], list[int]]] = field(default_factory=dict)
 
     def wrap(self, model: type[Model], objs: Iterable[Model]) -> Iterator[Model]:
         """Yield ``objs`` chunk by chunk, leaving out the conflicting ones (and their children).
@@ -106,7 +106,7 @@ class ConflictFilter:
             objs,
             using=self.using,
             tally=tally,
-            rows_of=self._row_index(key),  # built once per model
+            rows_of=lambda k: self._rows_of(key, k),
         ):
             if not stored:
                 new.append(obj)
@@ -184,22 +184,23 @@ class ConflictFilter:
             Problem(ProblemKind.DATABASE_CONFLICT, Severity.ERROR, message, row, column, value)
         )
 
-    def _row_index(self, names: Sequence[str]) -> Callable[[Key], list[int]]:
-        """Key → the file rows holding it, compared as text like :func:`rows_with_values`;
-        built once per key from the cleaned frame (no rows if a column is absent)."""
-        if tuple(names) not in self._indexes:
-            self._indexes[tuple(names)] = self._build_index(names)
-        return self._indexes[tuple(names)]
+    def _rows_of(self, names: tuple[str, ...], key: Key) -> list[int]:
+        """The file rows holding ``key``, compared as text like :func:`rows_with_values`; the
+        index is built from the cleaned frame on the first stored key (a fresh import, whose
+        keys are all new, never builds it). No rows when a column is absent."""
+        if names not in self._indexes:
+            self._indexes[names] = self._build_index(names)
+        return self._indexes[names].get(tuple(str(v) for v in key), [])
 
-    def _build_index(self, names: Sequence[str]) -> Callable[[Key], list[int]]:
+    def _build_index(self, names: Sequence[str]) -> dict[tuple[str, ...], list[int]]:
         columns = [n if n in self.frame.columns else n.removesuffix("_id") for n in names]
-        if not all(c in self.frame.columns for c in columns):
-            return lambda _key: []
         index: dict[tuple[str, ...], list[int]] = {}
+        if not all(c in self.frame.columns for c in columns):
+            return index
         texts = self.frame.select(pl.col(c).cast(pl.String) for c in columns).rows()
         for text, row in zip(texts, self.rows.to_list(), strict=True):
             index.setdefault(text, []).append(int(row))
-        return lambda key: index.get(tuple(str(v) for v in key), [])
+        return index
 
     def _rows_with(self, names: Sequence[str], key: Key) -> list[int]:
         columns = [n if n in self.frame.columns else n.removesuffix("_id") for n in names]

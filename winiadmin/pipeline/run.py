@@ -395,8 +395,8 @@ class _Run:
     def note_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
         """What the load did to the rows of ``cleaned``, for the row accounting."""
         conflicting = (p.row for p in loaded.problems)
-        self.tally.note_left_out([*conflicting, *self.resolver.dropped_rows], cleaned.row_numbers)
-        self.tally.note_upserts(loaded.tallies)
+        left_out = [*conflicting, *self.resolver.dropped_rows]
+        self.tally.note_load(left_out, cleaned.row_numbers, loaded.tallies)
 
     def record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
         for problem in exc.problems:
