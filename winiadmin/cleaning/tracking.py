@@ -12,7 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 import polars as pl
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
 
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -30,6 +30,17 @@ if TYPE_CHECKING:
     _Base = WiniutilsCleaningDF
 else:
     _Base = object
+
+
+def _(text: str) -> str:
+    """``gettext``, looked up once per language: a file with many repeated keys makes the
+    same messages thousands of times."""
+    return _translated(get_language(), text)
+
+
+@cache
+def _translated(language: str | None, text: str) -> str:
+    return gettext(text)
 
 
 def rename_map_of(cls: type[WiniutilsCleaningDF]) -> dict[str, str]:
@@ -256,7 +267,10 @@ class RowTracking(_Base):
         self.df = self.df.filter(~has_null)
 
     def _file_name(self, col: str) -> str:
-        return rename_map_of(type(self)).get(col, col)
+        names: dict[str, str] | None = self.__dict__.get("_winiadmin_names")
+        if names is None:  # once per cleaning, not per reported row
+            names = self.__dict__["_winiadmin_names"] = rename_map_of(type(self))
+        return names.get(col, col)
 
 
 def _has_repeats(frame: pl.DataFrame, subset: tuple[str, ...]) -> bool:
