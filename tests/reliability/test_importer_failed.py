@@ -19,7 +19,12 @@ from django.test import Client
 from django.utils.html import escape
 
 from tests.admin.helpers import html, upload_file
-from tests.reliability.importers import BROKEN_IMPORTERS, CorpusCleaningDF, CorpusImporter
+from tests.reliability.importers import (
+    BROKEN_IMPORTERS,
+    BrokenLazyImporter,
+    CorpusCleaningDF,
+    CorpusImporter,
+)
 from tests.testapp.models import CorpusItem
 from winiadmin.cleaning import CleaningDF
 from winiadmin.commands.import_data import ImportDataBaseCommand
@@ -156,3 +161,16 @@ def test_a_seed_command_fails_the_same_way(caplog: pytest.LogCaptureFixture) -> 
     assert command.result.status is ImportStatus.FAILED
     assert any(r.exc_info for r in caplog.records if r.name == "winiadmin")
     assert not CorpusItem.objects.exists()
+
+
+def test_a_subclass_in_another_module_is_still_the_importers_code() -> None:
+    # The lazy generator is defined in tests/reliability/importers.py, the subclass here.
+    class Renamed(BrokenLazyImporter):
+        name = "tests.broken_lazy_renamed"
+
+    result = Renamed().run(FILE, file_name="items.csv")
+    assert result.status is ImportStatus.FAILED
+    assert result.error.startswith(
+        "The importer 'tests.broken_lazy_renamed' failed with an error in its code: "
+        "ZeroDivisionError"
+    )

@@ -434,13 +434,20 @@ class _Run:
 
 
 def raised_in(exc: BaseException, cls: type) -> bool:
-    """Whether a frame of ``exc``'s traceback runs code of the module that defines ``cls``."""
-    try:
-        source = inspect.getsourcefile(cls)
-    except TypeError:  # a class without a source file
-        return False
-    return source is not None and any(
-        frame.f_code.co_filename == source for frame, _line in traceback.walk_tb(exc.__traceback__)
+    """Whether a frame of ``exc``'s traceback runs code of a module that defines ``cls`` or one
+    of its bases (winiadmin's own classes aside): the importer's code, inherited or not."""
+    sources: set[str] = set()
+    for base in cls.__mro__:
+        if base.__module__.split(".")[0] in {"winiadmin", "builtins", "django", "typing"}:
+            continue
+        try:
+            source = inspect.getsourcefile(base)
+        except TypeError:  # a class without a source file
+            continue
+        if source is not None:
+            sources.add(source)
+    return any(
+        frame.f_code.co_filename in sources for frame, _line in traceback.walk_tb(exc.__traceback__)
     )
 
 
