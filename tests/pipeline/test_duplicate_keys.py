@@ -105,6 +105,7 @@ def test_a_streamed_file_applies_the_rule_within_a_batch_and_the_database_check_
         (ProblemKind.DUPLICATE_KEY, 20),
         (ProblemKind.DATABASE_CONFLICT, 1500),
     ]
+    assert "already exists" in result.problems.errors()[2].message
     assert not Product.objects.exists()
 
 
