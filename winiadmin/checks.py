@@ -193,3 +193,25 @@ def check_upsert_keys(app_configs: Sequence[AppConfig] | None, **_: Any) -> list
                     )
                 )
     return messages
+
+
+@register()
+def check_duplicate_key_policy(
+    app_configs: Sequence[AppConfig] | None, **_: Any
+) -> list[CheckMessage]:
+    """``on_duplicate_key`` is one of the documented policies."""
+    from winiadmin.cleaning.tracking import DUPLICATE_KEY_POLICIES  # noqa: PLC0415
+    from winiadmin.importers.registry import all_importers  # noqa: PLC0415
+
+    choices = ", ".join(repr(p) for p in DUPLICATE_KEY_POLICIES)
+    return [
+        Error(
+            f"{importer.get_name()}: on_duplicate_key is {importer.on_duplicate_key!r}; "
+            f"it must be one of {choices}.",
+            hint="See docs/cleaning.md (Rows with the same key).",
+            obj=importer,
+            id="winiadmin.E015",
+        )
+        for importer in all_importers()
+        if importer.on_duplicate_key not in DUPLICATE_KEY_POLICIES
+    ]

@@ -20,6 +20,26 @@ class CleaningError(WiniadminError):
     """The cleaning class is misconfigured, or one of its hooks failed."""
 
 
+def describe_exception(error: BaseException) -> str:
+    """``KeyError: 'price'``: the exception's type and text, as a one-line report shows it."""
+    text = str(error).strip().splitlines()  # some libraries add lines of context
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+class ImporterFailed(WiniadminError):
+    """The importer's own code raised: ``get_bulks_by_model``, ``get_frames_by_model`` (or the
+    objects it yields), or a hook of its cleaning class. A bug to fix in the project, not in the
+    file; the traceback is logged (logger ``winiadmin``) and chained (``__cause__``)."""
+
+    def __init__(self, importer: str, error: BaseException) -> None:
+        self.importer = importer
+        self.error = error
+        super().__init__(
+            f"The importer {importer!r} failed with an error in its code: "
+            f"{describe_exception(error)}. Nothing was written. The details are in the server log."
+        )
+
+
 class LoadError(WiniadminError):
     """The database refused the data (constraint violation, unsaved related object…)."""
 

@@ -27,11 +27,13 @@ class ProblemKind(StrEnum):
     INVALID_VALUE = "invalid_value"
     MISSING_VALUE = "missing_value"
     DUPLICATE_ROW = "duplicate_row"
+    DUPLICATE_KEY = "duplicate_key"
     NULL_ROW_DROPPED = "null_row_dropped"
     CLEANING_FAILED = "cleaning_failed"
     DATABASE_CONFLICT = "database_conflict"
     UNKNOWN_KEY = "unknown_key"
     LOAD_FAILED = "load_failed"
+    IMPORTER_FAILED = "importer_failed"
 
     @property
     def label(self) -> str:
@@ -46,11 +48,13 @@ KIND_LABELS = {
     ProblemKind.INVALID_VALUE: _("Invalid value"),
     ProblemKind.MISSING_VALUE: _("Missing value"),
     ProblemKind.DUPLICATE_ROW: _("Duplicate row"),
+    ProblemKind.DUPLICATE_KEY: _("Same key, different values"),
     ProblemKind.NULL_ROW_DROPPED: _("Row dropped (empty key columns)"),
     ProblemKind.CLEANING_FAILED: _("Cleaning failed"),
     ProblemKind.DATABASE_CONFLICT: _("Database conflict"),
     ProblemKind.UNKNOWN_KEY: _("Unknown reference"),
     ProblemKind.LOAD_FAILED: _("Load failed"),
+    ProblemKind.IMPORTER_FAILED: _("Error in the importer's code"),
 }
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from winiadmin.cleaning.mapping import MatchedColumns
     from winiadmin.db.lookups import UnmatchedKeys
     from winiadmin.db.upsert import RowChange
+    from winiadmin.exceptions import ImporterFailed
 
 
 class Stage(StrEnum):
@@ -42,6 +43,42 @@ class ModelCount:
     #: Upsert: stored rows whose imported fields differed (updated) or did not (left alone).
     updated: int = 0
     unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RowAccounting:
+    """Every data row of the file counted once, in file rows (not records):
+    ``read = imported + updated + unchanged + skipped + rejected``.
+
+    A run that did not commit (a dry run, a check with errors) counts what the import would do.
+    Computed in one place, :mod:`winiadmin.pipeline.accounting`; the terms are defined in
+    docs/workflow.md ("Every row accounted for").
+    """
+
+    #: Data rows the file has (the header and title rows above it are not counted).
+    read: int = 0
+    #: Rows that created records (and created nothing else, nor updated).
+    imported: int = 0
+    #: Rows whose stored record they updated (upsert).
+    updated: int = 0
+    #: Rows whose stored record already held their values (upsert): nothing written for them.
+    unchanged: int = 0
+    #: Rows left out while the rest is imported: invalid rows with "skip invalid rows", and
+    #: the rows the cleaning rules drop (``dropped``).
+    skipped: int = 0
+    #: Rows with errors when the import stops because of them (nothing written); every row
+    #: when the run fails as a whole (unreadable file, missing column, importer or database
+    #: error, timeout).
+    rejected: int = 0
+    #: Of ``skipped``: rows the cleaning rules dropped on purpose, each a warning (a repeat of
+    #: another row, the row not used under first/last wins, an empty row).
+    dropped: int = 0
+
+    @property
+    def balanced(self) -> bool:
+        """The identity holds (always, unless a cleaning class adds rows)."""
+        total = self.imported + self.updated + self.unchanged + self.skipped + self.rejected
+        return self.read == total
 
 
 @dataclass(slots=True)
@@ -84,6 +121,11 @@ class ImportResult:
     column_samples: dict[str, list[str]] = field(default_factory=dict, repr=False)
     #: Natural-key values that matched nothing, per lookup (created ones are marked so).
     unmatched: "list[UnmatchedKeys]" = field(default_factory=list)
+    #: The importer's own code raised (status FAILED): the ``ImporterFailed`` whose ``error``
+    #: (and ``__cause__``) is the exception, for callers that want to re-raise it.
+    exception: "ImporterFailed | None" = field(default=None, repr=False)
+    #: Every row of the file accounted for (see :class:`RowAccounting`).
+    rows: RowAccounting = field(default_factory=RowAccounting)
 
     @property
     def ok(self) -> bool:

@@ -50,7 +50,9 @@ def test_preview_links_the_rejected_rows(su_client: Client, samples: Path) -> No
 
 def test_no_link_without_rejected_rows(su_client: Client, samples: Path) -> None:
     job = uploaded_job(su_client, samples / "catalogue.csv")
-    assert "rejected" not in html(su_client.get(job_url(job)))
+    page = html(su_client.get(job_url(job)))
+    assert "rows were rejected" not in page
+    assert rejected_url(job, "csv") not in page
 
 
 def test_csv_download_round_trip(su_client: Client, samples: Path) -> None:

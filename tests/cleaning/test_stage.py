@@ -4,8 +4,10 @@ from collections.abc import Callable
 from typing import Any
 
 import polars as pl
+import pytest
 
 from winiadmin.cleaning import CleaningDF, clean_table
+from winiadmin.exceptions import CleaningError
 from winiadmin.problems import Problem, ProblemKind, Severity
 
 
@@ -160,7 +162,7 @@ def test_given_row_numbers_are_used() -> None:
     assert outcome.row_numbers.to_list() == [10]
 
 
-def test_a_failing_hook_is_a_file_error_not_a_crash() -> None:
+def test_a_failing_hook_is_a_cleaning_error_naming_the_class_and_the_exception() -> None:
     class Broken(Products):
         @classmethod
         def get_col_converter_map(cls) -> dict[str, Callable[[pl.Series], pl.Series]]:
@@ -170,11 +172,10 @@ def test_a_failing_hook_is_a_file_error_not_a_crash() -> None:
 
             return {"sku": explode}
 
-    outcome = clean_table(raw(sku=["a"], price=["1"], quantity=["1"]), Broken)
-    assert [p.kind for p in outcome.problems] == [ProblemKind.CLEANING_FAILED]
-    assert "boom" in outcome.problems[0].message
-    assert outcome.has_file_errors
-    assert outcome.cleaning_df is None
+    with pytest.raises(CleaningError) as info:
+        clean_table(raw(sku=["a"], price=["1"], quantity=["1"]), Broken)
+    assert str(info.value) == "The cleaning rules of Broken failed: RuntimeError: boom"
+    assert isinstance(info.value.__cause__, RuntimeError)
 
 
 def test_cleaning_df_instance_has_the_clean_frame_without_tracking() -> None:

@@ -185,3 +185,23 @@ def test_my_command_snippets(samples: Path) -> None:
     )
     assert "DRY RUN MODE" in out
     assert "<rows>40</rows>" in out
+
+
+def test_import_products_keeps_winiutils_first_row_and_reports_every_dropped_row(
+    tmp_path: Path,
+) -> None:
+    # The seed's cleaning class keys products by SKU: winiutils keeps the first row of a key.
+    category = Category.objects.create(name="Books")
+    csv = tmp_path / "p.csv"
+    csv.write_text("name,price,sku\nLamp,1.5,A1\nLamp XL,9,A1\nDesk,2,B1\nDesk,2,B1\n")
+    out, err = run("import_products", "--file", str(csv), "--category-id", str(category.pk))
+    assert dict(Product.objects.values_list("sku", "name")) == {"A1": "Lamp", "B1": "Desk"}
+    assert (
+        "warning: Row 3, column 'sku', value 'A1': Rows 2 and 3 have the same sku 'A1' but "
+        "different name, price; row 2 is used (first wins), row 3 is dropped." in err
+    )
+    assert "warning: Row 5, column 'sku', value 'B1': Duplicate of row 4" in err
+    assert (
+        "Rows: 4 read = 2 imported + 0 updated + 0 unchanged + 2 skipped (2 of them dropped by "
+        "the cleaning rules: repeated or empty rows) + 0 rejected." in out
+    )

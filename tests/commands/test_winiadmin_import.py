@@ -220,3 +220,23 @@ def test_an_upsert_prints_updated_and_unchanged_columns(samples: Path) -> None:
     assert any(line.split() == ["shop.Product", "2", "3", "7"] for line in lines)
     assert "Imported 2 objects. Updated 3." in out
     assert Product.objects.get(sku="SKU-0002").price == Decimal("9.49")
+
+
+def test_the_summary_accounts_for_every_row_of_the_file(samples: Path) -> None:
+    out, _ = run("shop.catalogue", str(samples / "catalogue.csv"))
+    assert "Rows: 40 read = 40 imported + 0 updated + 0 unchanged + 0 skipped + 0 rejected." in out
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "winiadmin_import",
+            "shop.catalogue",
+            str(samples / "catalogue_with_mistakes.csv"),
+            stdout=(out_io := StringIO()),
+            stderr=err,
+        )
+    assert (
+        # The valid rows are stored already, as they are: unchanged.
+        "Rows (nothing written; what the import would do): 12 read = 0 imported + 0 updated + "
+        "6 unchanged + 1 skipped (1 of them dropped by the cleaning rules: repeated or empty "
+        "rows) + 5 rejected." in out_io.getvalue()
+    )

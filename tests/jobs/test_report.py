@@ -30,7 +30,7 @@ def test_report_of_a_run_with_problems() -> None:
         "A-1,Thing,1.50,2,Books,Online,2026-01-02,x\n"
         "A-2,,2.50,1,Books,,,\n"
         "A-3,Third,lots,x,Toys,,,\n"
-        "A-1,Again,1.00,1,,,,\n"
+        "A-1,Thing,1.50,2,Books,Online,2026-01-02,again\n"
     )
     assert report["status"] == "invalid"
     assert report["error"]

@@ -64,7 +64,16 @@ class Refused:
     admin_form_error: str | None = None
 
 
-Outcome = Imported | Invalid | Refused
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The importer's own code raised: status FAILED, nothing written; the result and the job
+    say ``message``, the command's one-line ``CommandError`` says ``command_message``."""
+
+    message: str
+    command_message: str
+
+
+Outcome = Imported | Invalid | Refused | Failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,11 @@ class Case:
     outcome: Outcome
     #: Read options as the command and the form take them (encoding, delimiter, sheet).
     read_options: dict[str, Any] = field(default_factory=dict)
+    #: The registered importer that imports it (see importers.py, conftest.py).
+    importer: str = "tests.corpus"
+    #: Every row of the file accounted for, as ``ImportResult.rows`` counts them (the terms
+    #: given; the others are 0): read, imported, updated, unchanged, skipped, rejected, dropped.
+    rows: dict[str, int] | None = None
 
 
 def text_file(
@@ -595,8 +609,122 @@ CASES: list[Case] = [
                 ["Cafe\u0301", "decomposed", "", "", ""],
             ]
         ),
-        Imported({"Café": item("composed")}),  # the second is a duplicate: a warning
+        # One code, two names: neither row is guessed to be the right one.
+        Invalid(
+            (
+                (2, "code", "Café", "Rows 2 and 3 have the same code 'Café' but different name"),
+                (3, "code", "Café", "Rows 2 and 3 have the same code 'Café' but different name"),
+            )
+        ),
     ),
     # -- issue 12: input that must never be changed silently (readers) ---------------------------
     *READER_HOLES,
+    # -- rows with the same key, every row accounted for, importer code that raises ----------
+    # (issue 12 §5; the importers are in importers.py: tests.corpus keys rows by code)
+    Case(
+        "same code, different values",
+        "items.csv",
+        lambda: text_file(
+            [
+                HEADER,
+                ["A", "first", "1", "", ""],
+                ["B", "other", "", "x", ""],
+                ["A", "second", "2", "", ""],
+                ["C", "fine", "", "", ""],
+            ]
+        ),
+        Invalid(
+            (
+                (
+                    2,
+                    "code",
+                    "A",
+                    "Rows 2 and 4 have the same code 'A' but different name, quantity",
+                ),
+                (3, "price", "x", "Not a number"),
+                (
+                    4,
+                    "code",
+                    "A",
+                    "Rows 2 and 4 have the same code 'A' but different name, quantity",
+                ),
+            )
+        ),
+        rows={"read": 4, "imported": 1, "rejected": 3},
+    ),
+    Case(
+        "same code, same values",
+        "items.csv",
+        lambda: text_file([HEADER, ["A", "one", "1", "", ""], ["A", "one", "1", "", ""]]),
+        Imported({"A": item("one", 1)}),  # the repeat is dropped with a warning
+        rows={"read": 2, "imported": 1, "skipped": 1, "dropped": 1},
+    ),
+    Case(
+        "same code, the importer lets the last row win",
+        "items.csv",
+        lambda: text_file(
+            [HEADER, ["A", "old", "1", "", ""], ["B", "b", "", "", ""], ["A", "new", "2", "", ""]]
+        ),
+        Imported({"A": item("new", 2), "B": item("b")}),
+        importer="tests.corpus_last",
+        rows={"read": 3, "imported": 2, "skipped": 1, "dropped": 1},
+    ),
+    Case(
+        "same code, the importer lets the first row win",
+        "items.csv",
+        lambda: text_file(
+            [HEADER, ["A", "old", "1", "", ""], ["B", "b", "", "", ""], ["A", "new", "2", "", ""]]
+        ),
+        Imported({"A": item("old", 1), "B": item("b")}),
+        importer="tests.corpus_first",
+        rows={"read": 3, "imported": 2, "skipped": 1, "dropped": 1},
+    ),
+    Case(
+        "importer code raises in get_bulks_by_model",
+        "items.csv",
+        lambda: text_file(OK_ROWS),
+        Failed(
+            "The importer 'tests.broken_objects' failed with an error in its code: "
+            "KeyError: 'prices'. Nothing was written. The details are in the server log.",
+            "Importer 'tests.broken_objects' failed: KeyError: 'prices' "
+            "(run with --traceback for details)",
+        ),
+        importer="tests.broken_objects",
+        rows={"read": 2, "rejected": 2},
+    ),
+    Case(
+        "importer code raises in get_frames_by_model",
+        "items.csv",
+        lambda: text_file(OK_ROWS),
+        Failed(
+            "The importer 'tests.broken_frames' failed with an error in its code: "
+            "KeyError: 'prices'. Nothing was written.",
+            "Importer 'tests.broken_frames' failed: KeyError: 'prices' "
+            "(run with --traceback for details)",
+        ),
+        importer="tests.broken_frames",
+    ),
+    Case(
+        "importer code raises while the loader pulls its objects",
+        "items.csv",
+        lambda: text_file(OK_ROWS),
+        Failed(
+            "The importer 'tests.broken_lazy' failed with an error in its code: "
+            "ZeroDivisionError: integer division or modulo by zero. Nothing was written.",
+            "Importer 'tests.broken_lazy' failed: ZeroDivisionError: integer division or modulo "
+            "by zero (run with --traceback for details)",
+        ),
+        importer="tests.broken_lazy",
+    ),
+    Case(
+        "a hook of the importer's cleaning class raises",
+        "items.csv",
+        lambda: text_file(OK_ROWS),
+        Failed(
+            "The importer 'tests.broken_cleaning' failed with an error in its code: TypeError: ",
+            "Importer 'tests.broken_cleaning' failed: TypeError: ",
+        ),
+        importer="tests.broken_cleaning",
+    ),
+    # -- end of issue 12's duplicate keys, row accounting, importer code that raises ------------
 ]

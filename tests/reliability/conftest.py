@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.admin.conftest import make_user, su_client, superuser
-from tests.reliability.importers import CorpusImporter, FaultImporter
+from tests.reliability.importers import MORE_CORPUS_IMPORTERS, CorpusImporter, FaultImporter
 from winiadmin.importers import register
 from winiadmin.importers.registry import unregister
 
@@ -14,8 +14,8 @@ __all__ = ["make_user", "su_client", "superuser"]  # the admin tests' users, sha
 
 @pytest.fixture(autouse=True)
 def reliability_importers() -> Iterator[None]:
-    register(CorpusImporter)
-    register(FaultImporter)
+    for importer in (CorpusImporter, FaultImporter, *MORE_CORPUS_IMPORTERS):
+        register(importer)
     yield
-    unregister(CorpusImporter)
-    unregister(FaultImporter)
+    for importer in (CorpusImporter, FaultImporter, *MORE_CORPUS_IMPORTERS):
+        unregister(importer)

@@ -2,7 +2,7 @@
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -81,3 +81,75 @@ def _signal_when_loading(children: Iterable[FaultChild]) -> Iterator[FaultChild]
             Path(marker).write_text(seen)
             time.sleep(120)  # killed long before
         yield child
+
+
+# -- importers with a bug in their own code (issue 12: "importer code that raises") -------------
+
+
+class BrokenObjectsImporter(CorpusImporter):
+    """``get_bulks_by_model`` reads a column the cleaning class does not have."""
+
+    name = "tests.broken_objects"
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        return {CorpusItem: [CorpusItem(price=row["prices"]) for row in df.iter_rows(named=True)]}
+
+
+class BrokenFramesImporter(CorpusImporter):
+    """``get_frames_by_model`` (the frame-native path) fails the same way."""
+
+    name = "tests.broken_frames"
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], pl.DataFrame]:
+        columns = dict.fromkeys(df.columns)
+        return {CorpusItem: df.select(columns["prices"])}
+
+
+class BrokenLazyImporter(CorpusImporter):
+    """The objects are built lazily, while the loader pulls them: the bug shows during the load."""
+
+    name = "tests.broken_lazy"
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        def items() -> Iterator[CorpusItem]:
+            for row in df.iter_rows(named=True):
+                yield CorpusItem(code=row["code"], name=row["name"], quantity=1 // 0)
+
+        return {CorpusItem: items()}
+
+
+class BrokenCleaningDF(CorpusCleaningDF):
+    @classmethod
+    def get_col_converter_map(cls) -> dict[str, Callable[[pl.Series], pl.Series]]:
+        def shout(names: pl.Series) -> pl.Series:
+            return names.str.to_uppercase(strict=True)  # type: ignore[call-arg]
+
+        return {"name": shout}
+
+
+class BrokenCleaningImporter(CorpusImporter):
+    """A hook of the cleaning class raises (a TypeError: an argument polars does not take)."""
+
+    name = "tests.broken_cleaning"
+    cleaning_df_cls = BrokenCleaningDF
+
+
+class CorpusLastWins(CorpusImporter):
+    name = "tests.corpus_last"
+    on_duplicate_key = "last"
+
+
+class CorpusFirstWins(CorpusImporter):
+    name = "tests.corpus_first"
+    on_duplicate_key = "first"
+
+
+BROKEN_IMPORTERS = (
+    BrokenObjectsImporter,
+    BrokenFramesImporter,
+    BrokenLazyImporter,
+    BrokenCleaningImporter,
+)
+
+#: Registered with the corpus importer while the reliability tests run (conftest.py).
+MORE_CORPUS_IMPORTERS = (CorpusLastWins, CorpusFirstWins, *BROKEN_IMPORTERS)

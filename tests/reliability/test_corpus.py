@@ -4,6 +4,7 @@ Each must end as its case says (cases.py), the same way everywhere: never a trac
 500, never half an import.
 """
 
+from dataclasses import asdict
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,23 @@ from django.test import Client
 from django.utils.html import escape
 
 from tests.admin.helpers import html, job_url, upload_file
-from tests.reliability.cases import CASES, SCRIPT, Case, Imported, Invalid, Outcome, Refused
-from tests.reliability.importers import CorpusImporter
+from tests.reliability.cases import (
+    CASES,
+    SCRIPT,
+    Case,
+    Failed,
+    Imported,
+    Invalid,
+    Outcome,
+    Refused,
+)
 from tests.testapp.models import CorpusItem
+from winiadmin.commands.report import row_accounting_line
+from winiadmin.importers import get_importer
 from winiadmin.models import ImportJob
-from winiadmin.problems import Problem, ProblemKind, Severity
+from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.readers import ReadOptions
-from winiadmin.results import ImportResult, ImportStatus
+from winiadmin.results import ImportResult, ImportStatus, RowAccounting
 
 pytestmark = pytest.mark.django_db
 IDS = [case.name for case in CASES]
@@ -73,13 +84,21 @@ def problem_line(row: int, column: str | None, value: str | None, reason: str) -
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_pipeline(case: Case) -> None:
-    result = CorpusImporter().run(
+    result = get_importer(case.importer)().run(
         content(case), file_name=case.filename, read_options=ReadOptions(**case.read_options)
     )
     check_result(case.outcome, result)
+    assert result.rows.balanced, result.rows
+    if case.rows is not None:
+        assert result.rows == RowAccounting(**case.rows)
 
 
 def check_result(outcome: Outcome, result: ImportResult) -> None:
+    if isinstance(outcome, Failed):
+        assert result.status is ImportStatus.FAILED
+        assert result.error.startswith(outcome.message), result.error
+        assert_nothing_written()
+        return
     if isinstance(outcome, Imported):
         assert result.status is ImportStatus.SUCCEEDED, result.error or list(result.problems)
         assert stored() == outcome.rows
@@ -99,7 +118,7 @@ def check_result(outcome: Outcome, result: ImportResult) -> None:
 
 
 def command_args(case: Case, path: Path) -> list[str]:
-    args = ["tests.corpus", str(path)]
+    args = [case.importer, str(path)]
     for key, value in case.read_options.items():
         args += [f"--{key}", value]
     return args
@@ -115,12 +134,18 @@ def test_command(case: Case, tmp_path: Path) -> None:
         call_command("winiadmin_import", *command_args(case, path), stdout=out, stderr=err)
         assert stored() == outcome.rows
         assert "Traceback" not in out.getvalue() + err.getvalue()
+        if case.rows is not None:
+            assert row_accounting_line_of(case) in out.getvalue()
         return
     with pytest.raises(CommandError) as info:
         call_command("winiadmin_import", *command_args(case, path), stdout=out, stderr=err)
     assert_nothing_written()
     assert "Traceback" not in out.getvalue() + err.getvalue()
-    if isinstance(outcome, Refused):
+    if isinstance(outcome, Failed):
+        assert str(info.value).startswith(outcome.command_message), str(info.value)
+        assert "\n" not in str(info.value)
+        assert str(info.value).endswith("(run with --traceback for details)")
+    elif isinstance(outcome, Refused):
         assert str(info.value).startswith(outcome.message), str(info.value)
     else:
         assert "nothing was written" in str(info.value) or outcome.file_errors
@@ -131,13 +156,23 @@ def test_command(case: Case, tmp_path: Path) -> None:
             assert f"error: {line}" in err.getvalue(), (line, err.getvalue())
 
 
+def row_accounting_line_of(case: Case) -> str:
+    """The line the command prints for the case's row accounting (a committed run)."""
+    assert case.rows is not None
+    result = ImportResult(
+        "", dry_run=False, status=ImportStatus.SUCCEEDED, problems=ProblemReport()
+    )
+    result.rows = RowAccounting(**case.rows)
+    return row_accounting_line(result)
+
+
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_admin(case: Case, su_client: Client) -> None:
     response = upload_file(
         su_client,
         content=content(case),
         name=case.filename,
-        importer="tests.corpus",
+        importer=case.importer,
         model="",
         **case.read_options,
     )
@@ -158,6 +193,14 @@ def test_admin(case: Case, su_client: Client) -> None:
     if SCRIPT in content(case).decode("utf-8", "replace"):
         assert escape(SCRIPT) in text  # the header and the cells, shown as text
         assert escape(SCRIPT) in html(su_client.get(job_url(job, "rows")))
+    if isinstance(outcome, Failed):
+        assert job.status == ImportJob.Status.FAILED
+        assert job.error.startswith(outcome.message), job.error
+        assert escape(outcome.message) in text
+        assert_nothing_written()
+        return
+    if case.rows is not None:
+        assert job.report["rows"] == asdict(RowAccounting(**case.rows))  # the check
     if isinstance(outcome, Imported):
         assert job.status == ImportJob.Status.VALIDATED, job.error
         done = su_client.post(job_url(job, "confirm"), follow=True)
@@ -165,6 +208,8 @@ def test_admin(case: Case, su_client: Client) -> None:
         job.refresh_from_db()
         assert job.status == ImportJob.Status.SUCCEEDED, job.error
         assert stored() == outcome.rows
+        if case.rows is not None:
+            assert job.report["rows"] == asdict(RowAccounting(**case.rows))
         return
     assert job.status == ImportJob.Status.INVALID
     assert su_client.post(job_url(job, "confirm")).status_code == 302  # refused, not run

@@ -19,7 +19,14 @@ from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleani
 
 from winiadmin.cleaning.coerce import ParseFormats, coerce_column
 from winiadmin.cleaning.columns import match_columns
-from winiadmin.cleaning.tracking import ROW_COL, RowTracking, rename_map_of, tracked
+from winiadmin.cleaning.tracking import (
+    ROW_COL,
+    DuplicateKeyPolicy,
+    RowTracking,
+    rename_map_of,
+    tracked,
+)
+from winiadmin.exceptions import CleaningError, describe_exception
 from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.spreadsheets import unquote_formulas
 
@@ -103,16 +110,18 @@ def _parse(
 
 
 def _run_cleaning(
-    cls: type[WiniutilsCleaningDF], frame: pl.DataFrame
-) -> tuple[WiniutilsCleaningDF | None, list[Problem]]:
+    cls: type[WiniutilsCleaningDF], frame: pl.DataFrame, duplicate_keys: DuplicateKeyPolicy
+) -> tuple[WiniutilsCleaningDF, list[Problem]]:
+    """Run the cleaning class; a hook that raises is :class:`CleaningError` (a bug in the
+    project's code, not in the file: the pipeline reports the importer as failed)."""
     try:
-        cleaning = tracked(cls)(frame)
+        cleaning = tracked(cls, duplicate_keys)(frame)
     except Exception as exc:
         message = _("The cleaning rules of %(cls)s failed: %(exc)s") % {
             "cls": cls.__name__,
-            "exc": exc,
+            "exc": describe_exception(exc),
         }
-        return None, [Problem(ProblemKind.CLEANING_FAILED, Severity.ERROR, message)]
+        raise CleaningError(message) from exc
     assert isinstance(cleaning, RowTracking)
     return cleaning, cleaning.winiadmin_problems
 
@@ -121,7 +130,11 @@ def clean_table(
     frame: pl.DataFrame,
     cleaning_cls: type[WiniutilsCleaningDF],
     row_numbers: pl.Series | None = None,
+    *,
+    duplicate_keys: DuplicateKeyPolicy = "first",
 ) -> CleaningOutcome:
+    """``duplicate_keys``: rows sharing a unique key with different values (see
+    :data:`~winiadmin.cleaning.tracking.DuplicateKeyPolicy`); ``"first"`` is winiutils' rule."""
     rows = (default_row_numbers(frame.height) if row_numbers is None else row_numbers).alias(
         ROW_COL
     )
@@ -139,11 +152,9 @@ def clean_table(
     parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows)
     problems += cell_problems
     valid = parsed.with_columns(rows).filter(~failed)
-    cleaning, cleaning_problems = _run_cleaning(cleaning_cls, valid)
+    cleaning, cleaning_problems = _run_cleaning(cleaning_cls, valid, duplicate_keys)
     problems += cleaning_problems
     error_rows = {p.row for p in problems if p.is_error and p.row is not None}
-    if cleaning is None:
-        return CleaningOutcome(pl.DataFrame(), rows.clear(), problems, tuple(sorted(error_rows)))
     cleaned = cleaning.df
     # Hand the importer the frame without the tracking column, as a plain CleaningDF would.
     cleaning.df = cleaned.drop(ROW_COL)

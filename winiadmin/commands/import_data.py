@@ -10,14 +10,14 @@ from argparse import ArgumentParser
 from collections.abc import Iterable
 
 import polars as pl
-from django.core.management import CommandError
 from django.db import transaction
 from django.db.models import Model
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
+from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.commands.base import ABCBaseCommand
 from winiadmin.commands.progress import TerminalProgressBar
-from winiadmin.commands.report import write_report
+from winiadmin.commands.report import failure, write_report
 from winiadmin.db.bulk import STANDARD_BULK_SIZE, bulk_create_bulks_in_steps
 from winiadmin.pipeline import run_import
 from winiadmin.results import ImportResult
@@ -27,6 +27,10 @@ class ImportDataBaseCommand(ABCBaseCommand):
     """Abstract base for data-import commands; implement the three hooks below."""
 
     SKIP_INVALID = "skip_invalid"
+    #: winiutils' documented rule by default: of rows sharing a unique key, the first is kept
+    #: (``get_add_on_duplicate_cols`` summed into it); each dropped row is a reported warning.
+    #: ``"error"`` or ``"last"`` as on ``Importer`` (docs/cleaning.md).
+    on_duplicate_key: DuplicateKeyPolicy = "first"
 
     cleaning_df: CleaningDF
     result: ImportResult
@@ -76,7 +80,7 @@ class ImportDataBaseCommand(ABCBaseCommand):
         """Print the summary; raise ``CommandError`` (exit status 1) unless the run succeeded."""
         write_report(result, self.stdout, self.stderr, self.style)
         if not result.ok:
-            raise CommandError(result.error or "The import failed; nothing was written.")
+            raise failure(result)
 
     def import_to_db(self) -> None:
         """Load ``self.cleaning_df.df`` (the seed's load step, for callers that clean themselves).

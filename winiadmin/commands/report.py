@@ -2,10 +2,13 @@
 
 from typing import TYPE_CHECKING
 
+from django.core.management import CommandError
 from django.core.management.base import OutputWrapper
 from django.core.management.color import Style
 from django.utils.translation import ngettext
 
+from winiadmin.exceptions import describe_exception
+from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportResult, ImportStatus
 
 if TYPE_CHECKING:
@@ -27,6 +30,8 @@ def write_report(
         _write_problems(result, stderr, style)
     if result.created:
         stdout.write(_table(result))
+    if result.rows.read:
+        stdout.write(row_accounting_line(result))
     timings = " · ".join(f"{stage.value} {secs:.2f} s" for stage, secs in result.timings.items())
     if timings:
         stdout.write(f"Time: {timings} (total {result.total_seconds:.2f} s).")
@@ -47,20 +52,46 @@ def _write_unmatched(
         stderr.write(style.ERROR(line + hint))
 
 
+def failure(result: ImportResult) -> CommandError:
+    """The ``CommandError`` of a run that did not succeed: one line, Django's convention.
+
+    When the importer's own code raised, it names the importer and the exception, chained to
+    it, so that ``--traceback`` shows where (Django re-raises the ``CommandError`` then).
+    """
+    crash = result.exception
+    if crash is not None:
+        msg = (
+            f"Importer {crash.importer!r} failed: {describe_exception(crash.error)} "
+            "(run with --traceback for details)"
+        )
+        error = CommandError(msg)
+        error.__cause__ = crash.error
+        return error
+    return CommandError(result.error or "The import failed; nothing was written.")
+
+
 def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -> None:
     report = result.problems
+    # The importer's failure is the CommandError's one line; the other problems are listed.
+    crashed = sum(1 for p in report if p.kind is ProblemKind.IMPORTER_FAILED)
+    if crashed == len(report):
+        return
     errors = _counted("%(count)s error", "%(count)s errors", report.error_count)
     warnings = _counted("%(count)s warning", "%(count)s warnings", report.warning_count)
     stderr.write(style.WARNING(f"Problems: {errors}, {warnings}."))
     shown: list[Problem] = sorted(
-        [*report.errors(), *report.warnings()],
+        [
+            p
+            for p in [*report.errors(), *report.warnings()]
+            if p.kind is not ProblemKind.IMPORTER_FAILED
+        ],
         key=lambda p: (not p.is_error, p.row or 0),
     )[:SHOWN_PROBLEMS]
     for problem in shown:
         paint = style.ERROR if problem.is_error else style.WARNING
         stderr.write(paint(f"  {problem.severity.value}: {problem}"))
-    if len(report) > len(shown):
-        stderr.write(f"  … and {len(report) - len(shown):,} more.")
+    if len(report) - crashed > len(shown):
+        stderr.write(f"  … and {len(report) - crashed - len(shown):,} more.")
 
 
 def _table(result: ImportResult) -> str:
@@ -77,6 +108,22 @@ def _table(result: ImportResult) -> str:
     total = f"  {result.total_updated:>12,}  {result.total_unchanged:>12,}" if upsert else ""
     lines.append(f"{'total':<{width}}  {result.total_created:>12,}{total}")
     return "\n".join(lines)
+
+
+def row_accounting_line(result: ImportResult) -> str:
+    """``Rows: 7 read = 3 imported + 0 updated + 0 unchanged + 1 skipped + 3 rejected …``."""
+    rows = result.rows
+    would = "" if result.committed else " (nothing written; what the import would do)"
+    dropped = (
+        f" ({rows.dropped:,} of them dropped by the cleaning rules: repeated or empty rows)"
+        if rows.dropped
+        else ""
+    )
+    return (
+        f"Rows{would}: {rows.read:,} read = {rows.imported:,} imported + {rows.updated:,} "
+        f"updated + {rows.unchanged:,} unchanged + {rows.skipped:,} skipped{dropped} + "
+        f"{rows.rejected:,} rejected."
+    )
 
 
 def _verdict(result: ImportResult, style: Style) -> str:

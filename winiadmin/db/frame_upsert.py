@@ -80,8 +80,12 @@ def upsert_frame(
         changed = differences(compared, old, new)
         if not changed:
             tally.unchanged += 1
+            if numbers:
+                tally.unchanged_rows.append(numbers[i])
             continue
         tally.updated += 1
+        if numbers:
+            tally.updated_rows.append(numbers[i])
         updates.append((pk, new))
         if not tally.full:
             tally.changes.append(RowChange(numbers[i] if numbers else None, k, changed))

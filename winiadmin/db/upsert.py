@@ -53,6 +53,11 @@ class UpsertTally:
     updated: int = 0
     unchanged: int = 0
     changes: list[RowChange] = field(default_factory=list)
+    #: The file rows behind the updated and the unchanged records of one load, where known
+    #: (the row accounting counts file rows, not records; see ``pipeline/accounting.py``).
+    #: Not added up by :meth:`add`: a streamed file's totals stay the size of a batch.
+    updated_rows: list[int] = field(default_factory=list)
+    unchanged_rows: list[int] = field(default_factory=list)
 
     def add(self, other: UpsertTally) -> None:
         self.updated += other.updated

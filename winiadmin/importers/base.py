@@ -9,6 +9,7 @@ from django.utils.text import camel_case_to_spaces
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
 from winiadmin.cleaning.mapping import ColumnMapping
+from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.lookups import Lookup
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
@@ -63,6 +64,12 @@ class Importer:
     #: the order number of order lines that ``ModelFrame(ref=…)`` groups into orders. The file
     #: must keep each group's rows together (see docs/loading.md).
     stream_group_by: ClassVar[str | None] = None
+    #: Rows that share a key of the cleaning class's ``get_unique_subsets`` but differ in other
+    #: columns: ``"error"`` (each such row is an error naming the others; "skip invalid rows"
+    #: leaves them all out), ``"first"`` or ``"last"`` (that row is used, the others dropped
+    #: with a warning naming the row kept). Rows equal in every column are dropped with a
+    #: warning under every policy. See docs/cleaning.md (checked: ``winiadmin.E015``).
+    on_duplicate_key: ClassVar[DuplicateKeyPolicy] = "error"
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})

@@ -1,5 +1,6 @@
 """An ``ImportResult`` as the JSON an ``ImportJob`` keeps, and back to what templates need."""
 
+from dataclasses import asdict
 from typing import Any
 
 import polars as pl
@@ -35,6 +36,9 @@ def build_report(result: ImportResult) -> dict[str, Any]:
         "rows_read": result.rows_read,
         "rows_cleaned": result.rows_cleaned,
         "rows_skipped": result.rows_skipped,
+        #: Every row of the file accounted for (RowAccounting): read, imported, updated,
+        #: unchanged, skipped, rejected, dropped.
+        "rows": asdict(result.rows),
         "skipped_rows": list(result.skipped_rows[:STORED_PROBLEMS]),
         "timings": {stage.value: round(secs, 4) for stage, secs in result.timings.items()},
         "total_seconds": round(result.total_seconds, 4),

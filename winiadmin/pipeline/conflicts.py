@@ -59,6 +59,8 @@ class ConflictFilter:
     #: Times each reported key was left out so far (the n-th object with a key is in the n-th
     #: file row holding it; kept objects are counted by ``seen``).
     _reported: Counter[tuple[type[Model], tuple[str, ...], Key]] = field(default_factory=Counter)
+    #: Per upsert key, its values (as text) → their file rows (see ``_rows_of``).
+    _indexes: dict[tuple[str, ...], dict[tuple[str, ...], list[int]]] = field(default_factory=dict)
 
     def wrap(self, model: type[Model], objs: Iterable[Model]) -> Iterator[Model]:
         """Yield ``objs`` chunk by chunk, leaving out the conflicting ones (and their children).
@@ -104,7 +106,7 @@ class ConflictFilter:
             objs,
             using=self.using,
             tally=tally,
-            row_of=lambda k: next(iter(self._rows_with(key, k)), None),
+            rows_of=lambda k: self._rows_of(key, k),
         ):
             if not stored:
                 new.append(obj)
@@ -181,6 +183,24 @@ class ConflictFilter:
         self.problems.append(
             Problem(ProblemKind.DATABASE_CONFLICT, Severity.ERROR, message, row, column, value)
         )
+
+    def _rows_of(self, names: tuple[str, ...], key: Key) -> list[int]:
+        """The file rows holding ``key``, compared as text like :func:`rows_with_values`; the
+        index is built from the cleaned frame on the first stored key (a fresh import, whose
+        keys are all new, never builds it). No rows when a column is absent."""
+        if names not in self._indexes:
+            self._indexes[names] = self._build_index(names)
+        return self._indexes[names].get(tuple(str(v) for v in key), [])
+
+    def _build_index(self, names: Sequence[str]) -> dict[tuple[str, ...], list[int]]:
+        columns = [n if n in self.frame.columns else n.removesuffix("_id") for n in names]
+        index: dict[tuple[str, ...], list[int]] = {}
+        if not all(c in self.frame.columns for c in columns):
+            return index
+        texts = self.frame.select(pl.col(c).cast(pl.String) for c in columns).rows()
+        for text, row in zip(texts, self.rows.to_list(), strict=True):
+            index.setdefault(text, []).append(int(row))
+        return index
 
     def _rows_with(self, names: Sequence[str], key: Key) -> list[int]:
         columns = [n if n in self.frame.columns else n.removesuffix("_id") for n in names]

@@ -16,7 +16,7 @@ from winiadmin.db.upsert import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from django.db.models import Field, Model
 
@@ -46,10 +46,13 @@ def update_stored(
     *,
     using: str,
     tally: UpsertTally,
-    row_of: Callable[[Key], int | None],
+    rows_of: Callable[[Key], Sequence[int]],
 ) -> list[tuple[Model, Key, bool]]:
     """Give stored objects their primary key and update the changed ones (one query to find
-    them, one prepared UPDATE for the changes); returns (object, key, stored) per object."""
+    them, one prepared UPDATE for the changes); returns (object, key, stored) per object.
+
+    ``rows_of(key)``: the file rows holding the key (the first is the one a change names).
+    """
     fields = compared_fields(model, key)
     keyed = [(obj, _key(model, obj, key)) for obj in objs]
     wanted = list(dict.fromkeys(k for _, k in keyed if None not in k))
@@ -64,13 +67,16 @@ def update_stored(
         obj._state.adding, obj._state.db = False, using
         new = [normalised(f, _value(obj, f)) for f in fields]
         diff = differences(fields, old, new)
+        rows = rows_of(k)
         if not diff:
             tally.unchanged += 1
+            tally.unchanged_rows.extend(rows)
             continue
         tally.updated += 1
+        tally.updated_rows.extend(rows)
         changed.append((pk, new))
         if not tally.full:
-            tally.changes.append(RowChange(row_of(k), k, diff))
+            tally.changes.append(RowChange(rows[0] if rows else None, k, diff))
     update_rows(model, fields, changed, using)
     return [(obj, k, k in stored) for obj, k in keyed]
 

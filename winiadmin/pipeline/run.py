@@ -1,11 +1,14 @@
 """``run_import``: read → clean → transform → load, timed, with every outcome in one result."""
 
+import inspect
 import logging
 import time
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from os import PathLike
+from typing import cast
 
 import polars as pl
 from django.db import DEFAULT_DB_ALIAS
@@ -23,17 +26,25 @@ from winiadmin.cleaning.mapping import (
     sample_values,
 )
 from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
-from winiadmin.cleaning.tracking import rename_map_of
+from winiadmin.cleaning.tracking import (
+    DUPLICATE_KEY_POLICIES,
+    DuplicateKeyPolicy,
+    rename_map_of,
+)
 from winiadmin.conf import get_config
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.lookups import KeyResolver, Lookup
 from winiadmin.exceptions import (
+    CleaningError,
     FileReadError,
+    ImporterFailed,
     ImportTimeout,
     LoadError,
     RowProblems,
     WiniadminError,
+    describe_exception,
 )
+from winiadmin.pipeline.accounting import RowTally
 from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.frame_load import frame_load_stage
@@ -143,6 +154,7 @@ class _Run:
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS
         self.step = settings.batch_size or config.BATCH_SIZE
+        self.tally = RowTally()
         self.result = ImportResult(
             importer=name,
             dry_run=settings.dry_run,
@@ -155,10 +167,19 @@ class _Run:
             self._execute(source)
         except FileReadError as exc:
             self._fail(ImportStatus.INVALID, ProblemKind.UNREADABLE_FILE, str(exc))
+        except ImporterFailed as exc:
+            self._fail(ImportStatus.FAILED, ProblemKind.IMPORTER_FAILED, str(exc))
+            self.result.exception = exc
         except (LoadError, ImportTimeout) as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
         except WiniadminError as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
+        self.result.rows = self.tally.finish(
+            read=self.result.rows_read,
+            status=self.result.status,
+            skip_invalid=self.settings.skip_invalid,
+            whole_file=self.result.problems.has_file_errors,
+        )
         return self.result
 
     def _execute(self, source: ReadSource) -> None:
@@ -252,24 +273,26 @@ class _Run:
         """
         if not self.result.column_samples:
             self.result.column_samples = sample_values(table.frame)
-        try:
-            matches = self.match_columns(table.frame.columns)
-        except MappingError as exc:
-            problem = Problem(ProblemKind.COLUMN_MAPPING, Severity.ERROR, str(exc))
-            return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), [problem])
-        self.result.column_matches = matches
-        duplicated = self.duplicated_headers(table)
-        if duplicated:
-            return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), duplicated)
-        cleaning_cls = self.spec.get_cleaning_df_cls()
-        frame, rows = table.frame, table.row_numbers
-        # Rows the reader could not take as they are (ragged, bad bytes, NUL) are errors
-        # already: left out of cleaning, reported first, like cells that do not parse.
-        read_rows = {p.row for p in table.problems if p.is_error and p.row is not None}
-        if read_rows:
-            keep = ~rows.is_in(list(read_rows))
-            frame, rows = frame.filter(keep), rows.filter(keep)
-        outcome = clean_table(matches.apply(frame), cleaning_cls, rows)
+        policy = duplicate_key_policy_of(self.spec)
+        with self.importer_code():  # the cleaning class's hooks
+            try:
+                matches = self.match_columns(table.frame.columns)
+            except MappingError as exc:
+                problem = Problem(ProblemKind.COLUMN_MAPPING, Severity.ERROR, str(exc))
+                return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), [problem])
+            self.result.column_matches = matches
+            duplicated = self.duplicated_headers(table)
+            if duplicated:
+                return CleaningOutcome(pl.DataFrame(), table.row_numbers.clear(), duplicated)
+            cleaning_cls = self.spec.get_cleaning_df_cls()
+            frame, rows = table.frame, table.row_numbers
+            # Rows the reader could not take as they are (ragged, bad bytes, NUL) are errors
+            # already: left out of cleaning, reported first, like cells that do not parse.
+            read_rows = {p.row for p in table.problems if p.is_error and p.row is not None}
+            if read_rows:
+                keep = ~rows.is_in(list(read_rows))
+                frame, rows = frame.filter(keep), rows.filter(keep)
+            outcome = clean_table(matches.apply(frame), cleaning_cls, rows, duplicate_keys=policy)
         if table.problems:
             outcome.problems = [*table.problems, *outcome.problems]
             outcome.invalid_rows = tuple(sorted({*outcome.invalid_rows, *read_rows}))
@@ -310,7 +333,7 @@ class _Run:
         )
 
     def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
-        with self.guard("The importer failed while building the objects", LoadError):
+        with self.importer_code():
             if isinstance(self.spec, FrameImportSpec):
                 rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
                 return _Plan(frames=self.spec.get_frames_by_model(cleaned.frame.with_columns(rows)))
@@ -318,8 +341,7 @@ class _Run:
 
     def _load(self, plan: "_Plan", cleaned: CleaningOutcome, *, rollback: bool) -> LoadOutcome:
         settings = self.load_settings(rollback=rollback)
-        # Django's own field validation (to_python) can refuse a value before the database.
-        with self.guard("The data could not be saved", LoadError):
+        with self.loading():
             if plan.frames is not None:
                 return frame_load_stage(plan.frames, settings)
             assert plan.bulks is not None
@@ -351,9 +373,45 @@ class _Run:
             logger.exception("%s (%s)", what, self.result.importer)
             raise error(f"{what}: {type(exc).__name__}: {exc}") from exc
 
+    @contextmanager
+    def importer_code(self) -> Iterator[None]:
+        """The importer's own code runs inside: what it raises is :class:`ImporterFailed`."""
+        try:
+            yield
+        except CleaningError as exc:  # a cleaning hook raised
+            cause = exc.__cause__ or exc
+            raise self.importer_failed(cause) from cause
+        except WiniadminError:  # RowProblems, a mapping refused: meant for the user
+            raise
+        except Exception as exc:
+            raise self.importer_failed(exc) from exc
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """The load: the importer's objects or frames pulled (its code may run lazily, in a
+        generator) and written. Django's field validation (``to_python``) or the database may
+        refuse a value: that is :class:`LoadError`; an exception raised in the importer's own
+        module is :class:`ImporterFailed`."""
+        try:
+            yield
+        except WiniadminError:
+            raise
+        except Exception as exc:
+            if raised_in(exc, type(self.spec)):
+                raise self.importer_failed(exc) from exc
+            logger.exception("The data could not be saved (%s)", self.result.importer)
+            msg = f"The data could not be saved: {describe_exception(exc)}"
+            raise LoadError(msg) from exc
+
+    def importer_failed(self, exc: BaseException) -> ImporterFailed:
+        name = self.result.importer
+        logger.error("The importer %r failed with an error in its code", name, exc_info=exc)
+        return ImporterFailed(name, exc)
+
     def _record_cleaning(self, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(cleaned.problems)
         self.result.rows_cleaned = cleaned.frame.height
+        self.tally.note_cleaned(cleaned.row_numbers, cleaned.invalid_rows)
         self.keep_preview(cleaned)
 
     def keep_preview(self, cleaned: CleaningOutcome) -> None:
@@ -371,6 +429,13 @@ class _Run:
         self.result.created_pks = {m._meta.label: pks for m, pks in loaded.pks.items()}
         find_rows(self.resolver, cleaned.frame, cleaned.row_numbers)
         record_unmatched(self.result, self.resolver)
+        self.note_load(loaded, cleaned)
+
+    def note_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
+        """What the load did to the rows of ``cleaned``, for the row accounting."""
+        conflicting = (p.row for p in loaded.problems)
+        left_out = [*conflicting, *self.resolver.dropped_rows]
+        self.tally.note_load(left_out, cleaned.row_numbers, loaded.tallies)
 
     def record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
         for problem in exc.problems:
@@ -384,6 +449,7 @@ class _Run:
             self.result.problems.extend(
                 [replace(problem, row=row) for row in rows] if rows else [problem]
             )
+            self.tally.note_left_out(rows or [problem.row], cleaned.row_numbers)
         self.explain_blocked()
 
     def explain_blocked(self) -> None:
@@ -404,6 +470,34 @@ class _Run:
         self.result.created_pks = {}
         self.result.changes = {}
         self.result.problems.add(Problem(kind, Severity.ERROR, message))
+
+
+def raised_in(exc: BaseException, cls: type) -> bool:
+    """Whether a frame of ``exc``'s traceback runs code of a module that defines ``cls`` or one
+    of its bases (winiadmin's own classes aside): the importer's code, inherited or not."""
+    sources: set[str] = set()
+    for base in cls.__mro__:
+        if base.__module__.split(".")[0] in {"winiadmin", "builtins", "django", "typing"}:
+            continue
+        try:
+            source = inspect.getsourcefile(base)
+        except TypeError:  # a class without a source file
+            continue
+        if source is not None:
+            sources.add(source)
+    return any(
+        frame.f_code.co_filename in sources for frame, _line in traceback.walk_tb(exc.__traceback__)
+    )
+
+
+def duplicate_key_policy_of(spec: object) -> DuplicateKeyPolicy:
+    """The importer's ``on_duplicate_key``; specs without one keep winiutils' rule (first)."""
+    policy = getattr(spec, "on_duplicate_key", "first")
+    if policy not in DUPLICATE_KEY_POLICIES:
+        choices = ", ".join(repr(p) for p in DUPLICATE_KEY_POLICIES)
+        msg = f"on_duplicate_key is {policy!r}; it must be one of {choices}."
+        raise WiniadminError(msg)
+    return cast("DuplicateKeyPolicy", policy)
 
 
 def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from winiadmin.cleaning.mapping import MappingError
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.upsert import UpsertTally
-from winiadmin.exceptions import LoadError, RowProblems
+from winiadmin.exceptions import RowProblems
 from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.frame_conflicts import KeyHistory
 from winiadmin.pipeline.frame_load import frame_load_stage
@@ -134,6 +134,7 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
     first = not run.result.preview.height and not run.result.rows_cleaned
     run.result.problems.extend(cleaned.problems)
     run.result.rows_cleaned += cleaned.frame.height
+    run.tally.note_cleaned(cleaned.row_numbers, cleaned.invalid_rows)
     if first:
         run.keep_preview(cleaned)
     if cleaned.has_file_errors:
@@ -150,6 +151,7 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
     settings.key_history = totals.keys
     loaded = _timed(run, Stage.LOAD, lambda: _load(run, frames, settings))
     run.result.problems.extend(loaded.problems)
+    run.note_load(loaded, cleaned)
     for model, n in loaded.counts.items():
         totals.counts[model] = totals.counts.get(model, 0) + n
     for model, tally in loaded.tallies.items():
@@ -161,14 +163,13 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
 
 
 def _transform(run: _Run, spec: FrameImportSpec, cleaned: CleaningOutcome) -> FramesByModel:
-    with run.guard("The importer failed while building the objects", LoadError):
+    with run.importer_code():
         rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
         return spec.get_frames_by_model(cleaned.frame.with_columns(rows))
 
 
 def _load(run: _Run, frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
-    # Django's own field validation (to_python) can refuse a value before the database.
-    with run.guard("The data could not be saved", LoadError):
+    with run.loading():
         return frame_load_stage(frames, settings)
 
 

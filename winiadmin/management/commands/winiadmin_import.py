@@ -7,7 +7,7 @@ from django.core.management import CommandError
 from winiadmin.commands.base import ABCBaseCommand, whole_number
 from winiadmin.commands.mapping import describe_matches, mapping_from_options, unmatched_message
 from winiadmin.commands.progress import TerminalProgressBar
-from winiadmin.commands.report import write_report
+from winiadmin.commands.report import failure, write_report
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
 from winiadmin.problems import ProblemKind
@@ -119,7 +119,7 @@ class Command(ABCBaseCommand):
         if matches is not None and matches.unmatched:
             raise CommandError(unmatched_message(matches))
         if not result.ok:
-            raise CommandError(result.error or "The import failed; nothing was written.")
+            raise failure(result)
 
     def _build_importer(self) -> Importer:
         try:
