@@ -66,7 +66,7 @@ def test_problem_filter_shows_left_out_rows_as_typed_and_marks_cells(
     assert ("error", "Not a whole number.", "lots") in cells
     assert ("error", "Not a date (expected YYYY-MM-DD).", "31/02/2026") in cells
     assert ("error", "A value is required.", '<span class="winiadmin-null">empty</span>') in cells
-    assert ("warning", "Duplicate of row 6; only the first row is kept.", "SKU-0005") in cells
+    assert ("warning", "Duplicate of row 6 (the same values); row 6 is kept.", "SKU-0005") in cells
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in only and "<script>alert" not in only
     # Not colour alone: the message is in the cell for screen readers too.
     assert '<span class="winiadmin-sr">Error: Not a number.</span>' in only
