@@ -16,6 +16,7 @@ from winiadmin.admin.wizard import ImportWizard, job_url
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import all_importers, get_importer
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
+from winiadmin.jobs.undo import nothing_to_undo
 from winiadmin.models import ImportJob
 from winiadmin.permissions import VIEW_ALL_JOBS, User, can_import
 
@@ -28,7 +29,16 @@ else:  # ModelAdmin is generic for the type checker only
 
 
 class ImportJobAdmin(_ModelAdmin):
-    list_display = ["original_name", "importer", "status", "user", "created_at", "rows", "created"]
+    list_display = [
+        "original_name",
+        "importer",
+        "state",
+        "user",
+        "created_at",
+        "rows",
+        "created",
+        "worker_name",
+    ]
     list_filter = ["status", "importer", "created_at"]
     search_fields = ["original_name", "importer", "sha256"]
     date_hierarchy = "created_at"
@@ -85,6 +95,22 @@ class ImportJobAdmin(_ModelAdmin):
         url = reverse("admin:winiadmin_importjob_importers")
         extra = {"importers_url": url if _may_import_anything(request) else ""}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, job: ImportJob) -> str:
+        """The status, or "Undone" for a succeeded import whose rows were deleted again."""
+        if job.is_undone:
+            return format_html('<span class="winiadmin-undone-status">{}</span>', _("Undone"))
+        return job.get_status_display()
+
+    @admin.display(description=_("worker"), ordering="worker")
+    def worker_name(self, job: ImportJob) -> str | None:
+        """Where it ran (``host:pid``); the whole name on hover, so the column stays narrow."""
+        if not job.worker:
+            return None  # the admin's empty value
+        host, _sep, pid = job.worker.rpartition(":")
+        short = f"{host[:12]}…:{pid}" if len(host) > 13 else job.worker
+        return format_html('<span title="{}">{}</span>', job.worker, short)
 
     @admin.display(description=_("rows"))
     def rows(self, job: ImportJob) -> int:
@@ -156,6 +182,11 @@ class ImportJobAdmin(_ModelAdmin):
         jobs = list(queryset[:2])
         if len(jobs) != 1:
             messages.warning(request, _("Choose exactly one import to undo."))
+            return None
+        reason = nothing_to_undo(jobs[0])
+        if reason is not None:  # the preview would only say so: say it here
+            url = job_url(jobs[0])
+            messages.warning(request, format_html('<a href="{}">{}</a>: {}', url, jobs[0], reason))
             return None
         return HttpResponseRedirect(undo_url(jobs[0]))
 
