@@ -73,8 +73,8 @@ def test_confirming_deletes_the_rows_and_the_job_page_says_so(
     assert imported.undone_by == superuser
     assert "<h2>Undone</h2>" in page
     history = html(su_client.get(reverse("admin:winiadmin_importjob_changelist")))
-    assert "<s>4</s> undone" in history
-    assert '<span class="winiadmin-undone-status">Undone</span>' in history
+    assert '<span class="winiadmin-status">Undone</span>' in history
+    assert '<s title="deleted again by the undo">4</s>' in history
 
 
 def test_an_htmx_confirmation_redirects_the_whole_page(

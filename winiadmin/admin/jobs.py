@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -29,16 +31,9 @@ else:  # ModelAdmin is generic for the type checker only
 
 
 class ImportJobAdmin(_ModelAdmin):
-    list_display = [
-        "original_name",
-        "importer",
-        "state",
-        "user",
-        "created_at",
-        "rows",
-        "created",
-        "worker_name",
-    ]
+    # Narrow enough for a 1280 px screen beside the admin's sidebar and the filters: the
+    # importer under the file name, where it ran under the status, a short date.
+    list_display = ["upload", "state", "user", "when", "rows", "created"]
     list_filter = ["status", "importer", "created_at"]
     search_fields = ["original_name", "importer", "sha256"]
     date_hierarchy = "created_at"
@@ -96,21 +91,34 @@ class ImportJobAdmin(_ModelAdmin):
         extra = {"importers_url": url if _may_import_anything(request) else ""}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
+    @admin.display(description=_("file"), ordering="original_name")
+    def upload(self, job: ImportJob) -> str:
+        return format_html(
+            '{}<div class="winiadmin-quiet">{}</div>', job.original_name, job.importer
+        )
+
     @admin.display(description=_("status"), ordering="status")
     def state(self, job: ImportJob) -> str:
-        """The status, or "Undone" for a succeeded import whose rows were deleted again."""
-        if job.is_undone:
-            return format_html('<span class="winiadmin-undone-status">{}</span>', _("Undone"))
-        return job.get_status_display()
-
-    @admin.display(description=_("worker"), ordering="worker")
-    def worker_name(self, job: ImportJob) -> str | None:
-        """Where it ran (``host:pid``); the whole name on hover, so the column stays narrow."""
+        """The status ("Undone" for a succeeded import whose rows were deleted again), and the
+        worker that ran it (``host:pid``, shortened; the whole name on hover)."""
+        status = _("Undone") if job.is_undone else job.get_status_display()
         if not job.worker:
-            return None  # the admin's empty value
+            return format_html('<span class="winiadmin-status">{}</span>', status)
         host, _sep, pid = job.worker.rpartition(":")
         short = f"{host[:12]}…:{pid}" if len(host) > 13 else job.worker
-        return format_html('<span title="{}">{}</span>', job.worker, short)
+        return format_html(
+            '<span class="winiadmin-status">{}</span>'
+            '<div class="winiadmin-quiet winiadmin-worker" title="{}">{}</div>',
+            status,
+            _("Worker %(name)s") % {"name": job.worker},
+            short,
+        )
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def when(self, job: ImportJob) -> str:
+        created = timezone.localtime(job.created_at)
+        same_year = created.year == timezone.localtime().year
+        return date_format(created, "j M, H:i" if same_year else "j M Y, H:i")
 
     @admin.display(description=_("rows"))
     def rows(self, job: ImportJob) -> int:
@@ -121,7 +129,7 @@ class ImportJobAdmin(_ModelAdmin):
         counts = job.created_counts or job.dry_run_counts
         total = sum(counts.values())
         if job.is_undone:
-            return format_html("<s>{}</s> {}", total, _("undone"))
+            return format_html('<s title="{}">{}</s>', _("deleted again by the undo"), total)
         if job.status == ImportJob.Status.SUCCEEDED:
             return format_html("{}", total)
         return format_html("<span title='{}'>({})</span>", _("would create"), total)
