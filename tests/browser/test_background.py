@@ -67,7 +67,7 @@ _READ_STATE = """() => {
     stage: current ? current.dataset.stage : '',
     bar: bar.hasAttribute('value') ? Number(bar.getAttribute('value')) : null,
     text: box.querySelector('.winiadmin-progress-text').textContent.trim(),
-    eta_seconds: eta ? Number(eta.dataset.seconds) : null,
+    eta_seconds: eta && eta.dataset.seconds ? Number(eta.dataset.seconds) : null,
     eta: eta ? eta.textContent : '',
     page: box.textContent,
   };

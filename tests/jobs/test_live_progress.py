@@ -10,6 +10,7 @@ from django.utils import timezone
 from winiadmin.admin.progress import current_reading, progress_context
 from winiadmin.jobs.live_progress import LiveProgress, discard, live_name, publish, read_live
 from winiadmin.jobs.monitor import JobMonitor
+from winiadmin.jobs.runner import finished
 from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
 from winiadmin.progress import Progress
@@ -83,7 +84,7 @@ def test_a_queued_job_shows_no_progress_and_no_worker(db: None) -> None:
     assert all(stage["state"] == "waiting" for stage in context["stages"])
 
 
-def test_the_monitor_publishes_each_tick_and_removes_the_file_at_the_end(db: None) -> None:
+def test_the_monitor_publishes_each_tick_and_the_job_s_end_removes_the_file(db: None) -> None:
     job = ImportJob.objects.create(original_name="x.csv", status=Status.RUNNING)
     path = Path(upload_storage().path(live_name(job.pk)))
     with JobMonitor(job.pk, Status.RUNNING, interval=0.05) as monitor:
@@ -95,4 +96,11 @@ def test_the_monitor_publishes_each_tick_and_removes_the_file_at_the_end(db: Non
                 break
             time.sleep(0.05)
         assert got is not None and (got.stage, got.rows_done, got.rows_total) == ("load", 40, 100)
+        monitor(Progress(Stage.LOAD, 100, 100))
+    # The last count stays for the page until the run's final save (SQLite: the row may be old).
+    got = read_live(job.pk)
+    assert got is not None and got.rows_done == 100
+    context = progress_context(job)
+    assert context["percent"] == 100 and context["time_left"] == "finishing"
+    finished(job)
     assert not path.exists()

@@ -73,6 +73,8 @@ def progress_context(job: ImportJob) -> dict[str, Any]:
     if reading.rows_total and not queued:
         percent = min(100, 100 * reading.rows_done // reading.rows_total)
     left = _seconds_left(reading)
+    # Every row stored: the run saves its result (a real run also fingerprints what it created).
+    finishing = reading.stage == Stage.LOAD and percent == 100
     return {
         "job": job,
         "wizard_step": CONFIRM_STEP if _real_run(job) else CHECK_STEP,
@@ -88,7 +90,7 @@ def progress_context(job: ImportJob) -> dict[str, Any]:
         "percent": percent,
         "progress_text": "" if queued else _progress_text(reading, percent),
         "seconds_left": None if left is None else round(left),
-        "time_left": "" if left is None else time_left_text(left),
+        "time_left": _("finishing") if finishing else "" if left is None else time_left_text(left),
     }
 
 

@@ -25,7 +25,7 @@ from django.db import DatabaseError, connections, router
 from django.utils import timezone
 
 from winiadmin.conf import get_config
-from winiadmin.jobs.live_progress import LiveProgress, discard, publish
+from winiadmin.jobs.live_progress import LiveProgress, publish
 from winiadmin.jobs.pace import StagePace
 from winiadmin.models import ImportJob
 
@@ -101,7 +101,9 @@ class JobMonitor:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        discard(self.job_id)  # the run's own final save has the last word from now on
+        # The last count, for the page until the run's final save (on SQLite the row may still
+        # hold what was written before the load); the runner removes the file when the job ends.
+        self._publish(timezone.now())
 
     def final_fields(self) -> dict[str, object]:
         """The last progress, for the run's own final save."""
@@ -137,8 +139,7 @@ class JobMonitor:
         except DatabaseError:
             logger.debug("No short lock wait for job %s", self.job_id, exc_info=True)
 
-    def _write(self) -> None:
-        now = timezone.now()
+    def _publish(self, now: datetime) -> None:
         snap = self._latest()
         rate = self._pace.update(snap.stage, snap.rows_done, time.monotonic())
         live = LiveProgress(
@@ -151,6 +152,10 @@ class JobMonitor:
             written_at=now,
         )
         publish(self.job_id, live)
+
+    def _write(self) -> None:
+        now = timezone.now()
+        self._publish(now)
         fields = self.final_fields()
         # Two statements, each allowed to fail on its own: SQLite refuses the write while the
         # import holds its write lock, yet may still answer the read.
