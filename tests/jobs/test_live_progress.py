@@ -11,6 +11,7 @@ from winiadmin.admin.progress import current_reading, progress_context
 from winiadmin.jobs.live_progress import LiveProgress, discard, live_name, publish, read_live
 from winiadmin.jobs.monitor import JobMonitor
 from winiadmin.jobs.runner import finished
+from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
 from winiadmin.progress import Progress
@@ -104,3 +105,18 @@ def test_the_monitor_publishes_each_tick_and_the_job_s_end_removes_the_file(db: 
     assert context["percent"] == 100 and context["time_left"] == "finishing"
     finished(job)
     assert not path.exists()
+
+
+def test_a_job_whose_monitor_still_publishes_is_not_stale(db: None) -> None:
+    """SQLite: the load holds the write lock, so the heartbeat is old, yet the file is fresh."""
+    long_ago = timezone.now() - timedelta(minutes=5)
+    job = ImportJob.objects.create(
+        original_name="x.csv", status=Status.RUNNING, heartbeat=long_ago, worker="box:1"
+    )
+    publish(job.pk, live())
+    assert reap_stale_jobs(job) == 0
+    assert ImportJob.objects.get(pk=job.pk).status == Status.RUNNING
+
+    publish(job.pk, live(written_at=long_ago))  # the monitor stopped too: the worker is gone
+    assert reap_stale_jobs(job) == 1
+    assert ImportJob.objects.get(pk=job.pk).status == Status.FAILED
