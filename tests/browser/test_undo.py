@@ -48,11 +48,19 @@ def test_undo_from_the_result_page(
     assert not Category.objects.exists() and not Store.objects.exists()
     assert ImportJob.objects.get().undone_at is not None
 
-    # The history says so too, and its columns fit a 1280 px screen without scrolling sideways.
+    # The history says so too, and its columns fit a 1280 px screen without scrolling sideways,
+    # long names included.
+    ImportJob.objects.create(
+        original_name="catalogue_with_mistakes_exported_from_the_shop_2026-12-05.csv",
+        importer="shop.catalogue",
+        status=ImportJob.Status.FAILED,
+        worker="a-rather-long-host-name.internal.example.com:1234567",
+    )
     page.goto(wizard.url("/admin/winiadmin/importjob/"))
     history = table_rows(page, "#result_list")
-    assert history[0][1].split() == ["catalogue.csv", "shop.catalogue"]
-    assert history[0][2].split()[0] == "Undone"  # then the worker (here: the web process)
+    undone = next(row for row in history if row[1].startswith("catalogue.csv"))
+    assert undone[1].split() == ["catalogue.csv", "shop.catalogue"]
+    assert undone[2].split()[0] == "Undone"  # then the worker (here: the web process)
     fits = page.evaluate(
         "() => [document.documentElement.scrollWidth <= document.documentElement.clientWidth,"
         " document.querySelector('#changelist .results').scrollWidth"

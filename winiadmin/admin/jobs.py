@@ -94,7 +94,9 @@ class ImportJobAdmin(_ModelAdmin):
     @admin.display(description=_("file"), ordering="original_name")
     def upload(self, job: ImportJob) -> str:
         return format_html(
-            '{}<div class="winiadmin-quiet">{}</div>', job.original_name, job.importer
+            '<div class="winiadmin-file">{}<div class="winiadmin-quiet">{}</div></div>',
+            job.original_name,
+            job.importer,
         )
 
     @admin.display(description=_("status"), ordering="status")
