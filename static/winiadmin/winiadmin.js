@@ -25,6 +25,15 @@
   }
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   document.addEventListener("htmx:afterSwap", function (event) { setUp(event.target); });
+  // A permission refusal (HTTP 403, winiadmin.admin.refusals) replaces the wizard with its page:
+  // htmx leaves 4xx answers unswapped unless told.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 403 && xhr.getResponseHeader("X-Winiadmin-Refusal")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener("htmx:xhr:progress", function (event) {
     var bar = document.getElementById("winiadmin-upload-progress");
     if (bar && event.detail.lengthComputable) {

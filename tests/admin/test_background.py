@@ -47,28 +47,31 @@ def test_upload_queues_the_dry_run_and_the_job_page_shows_progress(
     job.refresh_from_db()
     assert job.status == Status.QUEUED and job.task_id
     page = html(su_client.get(job_url(job)))
-    assert "Waiting for a worker" in page
+    assert "Waiting for a worker" in page and "Worker" not in page
+    assert '<li aria-current="step">Check</li>' in page
     assert 'hx-trigger="every 1s"' in page and job_url(job, "progress") in page
     assert 'id="winiadmin-cancel"' in page
     assert [s in page for s in ('data-stage="read"', 'data-stage="load"')] == [True, True]
 
-    # A worker has read and is loading: the fragment shows the stage, the bar and the time left.
+    # A worker has read and is loading: the fragment shows the stage, the bar and the time left,
+    # and the step bar with them (one piece: they never disagree); never the worker's name.
     ImportJob.objects.filter(pk=job.pk).update(
         status=Status.VALIDATING,
         stage="load",
         rows_done=25,
         rows_total=100,
-        stage_started_at=timezone.now() - timedelta(seconds=3),
+        stage_started_at=timezone.now() - timedelta(seconds=20),
         heartbeat=timezone.now(),
         worker="box:7",
     )
     fragment = html(htmx_get(su_client, job_url(job, "progress")))
     assert "Checking the file (dry run)" in fragment
+    assert '<li aria-current="step">Check</li>' in fragment
     assert 'data-stage="clean" data-state="done"' in fragment
     assert 'data-stage="load" data-state="current" aria-current="step"' in fragment
-    assert 'value="25"' in fragment and "25 of 100 rows (25%)" in fragment
-    assert "about 9 seconds left" in fragment
-    assert "Worker: box:7" in fragment
+    assert 'value="25"' in fragment and "Loading: 25 of 100 rows (25%)" in fragment
+    assert "about 1 minute left" in fragment  # 25 rows in 20 s: 75 more take 60 s
+    assert "box:7" not in fragment
 
     # The worker finishes: the fragment asks for a full reload, which shows the preview.
     assert run_queued(str(job.pk)) == "not claimed"  # it is not queued any more
@@ -90,7 +93,9 @@ def test_confirm_queues_the_import_and_the_user_is_told_when_it_ends(
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == Status.QUEUED and job.queued_step == ImportJob.Step.EXECUTE
-    assert "Waiting for a worker" in html(su_client.get(job_url(job)))
+    waiting = html(su_client.get(job_url(job)))
+    assert "Waiting for a worker" in waiting
+    assert '<li aria-current="step">Confirm</li>' in waiting  # the real run is the next step
     assert not Product.objects.exists()
     assert run_queued(str(job.pk)) == "succeeded"
     assert Product.objects.exists()

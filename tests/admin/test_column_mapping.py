@@ -191,7 +191,7 @@ def test_the_mapping_post_needs_the_csrf_token(
 
 
 def test_an_unreadable_file_has_no_mapping_step(su_client: Client) -> None:
-    job = uploaded_job(su_client, content=b"\x00\x01\x02garbage", name="broken.parquet")
+    job = uploaded_job(su_client, content=b"PAR1\x00\x01\x02garbage", name="broken.parquet")
     assert su_client.get(job_url(job)).status_code == 200
     response = su_client.get(job_url(job, "columns"), follow=True)
     assert "The columns of this import cannot be changed now." in html(response)

@@ -71,8 +71,10 @@ def test_confirming_deletes_the_rows_and_the_job_page_says_so(
     assert not Category.objects.exists() and not Store.objects.exists()
     imported.refresh_from_db()
     assert imported.undone_by == superuser
+    assert "<h2>Undone</h2>" in page
     history = html(su_client.get(reverse("admin:winiadmin_importjob_changelist")))
-    assert "<s>4</s> undone" in history
+    assert '<span class="winiadmin-status">Undone</span>' in history
+    assert '<s title="deleted again by the undo">4</s>' in history
 
 
 def test_an_htmx_confirmation_redirects_the_whole_page(
@@ -100,7 +102,11 @@ def test_a_refusal_shows_the_reasons_and_keeps_the_rows(
 
 def test_a_refusal_names_the_referencing_rows(su_client: Client, imported: ImportJob) -> None:
     Product.objects.create(sku="NEW", name="Newer", price=Decimal(2), store=Store.objects.get())
-    page = html(su_client.get(job_url(imported, "undo")))
+    response = su_client.get(job_url(imported, "undo"))
+    page = html(response)
+    # The table and the reason agree: the product that would go with its store is counted.
+    rows = [(r["verbose_name"], r["count"], r["cascade"]) for r in response.context["rows"]]
+    assert rows == [("products", 2, 1), ("stores", 1, 0), ("categories", 1, 0)]
     assert (
         "1 shop.Product row not created by this import points at stores it created (store) "
         "and would be deleted with them." in page
@@ -148,6 +154,24 @@ def test_the_action_leads_to_the_preview_of_one_job(
         follow=True,
     )
     assert "Choose exactly one import to undo." in html(response)
+    assert Product.objects.count() == 3
+
+
+def test_nothing_to_undo_is_said_instead_of_offering_the_undo(
+    su_client: Client, imported: ImportJob, make_job: MakeJob, superuser: User
+) -> None:
+    updates = make_job(content=CSV.replace(b"1.50", b"1.75"))  # the same SKUs: updates only
+    execute_job(updates, skip_invalid=False, user=superuser)
+    page = html(su_client.get(job_url(updates)))
+    assert "Undo this import" not in page
+    assert "This import only updated existing rows and created none" in page
+
+    changelist = reverse("admin:winiadmin_importjob_changelist")
+    response = su_client.post(
+        changelist, {"action": "undo_import", "_selected_action": [str(updates.pk)]}, follow=True
+    )
+    assert response.redirect_chain == [(changelist, 302)]  # the history again, with the reason
+    assert "there is nothing to undo" in html(response)
     assert Product.objects.count() == 3
 
 

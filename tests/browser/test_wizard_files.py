@@ -13,6 +13,7 @@ from playwright.sync_api import Download, Page, expect
 from shop.models import Product
 
 from tests.browser.conftest import Wizard
+from winiadmin.models import ImportJob
 
 HEADER = ["sku", "name", "price", "quantity", "category", "store", "available_from"]
 
@@ -145,3 +146,25 @@ def test_the_encoding_is_named_and_can_be_chosen_again(
     wizard.confirm()
     expect(page.locator(".winiadmin-result")).to_contain_text("Imported")
     assert list(Product.objects.values_list("name", flat=True)) == ["Crème brûlée"]
+
+
+def test_the_file_input_says_what_it_takes_and_a_wrong_type_is_refused_at_once(
+    wizard: Wizard, page: Page, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    wizard.open_upload()
+    accept = page.locator("#id_file").get_attribute("accept") or ""
+    assert {".csv", ".tsv", ".xlsx", ".xls", ".ods", ".json", ".ndjson", ".parquet"} <= set(
+        accept.split(",")
+    )
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    wizard.submit_file(pdf)
+    # The form again, in place: one message at the file field; no job, no check, no sections.
+    errors = page.locator("#winiadmin-upload .errorlist")
+    expect(errors).to_have_count(1)
+    expect(errors).to_contain_text("it looks like a PDF document")
+    expect(page.locator("#winiadmin-upload")).to_be_visible()
+    expect(page.locator(".winiadmin-plan")).to_have_count(0)
+    assert "/importjob/start/" in page.url
+    assert not ImportJob.objects.exists()
+    page.screenshot(path=screenshot_dir / "wizard-2-upload-refused.png")

@@ -11,6 +11,7 @@ from pytest_django.live_server_helper import LiveServer
 from tests.browser.conftest import PASSWORD
 from winiadmin.importers import get_importer
 from winiadmin.jobs.runner import create_job, validate_job
+from winiadmin.models import ImportJob
 
 START = "/admin/winiadmin/importjob/start/shop.catalogue/"
 
@@ -22,7 +23,11 @@ def staff(username: str, *codenames: str) -> User:
 
 
 def test_staff_without_add_permission_gets_no_import(
-    page: Page, live_server: LiveServer, login: Callable[[str], None], transactional_db: None
+    page: Page,
+    live_server: LiveServer,
+    login: Callable[[str], None],
+    transactional_db: None,
+    screenshot_dir: Path,
 ) -> None:
     staff("viewer", "view_product")
     login("viewer")
@@ -30,13 +35,47 @@ def test_staff_without_add_permission_gets_no_import(
     expect(page.locator("#changelist")).to_be_visible()
     expect(page.locator(".winiadmin-import-link")).to_have_count(0)
 
-    response = page.goto(live_server.url + START)
+    response = page.goto(live_server.url + START + "?model=shop.Product")
     assert response is not None
     assert response.status == 403
-    for path in ("/admin/shop/product/import/", "/admin/winiadmin/importjob/importers/"):
+    # An admin page that says why and leads back, not a bare "403 Forbidden".
+    expect(page.locator("#user-tools")).to_be_visible()
+    expect(page.locator(".winiadmin-refusal .errornote")).to_have_text(
+        "You may not import with this importer."
+    )
+    page.screenshot(path=screenshot_dir / "wizard-403.png")
+    page.get_by_role("link", name="Back to products").click()
+    expect(page.locator("#changelist")).to_be_visible()
+    reasons = {
+        "/admin/shop/product/import/": "You may not import products: no importer of them is open",
+        "/admin/winiadmin/importjob/importers/": "There is nothing you may import.",
+    }
+    for path, reason in reasons.items():
         response = page.goto(live_server.url + path)
         assert response is not None
         assert response.status == 403, path
+        expect(page.locator(".winiadmin-refusal")).to_contain_text(reason)
+        expect(page.get_by_role("link", name="Back to the admin")).to_be_visible()
+
+
+def test_a_refusal_met_by_an_htmx_request_replaces_the_wizard(
+    page: Page, live_server: LiveServer, login: Callable[[str], None], samples: Path
+) -> None:
+    """The progress page polls; when the user loses the permission, the refusal shows in place."""
+    clerk = staff("clerk", "view_product", "add_product", "add_category", "add_store")
+    upload = SimpleUploadedFile("catalogue.csv", (samples / "catalogue.csv").read_bytes())
+    job = create_job(
+        importer=get_importer("shop.catalogue"), upload=upload, user=clerk, options={},
+        read_options={},
+    )  # fmt: skip
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)  # no worker
+    login("clerk")
+    page.goto(f"{live_server.url}/admin/winiadmin/importjob/{job.pk}/job/")
+    expect(page.locator("#winiadmin-progress h2")).to_have_text("Waiting for a worker")
+    clerk.user_permissions.remove(Permission.objects.get(codename="add_store"))
+    refusal = page.locator("#winiadmin .winiadmin-refusal")
+    expect(refusal).to_contain_text("You may not import with this importer.", timeout=10_000)
+    expect(page.locator("#winiadmin-progress")).to_have_count(0)  # the polling stopped
 
 
 def test_staff_with_add_permissions_can_start(

@@ -15,7 +15,14 @@ from tests.jobs.conftest import CSV, MakeJob
 from tests.jobs.helpers import recorded_job
 from tests.testapp.models import CycleA, CycleB, Leaf, Node, Place, Restaurant
 from winiadmin.jobs.runner import execute_job
-from winiadmin.jobs.undo import Blocker, UndoRefused, _beyond_created, plan_undo, undo_job
+from winiadmin.jobs.undo import (
+    Blocker,
+    UndoRefused,
+    _beyond_created,
+    nothing_to_undo,
+    plan_undo,
+    undo_job,
+)
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
@@ -109,8 +116,11 @@ def test_refused_when_a_created_row_was_changed(make_job: MakeJob, user: User) -
     plan = plan_undo(job)
     assert not plan.allowed
     assert [b.message for b in plan.blockers] == [
-        "Products this import created were changed since; undoing it would delete those changes."
+        "Products this import created were changed since; undoing it would delete those changes. "
+        "At least one of its 2 rows changed; which ones cannot be told, as they are checked as a "
+        "whole."
     ]
+    assert plan.blockers[0].examples == ()
     assert plan.deletes == {}
     with pytest.raises(UndoRefused, match="changed since"):
         undo_job(job, user)
@@ -155,6 +165,8 @@ def test_cascades_onto_other_data_are_refused_and_named(db: None) -> None:
         "would be deleted with them."
     ]
     assert plan.blockers[0].examples == (str(Leaf.objects.get()),)
+    # The counts the page shows beside the reason: the leaf would be deleted with the node.
+    assert plan.referencing == {"testapp.Leaf": 1}
 
 
 def test_cascades_within_the_import_are_fine(db: None) -> None:
@@ -202,6 +214,34 @@ def test_only_once_and_only_succeeded_imports(make_job: MakeJob, user: User) -> 
     ]
 
 
+def test_changed_rows_are_named_from_the_admin_history(make_job: MakeJob, user: User) -> None:
+    job = imported(make_job, user)
+    thing = Product.objects.get(sku="A-1")
+    Product.objects.filter(pk=thing.pk).update(name="Renamed in the admin")
+    LogEntry.objects.log_actions(
+        user_id=user.pk, queryset=[thing], action_flag=2, change_message="Changed name."
+    )
+    blocker = plan_undo(job).blockers[0]
+    assert blocker.message == (
+        "Products this import created were changed since; undoing it would delete those changes. "
+        "1 of the 2 is known to have changed (from the admin's history or a modification time), "
+        "maybe more."
+    )
+    assert blocker.examples == ("Renamed in the admin",)
+
+
+def test_an_update_only_import_has_nothing_to_undo(make_job: MakeJob, user: User) -> None:
+    imported(make_job, user)
+    again = imported(make_job, user, CSV.replace(b"1.50", b"1.75"))  # updated, none created
+    assert not any(again.created_counts.values())
+    reason = (
+        "This import only updated existing rows and created none; their old values were not "
+        "kept, so there is nothing to undo."
+    )
+    assert nothing_to_undo(again) == reason
+    assert [b.message for b in plan_undo(again).blockers] == [reason]
+
+
 def test_refused_without_keys_or_fingerprints(make_job: MakeJob, user: User) -> None:
     job = imported(make_job, user)
     job.created_pks.pop("shop.Store")
@@ -217,7 +257,10 @@ def test_refused_without_keys_or_fingerprints(make_job: MakeJob, user: User) -> 
 
 def test_an_import_that_created_nothing(db: None) -> None:
     job = recorded_job({})
-    assert [b.message for b in plan_undo(job).blockers] == ["This import created nothing."]
+    assert [b.message for b in plan_undo(job).blockers] == [
+        "This import created no rows, so there is nothing to undo."
+    ]
+    assert nothing_to_undo(job) == "This import created no rows, so there is nothing to undo."
 
 
 def test_set_null_references_are_refused_too(db: None) -> None:

@@ -56,4 +56,4 @@ def test_the_demo_importer_gives_a_total_for_its_lazy_products(samples: Path) ->
         samples / "catalogue.csv", progress=lambda p: totals.add(p.total)
     )
     assert result.ok
-    assert 50 in totals
+    assert 40 in totals  # the file's rows (its 50 objects are counted as their share)

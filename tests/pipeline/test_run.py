@@ -256,10 +256,13 @@ def test_batch_size_and_progress_reach_the_loader(samples: Path) -> None:
     )
     assert result.ok
     loads = [p for p in seen if p.stage is Stage.LOAD and p.done]
-    # 6 categories + 4 stores + 40 products in chunks of at most 7 rows
-    assert [p.done for p in loads] == [6, 10, 17, 24, 31, 38, 45, 50]
-    assert loads[-1].total == 50
+    # 6 categories + 4 stores + 40 products in chunks of at most 7 rows, counted as the share of
+    # the file's 40 rows (people count their file's rows, not objects across models)
+    assert [p.done for p in loads] == [40 * n // 50 for n in (6, 10, 17, 24, 31, 38, 45, 50)]
+    assert {p.total for p in loads} == {40}
     assert [p.stage for p in seen if not p.done] == list(Stage)
+    # Each stage that knows its rows says so from its start: all but reading.
+    assert [p.total for p in seen if not p.done] == [None, 40, 40, 40]
 
 
 def test_collect_pks_returns_the_created_keys(samples: Path) -> None:

@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from winiadmin.cleaning.mapping import ColumnMapping, MatchReason, normalised
 from winiadmin.conf import get_config
+from winiadmin.exceptions import FileReadError
+from winiadmin.jobs.storage import READABLE_SUFFIXES
+from winiadmin.readers import detect_format
+from winiadmin.readers.excel import ZIP_MAGIC
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -28,8 +32,22 @@ ENCODINGS = [
 DELIMITERS = [("", _("Detect")), (",", ","), (";", ";"), ("\t", _("Tab")), ("|", "|")]
 
 
+#: What the file picker offers: the readers' extensions, and the MIME types browsers give them.
+ACCEPT = ",".join([
+    *READABLE_SUFFIXES,
+    "text/csv", "text/tab-separated-values", "application/json", "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+])  # fmt: skip
+#: Bytes read from the start (and, for a zip, the end: its entry list) to tell a file's type.
+_HEAD_BYTES = 64 * 1024
+_ZIP_TAIL_BYTES = 256 * 1024
+
+
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(
+        label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
+    )
     skip_invalid = forms.BooleanField(
         label=_("Skip invalid rows"),
         required=False,
@@ -64,6 +82,10 @@ class UploadForm(forms.Form):
                 params={"size": filesizeformat(upload.size or 0), "limit": filesizeformat(limit)},
                 code="too_large",
             )
+        try:  # a PDF, an image, a Word file… refused now, not after a whole check
+            detect_format(_head_and_tail(upload), upload.name)
+        except FileReadError as exc:
+            raise forms.ValidationError(str(exc), code="not_a_table") from exc
         return upload
 
     def option_texts(self) -> dict[str, str]:
@@ -204,6 +226,18 @@ class ColumnMappingForm(forms.Form):
             column["header"]: cleaned.get(f"column_{index}") or None
             for index, column in enumerate(self.found["columns"])
         }
+
+
+def _head_and_tail(upload: UploadedFile[bytes]) -> bytes:
+    """The bytes that tell the file's type: its start, and for a zip (a workbook?) its end too,
+    where the names of its entries are listed."""
+    upload.seek(0)
+    head = bytes(upload.read(_HEAD_BYTES))
+    if head.startswith(ZIP_MAGIC) and (upload.size or 0) > _HEAD_BYTES:
+        upload.seek(max(_HEAD_BYTES, (upload.size or 0) - _ZIP_TAIL_BYTES))
+        head += bytes(upload.read())
+    upload.seek(0)
+    return head
 
 
 def _by_normalised_header(mapping: dict[str, str | None]) -> dict[str, str | None]:

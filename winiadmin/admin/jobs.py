@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +18,7 @@ from winiadmin.admin.wizard import ImportWizard, job_url
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import all_importers, get_importer
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
+from winiadmin.jobs.undo import nothing_to_undo
 from winiadmin.models import ImportJob
 from winiadmin.permissions import VIEW_ALL_JOBS, User, can_import
 
@@ -28,7 +31,9 @@ else:  # ModelAdmin is generic for the type checker only
 
 
 class ImportJobAdmin(_ModelAdmin):
-    list_display = ["original_name", "importer", "status", "user", "created_at", "rows", "created"]
+    # Narrow enough for a 1280 px screen beside the admin's sidebar and the filters: the
+    # importer under the file name, where it ran under the status, a short date.
+    list_display = ["upload", "state", "user", "when", "rows", "created"]
     list_filter = ["status", "importer", "created_at"]
     search_fields = ["original_name", "importer", "sha256"]
     date_hierarchy = "created_at"
@@ -86,6 +91,37 @@ class ImportJobAdmin(_ModelAdmin):
         extra = {"importers_url": url if _may_import_anything(request) else ""}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
+    @admin.display(description=_("file"), ordering="original_name")
+    def upload(self, job: ImportJob) -> str:
+        return format_html(
+            '<div class="winiadmin-file">{}<div class="winiadmin-quiet">{}</div></div>',
+            job.original_name,
+            job.importer,
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, job: ImportJob) -> str:
+        """The status ("Undone" for a succeeded import whose rows were deleted again), and the
+        worker that ran it (``host:pid``, shortened; the whole name on hover)."""
+        status = _("Undone") if job.is_undone else job.get_status_display()
+        if not job.worker:
+            return format_html('<span class="winiadmin-status">{}</span>', status)
+        host, _sep, pid = job.worker.rpartition(":")
+        short = f"{host[:12]}…:{pid}" if len(host) > 13 else job.worker
+        return format_html(
+            '<span class="winiadmin-status">{}</span>'
+            '<div class="winiadmin-quiet winiadmin-worker" title="{}">{}</div>',
+            status,
+            _("Worker %(name)s") % {"name": job.worker},
+            short,
+        )
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def when(self, job: ImportJob) -> str:
+        created = timezone.localtime(job.created_at)
+        same_year = created.year == timezone.localtime().year
+        return date_format(created, "j M, H:i" if same_year else "j M Y, H:i")
+
     @admin.display(description=_("rows"))
     def rows(self, job: ImportJob) -> int:
         return int((job.report or {}).get("rows_read", 0))
@@ -95,7 +131,7 @@ class ImportJobAdmin(_ModelAdmin):
         counts = job.created_counts or job.dry_run_counts
         total = sum(counts.values())
         if job.is_undone:
-            return format_html("<s>{}</s> {}", total, _("undone"))
+            return format_html('<s title="{}">{}</s>', _("deleted again by the undo"), total)
         if job.status == ImportJob.Status.SUCCEEDED:
             return format_html("{}", total)
         return format_html("<span title='{}'>({})</span>", _("would create"), total)
@@ -156,6 +192,11 @@ class ImportJobAdmin(_ModelAdmin):
         jobs = list(queryset[:2])
         if len(jobs) != 1:
             messages.warning(request, _("Choose exactly one import to undo."))
+            return None
+        reason = nothing_to_undo(jobs[0])
+        if reason is not None:  # the preview would only say so: say it here
+            url = job_url(jobs[0])
+            messages.warning(request, format_html('<a href="{}">{}</a>: {}', url, jobs[0], reason))
             return None
         return HttpResponseRedirect(undo_url(jobs[0]))
 

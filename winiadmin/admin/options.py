@@ -6,7 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
+from winiadmin.admin.refusals import admin_page
 from winiadmin.importers import Importer, get_importer, importers_for_model
 from winiadmin.permissions import User, can_import
 
@@ -43,7 +45,7 @@ class ImportMixin(_Base):
         return [
             path(
                 "import/",
-                self.admin_site.admin_view(self.import_view),
+                admin_page(self.admin_site, self.import_view),
                 name="{}_{}_import".format(*info),
             ),
             *super().get_urls(),
@@ -53,7 +55,11 @@ class ImportMixin(_Base):
         """One importer: straight to its upload step; several: the chooser."""
         importers = self.get_importers(request)
         if not importers:
-            raise PermissionDenied
+            name = self.model._meta.verbose_name_plural
+            raise PermissionDenied(
+                _("You may not import %(name)s: no importer of them is open to you.")
+                % {"name": name}
+            )
         query = urlencode({"model": self.model._meta.label})
         if len(importers) == 1:
             url = reverse("admin:winiadmin_importjob_start", args=[importers[0].get_name()])

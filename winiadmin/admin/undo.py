@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from winiadmin.admin.cell_format import format_count
+from winiadmin.admin.refusals import admin_page
 from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.templates import template_candidates
 from winiadmin.jobs.undo import UndoPlan, UndoRefused, plan_undo, undo_job
@@ -40,7 +41,7 @@ class UndoViews:
         self.admin_site = admin_site
 
     def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view(self.undo_view)
+        view = admin_page(self.admin_site, self.undo_view)
         return [path("<uuid:job_id>/undo/", view, name="winiadmin_importjob_undo")]
 
     def undo_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
@@ -84,8 +85,11 @@ class UndoViews:
 
 
 def undo_rows(plan: UndoPlan) -> list[dict[str, Any]]:
-    """One line per model the undo deletes from: created rows, examples, rows deleted with them."""
-    cascades = plan.cascades
+    """One line per model the undo deletes from: created rows, examples, rows deleted with them.
+
+    An undo that is blocked measured nothing: its rows deleted with them are those of the
+    reasons (other rows pointing at created ones), so the table and the reasons agree."""
+    cascades = plan.cascades if plan.allowed else dict(plan.referencing)
     rows = [
         {
             "verbose_name": undo.verbose_name_plural,

@@ -26,6 +26,7 @@ from winiadmin.admin.grid import profile_columns, rows_context
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups
 from winiadmin.admin.progress import progress_context
+from winiadmin.admin.refusals import admin_page
 from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.templates import template_candidates
 from winiadmin.admin.unmatched import unmatched_context
@@ -50,6 +51,7 @@ from winiadmin.jobs.rejected import (
 from winiadmin.jobs.runner import JobStateError, create_job
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.jobs.storage import UploadStorageError
+from winiadmin.jobs.undo import nothing_to_undo
 from winiadmin.models import ImportJob
 from winiadmin.permissions import User, can_import, can_view_job
 from winiadmin.readers.cells import BAD_BYTES_MESSAGE
@@ -74,7 +76,9 @@ class ImportWizard(BackgroundViews, DownloadViews):
         self.admin_site = admin_site
 
     def get_urls(self) -> list[URLPattern]:
-        wrap = self.admin_site.admin_view
+        def wrap(view: Any) -> Any:
+            return admin_page(self.admin_site, view)
+
         name = "winiadmin_importjob_"
         return [
             path("importers/", wrap(self.importers_view), name=name + "importers"),
@@ -179,6 +183,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
             rejected_count=len(rejected_row_numbers(report)),
             read_again_form=read_again_form(job),
             can_change_columns=can_change_mapping(job),
+            nothing_to_undo=nothing_to_undo(job),
             remembered=applied_from_memory(job, _user(request)),
             renamed_columns=renamed_columns(job),
             **(rows | problems_context(job, "1") | unmatched_context(report)),

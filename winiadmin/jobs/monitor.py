@@ -4,8 +4,11 @@ The import runs inside one transaction that a dry run or a cancel rolls back. Pr
 that connection would be invisible to the other servers (PostgreSQL shows only committed rows) and
 lost with the rollback, so a thread with its own connection (Django's connections are per thread)
 writes it: at most every ``PROGRESS_INTERVAL`` seconds, the stage, the rows done and a heartbeat;
-and it reads ``cancel_requested``. The pipeline's progress callback only touches memory, and raises
-:class:`ImportCancelled` once the thread has seen the flag.
+and it reads ``cancel_requested``. Each tick it also publishes the progress, with the stage's
+smoothed pace, to a file (:mod:`winiadmin.jobs.live_progress`): on SQLite the import's transaction
+holds the only write lock through the load, so the row cannot change until the end. The
+pipeline's progress callback only touches memory, and raises :class:`ImportCancelled` once the
+thread has seen the flag.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ import logging
 import os
 import socket
 import threading
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, router
 from django.utils import timezone
 
 from winiadmin.conf import get_config
+from winiadmin.jobs.live_progress import LiveProgress, publish
+from winiadmin.jobs.pace import StagePace
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
@@ -67,6 +73,7 @@ class JobMonitor:
     _stop: threading.Event = field(default_factory=threading.Event)
     _cancelled: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _pace: StagePace = field(default_factory=StagePace)
 
     def __call__(self, progress: Progress) -> None:
         with self._lock:
@@ -94,32 +101,67 @@ class JobMonitor:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        # The last count, for the page until the run's final save (on SQLite the row may still
+        # hold what was written before the load); the runner removes the file when the job ends.
+        self._publish(timezone.now())
 
     def final_fields(self) -> dict[str, object]:
         """The last progress, for the run's own final save."""
+        snap = self._latest()
+        return {
+            "stage": snap.stage,
+            "stage_started_at": snap.stage_started_at,
+            "rows_done": snap.rows_done,
+            "rows_total": snap.rows_total,
+        }
+
+    def _latest(self) -> _Snapshot:
         with self._lock:
-            snap = self._snapshot
-            return {
-                "stage": snap.stage,
-                "stage_started_at": snap.stage_started_at,
-                "rows_done": snap.rows_done,
-                "rows_total": snap.rows_total,
-            }
+            return replace(self._snapshot)
 
     def _beat(self) -> None:
         try:
+            self._wait_briefly_for_locks()
             while not self._stop.wait(self.interval):
                 self._write()
         finally:
             connections.close_all()  # this thread's own connections
 
+    def _wait_briefly_for_locks(self) -> None:
+        """On SQLite, this thread's writes give up within a tick instead of the connection's
+        long busy timeout: while the import holds the write lock, the tick goes on to the file."""
+        connection = connections[router.db_for_write(ImportJob)]
+        if connection.vendor != "sqlite":
+            return
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {max(50, int(self.interval * 500))}")
+        except DatabaseError:
+            logger.debug("No short lock wait for job %s", self.job_id, exc_info=True)
+
+    def _publish(self, now: datetime) -> None:
+        snap = self._latest()
+        rate = self._pace.update(snap.stage, snap.rows_done, time.monotonic())
+        live = LiveProgress(
+            status=self.status,
+            stage=snap.stage,
+            stage_started_at=snap.stage_started_at,
+            rows_done=snap.rows_done,
+            rows_total=snap.rows_total,
+            rate=rate,
+            written_at=now,
+        )
+        publish(self.job_id, live)
+
     def _write(self) -> None:
+        now = timezone.now()
+        self._publish(now)
+        fields = self.final_fields()
         # Two statements, each allowed to fail on its own: SQLite refuses the write while the
         # import holds its write lock, yet may still answer the read.
         jobs = ImportJob.objects.filter(pk=self.job_id, status=self.status)
         try:
-            now = timezone.now()
-            jobs.update(heartbeat=now, updated_at=now, **self.final_fields())
+            jobs.update(heartbeat=now, updated_at=now, **fields)
         except DatabaseError:
             logger.debug("Progress of job %s not written this time", self.job_id, exc_info=True)
         try:

@@ -15,6 +15,7 @@ from winiadmin.importers import Importer, get_importer
 from winiadmin.jobs.early_preview import EarlyPreview
 from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
+from winiadmin.jobs.live_progress import discard as discard_live_progress
 from winiadmin.jobs.monitor import ImportCancelled, JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.states import state_message
@@ -174,14 +175,24 @@ def run_execution(job: ImportJob, user: User | None) -> ImportResult:
 
 
 def finished(job: ImportJob) -> None:
-    """Tell the integrations (``winiadmin.signals.import_finished``)."""
+    """The run ended: its live progress file goes; tell the integrations
+    (``winiadmin.signals.import_finished``)."""
+    discard_live_progress(job.pk)
     import_finished.send(sender=ImportJob, job=job, status=job.status)
 
 
 def _claim(job: ImportJob, allowed: Collection[ImportJob.Status], new: ImportJob.Status) -> None:
     """Move the job to ``new`` only if nobody else did first (one UPDATE … WHERE status IN)."""
     now = timezone.now()
-    fields = {"worker": worker_name(), "heartbeat": now, "cancel_requested": False}
+    fields: dict[str, object] = {
+        "worker": worker_name(),
+        "heartbeat": now,
+        "cancel_requested": False,
+        # The previous run's progress (a dry run's "150,000 of 150,000") is not this run's.
+        "stage": "",
+        "rows_done": 0,
+        "rows_total": None,
+    }
     with transaction.atomic():
         claimed = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(
             status=new, updated_at=now, **fields

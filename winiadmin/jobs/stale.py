@@ -6,13 +6,14 @@ failed, with the reason, and may be retried (``winiadmin.jobs.background.retry_j
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from winiadmin.conf import get_config
+from winiadmin.jobs.live_progress import read_live
 from winiadmin.jobs.runner import finished
 from winiadmin.models import ImportJob
 
@@ -30,6 +31,12 @@ def stale_reason(job: ImportJob) -> str:
     )
 
 
+def _published_since(job: ImportJob, limit: datetime) -> bool:
+    """Whether the job's monitor published progress (a file, no database lock needed) lately."""
+    live = read_live(job.pk)
+    return live is not None and live.status == job.status and live.written_at >= limit
+
+
 def reap_stale_jobs(job: ImportJob | None = None) -> int:
     """Mark failed every working job (or just ``job``) whose heartbeat is too old."""
     limit = timezone.now() - timedelta(seconds=get_config().STALE_AFTER_SECONDS)
@@ -39,6 +46,8 @@ def reap_stale_jobs(job: ImportJob | None = None) -> int:
         jobs = jobs.filter(pk=job.pk)
     reaped = 0
     for stale in jobs:
+        if _published_since(stale, limit):
+            continue  # SQLite: the load holds the write lock, but its monitor still publishes
         # Conditional on the heartbeat read: a worker that just wrote one is alive after all.
         now = timezone.now()
         if ImportJob.objects.filter(

@@ -21,6 +21,8 @@ _SAFE_SUFFIXES = {
     ".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods",
     ".json", ".ndjson", ".jsonl", ".parquet",
 }  # fmt: skip
+#: The extensions the readers know (what the upload form's ``accept`` lists).
+READABLE_SUFFIXES = tuple(sorted(_SAFE_SUFFIXES))
 
 
 def upload_storage() -> Storage:

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import router, transaction
-from django.db.models import ForeignKey, Model
+from django.db.models import DateTimeField, ForeignKey, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -91,6 +92,9 @@ class UndoPlan:
     #: Rows per model label the import updated (upsert): the undo deletes created rows only and
     #: leaves these as the import left them (their old values are not kept).
     updated: dict[str, int] = field(default_factory=dict)
+    #: Rows the import did not create that a deletion would take with it (``CASCADE`` foreign
+    #: keys onto created rows), per model label: what blocks the undo, shown beside its counts.
+    referencing: dict[str, int] = field(default_factory=dict)
 
     @property
     def allowed(self) -> bool:
@@ -179,13 +183,27 @@ def undo_job(job: ImportJob, user: User | None = None) -> UndoResult:
 # -- the checks ----------------------------------------------------------------------------
 
 
-def _job_can_be_undone(job: ImportJob, plan: UndoPlan) -> bool:
+def nothing_to_undo(job: ImportJob) -> str | None:
+    """Why the job has nothing an undo could do (already undone, not run, only updates), or
+    ``None`` when an undo is worth offering (it may still be refused, see :func:`plan_undo`)."""
     if job.is_undone:
-        plan.blockers.append(Blocker(_("This import was already undone.")))
-    elif job.status != ImportJob.Status.SUCCEEDED:
-        plan.blockers.append(Blocker(_("Only an import that succeeded can be undone.")))
-    elif not any(job.created_counts.values()):
-        plan.blockers.append(Blocker(_("This import created nothing.")))
+        return _("This import was already undone.")
+    if job.status != ImportJob.Status.SUCCEEDED:
+        return _("Only an import that succeeded can be undone.")
+    if not any(job.created_counts.values()):
+        if any(entry.get("updated") for entry in (job.report or {}).get("models", [])):
+            return _(
+                "This import only updated existing rows and created none; their old values "
+                "were not kept, so there is nothing to undo."
+            )
+        return _("This import created no rows, so there is nothing to undo.")
+    return None
+
+
+def _job_can_be_undone(job: ImportJob, plan: UndoPlan) -> bool:
+    reason = nothing_to_undo(job)
+    if reason is not None:
+        plan.blockers.append(Blocker(reason))
     return plan.allowed
 
 
@@ -247,12 +265,60 @@ def _check_unchanged(job: ImportJob, undo: ModelUndo, plan: UndoPlan) -> None:
         values = {"n": missing, "total": taken.count, "name": undo.verbose_name_plural}
         plan.blockers.append(Blocker(message % values))
     elif now != taken:
-        message = _(
-            "%(name)s this import created were changed since; undoing it would delete those "
-            "changes."
-        )
-        plan.blockers.append(Blocker(message % {"name": undo.verbose_name_plural.capitalize()}))
+        plan.blockers.append(_changed_blocker(job, undo, taken.count))
     undo.sample = [str(obj) for obj in _rows(undo.model, undo.keys[:SAMPLE_SIZE])]
+
+
+def _changed_blocker(job: ImportJob, undo: ModelUndo, total: int) -> Blocker:
+    """Rows changed since the import. The fingerprint covers a model's rows at once, so it
+    cannot name them: the admin's history and ``auto_now`` fields name those they can."""
+    changed = changed_rows(job, undo.model, undo.keys)
+    name = undo.verbose_name_plural
+    message = _(
+        "%(name)s this import created were changed since; undoing it would delete those changes."
+    ) % {"name": name.capitalize()}
+    if not changed:
+        how_many = ngettext(
+            "Its %(total)d row is checked as a whole, so it is the one that changed.",
+            "At least one of its %(total)d rows changed; which ones cannot be told, as they are "
+            "checked as a whole.",
+            total,
+        ) % {"total": total}
+        return Blocker(f"{message} {how_many}")
+    how_many = ngettext(
+        "%(n)d of the %(total)d is known to have changed (from the admin's history or a "
+        "modification time), maybe more.",
+        "%(n)d of the %(total)d are known to have changed (from the admin's history or a "
+        "modification time), maybe more.",
+        len(changed),
+    ) % {"n": len(changed), "total": total}
+    examples = tuple(str(obj) for obj in _rows(undo.model, changed[:SAMPLE_SIZE]))
+    return Blocker(f"{message} {how_many}", examples)
+
+
+def changed_rows(job: ImportJob, model: type[Model], keys: list[Any]) -> list[Any]:
+    """Keys of created rows known to have changed after the import: changed in the admin (its
+    ``LogEntry`` history), or with an ``auto_now`` field later than the import's end."""
+    since = job.finished_at
+    if since is None:
+        return []
+    own = {str(key): key for key in keys}
+    content_type = ContentType.objects.db_manager(router.db_for_read(LogEntry)).get_for_model(
+        model, for_concrete_model=False
+    )
+    logged = LogEntry.objects.filter(
+        content_type=content_type, action_time__gt=since, action_flag=CHANGE
+    ).values_list("object_id", flat=True)
+    found = {own[object_id] for object_id in logged if object_id in own}
+    stamped = [
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, DateTimeField) and getattr(f, "auto_now", False)
+    ]
+    for name in stamped:
+        for queryset in in_chunks(model, keys):
+            found.update(queryset.filter(**{f"{name}__gt": since}).values_list("pk", flat=True))
+    return sorted(found)
 
 
 def _check_references(plan: UndoPlan) -> None:
@@ -263,6 +329,9 @@ def _check_references(plan: UndoPlan) -> None:
             others = _referencing(source, fk, sorted(keys), created.get(concrete(source)))
             if others:
                 plan.blockers.append(_reference_blocker(source, fk, others))
+                if getattr(fk.remote_field.on_delete, "__name__", "") == "CASCADE":
+                    label = source._meta.label
+                    plan.referencing[label] = plan.referencing.get(label, 0) + len(others)
 
 
 def _created_sets(plan: UndoPlan) -> dict[type[Model], set[Any]]:

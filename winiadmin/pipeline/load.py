@@ -58,6 +58,9 @@ class LoadSettings:
     diff_limit: int = 200
     #: Natural keys of the run's lookups (created, or recorded when unmatched).
     resolver: "KeyResolver | None" = None
+    #: File rows this load stores: progress counts these (people count rows of their file, not
+    #: objects across models), as the share of the objects stored so far.
+    rows: int | None = None
 
     @property
     def rollback_unmatched(self) -> bool:
@@ -69,13 +72,21 @@ class LoadSettings:
 def progress_counter(
     settings: LoadSettings, total: int | None
 ) -> Callable[[type[Model], int], None]:
+    """Progress per stored chunk of ``total`` objects, in file rows when ``settings.rows`` is
+    known (objects per row vary by model: a category serves many products)."""
     done = 0
 
     def on_chunk(model: type[Model], n: int) -> None:
         nonlocal done
         done += n
         settings.deadline.check()
-        settings.progress(Progress(Stage.LOAD, done, total, model._meta.label))
+        rows = settings.rows
+        of: int | None
+        if rows is not None and total:
+            shown, of = min(rows, rows * done // total), rows
+        else:
+            shown, of = done, total
+        settings.progress(Progress(Stage.LOAD, shown, of, model._meta.label))
 
     return on_chunk
 

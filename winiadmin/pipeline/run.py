@@ -192,7 +192,7 @@ class _Run:
         self.result.rows_read = table.frame.height
         self.result.source_info = describe_source(table, self.settings.read_options)
         self.result.sheets, self.result.header_row = table.sheets, table.header_row
-        cleaned = self._timed(Stage.CLEAN, lambda: self.clean(table))
+        cleaned = self._timed(Stage.CLEAN, lambda: self.clean(table), table.frame.height)
         self._record_cleaning(cleaned)
         if cleaned.has_file_errors:
             self.result.error = _("The file cannot be imported; see the problems.")
@@ -201,11 +201,14 @@ class _Run:
         # also holds what only they can find (unknown values, database conflicts).
         blocked = bool(cleaned.invalid_rows) and not self.settings.skip_invalid
         try:
-            plan = self._timed(Stage.TRANSFORM, lambda: self._transform(cleaned))
+            rows = cleaned.frame.height
+            plan = self._timed(Stage.TRANSFORM, lambda: self._transform(cleaned), rows)
         except RowProblems as exc:
             self.record_row_problems(exc, cleaned)
             return
-        loaded = self._timed(Stage.LOAD, lambda: self._load(plan, cleaned, rollback=blocked))
+        loaded = self._timed(
+            Stage.LOAD, lambda: self._load(plan, cleaned, rollback=blocked), cleaned.frame.height
+        )
         self._record_load(loaded, cleaned)
         if self.unmatched_blocks():
             self.result.status = ImportStatus.INVALID
@@ -229,9 +232,10 @@ class _Run:
         """Rows were left out for keys that match nothing, and skipping them was not chosen."""
         return bool(self.resolver.blocking) and not self.settings.skip_invalid
 
-    def _timed[T](self, stage: Stage, work: Callable[[], T]) -> T:
+    def _timed[T](self, stage: Stage, work: Callable[[], T], rows: int | None = None) -> T:
+        """Run one stage; ``rows``: the file rows it works through, when known beforehand."""
         self.deadline.check()
-        self.progress(Progress(stage, 0))
+        self.progress(Progress(stage, 0, rows))
         started = time.perf_counter()
         try:
             return work()
@@ -341,6 +345,7 @@ class _Run:
 
     def _load(self, plan: "_Plan", cleaned: CleaningOutcome, *, rollback: bool) -> LoadOutcome:
         settings = self.load_settings(rollback=rollback)
+        settings.rows = cleaned.frame.height
         with self.loading():
             if plan.frames is not None:
                 return frame_load_stage(plan.frames, settings)

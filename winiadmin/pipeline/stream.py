@@ -58,6 +58,8 @@ class _Totals:
     blocking: bool = False
     file_error: bool = False
     keys: KeyHistory = field(default_factory=KeyHistory)
+    #: File rows handed to the load by earlier batches (progress counts file rows).
+    rows_loaded: int = 0
 
 
 def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: int) -> None:
@@ -147,8 +149,10 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
         run.record_row_problems(exc, cleaned)
         totals.blocking = True
         return False
-    settings = _batch_settings(run, sum(totals.counts.values()))
+    settings = _batch_settings(run, totals.rows_loaded)
     settings.key_history = totals.keys
+    settings.rows = cleaned.frame.height
+    totals.rows_loaded += cleaned.frame.height
     loaded = _timed(run, Stage.LOAD, lambda: _load(run, frames, settings))
     run.result.problems.extend(loaded.problems)
     run.note_load(loaded, cleaned)
@@ -177,7 +181,7 @@ def _batch_settings(run: _Run, loaded_before: int) -> LoadSettings:
     """Each batch loads for real (later batches need its rows); the outer block rolls back."""
     settings = run.load_settings(rollback=False)
     report = run.progress
-    # Rows loaded so far across batches; the file's total is not known before its end.
+    # File rows loaded so far across batches; the file's total is not known before its end.
     settings.progress = lambda p: report(replace(p, done=p.done + loaded_before, total=None))
     settings.dry_run = False
     settings.skip_conflicts = True  # conflicting rows are left out; the outcome decides at the end
