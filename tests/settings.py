@@ -3,8 +3,10 @@
 WINIADMIN_TEST_DB=sqlite (default) or postgres; WINIADMIN_PG_* pick the server.
 WINIADMIN_SQLITE_PATH: the SQLite test database is that file instead of memory, so that other
 processes (task workers, a second web server) reach it as they would a deployed SQLite file.
+WINIADMIN_TEST_SETTINGS: ``settings.WINIADMIN`` as JSON, for a worker process a test starts.
 """
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -28,7 +30,7 @@ STORAGES = {
 }
 
 # Imports run inside the request unless a test turns background runs on.
-WINIADMIN = {}
+WINIADMIN = json.loads(os.environ.get("WINIADMIN_TEST_SETTINGS") or "{}")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 TEST_DB = os.environ.get("WINIADMIN_TEST_DB", "sqlite")

@@ -4,10 +4,11 @@ Each worker is ``python -m django db_worker`` with the test settings, pointed at
 and at this process's upload folder, so it sees exactly what a worker on another machine sees.
 """
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -46,10 +47,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Workers:
-    """Starts ``db_worker`` processes; whatever is still running at the end is killed."""
+    """Starts ``db_worker`` processes; whatever is still running at the end is killed.
 
-    def __init__(self, log_dir: Path) -> None:
+    ``winiadmin``: the workers' ``settings.WINIADMIN`` (a test's ``override_settings`` stays in
+    the test's own process).
+    """
+
+    def __init__(self, log_dir: Path, winiadmin: Mapping[str, object] | None = None) -> None:
         self.log_dir = log_dir
+        self.winiadmin = dict(winiadmin or {})
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def start(self, *extra: str) -> subprocess.Popen[bytes]:
@@ -60,6 +66,7 @@ class Workers:
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
             **database_env(),
             "WINIADMIN_TEST_TMP": str(uploads.parent),
+            "WINIADMIN_TEST_SETTINGS": json.dumps(self.winiadmin),
         }
         log = (self.log_dir / f"worker-{len(self.procs)}.log").open("wb")
         proc = subprocess.Popen(

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from winiadmin.conf import get_config
+from winiadmin.jobs.dispatch import runs_in_background, schedule_watch, send_job
 from winiadmin.jobs.monitor import worker_name
 from winiadmin.jobs.runner import (
     CANCELLED_MESSAGE,
@@ -26,11 +27,11 @@ from winiadmin.jobs.runner import (
     run_validation,
     validate_job,
 )
+from winiadmin.jobs.stale import sweep_dead_jobs
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
     from collections.abc import Collection
-    from uuid import UUID
 
     from winiadmin.permissions import User
 
@@ -39,12 +40,6 @@ Step = ImportJob.Step
 
 #: The status a worker moves a queued job to, per step.
 _RUNNING_STATUS = {Step.VALIDATE: Status.VALIDATING, Step.EXECUTE: Status.RUNNING}
-
-
-def runs_in_background(job: ImportJob) -> bool:
-    """Whether the job's runs go to a worker: its upload is at least ``BACKGROUND_THRESHOLD``."""
-    threshold = get_config().BACKGROUND_THRESHOLD
-    return threshold is not None and job.size >= threshold
 
 
 def enqueue_validation(job: ImportJob) -> None:
@@ -74,6 +69,7 @@ def _enqueue(job: ImportJob, allowed: Collection[Status], step: Step, **fields: 
         "rows_done": 0,
         "rows_total": None,
         "error": "",
+        "attempts_made": 0,  # a person queued it: MAX_ATTEMPTS counts from here
         "updated_at": timezone.now(),
         **fields,
     }
@@ -82,20 +78,17 @@ def _enqueue(job: ImportJob, allowed: Collection[Status], step: Step, **fields: 
         msg = f"This import is {job.get_status_display().lower()}; it cannot do that now."
         raise JobStateError(msg)
     # The worker must see the QUEUED row: enqueue once the caller's transaction (if any) commits.
-    transaction.on_commit(lambda: _send(job.pk))
+    transaction.on_commit(lambda: send_job(job.pk))
     job.refresh_from_db()
 
 
-def _send(job_id: UUID) -> None:
-    # Imported here: defining a task validates it against its backend (settings.TASKS).
-    from winiadmin.tasks import run_job  # noqa: PLC0415
-
-    result = run_job.using(backend=get_config().TASK_BACKEND).enqueue(str(job_id))
-    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
-
-
 def run_queued(job_id: str) -> str:
-    """What a worker does with a job id: claim it, run its queued step; returns what happened."""
+    """What a worker does with a job id: claim it, run its queued step; returns what happened.
+
+    First it looks for jobs whose worker died (a worker just started finds its predecessor's),
+    and once it has claimed the job it queues a watch task that other workers run meanwhile.
+    """
+    sweep_dead_jobs()
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"
@@ -108,10 +101,12 @@ def run_queued(job_id: str) -> str:
         heartbeat=now,
         updated_at=now,
         cancel_requested=False,
+        attempts_made=F("attempts_made") + 1,
         **started,
     )
     if not claimed:  # cancelled while queued, or another worker has it
         return "not claimed"
+    schedule_watch(job.pk)
     job.refresh_from_db()
     try:
         if step == Step.VALIDATE:

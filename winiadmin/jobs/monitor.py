@@ -6,6 +6,11 @@ lost with the rollback, so a thread with its own connection (Django's connection
 writes it: at most every ``PROGRESS_INTERVAL`` seconds, the stage, the rows done and a heartbeat;
 and it reads ``cancel_requested``. The pipeline's progress callback only touches memory, and raises
 :class:`ImportCancelled` once the thread has seen the flag.
+
+The same thread proves the process alive and keeps watch on the others. On PostgreSQL it holds the
+job's advisory lock (``winiadmin.jobs.liveness``) on its connection for as long as the run lasts,
+which the server releases when the process dies; and every ``SWEEP_INTERVAL`` seconds it looks
+for other jobs whose worker died (``winiadmin.jobs.stale``), so that a busy worker finds them too.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,6 +27,8 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from winiadmin.conf import get_config
+from winiadmin.jobs.liveness import has_liveness_locks, hold_job_lock
+from winiadmin.jobs.stale import sweep_dead_jobs
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
@@ -62,10 +70,13 @@ class JobMonitor:
     #: Only this status is updated: a job reaped as stale or already finished is left alone.
     status: str
     interval: float = field(default_factory=lambda: get_config().PROGRESS_INTERVAL)
+    sweep_interval: float = field(default_factory=lambda: get_config().SWEEP_INTERVAL)
     _snapshot: _Snapshot = field(default_factory=_Snapshot)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
     _cancelled: threading.Event = field(default_factory=threading.Event)
+    _ready: threading.Event = field(default_factory=threading.Event)
+    _locked: bool = False
     _thread: threading.Thread | None = None
 
     def __call__(self, progress: Progress) -> None:
@@ -83,6 +94,8 @@ class JobMonitor:
             target=self._beat, name=f"winiadmin-heartbeat-{self.job_id}", daemon=True
         )
         self._thread.start()
+        # The run starts once the lock is held (or was tried): a free lock means a dead worker.
+        self._ready.wait(timeout=10)
         return self
 
     def __exit__(
@@ -108,10 +121,33 @@ class JobMonitor:
 
     def _beat(self) -> None:
         try:
+            self._hold_lock()
+            self._ready.set()
+            next_sweep = time.monotonic() + self.sweep_interval
             while not self._stop.wait(self.interval):
+                self._hold_lock()
                 self._write()
+                if time.monotonic() >= next_sweep:
+                    self._sweep()
+                    next_sweep = time.monotonic() + self.sweep_interval
         finally:
-            connections.close_all()  # this thread's own connections
+            self._ready.set()
+            connections.close_all()  # this thread's own connections: the lock goes with them
+
+    def _hold_lock(self) -> None:
+        """Take the job's advisory lock on PostgreSQL, until this thread's connection closes."""
+        if self._locked:
+            return
+        try:
+            self._locked = not has_liveness_locks() or hold_job_lock(self.job_id)
+        except DatabaseError:
+            logger.warning("Liveness lock of job %s not taken yet", self.job_id, exc_info=True)
+
+    def _sweep(self) -> None:
+        try:
+            sweep_dead_jobs(exclude=self.job_id)  # its own lock is held here: never itself
+        except Exception:  # a failed look must never stop the heartbeat
+            logger.exception("Looking for dead jobs failed; trying again later")
 
     def _write(self) -> None:
         # Two statements, each allowed to fail on its own: SQLite refuses the write while the
