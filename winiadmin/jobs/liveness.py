@@ -55,6 +55,16 @@ def hold_job_lock(job_id: UUID | str) -> bool:
     return bool(row and row[0])
 
 
+def release_job_lock(job_id: UUID | str) -> None:
+    """Let go of the job's lock held by this thread's connection.
+
+    Closing the connection releases it too, but the server does so a moment after the client has
+    gone; an explicit unlock is done when it returns.
+    """
+    with _connection().cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [job_lock_key(job_id)])
+
+
 def job_lock_is_free(job_id: UUID | str) -> bool:
     """Whether no session holds the job's lock (its worker's connection is gone).
 

@@ -27,7 +27,7 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from winiadmin.conf import get_config
-from winiadmin.jobs.liveness import has_liveness_locks, hold_job_lock
+from winiadmin.jobs.liveness import has_liveness_locks, hold_job_lock, release_job_lock
 from winiadmin.jobs.stale import sweep_dead_jobs
 from winiadmin.models import ImportJob
 
@@ -132,7 +132,8 @@ class JobMonitor:
                     next_sweep = time.monotonic() + self.sweep_interval
         finally:
             self._ready.set()
-            connections.close_all()  # this thread's own connections: the lock goes with them
+            self._release_lock()
+            connections.close_all()  # this thread's own connections
 
     def _hold_lock(self) -> None:
         """Take the job's advisory lock on PostgreSQL, until this thread's connection closes."""
@@ -142,6 +143,14 @@ class JobMonitor:
             self._locked = not has_liveness_locks() or hold_job_lock(self.job_id)
         except DatabaseError:
             logger.warning("Liveness lock of job %s not taken yet", self.job_id, exc_info=True)
+
+    def _release_lock(self) -> None:
+        if not (self._locked and has_liveness_locks()):
+            return
+        try:
+            release_job_lock(self.job_id)
+        except DatabaseError:  # the connection is gone: so is its lock
+            logger.debug("Liveness lock of job %s released with its connection", self.job_id)
 
     def _sweep(self) -> None:
         try:

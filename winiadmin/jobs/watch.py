@@ -7,17 +7,40 @@ at most one watch per working job waits in the queue, and none once every job ha
 
 from __future__ import annotations
 
+import logging
+import time
+
+from django.db import DatabaseError
+
 from winiadmin.jobs.dispatch import schedule_watch
 from winiadmin.jobs.stale import sweep_dead_jobs
 from winiadmin.models import ImportJob
 
+logger = logging.getLogger("winiadmin")
+
 _WORKING = [ImportJob.Status.VALIDATING, ImportJob.Status.RUNNING]
+#: Tries to queue the next watch: SQLite refuses every other writer while an import loads.
+_SCHEDULE_TRIES = 5
 
 
 def watch(job_id: str) -> str:
-    """Sweep dead jobs; keep watching while ``job_id`` works. Returns what it did."""
-    swept = sweep_dead_jobs()
+    """Keep watching while ``job_id`` works; sweep dead jobs. Returns what it did."""
+    # The next watch is queued first: a sweep that fails must not end the watch.
     working = ImportJob.objects.filter(pk=job_id, status__in=_WORKING).exists()
     if working:
-        schedule_watch(job_id)
+        _schedule_again(job_id)
+    swept = sweep_dead_jobs()
     return f"swept {swept}; {'watching' if working else 'done'}"
+
+
+def _schedule_again(job_id: str) -> None:
+    for attempt in range(1, _SCHEDULE_TRIES + 1):
+        try:
+            schedule_watch(job_id)
+        except DatabaseError:
+            if attempt == _SCHEDULE_TRIES:
+                raise
+            logger.warning("The next watch of job %s not queued yet", job_id, exc_info=True)
+            time.sleep(1)
+        else:
+            return
