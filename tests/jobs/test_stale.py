@@ -3,9 +3,11 @@ watch task. (Real killed workers: tests/jobs/test_dead_workers.py.)"""
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -213,3 +215,18 @@ def test_no_watch_on_a_backend_that_cannot_defer(make_job: MakeJob) -> None:
     with override_settings(TASKS=immediate):
         assert watch(str(job.pk)) == "swept 0; watching"
     assert not DBTaskResult.objects.exists()
+
+
+def test_winiadmin_cleanup_says_when_dead_jobs_may_run_again(
+    make_job: MakeJob, committed: Callable[[], Any]
+) -> None:
+    job = make_job()
+    running(job, seconds_ago=120, attempts_made=1)
+    out = StringIO()
+    with override_settings(WINIADMIN={"BACKGROUND_THRESHOLD": 0, "MAX_ATTEMPTS": 2}), committed():
+        call_command("winiadmin_cleanup", stdout=out)
+    assert "1 running job whose worker stopped responding was queued again or marked failed" in (
+        out.getvalue()
+    )
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED
