@@ -7,6 +7,7 @@ it and the other does nothing.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -31,9 +32,11 @@ from winiadmin.jobs.stale import sweep_dead_jobs
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Callable, Collection
 
     from winiadmin.permissions import User
+
+logger = logging.getLogger("winiadmin")
 
 Status = ImportJob.Status
 Step = ImportJob.Step
@@ -88,7 +91,7 @@ def run_queued(job_id: str) -> str:
     First it looks for jobs whose worker died (a worker just started finds its predecessor's),
     and once it has claimed the job it queues a watch task that other workers run meanwhile.
     """
-    sweep_dead_jobs()
+    _never_fatal(sweep_dead_jobs, "Looking for dead jobs")
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"
@@ -106,7 +109,7 @@ def run_queued(job_id: str) -> str:
     )
     if not claimed:  # cancelled while queued, or another worker has it
         return "not claimed"
-    schedule_watch(job.pk)
+    _never_fatal(lambda: schedule_watch(job.pk), "Queueing the watch of a running job")
     job.refresh_from_db()
     try:
         if step == Step.VALIDATE:
@@ -116,6 +119,14 @@ def run_queued(job_id: str) -> str:
     except JobStateError as exc:  # the upload vanished, or cancelled: the job says so
         return str(exc)
     return str(job.status)
+
+
+def _never_fatal(action: Callable[[], object], what: str) -> None:
+    """Run a side duty of a worker; its failure is logged, and the job's run goes on."""
+    try:
+        action()
+    except Exception:
+        logger.exception("%s failed", what)
 
 
 def cancel_job(job: ImportJob) -> bool:
