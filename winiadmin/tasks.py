@@ -1,7 +1,8 @@
 """The ``django.tasks`` tasks a worker runs for background jobs (see docs/background.md).
 
-Their only argument is the job id (text): everything else is read from the job, so a task can be
-delivered to any worker on any machine that shares the database and the upload storage.
+Their argument is the job id (text; the watch also takes the run's attempt number): everything
+else is read from the job, so a task can be delivered to any worker on any machine that shares
+the database and the upload storage.
 """
 
 from django.tasks import task
@@ -17,6 +18,6 @@ def run_job(job_id: str) -> str:
 
 
 @task
-def watch_job(job_id: str) -> str:
-    """While the job works, look for dead jobs every ``SWEEP_INTERVAL`` seconds (any worker)."""
-    return watch(job_id)
+def watch_job(job_id: str, attempt: int) -> str:
+    """While that run of the job works, look for dead jobs every ``SWEEP_INTERVAL`` seconds."""
+    return watch(job_id, attempt)

@@ -197,14 +197,15 @@ def test_the_dead_tasks_record_is_closed(make_job: MakeJob, committed: Callable[
 
 def test_the_watch_comes_back_while_its_job_works(make_job: MakeJob) -> None:
     job = make_job()
-    running(job, seconds_ago=0)
+    running(job, seconds_ago=0, attempts_made=1)
     before = timezone.now()
-    assert watch(str(job.pk)) == "swept 0; watching"
+    assert watch(str(job.pk), 1) == "swept 0; watching"
     (queued,) = DBTaskResult.objects.filter(task_path=WATCH_JOB)
-    assert queued.args_kwargs["args"] == [str(job.pk)] and queued.status == "READY"
+    assert queued.args_kwargs["args"] == [str(job.pk), 1] and queued.status == "READY"
     assert queued.run_after >= before + timedelta(seconds=1.9)  # SWEEP_INTERVAL
+    assert watch(str(job.pk), 0) == "swept 0; done"  # a run before: the new one has its watch
     ImportJob.objects.filter(pk=job.pk).update(status=Status.SUCCEEDED)
-    assert watch(str(job.pk)) == "swept 0; done"
+    assert watch(str(job.pk), 1) == "swept 0; done"
     assert DBTaskResult.objects.filter(task_path=WATCH_JOB).count() == 1
 
 
@@ -213,7 +214,7 @@ def test_no_watch_on_a_backend_that_cannot_defer(make_job: MakeJob) -> None:
     running(job, seconds_ago=0)
     immediate = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     with override_settings(TASKS=immediate):
-        assert watch(str(job.pk)) == "swept 0; watching"
+        assert watch(str(job.pk), 0) == "swept 0; watching"
     assert not DBTaskResult.objects.exists()
 
 

@@ -109,8 +109,10 @@ def run_queued(job_id: str) -> str:
     )
     if not claimed:  # cancelled while queued, or another worker has it
         return "not claimed"
-    _never_fatal(lambda: schedule_watch(job.pk), "Queueing the watch of a running job")
     job.refresh_from_db()
+    _never_fatal(
+        lambda: schedule_watch(job.pk, job.attempts_made), "Queueing the watch of a running job"
+    )
     try:
         if step == Step.VALIDATE:
             run_validation(job)

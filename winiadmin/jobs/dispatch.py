@@ -37,11 +37,12 @@ def send_job(job_id: UUID | str) -> None:
     ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
-def schedule_watch(job_id: UUID | str) -> bool:
+def schedule_watch(job_id: UUID | str, attempt: int) -> bool:
     """Enqueue ``watch_job`` to run in ``SWEEP_INTERVAL`` seconds, if the backend can defer tasks.
 
-    Any idle worker picks it up, looks for dead jobs, and queues it again while the job works: so
-    a job whose worker dies is found even when no other import runs and no page is viewed.
+    Any idle worker picks it up, looks for dead jobs, and queues it again while the job's run
+    ``attempt`` (its ``attempts_made`` at the claim) works: so a job whose worker dies is found
+    even when no other import runs and no page is viewed.
     """
     from winiadmin.tasks import watch_job  # noqa: PLC0415
 
@@ -49,7 +50,7 @@ def schedule_watch(job_id: UUID | str) -> bool:
     if not task_backends[config.TASK_BACKEND].supports_defer:
         return False
     when = timezone.now() + timedelta(seconds=config.SWEEP_INTERVAL)
-    watch_job.using(backend=config.TASK_BACKEND, run_after=when).enqueue(str(job_id))
+    watch_job.using(backend=config.TASK_BACKEND, run_after=when).enqueue(str(job_id), attempt)
     return True
 
 
