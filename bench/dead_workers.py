@@ -10,8 +10,9 @@ test app, django-tasks-db), winiadmin's default settings but ``BACKGROUND_THRESH
 ``db_worker`` with its default ``--interval 1``. For each repetition, twice:
 
 1. *fail*: a job's real run (``testapp.slow_tags``, ~1 s per 1000 rows loaded) is claimed by
-   worker A, a second worker B idles; A is killed with SIGKILL in the middle of the load; the
-   clock runs from the kill until the job's status is ``failed`` (what its page shows);
+   worker A, a second worker B idles (once its start-up is over, A is killed with SIGKILL in the
+   middle of the load); the clock runs from the kill until the job's status is ``failed`` (what
+   its page shows);
 2. *retry*: the same with ``MAX_ATTEMPTS = 2`` (the importer made quick after the kill): from
    the kill until the job, run again by B, is ``succeeded``.
 
@@ -41,6 +42,7 @@ def _prepare_environment(pg_name: str, tmp: Path) -> None:
         WINIADMIN_PG_NAME=pg_name,
         WINIADMIN_TEST_TMP=str(tmp),
         WINIADMIN_TEST_SETTINGS=json.dumps({"BACKGROUND_THRESHOLD": 0}),
+        PYTHONUNBUFFERED="1",  # the workers' logs tell when they poll
     )
     for path in (ROOT / "example", ROOT):
         if str(path) not in sys.path:
@@ -70,6 +72,17 @@ def _wait(job_id: str, test: Any, timeout: float) -> None:
             return
         time.sleep(0.02)
     msg = f"job {job_id} never got there"
+    raise TimeoutError(msg)
+
+
+def _wait_until_polling(log: Path, timeout: float = 120) -> None:
+    """Until the worker whose output goes to ``log`` has started its loop (Django loaded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and "Starting worker" in log.read_text():
+            return
+        time.sleep(0.05)
+    msg = f"{log} never said it started"
     raise TimeoutError(msg)
 
 
@@ -104,6 +117,7 @@ def _one_kill(log_dir: Path, rows: int, *, max_attempts: int) -> float:
         doomed = workers.start("--interval", "1")  # db_worker's default poll interval
         _wait(str(job.pk), lambda j: j.status == Status.RUNNING, 60)
         workers.start("--interval", "1")
+        _wait_until_polling(log_dir / "worker-1.log")  # idle, not still starting
         _wait(str(job.pk), lambda j: j.stage == "load" and j.rows_done >= 500, 60)
         os.kill(doomed.pid, signal.SIGKILL)
         killed = time.monotonic()
@@ -125,7 +139,7 @@ def _one_kill(log_dir: Path, rows: int, *, max_attempts: int) -> float:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench.dead_workers", description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--rows", type=int, default=3000)
+    parser.add_argument("--rows", type=int, default=10_000)  # B has time to start before the kill
     parser.add_argument("--pg-name", default="winiadmin_bench_dead_workers")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="winiadmin-dead-workers-"))
