@@ -3,8 +3,10 @@
 WINIADMIN_TEST_DB=sqlite (default) or postgres; WINIADMIN_PG_* pick the server.
 WINIADMIN_SQLITE_PATH: the SQLite test database is that file instead of memory, so that other
 processes (task workers, a second web server) reach it as they would a deployed SQLite file.
+WINIADMIN_TEST_SETTINGS: ``settings.WINIADMIN`` as JSON, for a worker process a test starts.
 """
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -29,7 +31,7 @@ STORAGES = {
 }
 
 # Imports run inside the request unless a test turns background runs on.
-WINIADMIN = {}
+WINIADMIN = json.loads(os.environ.get("WINIADMIN_TEST_SETTINGS") or "{}")
 
 # The task engines the worker tests run on (tests/workers.py): django-tasks-db's DatabaseBackend,
 # or Celery through django-tasks-celery with Redis as broker and result store. A worker process

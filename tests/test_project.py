@@ -36,6 +36,14 @@ def test_system_checks_report_setup_mistakes() -> None:
         )
     with override_settings(STORAGES={}):
         assert [m.id for m in check_settings(None)] == ["winiadmin.W001"]
+    with override_settings(WINIADMIN={"MAX_ATTEMPTS": 0, "SWEEP_INTERVAL": 0}):
+        assert [m.id for m in check_settings(None)] == ["winiadmin.E010", "winiadmin.E011"]
+    with override_settings(WINIADMIN={"MAX_ATTEMPTS": "3", "SWEEP_INTERVAL": "2"}):
+        assert [m.id for m in check_settings(None)] == ["winiadmin.E010", "winiadmin.E011"]
+    with override_settings(WINIADMIN={"MAX_ATTEMPTS": 2.5, "SWEEP_INTERVAL": float("inf")}):
+        assert [m.id for m in check_settings(None)] == ["winiadmin.E010", "winiadmin.E011"]
+    with override_settings(WINIADMIN={"MAX_ATTEMPTS": 3, "SWEEP_INTERVAL": 0.5}):
+        assert check_settings(None) == []
     with override_settings(INSTALLED_APPS=["winiadmin"], MIDDLEWARE=[]):
         assert [m.id for m in check_htmx(None)] == ["winiadmin.E003", "winiadmin.E004"]
 

@@ -13,13 +13,14 @@ to ``running_workers``::
         yield from running_workers(tmp_path, worker_engine)
 """
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -92,12 +93,19 @@ _COMMANDS = {
 
 
 class Workers:
-    """Starts worker processes of one engine; whatever is still running at the end is killed."""
+    """Starts worker processes of one engine; whatever is still running at the end is killed.
 
-    def __init__(self, log_dir: Path, engine: str = "db") -> None:
+    ``winiadmin``: the workers' ``settings.WINIADMIN`` (a test's ``override_settings`` stays in
+    the test's own process).
+    """
+
+    def __init__(
+        self, log_dir: Path, engine: str = "db", *, winiadmin: Mapping[str, object] | None = None
+    ) -> None:
         assert engine in ENGINES, engine
         self.log_dir = log_dir
         self.engine = engine
+        self.winiadmin = dict(winiadmin or {})
         self.procs: list[subprocess.Popen[bytes]] = []
         #: (backend alias, result id) of every task enqueued while these workers are in use.
         self.enqueued: list[tuple[str, str]] = []
@@ -114,6 +122,7 @@ class Workers:
             "WINIADMIN_TEST_ENGINE": self.engine,
             "WINIADMIN_TEST_REDIS_URL": settings.REDIS_URL,
             "WINIADMIN_TEST_BROKER_URL": settings.CELERY_BROKER_URL,
+            "WINIADMIN_TEST_SETTINGS": json.dumps(self.winiadmin),
             **(env or {}),
         }
         n = len(self.procs)

@@ -34,6 +34,7 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Ch
         if getattr(config, key) < 1:
             msg = f"WINIADMIN[{key!r}] must be at least 1."
             messages.append(Error(msg, hint="See docs/security.md.", id="winiadmin.E005"))
+    messages.extend(check_dead_worker_settings(config.MAX_ATTEMPTS, config.SWEEP_INTERVAL))
     storages = getattr(settings, "STORAGES", {})
     if config.STORAGE_ALIAS not in storages:
         messages.append(
@@ -45,6 +46,35 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Ch
                     "or set WINIADMIN['STORAGE_ALIAS']."
                 ),
                 id="winiadmin.W001",
+            )
+        )
+    return messages
+
+
+def check_dead_worker_settings(max_attempts: object, sweep_interval: object) -> list[CheckMessage]:
+    """``MAX_ATTEMPTS`` and ``SWEEP_INTERVAL`` (docs/background.md, "Dead workers")."""
+    messages: list[CheckMessage] = []
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        messages.append(
+            Error(
+                f"WINIADMIN['MAX_ATTEMPTS'] must be a whole number of at least 1, not "
+                f"{max_attempts!r}.",
+                hint="1 (the default) fails a job whose worker died and offers Retry; 3 runs it "
+                "up to three times in all.",
+                id="winiadmin.E010",
+            )
+        )
+    if (
+        isinstance(sweep_interval, bool)
+        or not isinstance(sweep_interval, int | float)
+        or not 0 < sweep_interval <= 3600  # an hour: beyond it, nobody would look in time
+    ):
+        messages.append(
+            Error(
+                f"WINIADMIN['SWEEP_INTERVAL'] must be a number of seconds over 0 (and at most "
+                f"3600), not {sweep_interval!r}.",
+                hint="The default, 2, finds a killed worker's job within seconds.",
+                id="winiadmin.E011",
             )
         )
     return messages

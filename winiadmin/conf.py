@@ -66,6 +66,12 @@ class WiniadminConfig:
     STALE_AFTER_SECONDS: int = 60
     #: Seconds between two progress/heartbeat writes (and cancel checks) of a running job.
     PROGRESS_INTERVAL: float = 0.5
+    #: Seconds between two looks for jobs whose worker died, by every running job's monitor and
+    #: by the watch task a worker queues beside each job it runs (docs/background.md).
+    SWEEP_INTERVAL: float = 2.0
+    #: Runs a background step gets in all when its worker dies: 1 (the default) marks the job
+    #: failed and offers Retry; 3 queues it again twice without a person, then fails it.
+    MAX_ATTEMPTS: int = 1
 
 
 @cache

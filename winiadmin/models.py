@@ -97,6 +97,9 @@ class ImportJob(models.Model):
     #: Written by the running process every PROGRESS_INTERVAL; an old one means it died.
     heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    #: Worker runs of the queued step so far: the claim counts one; a person's (re)queue resets
+    #: it. ``WINIADMIN["MAX_ATTEMPTS"]`` caps the runs queued again after a worker died.
+    attempts_made = models.PositiveIntegerField(_("attempts made"), default=0)
     #: Whether the user was told (admin message) that this background job ended.
     notified = models.BooleanField(_("user notified"), default=True)
     #: Per model label, the created rows' count and digest right after the run (see

@@ -1,7 +1,8 @@
-"""The ``django.tasks`` task a worker runs for a background job (see docs/background.md).
+"""The ``django.tasks`` tasks a worker runs for background jobs (see docs/background.md).
 
-Its only argument is the job id (text): everything else is read from the job, so a task can be
-delivered to any worker on any machine that shares the database and the upload storage.
+Their argument is the job id (text; the watch also takes the run's attempt number): everything
+else is read from the job, so a task can be delivered to any worker on any machine that shares
+the database and the upload storage.
 """
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.tasks import task
 
 from winiadmin.conf import get_config
 from winiadmin.jobs.background import run_queued
+from winiadmin.jobs.watch import watch
 
 
 @task
@@ -17,17 +19,26 @@ def run_job(job_id: str) -> str:
     return run_queued(job_id)
 
 
+@task
+def watch_job(job_id: str, attempt: int) -> str:
+    """While that run of the job works, look for dead jobs every ``SWEEP_INTERVAL`` seconds."""
+    return watch(job_id, attempt)
+
+
 def bind_to_task_backend() -> None:
-    """Bind ``run_job`` once to the backend that winiadmin enqueues on, as a worker would.
+    """Bind the tasks once to the backend that winiadmin enqueues on, as a worker would.
 
     Some backends learn of a task only when it is bound to them: django-tasks-celery registers it
-    with Celery then. A Celery worker imports this module (``autodiscover_tasks``) and knows
-    ``run_job`` otherwise only under the alias ``default``; with ``TASK_BACKEND`` another alias it
-    would drop the jobs' messages as unregistered tasks.
+    with Celery then. A Celery worker imports this module (``autodiscover_tasks``) and knows the
+    tasks otherwise only under the alias ``default``; with ``TASK_BACKEND`` another alias it would
+    drop the jobs' messages as unregistered tasks.
     """
     alias = get_config().TASK_BACKEND
-    if alias != run_job.backend and alias in settings.TASKS:  # a missing alias is E006's
-        run_job.using(backend=alias)
+    if alias not in settings.TASKS:  # a missing alias is E006's
+        return
+    for bound in (run_job, watch_job):
+        if alias != bound.backend:
+            bound.using(backend=alias)
 
 
 bind_to_task_backend()

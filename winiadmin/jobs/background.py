@@ -7,12 +7,14 @@ it and the other does nothing.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from winiadmin.conf import get_config
+from winiadmin.jobs.dispatch import runs_in_background, schedule_watch, send_job
 from winiadmin.jobs.monitor import worker_name
 from winiadmin.jobs.runner import (
     CANCELLED_MESSAGE,
@@ -26,26 +28,22 @@ from winiadmin.jobs.runner import (
     run_validation,
     validate_job,
 )
+from winiadmin.jobs.stale import sweep_dead_jobs
 from winiadmin.jobs.states import state_message
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
-    from uuid import UUID
+    from collections.abc import Callable, Collection
 
     from winiadmin.permissions import User
+
+logger = logging.getLogger("winiadmin")
 
 Status = ImportJob.Status
 Step = ImportJob.Step
 
 #: The status a worker moves a queued job to, per step.
 _RUNNING_STATUS = {Step.VALIDATE: Status.VALIDATING, Step.EXECUTE: Status.RUNNING}
-
-
-def runs_in_background(job: ImportJob) -> bool:
-    """Whether the job's runs go to a worker: its upload is at least ``BACKGROUND_THRESHOLD``."""
-    threshold = get_config().BACKGROUND_THRESHOLD
-    return threshold is not None and job.size >= threshold
 
 
 def enqueue_validation(job: ImportJob) -> None:
@@ -75,6 +73,7 @@ def _enqueue(job: ImportJob, allowed: Collection[Status], step: Step, **fields: 
         "rows_done": 0,
         "rows_total": None,
         "error": "",
+        "attempts_made": 0,  # a person queued it: MAX_ATTEMPTS counts from here
         "updated_at": timezone.now(),
         **fields,
     }
@@ -82,20 +81,17 @@ def _enqueue(job: ImportJob, allowed: Collection[Status], step: Step, **fields: 
         job.refresh_from_db()
         raise JobStateError(state_message(job, step))
     # The worker must see the QUEUED row: enqueue once the caller's transaction (if any) commits.
-    transaction.on_commit(lambda: _send(job.pk))
+    transaction.on_commit(lambda: send_job(job.pk))
     job.refresh_from_db()
 
 
-def _send(job_id: UUID) -> None:
-    # Imported here: defining a task validates it against its backend (settings.TASKS).
-    from winiadmin.tasks import run_job  # noqa: PLC0415
-
-    result = run_job.using(backend=get_config().TASK_BACKEND).enqueue(str(job_id))
-    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
-
-
 def run_queued(job_id: str) -> str:
-    """What a worker does with a job id: claim it, run its queued step; returns what happened."""
+    """What a worker does with a job id: claim it, run its queued step; returns what happened.
+
+    First it looks for jobs whose worker died (a worker just started finds its predecessor's),
+    and once it has claimed the job it queues a watch task that other workers run meanwhile.
+    """
+    _never_fatal(sweep_dead_jobs, "Looking for dead jobs")
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:
         return "missing"
@@ -108,11 +104,15 @@ def run_queued(job_id: str) -> str:
         heartbeat=now,
         updated_at=now,
         cancel_requested=False,
+        attempts_made=F("attempts_made") + 1,
         **started,
     )
     if not claimed:  # cancelled while queued, or another worker has it
         return "not claimed"
     job.refresh_from_db()
+    _never_fatal(
+        lambda: schedule_watch(job.pk, job.attempts_made), "Queueing the watch of a running job"
+    )
     try:
         if step == Step.VALIDATE:
             run_validation(job)
@@ -121,6 +121,14 @@ def run_queued(job_id: str) -> str:
     except JobStateError as exc:  # the upload vanished, or cancelled: the job says so
         return str(exc)
     return str(job.status)
+
+
+def _never_fatal(action: Callable[[], object], what: str) -> None:
+    """Run a side duty of a worker; its failure is logged, and the job's run goes on."""
+    try:
+        action()
+    except Exception:
+        logger.exception("%s failed", what)
 
 
 def cancel_job(job: ImportJob) -> bool:

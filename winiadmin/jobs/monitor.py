@@ -9,6 +9,11 @@ smoothed pace, to a file (:mod:`winiadmin.jobs.live_progress`): on SQLite the im
 holds the only write lock through the load, so the row cannot change until the end. The
 pipeline's progress callback only touches memory, and raises :class:`ImportCancelled` once the
 thread has seen the flag.
+
+The same thread proves the process alive and keeps watch on the others. On PostgreSQL it holds the
+job's advisory lock (``winiadmin.jobs.liveness``) on its connection for as long as the run lasts,
+which the server releases when the process dies; and every ``SWEEP_INTERVAL`` seconds it looks
+for other jobs whose worker died (``winiadmin.jobs.stale``), so that a busy worker finds them too.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from django.utils import timezone
 
 from winiadmin.conf import get_config
 from winiadmin.jobs.live_progress import LiveProgress, publish
+from winiadmin.jobs.liveness import has_liveness_locks, hold_job_lock, release_job_lock
 from winiadmin.jobs.pace import StagePace
+from winiadmin.jobs.stale import sweep_dead_jobs
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
@@ -68,10 +75,13 @@ class JobMonitor:
     #: Only this status is updated: a job reaped as stale or already finished is left alone.
     status: str
     interval: float = field(default_factory=lambda: get_config().PROGRESS_INTERVAL)
+    sweep_interval: float = field(default_factory=lambda: get_config().SWEEP_INTERVAL)
     _snapshot: _Snapshot = field(default_factory=_Snapshot)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
     _cancelled: threading.Event = field(default_factory=threading.Event)
+    _ready: threading.Event = field(default_factory=threading.Event)
+    _locked: bool = False
     _thread: threading.Thread | None = None
     _pace: StagePace = field(default_factory=StagePace)
 
@@ -90,6 +100,8 @@ class JobMonitor:
             target=self._beat, name=f"winiadmin-heartbeat-{self.job_id}", daemon=True
         )
         self._thread.start()
+        # The run starts once the lock is held (or was tried): a free lock means a dead worker.
+        self._ready.wait(timeout=10)
         return self
 
     def __exit__(
@@ -122,9 +134,18 @@ class JobMonitor:
     def _beat(self) -> None:
         try:
             self._wait_briefly_for_locks()
+            self._hold_lock()
+            self._ready.set()
+            next_sweep = time.monotonic() + self.sweep_interval
             while not self._stop.wait(self.interval):
+                self._hold_lock()
                 self._write()
+                if time.monotonic() >= next_sweep:
+                    self._sweep()
+                    next_sweep = time.monotonic() + self.sweep_interval
         finally:
+            self._ready.set()
+            self._release_lock()
             connections.close_all()  # this thread's own connections
 
     def _wait_briefly_for_locks(self) -> None:
@@ -152,6 +173,29 @@ class JobMonitor:
             written_at=now,
         )
         publish(self.job_id, live)
+
+    def _hold_lock(self) -> None:
+        """Take the job's advisory lock on PostgreSQL, until this thread's connection closes."""
+        if self._locked:
+            return
+        try:
+            self._locked = not has_liveness_locks() or hold_job_lock(self.job_id)
+        except DatabaseError:
+            logger.warning("Liveness lock of job %s not taken yet", self.job_id, exc_info=True)
+
+    def _release_lock(self) -> None:
+        if not (self._locked and has_liveness_locks()):
+            return
+        try:
+            release_job_lock(self.job_id)
+        except DatabaseError:  # the connection is gone: so is its lock
+            logger.debug("Liveness lock of job %s released with its connection", self.job_id)
+
+    def _sweep(self) -> None:
+        try:
+            sweep_dead_jobs(exclude=self.job_id)  # its own lock is held here: never itself
+        except Exception:  # a failed look must never stop the heartbeat
+            logger.exception("Looking for dead jobs failed; trying again later")
 
     def _write(self) -> None:
         now = timezone.now()

@@ -100,25 +100,27 @@ def validate_job(job: ImportJob) -> ImportResult:
 
 def run_validation(job: ImportJob) -> ImportResult:
     """The dry run of a job already claimed (status VALIDATING)."""
-    early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
-    result = _run(job, dry_run=True, skip_invalid=False, on_cleaned=early)
-    job.dry_run_counts = {c.label: c.count for c in result.created}
-    job.report = build_report(result)
-    job.error = result.error
-    job.validated_at = timezone.now()
-    job.status = {
-        ImportStatus.DRY_RUN: ImportJob.Status.VALIDATED,
-        ImportStatus.INVALID: ImportJob.Status.INVALID,
-    }.get(result.status, ImportJob.Status.FAILED)
-    try:
-        job.preview_file = early.stored or store_cleaned_frame(
-            job.pk, result.cleaned_frame, result.cleaned_rows
-        )
-    except OSError as exc:  # a preview nobody can see must not be confirmed blind
-        job.preview_file = ""
-        job.status = ImportJob.Status.FAILED
-        job.error = storage_error_message(exc, what="The preview")
-    job.save()
+    # The monitor proves the run alive until its final status is saved (winiadmin.jobs.stale).
+    with JobMonitor(job.pk, job.status) as monitor:
+        early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
+        result = _run(job, monitor, dry_run=True, skip_invalid=False, on_cleaned=early)
+        job.dry_run_counts = {c.label: c.count for c in result.created}
+        job.report = build_report(result)
+        job.error = result.error
+        job.validated_at = timezone.now()
+        job.status = {
+            ImportStatus.DRY_RUN: ImportJob.Status.VALIDATED,
+            ImportStatus.INVALID: ImportJob.Status.INVALID,
+        }.get(result.status, ImportJob.Status.FAILED)
+        try:
+            job.preview_file = early.stored or store_cleaned_frame(
+                job.pk, result.cleaned_frame, result.cleaned_rows
+            )
+        except OSError as exc:  # a preview nobody can see must not be confirmed blind
+            job.preview_file = ""
+            job.status = ImportJob.Status.FAILED
+            job.error = storage_error_message(exc, what="The preview")
+        job.save()
     finished(job)
     return result
 
@@ -149,25 +151,27 @@ def execute_job(
 def run_execution(job: ImportJob, user: User | None) -> ImportResult:
     """The real run of a job already claimed (status RUNNING)."""
     job.started_at = timezone.now()
-    result = _run(job, dry_run=False, skip_invalid=job.skip_invalid, collect_pks=True)
-    job.report = build_report(result)
-    # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
-    created = result.created if result.committed else []
-    job.created_counts = {c.label: c.count for c in created}
-    job.created_pks = (
-        {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
-        if result.committed
-        else {}
-    )
-    # What an undo compares against to find rows changed since (winiadmin.jobs.undo).
-    job.created_fingerprints = fingerprint_created(job.created_pks)
-    job.error = result.error
-    job.finished_at = timezone.now()
-    job.status = {
-        ImportStatus.SUCCEEDED: ImportJob.Status.SUCCEEDED,
-        ImportStatus.INVALID: ImportJob.Status.INVALID,
-    }.get(result.status, ImportJob.Status.FAILED)
-    job.save()
+    # The monitor proves the run alive until its final status is saved (winiadmin.jobs.stale).
+    with JobMonitor(job.pk, job.status) as monitor:
+        result = _run(job, monitor, dry_run=False, skip_invalid=job.skip_invalid, collect_pks=True)
+        job.report = build_report(result)
+        # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
+        created = result.created if result.committed else []
+        job.created_counts = {c.label: c.count for c in created}
+        job.created_pks = (
+            {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
+            if result.committed
+            else {}
+        )
+        # What an undo compares against to find rows changed since (winiadmin.jobs.undo).
+        job.created_fingerprints = fingerprint_created(job.created_pks)
+        job.error = result.error
+        job.finished_at = timezone.now()
+        job.status = {
+            ImportStatus.SUCCEEDED: ImportJob.Status.SUCCEEDED,
+            ImportStatus.INVALID: ImportJob.Status.INVALID,
+        }.get(result.status, ImportJob.Status.FAILED)
+        job.save()
     if result.committed:
         _log(job, user)
     finished(job)
@@ -207,13 +211,14 @@ def _claim(job: ImportJob, allowed: Collection[ImportJob.Status], new: ImportJob
 
 def _run(
     job: ImportJob,
+    monitor: JobMonitor,
     *,
     dry_run: bool,
     skip_invalid: bool,
     collect_pks: bool = False,
     on_cleaned: CleanedCallback | None = None,
 ) -> ImportResult:
-    """One run of the claimed job, its progress kept by a monitor."""
+    """One run of the claimed job, its progress kept by ``monitor`` (already started)."""
     try:
         importer, handle = _prepare(job)
     except WiniadminError as exc:
@@ -222,9 +227,8 @@ def _run(
         job.error = str(exc)
         job.save(update_fields=["status", "error", "updated_at"])
         raise JobStateError(str(exc)) from exc
-    monitor = JobMonitor(job.pk, job.status)
     try:
-        with handle, monitor:
+        with handle:
             result = importer.run(
                 cast("BinaryIO", handle),
                 dry_run=dry_run,

@@ -1,34 +1,87 @@
-"""Stale jobs: running, but their process stopped writing a heartbeat (killed, machine lost).
+"""Dead jobs: working (validating, running), but their process is gone or frozen.
 
-The import runs in one transaction, so a process that died wrote nothing: the job is only marked
-failed, with the reason, and may be retried (``winiadmin.jobs.background.retry_job``).
+A job is dead when
+
+- on PostgreSQL, nobody holds its advisory lock (``winiadmin.jobs.liveness``) and its heartbeat is
+  a few seconds old (``LOCK_GRACE_SECONDS``: a claim writes one, and the run takes its lock within
+  moments): the worker's connection closed, so its process is gone;
+- on any database, its heartbeat is older than ``STALE_AFTER_SECONDS``: the process stopped
+  writing (killed on SQLite, or frozen while still holding its lock).
+
+The import runs in one transaction, so a dead process wrote nothing. The job is marked failed with
+the reason (and may be retried by a person), or, while ``WINIADMIN["MAX_ATTEMPTS"]`` allows, queued
+again for a worker. Workers look on their own (:func:`sweep_dead_jobs`: at the start of each task,
+from each running job's monitor, from the watch task), and so does every view of a job's page.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from winiadmin.conf import get_config
+from winiadmin.jobs.dispatch import close_task_record, runs_in_background, send_job
+from winiadmin.jobs.live_progress import discard as discard_live_progress
 from winiadmin.jobs.live_progress import read_live
-from winiadmin.jobs.runner import finished
+from winiadmin.jobs.liveness import has_liveness_locks, job_lock_is_free
 from winiadmin.models import ImportJob
+from winiadmin.signals import import_finished
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+logger = logging.getLogger("winiadmin")
 
 Status = ImportJob.Status
 _WORKING = [Status.VALIDATING, Status.RUNNING]
+#: The step a working job was running, which a retry queues again.
+_STEP_OF = {Status.VALIDATING: ImportJob.Step.VALIDATE, Status.RUNNING: ImportJob.Step.EXECUTE}
+#: How old a heartbeat must be before a free lock means death: between its claim (which writes a
+#: heartbeat) and its monitor taking the lock, a live job's lock is free for a moment.
+LOCK_GRACE_SECONDS = 2.0
 
 
-def stale_reason(job: ImportJob) -> str:
+def stale_reason(job: ImportJob, *, connection_closed: bool = False) -> str:
     seen = job.heartbeat or job.updated_at
     when = date_format(timezone.localtime(seen), "DATETIME_FORMAT") if seen else "never"
     where = f" on {job.worker}" if job.worker else ""
-    return (
-        f"The worker stopped responding (last seen {when}{where}); nothing was written. "
-        "Retry the import."
-    )
+    what = "The worker stopped" if connection_closed else "The worker stopped responding"
+    return f"{what} (last seen {when}{where}); nothing was written. Retry the import."
+
+
+def sweep_dead_jobs(*, job: ImportJob | None = None, exclude: UUID | str | None = None) -> int:
+    """Fail (or queue again) every dead working job, or just ``job``; returns how many.
+
+    ``exclude``: the id of a job whose lock this thread's connection holds (a monitor's own job).
+    """
+    now = timezone.now()
+    stale_limit = now - timedelta(seconds=get_config().STALE_AFTER_SECONDS)
+    locks = has_liveness_locks()
+    limit = max(now - timedelta(seconds=LOCK_GRACE_SECONDS), stale_limit) if locks else stale_limit
+    jobs = ImportJob.objects.filter(_seen_before(limit), status__in=_WORKING)
+    if job is not None:
+        jobs = jobs.filter(pk=job.pk)
+    if exclude is not None:
+        jobs = jobs.exclude(pk=exclude)
+    swept = 0
+    for candidate in jobs:
+        seen = candidate.heartbeat or candidate.updated_at
+        frozen = seen < stale_limit
+        if not frozen and not (locks and job_lock_is_free(candidate.pk)):
+            continue  # its worker's connection is alive: only an old heartbeat would tell
+        if frozen and _published_since(candidate, stale_limit):
+            continue  # SQLite: the load holds the write lock, but its monitor still publishes
+        if _bury(candidate, stale_reason(candidate, connection_closed=not frozen)):
+            swept += 1
+    if job is not None and swept:
+        job.refresh_from_db()
+    return swept
 
 
 def _published_since(job: ImportJob, limit: datetime) -> bool:
@@ -38,24 +91,55 @@ def _published_since(job: ImportJob, limit: datetime) -> bool:
 
 
 def reap_stale_jobs(job: ImportJob | None = None) -> int:
-    """Mark failed every working job (or just ``job``) whose heartbeat is too old."""
-    limit = timezone.now() - timedelta(seconds=get_config().STALE_AFTER_SECONDS)
-    old = Q(heartbeat__lt=limit) | Q(heartbeat__isnull=True, updated_at__lt=limit)
-    jobs = ImportJob.objects.filter(old, status__in=_WORKING)
-    if job is not None:
-        jobs = jobs.filter(pk=job.pk)
-    reaped = 0
-    for stale in jobs:
-        if _published_since(stale, limit):
-            continue  # SQLite: the load holds the write lock, but its monitor still publishes
-        # Conditional on the heartbeat read: a worker that just wrote one is alive after all.
-        now = timezone.now()
-        if ImportJob.objects.filter(
-            pk=stale.pk, status=stale.status, heartbeat=stale.heartbeat
-        ).update(status=Status.FAILED, error=stale_reason(stale), finished_at=now, updated_at=now):
-            stale.refresh_from_db()
-            finished(stale)
-            reaped += 1
-    if job is not None and reaped:
-        job.refresh_from_db()
-    return reaped
+    """Fail (or queue again) every dead working job, or just ``job`` (its page is being viewed)."""
+    return sweep_dead_jobs(job=job)
+
+
+def _seen_before(limit: datetime) -> Q:
+    return Q(heartbeat__lt=limit) | Q(heartbeat__isnull=True, updated_at__lt=limit)
+
+
+def _bury(dead: ImportJob, reason: str) -> bool:
+    """Fail the dead job or queue it again; conditional on the heartbeat read, so a worker that
+    just wrote one is alive after all and keeps its job."""
+    now = timezone.now()
+    same = ImportJob.objects.filter(pk=dead.pk, status=dead.status, heartbeat=dead.heartbeat)
+    step = _STEP_OF[Status(dead.status)]
+    if _may_run_again(dead):
+        with transaction.atomic():
+            again = same.update(
+                status=Status.QUEUED, queued_step=step, cancel_requested=False, stage="",
+                rows_done=0, rows_total=None, error="", updated_at=now,
+            )  # fmt: skip
+            if again:  # the worker must see the QUEUED row
+                transaction.on_commit(lambda: send_job(dead.pk))
+        if again:
+            logger.warning(
+                "Job %s: %s Run again (attempt %d of %d).",
+                dead.pk, reason, _runs_made(dead) + 1, get_config().MAX_ATTEMPTS,
+            )  # fmt: skip
+            close_task_record(dead, reason)
+        return bool(again)
+    if not same.update(status=Status.FAILED, error=reason, finished_at=now, updated_at=now):
+        return False
+    logger.warning("Job %s: %s", dead.pk, reason)
+    close_task_record(dead, reason)
+    dead.refresh_from_db()
+    discard_live_progress(dead.pk)  # as the runner does when a run ends (jobs.runner.finished)
+    import_finished.send(sender=ImportJob, job=dead, status=dead.status)
+    return True
+
+
+def _may_run_again(dead: ImportJob) -> bool:
+    """The retry policy: a background job not cancelled, below ``MAX_ATTEMPTS`` worker runs."""
+    return (
+        runs_in_background(dead)
+        and not dead.cancel_requested
+        and _runs_made(dead) < get_config().MAX_ATTEMPTS
+    )
+
+
+def _runs_made(dead: ImportJob) -> int:
+    # A working job ran at least once, even if no worker's claim counted it (a run in a request,
+    # a job from before the count).
+    return max(dead.attempts_made, 1)

@@ -39,7 +39,18 @@ class Command(ABCBaseCommand):
         dry_run = bool(self.get_option(self.Options.DRY_RUN))
         if not dry_run:
             reaped = reap_stale_jobs()
-            if reaped:
+            if reaped and get_config().MAX_ATTEMPTS > 1:
+                self.stdout.write(
+                    ngettext(
+                        "%(n)d running job whose worker stopped responding was queued again or "
+                        "marked failed (MAX_ATTEMPTS).",
+                        "%(n)d running jobs whose workers stopped responding were queued again or "
+                        "marked failed (MAX_ATTEMPTS).",
+                        reaped,
+                    )
+                    % {"n": reaped}
+                )
+            elif reaped:
                 self.stdout.write(
                     ngettext(
                         "%(n)d running job whose worker stopped responding was marked failed.",
