@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from winiadmin.jobs import cancel_flag
 from winiadmin.models import ImportJob
 from winiadmin.results import Stage
 
@@ -29,9 +30,11 @@ def progress_context(job: ImportJob) -> dict[str, Any]:
     percent = None
     if job.rows_total:
         percent = min(100, round(100 * job.rows_done / job.rows_total))
+    cancelling = job.cancel_requested or cancel_flag.cancel_requested(job.pk, job.attempt)
     return {
         "job": job,
-        "heading": _heading(job),
+        "cancelling": cancelling,
+        "heading": _heading(job, cancelling=cancelling),
         "stages": [
             {
                 "name": name,
@@ -54,10 +57,10 @@ def seconds_left(job: ImportJob) -> int | None:
     return max(0, round(left))
 
 
-def _heading(job: ImportJob) -> str:
+def _heading(job: ImportJob, *, cancelling: bool) -> str:
     if job.status == ImportJob.Status.QUEUED:
         return _("Waiting for a worker")
-    if job.cancel_requested:
+    if cancelling:
         return _("Cancelling")
     if job.status == ImportJob.Status.VALIDATING:
         return _("Checking the file (dry run)")

@@ -6,8 +6,10 @@ failed, with the reason, and may be retried (``winiadmin.jobs.background.retry_j
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,6 +18,7 @@ from winiadmin.conf import get_config
 from winiadmin.jobs.runner import finished
 from winiadmin.models import ImportJob
 
+logger = logging.getLogger("winiadmin")
 Status = ImportJob.Status
 _WORKING = [Status.VALIDATING, Status.RUNNING]
 
@@ -39,14 +42,35 @@ def reap_stale_jobs(job: ImportJob | None = None) -> int:
         jobs = jobs.filter(pk=job.pk)
     reaped = 0
     for stale in jobs:
-        # Conditional on the heartbeat read: a worker that just wrote one is alive after all.
-        now = timezone.now()
-        if ImportJob.objects.filter(
-            pk=stale.pk, status=stale.status, heartbeat=stale.heartbeat
-        ).update(status=Status.FAILED, error=stale_reason(stale), finished_at=now, updated_at=now):
+        if _mark_failed(stale):
             stale.refresh_from_db()
             finished(stale)
             reaped += 1
     if job is not None and reaped:
         job.refresh_from_db()
     return reaped
+
+
+def _mark_failed(stale: ImportJob) -> bool:
+    """Conditional on the heartbeat read: a worker that just wrote one is alive after all.
+
+    A row locked by its worker is skipped: the worker is committing (``winiadmin.jobs.fence``
+    locks the row just before its commit), so it is not dead and its rows may be about to land.
+    On SQLite a frozen writer holds the whole database: nothing can be marked until it goes.
+    """
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            rows = ImportJob.objects.select_for_update(skip_locked=True).filter(
+                pk=stale.pk, status=stale.status, heartbeat=stale.heartbeat
+            )
+            if not rows.exists():
+                return False
+            return bool(
+                rows.update(
+                    status=Status.FAILED, error=stale_reason(stale), finished_at=now, updated_at=now
+                )
+            )
+    except OperationalError:  # SQLite: the database stayed locked for its whole timeout
+        logger.warning("Stale job %s not marked failed: database locked", stale.pk)
+        return False

@@ -58,6 +58,8 @@ class LoadSettings:
     diff_limit: int = 200
     #: Natural keys of the run's lookups (created, or recorded when unmatched).
     resolver: "KeyResolver | None" = None
+    #: Called right before the stage's transaction commits (``run.BeforeCommit``).
+    before_commit: Callable[[], None] | None = None
 
     @property
     def rollback_unmatched(self) -> bool:
@@ -118,6 +120,8 @@ def load_stage(
         conflicted = outcome.has_conflicts and not settings.skip_conflicts
         if settings.dry_run or conflicted or settings.rollback_unmatched:
             transaction.set_rollback(True, using=settings.using)
+        elif settings.before_commit is not None:
+            settings.before_commit()
     return outcome
 
 
