@@ -52,7 +52,8 @@ class Workers:
         self.log_dir = log_dir
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(self, *extra: str) -> subprocess.Popen[bytes]:
+    def start(self, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """A worker; ``env``: more environment variables for this one."""
         uploads = Path(upload_storage().path(""))
         env = {
             **os.environ,
@@ -60,6 +61,7 @@ class Workers:
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
             **database_env(),
             "WINIADMIN_TEST_TMP": str(uploads.parent),
+            **(env or {}),
         }
         log = (self.log_dir / f"worker-{len(self.procs)}.log").open("wb")
         proc = subprocess.Popen(

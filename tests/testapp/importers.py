@@ -13,7 +13,7 @@ import polars as pl
 from django.db.models import Model
 from shop.importers import CatalogueImporter
 
-from tests.testapp.models import Tag
+from tests.testapp.models import Line, Tag
 from winiadmin.cleaning import CleaningDF
 from winiadmin.importers import Importer, IntegerOption, register
 
@@ -72,6 +72,39 @@ class SlowTagsImporter(Importer):
         pause = cast("int", self.get_option("pause_ms") or 0) / 1000
         tags: list[Model] = [Tag(name=name) for name in df["name"]]
         return {Tag: PausingList(tags, pause)}
+
+
+class LineCleaningDF(CleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {"text": pl.Utf8}
+
+    @classmethod
+    def get_no_null_cols(cls) -> tuple[str, ...]:
+        return ("text",)
+
+
+@register
+class SlowLinesImporter(Importer):
+    """One ``Line`` per row, into a table with no unique key: nothing but the job's fencing stops
+    a second copy. ``transform_ms`` sleeps once while the objects are built (before the load's
+    transaction begins), ``pause_ms`` per 100 rows loaded."""
+
+    name = "testapp.slow_lines"
+    verbose_name = "Lines (slow on purpose)"
+    description = "Column: text. One line per row; the table has no unique key."
+    models = (Line,)
+    cleaning_df_cls = LineCleaningDF
+    options = (
+        IntegerOption(name="pause_ms", default=0, help="Pause per 100 rows loaded."),
+        IntegerOption(name="transform_ms", default=0, help="Pause while building the rows."),
+    )
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        time.sleep(cast("int", self.get_option("transform_ms") or 0) / 1000)
+        pause = cast("int", self.get_option("pause_ms") or 0) / 1000
+        lines: list[Model] = [Line(text=text) for text in df["text"]]
+        return {Line: PausingList(lines, pause)}
 
 
 class InsertOnlyCatalogue(CatalogueImporter):
