@@ -21,7 +21,7 @@ class TestappConfig(AppConfig):
 
 def _freeze_at_commit(where: str) -> None:
     """Only in the worker processes of tests/jobs/test_fencing.py, never in the test process."""
-    from winiadmin.jobs.fence import Fence  # noqa: PLC0415 - models must be ready
+    from winiadmin.jobs.fence import Fence
 
     check = Fence.before_commit
 
@@ -32,4 +32,4 @@ def _freeze_at_commit(where: str) -> None:
         if where == "after":
             os.kill(os.getpid(), signal.SIGSTOP)
 
-    Fence.before_commit = frozen_around  # type: ignore[method-assign]
+    Fence.before_commit = frozen_around  # type: ignore[method-assign,assignment]
