@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 from shop.models import Product
 
-from tests.jobs.conftest import CSV, MakeJob, on_disk
+from tests.jobs.conftest import MakeJob, on_disk
 from tests.workers import TEST_DB
 from winiadmin.jobs import cancel_flag
 from winiadmin.jobs.fence import new_attempt

@@ -5,10 +5,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shop.importers import CatalogueImporter, CatalogueObjectsImporter
 from shop.models import Product
 
 from tests.jobs.conftest import CSV
-from shop.importers import CatalogueImporter, CatalogueObjectsImporter
 from winiadmin.results import ImportStatus
 
 pytestmark = pytest.mark.django_db
