@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -67,14 +68,24 @@ class JobMonitor:
     _cancelled: threading.Event = field(default_factory=threading.Event)
     _fenced: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _looked: float = 0.0
 
     def __call__(self, progress: Progress) -> None:
         with self._lock:
-            if progress.stage.value != self._snapshot.stage:
+            new_stage = progress.stage.value != self._snapshot.stage
+            if new_stage:
                 self._snapshot.stage = progress.stage.value
                 self._snapshot.stage_started_at = timezone.now()
             self._snapshot.rows_done = progress.done
             self._snapshot.rows_total = progress.total
+        # The cancel file needs no database: look here too, at every new stage (clean and the
+        # importer's transform report no progress) and every ``interval`` within one. On SQLite
+        # the thread below may be stuck behind the import's own write lock.
+        now = time.monotonic()
+        if new_stage or now - self._looked >= self.interval:
+            self._looked = now
+            if cancel_flag.cancel_requested(self.job_id, self.attempt):
+                self._cancelled.set()
         if self._fenced.is_set():
             raise AttemptFenced
         if self._cancelled.is_set():
@@ -122,6 +133,8 @@ class JobMonitor:
     def _write(self) -> None:
         # Three looks, each allowed to fail on its own: SQLite refuses the write while the
         # import holds its write lock, yet may still answer the read; the file needs no lock.
+        if cancel_flag.cancel_requested(self.job_id, self.attempt):
+            self._cancelled.set()
         jobs = ImportJob.objects.filter(pk=self.job_id, status=self.status, attempt=self.attempt)
         try:
             now = timezone.now()
@@ -132,8 +145,6 @@ class JobMonitor:
             self._read_job()
         except DatabaseError:
             logger.debug("Cancel flag of job %s not read this time", self.job_id, exc_info=True)
-        if cancel_flag.cancel_requested(self.job_id, self.attempt):
-            self._cancelled.set()
 
     def _read_job(self) -> None:
         row = (
