@@ -269,7 +269,9 @@ def _run(
         importer, handle = _prepare(job)
     except WiniadminError as exc:
         # The job is claimed: leave it failed (it may be checked again), not validating/running.
-        fence.jobs().update(status=ImportJob.Status.FAILED, error=str(exc))
+        fence.jobs().update(
+            status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
+        )
         job.refresh_from_db()
         raise JobStateError(str(exc)) from exc
     _record_backend_pid(fence)
