@@ -35,6 +35,7 @@ from winiadmin.jobs import cancel_flag
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from uuid import UUID
 
     from django.db.models import QuerySet
@@ -103,8 +104,15 @@ class Fence:
         if not self.jobs().update(status=Status.SUCCEEDED, finished_at=now, updated_at=now):
             raise AttemptFenced
 
-    def finish(self, fields: dict[str, object], *, committed: bool) -> Finish:
-        """The run's final write about the job, only if the job is still this attempt's.
+    def finish(
+        self,
+        fields: dict[str, object],
+        *,
+        committed: bool,
+        also: Callable[[], None] | None = None,
+    ) -> Finish:
+        """The run's final write about the job, only if the job is still this attempt's; ``also``
+        (the admin log entry) in the same transaction when it is written.
 
         A run that committed nothing ends CANCELLED instead when a cancel is pending (one came too
         late to stop it earlier: an acknowledged cancel is kept). Returns what was written.
@@ -123,6 +131,8 @@ class Fence:
                 jobs.update(**progress, **cancelled_fields(), updated_at=now, db_pid=None)
                 return "cancelled"
             jobs.update(**{**fields, "updated_at": now, "db_pid": None})
+            if also is not None:
+                also()
             return "written"
 
     def _locked_row(self) -> tuple[UUID | None, str, bool] | None:

@@ -214,12 +214,17 @@ def run_execution(job: ImportJob, user: User | None) -> ImportResult:
             ImportStatus.INVALID: ImportJob.Status.INVALID,
         }.get(result.status, ImportJob.Status.FAILED),
     }
-    outcome = fence.finish(fields, committed=result.committed)
+
+    def log() -> None:  # the log entry commits with the job's final state, or not at all
+        _settle(job, "written", fields)
+        _log(job, user)
+
+    outcome = fence.finish(
+        fields, committed=result.committed, also=log if result.committed else None
+    )
     if outcome == "fenced":  # cannot have committed: its fence check would have refused
         raise JobSuperseded(SUPERSEDED_MESSAGE)
     _settle(job, outcome, fields)
-    if outcome == "written" and result.committed:
-        _log(job, user)
     finished(job)
     if outcome == "cancelled":
         raise JobCancelled(CANCELLED_MESSAGE)
