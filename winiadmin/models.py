@@ -100,6 +100,12 @@ class ImportJob(models.Model):
     #: Worker runs of the queued step so far: the claim counts one; a person's (re)queue resets
     #: it. ``WINIADMIN["MAX_ATTEMPTS"]`` caps the runs queued again after a worker died.
     attempts_made = models.PositiveIntegerField(_("attempts made"), default=0)
+    #: A new token for every claim of the job (winiadmin.jobs.fence): a run may write the job, and
+    #: commit its rows, only while the job still carries the token it was claimed with.
+    attempt = models.UUIDField(_("attempt"), null=True, blank=True, editable=False)
+    #: PostgreSQL: the backend pid of the running attempt's connection, so that a cancel can stop
+    #: the statement it runs (``pg_cancel_backend``).
+    db_pid = models.IntegerField(_("database backend pid"), null=True, blank=True, editable=False)
     #: Whether the user was told (admin message) that this background job ended.
     notified = models.BooleanField(_("user notified"), default=True)
     #: Per model label, the created rows' count and digest right after the run (see

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,9 @@ from shop.models import Product
 from tests.admin.conftest import MakeJob
 from tests.admin.helpers import html, job_url, uploaded_job
 from winiadmin.checks import check_background, sqlite_files_without_immediate
+from winiadmin.jobs import cancel_flag
 from winiadmin.jobs.background import run_queued
+from winiadmin.jobs.fence import new_attempt
 from winiadmin.models import ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -130,12 +133,30 @@ def test_cancel_a_queued_import_from_the_page(
 
 def test_cancel_a_running_import_asks_its_worker(su_client: Client, make_job: MakeJob) -> None:
     job = make_job()
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, heartbeat=timezone.now())
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, heartbeat=timezone.now(), attempt=new_attempt()
+    )
     page = html(su_client.post(job_url(job, "cancel"), follow=True))
     assert "Cancelling: the import stops and nothing is written." in page
     assert "<h2>Cancelling</h2>" in page and 'id="winiadmin-cancel"' not in page
     job.refresh_from_db()
-    assert job.cancel_requested is True
+    assert cancel_flag.cancel_requested(job.pk, job.attempt)  # no database lock needed
+    # PostgreSQL also keeps it in the row (SQLite's may be locked by the worker's load).
+    assert job.cancel_requested is (connection.vendor == "postgresql")
+
+
+def test_a_cancel_that_comes_after_the_commit_began_says_so(
+    su_client: Client, make_job: MakeJob
+) -> None:
+    job = make_job()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, heartbeat=timezone.now(), attempt=new_attempt()
+    )
+    job.refresh_from_db()
+    assert cancel_flag.decide(job.pk, job.attempt, "commit") == "commit"  # the worker's fence
+    page = html(su_client.post(job_url(job, "cancel"), follow=True))
+    assert "Too late to cancel: the import was already being saved." in page
+    assert not cancel_flag.cancel_requested(job.pk, job.attempt)
 
 
 def test_a_stale_job_shows_the_reason_and_retry_queues_it_again(

@@ -18,7 +18,9 @@ from shop.models import Product
 
 from tests.jobs.conftest import MakeJob
 from tests.testapp.models import Tag
+from winiadmin.jobs import cancel_flag
 from winiadmin.jobs.background import (
+    CancelOutcome,
     cancel_job,
     enqueue_execution,
     enqueue_validation,
@@ -27,6 +29,7 @@ from winiadmin.jobs.background import (
     start_execution,
     start_validation,
 )
+from winiadmin.jobs.fence import new_attempt
 from winiadmin.jobs.runner import CANCELLED_MESSAGE, JobCancelled, JobStateError, run_execution
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
@@ -151,12 +154,12 @@ def test_cancel_a_queued_job(
     endings.clear()
     with committed():
         enqueue_execution(job, skip_invalid=False)
-    assert cancel_job(job) is True
+    assert cancel_job(job) == CancelOutcome.CANCELLED
     assert job.status == Status.CANCELLED and job.error == CANCELLED_MESSAGE
     assert run_queued(str(job.pk)) == "not claimed"
     assert not Product.objects.exists()
     assert endings == [(str(job.pk), Status.CANCELLED)]
-    assert cancel_job(job) is False  # nothing left to cancel
+    assert cancel_job(job) == CancelOutcome.NOT_RUNNING  # nothing left to cancel
 
 
 @pytest.mark.django_db(transaction=True)  # the monitor thread reads the flag on its own connection
@@ -167,7 +170,9 @@ def test_a_cancel_requested_while_running_rolls_the_import_back(
     names = b"name\n" + b"".join(b"n%d\n" % i for i in range(2000))
     job = make_job(names, importer="testapp.slow_tags", options={"pause_ms": "30"})
     endings.clear()
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, cancel_requested=True)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, cancel_requested=True, attempt=new_attempt()
+    )
     job.refresh_from_db()
     with override_settings(WINIADMIN={"PROGRESS_INTERVAL": 0.02}), pytest.raises(JobCancelled):
         run_execution(job, None)
@@ -179,9 +184,10 @@ def test_a_cancel_requested_while_running_rolls_the_import_back(
 
 def test_cancel_asks_a_running_job_to_stop(make_job: MakeJob) -> None:
     job = make_job()
-    ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING)
-    assert cancel_job(job) is True
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, attempt=new_attempt())
+    assert cancel_job(job) == CancelOutcome.CANCELLING
     assert job.status == Status.RUNNING and job.cancel_requested is True
+    assert cancel_flag.cancel_requested(job.pk, job.attempt)
 
 
 def test_a_stale_job_is_failed_with_the_reason_and_can_be_retried(

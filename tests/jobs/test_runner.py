@@ -69,7 +69,7 @@ def test_validate_job_is_a_dry_run_with_a_stored_preview(make_job: MakeJob) -> N
     assert job.report["rows_read"] == 2 and job.report["problem_count"] == 0
     assert not Product.objects.exists() and not Category.objects.exists()
 
-    assert job.preview_file == f"winiadmin/{job.pk}/cleaned.parquet"
+    assert job.preview_file == f"winiadmin/{job.pk}/cleaned-{job.attempt}.parquet"
     assert count_rows(job.preview_file) == 2
     page = read_page(job.preview_file, 1, 10)
     assert page.columns[:3] == ["row", "sku", "name"]
@@ -83,9 +83,11 @@ def test_validate_again_replaces_the_preview(make_job: MakeJob, insert_only_cata
     validate_job(job)
     job.refresh_from_db()
     assert job.status == Status.INVALID
-    assert job.preview_file == name  # the same name, not a "cleaned_x7Yz.parquet" next to it
+    # One preview per attempt (a stale attempt never replaces its retry's); the earlier one goes.
+    assert job.preview_file == f"winiadmin/{job.pk}/cleaned-{job.attempt}.parquet" != name
     _dirs, files = upload_storage().listdir(f"winiadmin/{job.pk}")
-    assert sorted(files) == ["cleaned.parquet", "upload.csv"]
+    kept = sorted(f for f in files if not f.endswith(".outcome"))  # cancel_flag's markers
+    assert kept == [f"cleaned-{job.attempt}.parquet", "upload.csv"]
     assert job.dry_run_counts["shop.Product"] == 1
 
 

@@ -125,7 +125,7 @@ def test_cancel_stops_a_running_worker_and_writes_nothing(
     start_execution(job, skip_invalid=False, user=None)
     workers.start()
     wait_for(job, lambda j: j.stage == "load" and j.rows_done >= 1000)
-    assert cancel_job(job) is True
+    assert cancel_job(job)
     wait_for(job, lambda j: j.status == Status.CANCELLED, timeout=10)
     assert job.error == "Cancelled; nothing was written."
     assert not Tag.objects.exists()

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
-from tests.testapp.models import Tag
+from tests.testapp.models import Line, Tag
 
 admin.site.register(Tag)
+admin.site.register(Line)

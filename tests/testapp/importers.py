@@ -10,10 +10,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import cast, overload
 
 import polars as pl
+from django.db import connection
 from django.db.models import Model
 from shop.importers import CatalogueImporter
 
-from tests.testapp.models import Tag
+from tests.testapp.models import Line, Tag
 from winiadmin.cleaning import CleaningDF
 from winiadmin.importers import Importer, IntegerOption, register
 
@@ -37,10 +38,15 @@ class TagCleaningDF(CleaningDF):
 class PausingList(Sequence[Model]):
     """A list that sleeps ``pause`` seconds every ``every`` items while it is iterated."""
 
-    def __init__(self, items: list[Model], pause: float, every: int = PAUSE_EVERY) -> None:
+    def __init__(
+        self, items: list[Model], pause: float, every: int = PAUSE_EVERY, *, in_sql: bool = False
+    ) -> None:
         self.items = items
         self.pause = pause
         self.every = every
+        #: Pause in a statement of the import's own connection (PostgreSQL's ``pg_sleep``), as a
+        #: long ``COPY`` would: only cancelling the statement interrupts it.
+        self.in_sql = in_sql and connection.vendor == "postgresql"
 
     def __len__(self) -> int:
         return len(self.items)
@@ -56,7 +62,14 @@ class PausingList(Sequence[Model]):
         for n, item in enumerate(self.items, 1):
             yield item
             if self.pause and n % self.every == 0:
-                time.sleep(self.pause)
+                self._sleep()
+
+    def _sleep(self) -> None:
+        if not self.in_sql:
+            time.sleep(self.pause)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(%s)", [self.pause])
 
 
 @register
@@ -72,6 +85,41 @@ class SlowTagsImporter(Importer):
         pause = cast("int", self.get_option("pause_ms") or 0) / 1000
         tags: list[Model] = [Tag(name=name) for name in df["name"]]
         return {Tag: PausingList(tags, pause)}
+
+
+class LineCleaningDF(CleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {"text": pl.Utf8}
+
+    @classmethod
+    def get_no_null_cols(cls) -> tuple[str, ...]:
+        return ("text",)
+
+
+@register
+class SlowLinesImporter(Importer):
+    """One ``Line`` per row, into a table with no unique key: nothing but the job's fencing stops
+    a second copy. ``transform_ms`` sleeps once while the objects are built (before the load's
+    transaction begins), ``pause_ms`` per 100 rows loaded."""
+
+    name = "testapp.slow_lines"
+    verbose_name = "Lines (slow on purpose)"
+    description = "Column: text. One line per row; the table has no unique key."
+    models = (Line,)
+    cleaning_df_cls = LineCleaningDF
+    options = (
+        IntegerOption(name="pause_ms", default=0, help="Pause per 100 rows loaded."),
+        IntegerOption(name="transform_ms", default=0, help="Pause while building the rows."),
+        IntegerOption(name="sql_pause_ms", default=0, help="PostgreSQL: pg_sleep per 100 rows."),
+    )
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        time.sleep(cast("int", self.get_option("transform_ms") or 0) / 1000)
+        pause = cast("int", self.get_option("pause_ms") or 0) / 1000
+        in_sql = cast("int", self.get_option("sql_pause_ms") or 0) / 1000
+        lines: list[Model] = [Line(text=text) for text in df["text"]]
+        return {Line: PausingList(lines, in_sql or pause, in_sql=bool(in_sql))}
 
 
 class InsertOnlyCatalogue(CatalogueImporter):

@@ -87,6 +87,13 @@ class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)
 
 
+class Line(models.Model):
+    """A flat model with no unique constraint at all: a second copy of an import would go in
+    unnoticed (the fencing tests: a job commits at most once)."""
+
+    text = models.CharField(max_length=50)
+
+
 class StockLevel(models.Model):
     """Upsert by a two-column key (warehouse, code), with a datetime to compare."""
 

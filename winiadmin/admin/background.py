@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from winiadmin.admin.grid import rows_context
 from winiadmin.admin.progress import progress_context
 from winiadmin.admin.responses import redirect
-from winiadmin.jobs.background import cancel_job, retry_job
+from winiadmin.jobs.background import CancelOutcome, cancel_job, retry_job
 from winiadmin.jobs.runner import JobStateError
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
@@ -59,12 +59,18 @@ class BackgroundViews:
 
     def _cancel(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
-        if not cancel_job(job):
-            messages.warning(request, _("This import is no longer running."))
-        elif job.status == job.Status.CANCELLED:
+        outcome = cancel_job(job)
+        if outcome == CancelOutcome.CANCELLED:
             messages.info(request, _("Cancelled; nothing was written."))
-        else:
+        elif outcome == CancelOutcome.CANCELLING:
             messages.info(request, _("Cancelling: the import stops and nothing is written."))
+        elif outcome == CancelOutcome.TOO_LATE:
+            messages.warning(
+                request,
+                _("Too late to cancel: the import was already being saved. Undo it if needed."),
+            )
+        else:
+            messages.warning(request, _("This import is no longer running."))
         return redirect_to_job(request, job)
 
     def retry_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from winiadmin.jobs import cancel_flag
 from winiadmin.jobs.live_progress import read_live
 from winiadmin.jobs.pace import seconds_left
 from winiadmin.models import ImportJob
@@ -75,10 +76,12 @@ def progress_context(job: ImportJob) -> dict[str, Any]:
     left = _seconds_left(reading)
     # Every row stored: the run saves its result (a real run also fingerprints what it created).
     finishing = reading.stage == Stage.LOAD and percent == 100
+    cancelling = job.cancel_requested or cancel_flag.cancel_requested(job.pk, job.attempt)
     return {
         "job": job,
         "wizard_step": CONFIRM_STEP if _real_run(job) else CHECK_STEP,
-        "heading": _heading(job),
+        "cancelling": cancelling,
+        "heading": _heading(job, cancelling=cancelling),
         "stages": [
             {
                 "name": name,
@@ -146,10 +149,10 @@ def _number(n: int) -> str:
     return number_format(n, force_grouping=True)
 
 
-def _heading(job: ImportJob) -> str:
+def _heading(job: ImportJob, *, cancelling: bool) -> str:
     if job.status == ImportJob.Status.QUEUED:
         return _("Waiting for a worker")
-    if job.cancel_requested:
+    if cancelling:
         return _("Cancelling")
     if job.status == ImportJob.Status.VALIDATING:
         return _("Checking the file (dry run)")

@@ -14,7 +14,7 @@ from winiadmin.db.lookups import Lookup
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
 from winiadmin.pipeline import BulksByModel, ReadSource, run_import
-from winiadmin.pipeline.run import CleanedCallback
+from winiadmin.pipeline.run import BeforeCommit, CleanedCallback
 from winiadmin.progress import ProgressCallback
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult
@@ -142,6 +142,7 @@ class Importer:
         column_mapping: ColumnMapping | None = None,
         create_missing: bool = False,
         on_cleaned: CleanedCallback | None = None,
+        before_commit: BeforeCommit | None = None,
     ) -> ImportResult:
         return run_import(
             self,
@@ -159,4 +160,5 @@ class Importer:
             column_mapping=column_mapping,
             create_missing=create_missing,
             on_cleaned=on_cleaned,
+            before_commit=before_commit,
         )

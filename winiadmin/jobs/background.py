@@ -2,19 +2,23 @@
 
 A queued job is claimed by one conditional UPDATE (``status=QUEUED`` → ``VALIDATING``/``RUNNING``),
 so when a task is delivered twice, or two workers pick up the same job, exactly one of them runs
-it and the other does nothing.
+it and the other does nothing. The claim gives the job a new attempt token; the run writes and
+commits only while the job still carries it (``winiadmin.jobs.fence``).
 """
 
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from winiadmin.jobs import cancel_flag
 from winiadmin.jobs.dispatch import runs_in_background, schedule_watch, send_job
+from winiadmin.jobs.fence import new_attempt
 from winiadmin.jobs.monitor import worker_name
 from winiadmin.jobs.runner import (
     CANCELLED_MESSAGE,
@@ -105,6 +109,8 @@ def run_queued(job_id: str) -> str:
         updated_at=now,
         cancel_requested=False,
         attempts_made=F("attempts_made") + 1,
+        attempt=new_attempt(),
+        db_pid=None,
         **started,
     )
     if not claimed:  # cancelled while queued, or another worker has it
@@ -131,24 +137,70 @@ def _never_fatal(action: Callable[[], object], what: str) -> None:
         logger.exception("%s failed", what)
 
 
-def cancel_job(job: ImportJob) -> bool:
-    """Cancel a queued job at once, or ask its worker to stop; ``False`` if it is not active.
+class CancelOutcome(StrEnum):
+    """What a cancel did; true when the import was (or will be) cancelled."""
 
-    A running job ends CANCELLED when its worker next looks (within ``PROGRESS_INTERVAL``): the
-    import's transaction is rolled back, so a cancelled run writes nothing.
+    CANCELLED = "cancelled"  # it was queued: cancelled at once
+    CANCELLING = "cancelling"  # running: it stops and rolls back, before it commits at the latest
+    TOO_LATE = "too late"  # running, but already committing: it will not be cancelled
+    NOT_RUNNING = "not running"  # finished already (or never started)
+
+    def __bool__(self) -> bool:
+        return self in {CancelOutcome.CANCELLED, CancelOutcome.CANCELLING}
+
+
+_WORKING = (Status.VALIDATING, Status.RUNNING)
+
+
+def cancel_job(job: ImportJob) -> CancelOutcome:
+    """Cancel a queued job at once, or make its running attempt stop and roll back.
+
+    A running attempt's cancel is recorded first as its outcome file (``cancel_flag``), which needs
+    no database lock, so the answer comes at once even while an SQLite worker holds the write lock;
+    the worker sees it within ``PROGRESS_INTERVAL`` and, at the latest, just before it commits, and
+    ends the job CANCELLED with everything rolled back. On PostgreSQL the flag is also stored in
+    the job's row and the worker's running statement is cancelled (``pg_cancel_backend``), so a
+    long load stops within about a second.
     """
-    now = timezone.now()
-    if ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
-        status=Status.CANCELLED, error=CANCELLED_MESSAGE, finished_at=now, updated_at=now
-    ):
-        job.refresh_from_db()
-        finished(job)
-        return True
-    asked = ImportJob.objects.filter(
-        pk=job.pk, status__in=[Status.VALIDATING, Status.RUNNING]
-    ).update(cancel_requested=True)
-    job.refresh_from_db()
-    return bool(asked)
+    job.refresh_from_db()  # a read: never waits for a writer
+    if job.status == Status.QUEUED:
+        now = timezone.now()
+        if ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+            status=Status.CANCELLED, error=CANCELLED_MESSAGE, finished_at=now, updated_at=now
+        ):
+            job.refresh_from_db()
+            finished(job)
+            return CancelOutcome.CANCELLED
+        job.refresh_from_db()  # claimed meanwhile: cancel the running attempt
+    if job.status not in _WORKING or job.attempt is None:
+        return CancelOutcome.NOT_RUNNING
+    if cancel_flag.decide(job.pk, job.attempt, "cancel") != "cancel":
+        return CancelOutcome.TOO_LATE
+    if connection.vendor == "postgresql":
+        _cancel_in_postgres(job)
+    job.cancel_requested = True
+    return CancelOutcome.CANCELLING
+
+
+def _cancel_in_postgres(job: ImportJob) -> None:
+    """The flag in the row too, then stop the attempt's running statement (if it still runs)."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:  # a worker frozen mid-commit holds the row
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            ImportJob.objects.filter(pk=job.pk, attempt=job.attempt, status__in=_WORKING).update(
+                cancel_requested=True
+            )
+        # One statement, guarded: only this attempt's backend, only while the job still runs.
+        table = ImportJob._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT pg_cancel_backend(db_pid) FROM {connection.ops.quote_name(table)} "  # noqa: S608 - our own table name
+                "WHERE id = %s AND attempt = %s AND status IN (%s, %s) AND db_pid IS NOT NULL",
+                [job.pk, job.attempt, *_WORKING],
+            )
+    except DatabaseError:  # no permission to signal, say: the worker still sees the flag
+        logger.warning("Could not stop the running statement of job %s", job.pk, exc_info=True)
 
 
 def retry_job(job: ImportJob) -> None:

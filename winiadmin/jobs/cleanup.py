@@ -16,6 +16,7 @@ from django.core.files.storage import Storage
 from django.db.models import Q
 from django.utils import timezone
 
+from winiadmin.jobs.cancel_flag import SUFFIX as OUTCOME_SUFFIX
 from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
 
@@ -81,6 +82,9 @@ def _delete_files(storage: Storage, *names: str | None) -> None:
     for folder in filter(None, folders):  # winiadmin/<job id>/, if the storage has folders
         try:
             dirs, files = storage.listdir(folder)
+            for marker in [f for f in files if f.endswith(OUTCOME_SUFFIX)]:  # cancel_flag's
+                storage.delete(f"{folder}/{marker}")
+                files.remove(marker)
             if not dirs and not files:
                 storage.delete(folder)
         except (OSError, NotImplementedError):  # gone already, not empty, or no folders at all

@@ -36,23 +36,29 @@ class EarlyPreview:
 
     def __call__(self, cleaned: CleaningOutcome) -> None:
         try:
-            self.stored = store_cleaned_frame(self.job.pk, cleaned.frame, cleaned.row_numbers)
+            self.stored = store_cleaned_frame(
+                self.job.pk, cleaned.frame, cleaned.row_numbers, attempt=self.job.attempt
+            )
         except OSError:  # the final save tries again and says why it failed
             logger.warning("Early preview of job %s not stored", self.job.pk, exc_info=True)
             return
-        self.job.preview_file = self.stored  # a cancelled run's final save keeps pointing at it
         fields = {"preview_file": self.stored, "rows_done": cleaned.frame.height}
         worker = threading.Thread(
-            target=_publish, args=(self.job.pk, self.job.status, fields), daemon=True
+            target=_publish,
+            args=(self.job.pk, self.job.status, self.job.attempt, fields),
+            daemon=True,
         )
         worker.start()
         worker.join()
 
 
-def _publish(job_id: UUID | str, status: str, fields: dict[str, object]) -> None:
-    """One UPDATE, committed on this thread's own connection (Django's are per thread)."""
+def _publish(
+    job_id: UUID | str, status: str, attempt: UUID | None, fields: dict[str, object]
+) -> None:
+    """One UPDATE, committed on this thread's own connection (Django's are per thread), only
+    while the job is still this attempt's (``winiadmin.jobs.fence``)."""
     try:
-        ImportJob.objects.filter(pk=job_id, status=status).update(**fields)
+        ImportJob.objects.filter(pk=job_id, status=status, attempt=attempt).update(**fields)
     except DatabaseError:  # SQLite busy, say: the page shows the rows when the check ends
         logger.debug("Early preview of job %s not published", job_id, exc_info=True)
     finally:

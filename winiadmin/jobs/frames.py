@@ -12,10 +12,12 @@ ROW = "row"
 ROW_GROUP_SIZE = 10_000
 
 
-def store_cleaned_frame(job_id: object, frame: pl.DataFrame, rows: pl.Series) -> str:
+def store_cleaned_frame(
+    job_id: object, frame: pl.DataFrame, rows: pl.Series, *, attempt: object = None
+) -> str:
     """Write ``frame`` with its file row numbers; returns the storage name."""
     storage = upload_storage()
-    name = preview_name(job_id)
+    name = preview_name(job_id, attempt)
     if storage.exists(name):
         storage.delete(name)
     buffer = io.BytesIO()

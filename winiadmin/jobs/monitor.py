@@ -3,12 +3,15 @@
 The import runs inside one transaction that a dry run or a cancel rolls back. Progress written on
 that connection would be invisible to the other servers (PostgreSQL shows only committed rows) and
 lost with the rollback, so a thread with its own connection (Django's connections are per thread)
-writes it: at most every ``PROGRESS_INTERVAL`` seconds, the stage, the rows done and a heartbeat;
-and it reads ``cancel_requested``. Each tick it also publishes the progress, with the stage's
-smoothed pace, to a file (:mod:`winiadmin.jobs.live_progress`): on SQLite the import's transaction
-holds the only write lock through the load, so the row cannot change until the end. The
-pipeline's progress callback only touches memory, and raises :class:`ImportCancelled` once the
-thread has seen the flag.
+writes it: at most every ``PROGRESS_INTERVAL`` seconds, the stage, the rows done and a heartbeat,
+only while the job is still this run's attempt (``winiadmin.jobs.fence``); and it looks for a
+cancel (the job's ``cancel_requested``, or the attempt's cancel file of ``cancel_flag``, which the
+web process writes without waiting for SQLite's write lock). Each tick it also publishes the
+progress, with the stage's smoothed pace, to a file (:mod:`winiadmin.jobs.live_progress`): on
+SQLite the import's transaction holds the only write lock through the load, so the row cannot
+change until the end. The pipeline's progress callback only touches memory, and raises
+:class:`ImportCancelled` once the thread has seen a cancel, or ``AttemptFenced`` once it has seen
+the job taken over by another attempt.
 
 The same thread proves the process alive and keeps watch on the others. On PostgreSQL it holds the
 job's advisory lock (``winiadmin.jobs.liveness``) on its connection for as long as the run lasts,
@@ -30,6 +33,8 @@ from django.db import DatabaseError, connections, router
 from django.utils import timezone
 
 from winiadmin.conf import get_config
+from winiadmin.jobs import cancel_flag
+from winiadmin.jobs.fence import AttemptFenced, ImportCancelled
 from winiadmin.jobs.live_progress import LiveProgress, publish
 from winiadmin.jobs.liveness import has_liveness_locks, hold_job_lock, release_job_lock
 from winiadmin.jobs.pace import StagePace
@@ -44,14 +49,6 @@ if TYPE_CHECKING:
     from winiadmin.progress import Progress
 
 logger = logging.getLogger("winiadmin")
-
-
-class ImportCancelled(BaseException):
-    """Raised through the pipeline when the job's cancel was requested.
-
-    A ``BaseException`` so that no ``except Exception`` in the pipeline or an importer turns it
-    into an ordinary failure: it leaves every ``atomic`` block, which rolls back.
-    """
 
 
 def worker_name() -> str:
@@ -74,6 +71,8 @@ class JobMonitor:
     job_id: UUID | str
     #: Only this status is updated: a job reaped as stale or already finished is left alone.
     status: str
+    #: Only this attempt is updated: a job retried meanwhile belongs to its new attempt.
+    attempt: UUID | None = None
     interval: float = field(default_factory=lambda: get_config().PROGRESS_INTERVAL)
     sweep_interval: float = field(default_factory=lambda: get_config().SWEEP_INTERVAL)
     _snapshot: _Snapshot = field(default_factory=_Snapshot)
@@ -82,18 +81,35 @@ class JobMonitor:
     _cancelled: threading.Event = field(default_factory=threading.Event)
     _ready: threading.Event = field(default_factory=threading.Event)
     _locked: bool = False
+    _fenced: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _pace: StagePace = field(default_factory=StagePace)
+    _looked: float = 0.0
 
     def __call__(self, progress: Progress) -> None:
         with self._lock:
-            if progress.stage.value != self._snapshot.stage:
+            new_stage = progress.stage.value != self._snapshot.stage
+            if new_stage:
                 self._snapshot.stage = progress.stage.value
                 self._snapshot.stage_started_at = timezone.now()
             self._snapshot.rows_done = progress.done
             self._snapshot.rows_total = progress.total
+        # The cancel file needs no database: look here too, at every new stage (clean and the
+        # importer's transform report no progress) and every ``interval`` within one. On SQLite
+        # the thread below may be stuck behind the import's own write lock.
+        now = time.monotonic()
+        if new_stage or now - self._looked >= self.interval:
+            self._looked = now
+            if cancel_flag.cancel_requested(self.job_id, self.attempt):
+                self._cancelled.set()
+        if self._fenced.is_set():
+            raise AttemptFenced
         if self._cancelled.is_set():
             raise ImportCancelled
+
+    @property
+    def cancel_seen(self) -> bool:
+        return self._cancelled.is_set()
 
     def __enter__(self) -> JobMonitor:
         self._thread = threading.Thread(
@@ -201,15 +217,28 @@ class JobMonitor:
         now = timezone.now()
         self._publish(now)
         fields = self.final_fields()
-        # Two statements, each allowed to fail on its own: SQLite refuses the write while the
-        # import holds its write lock, yet may still answer the read.
-        jobs = ImportJob.objects.filter(pk=self.job_id, status=self.status)
+        # Three looks, each allowed to fail on its own: SQLite refuses the write while the
+        # import holds its write lock, yet may still answer the read; the file needs no lock.
+        if cancel_flag.cancel_requested(self.job_id, self.attempt):
+            self._cancelled.set()
+        jobs = ImportJob.objects.filter(pk=self.job_id, status=self.status, attempt=self.attempt)
         try:
             jobs.update(heartbeat=now, updated_at=now, **fields)
         except DatabaseError:
             logger.debug("Progress of job %s not written this time", self.job_id, exc_info=True)
         try:
-            if jobs.filter(cancel_requested=True).exists():
-                self._cancelled.set()
+            self._read_job()
         except DatabaseError:
             logger.debug("Cancel flag of job %s not read this time", self.job_id, exc_info=True)
+
+    def _read_job(self) -> None:
+        row = (
+            ImportJob.objects.filter(pk=self.job_id)
+            .values_list("attempt", "status", "cancel_requested")
+            .first()
+        )
+        # SUCCEEDED: this run's own commit (the fence marks it so in the import's transaction).
+        if row is None or row[0] != self.attempt or row[1] not in {self.status, "succeeded"}:
+            self._fenced.set()
+        elif row[2]:
+            self._cancelled.set()

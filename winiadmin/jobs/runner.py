@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
 from winiadmin.jobs.early_preview import EarlyPreview
+from winiadmin.jobs.fence import (
+    CANCELLED_MESSAGE,
+    AttemptFenced,
+    Fence,
+    ImportCancelled,
+    cancelled_fields,
+    new_attempt,
+)
 from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.live_progress import discard as discard_live_progress
-from winiadmin.jobs.monitor import ImportCancelled, JobMonitor, worker_name
+from winiadmin.jobs.monitor import JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.states import state_message
-from winiadmin.jobs.storage import UploadStorageError, discard_job_files, storage_error_message
+from winiadmin.jobs.storage import (
+    UploadStorageError,
+    discard_job_files,
+    storage_error_message,
+    upload_storage,
+)
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
 from winiadmin.readers import ReadOptions
@@ -36,7 +49,7 @@ if TYPE_CHECKING:
     from winiadmin.pipeline.run import CleanedCallback
 
 
-CANCELLED_MESSAGE = "Cancelled; nothing was written."
+__all__ = ["CANCELLED_MESSAGE", "JobCancelled", "JobStateError", "JobSuperseded"]
 
 
 class JobStateError(WiniadminError):
@@ -45,6 +58,16 @@ class JobStateError(WiniadminError):
 
 class JobCancelled(JobStateError):
     """The run was cancelled while it ran; everything it did was rolled back."""
+
+
+class JobSuperseded(JobStateError):
+    """The job was taken over by another attempt (stale, retried): this run wrote nothing."""
+
+
+SUPERSEDED_MESSAGE = (
+    "This run was taken over by another attempt (it was taken for dead and retried); "
+    "it wrote nothing."
+)
 
 
 def create_job(
@@ -101,28 +124,52 @@ def validate_job(job: ImportJob) -> ImportResult:
 def run_validation(job: ImportJob) -> ImportResult:
     """The dry run of a job already claimed (status VALIDATING)."""
     # The monitor proves the run alive until its final status is saved (winiadmin.jobs.stale).
-    with JobMonitor(job.pk, job.status) as monitor:
-        early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
-        result = _run(job, monitor, dry_run=True, skip_invalid=False, on_cleaned=early)
-        job.dry_run_counts = {c.label: c.count for c in result.created}
-        job.report = build_report(result)
-        job.error = result.error
-        job.validated_at = timezone.now()
-        job.status = {
+    with JobMonitor(job.pk, job.status, job.attempt) as monitor:
+        result, outcome = _validate(job, monitor)
+    finished(job)
+    if outcome == "cancelled":
+        raise JobCancelled(CANCELLED_MESSAGE)
+    return result
+
+
+def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
+    """The dry run and the write of its outcome (if the job is still this attempt's)."""
+    fence = Fence.of(job)
+    early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
+    earlier_preview = job.preview_file
+    result, progress = _run(job, fence, monitor, dry_run=True, skip_invalid=False, on_cleaned=early)
+    fields: dict[str, object] = {
+        **progress,
+        **_inputs(job),
+        "dry_run_counts": {c.label: c.count for c in result.created},
+        "report": build_report(result),
+        "error": result.error,
+        "validated_at": timezone.now(),
+        "status": {
             ImportStatus.DRY_RUN: ImportJob.Status.VALIDATED,
             ImportStatus.INVALID: ImportJob.Status.INVALID,
-        }.get(result.status, ImportJob.Status.FAILED)
-        try:
-            job.preview_file = early.stored or store_cleaned_frame(
-                job.pk, result.cleaned_frame, result.cleaned_rows
-            )
-        except OSError as exc:  # a preview nobody can see must not be confirmed blind
-            job.preview_file = ""
-            job.status = ImportJob.Status.FAILED
-            job.error = storage_error_message(exc, what="The preview")
-        job.save()
-    finished(job)
-    return result
+        }.get(result.status, ImportJob.Status.FAILED),
+    }
+    try:
+        # Named after the attempt: a fenced-off run's preview never replaces its retry's.
+        fields["preview_file"] = early.stored or store_cleaned_frame(
+            job.pk, result.cleaned_frame, result.cleaned_rows, attempt=job.attempt
+        )
+    except OSError as exc:  # a preview nobody can see must not be confirmed blind
+        fields |= {
+            "preview_file": "",
+            "status": ImportJob.Status.FAILED,
+            "error": storage_error_message(exc, what="The preview"),
+        }
+    outcome = fence.finish(fields, committed=False)
+    stored = str(fields["preview_file"])
+    if outcome == "fenced":
+        _delete_file(stored)
+        raise JobSuperseded(SUPERSEDED_MESSAGE)
+    if earlier_preview and earlier_preview != stored:
+        _delete_file(earlier_preview)  # an earlier attempt's, no longer shown
+    _settle(job, outcome, fields)
+    return result, outcome
 
 
 def check_confirmable(job: ImportJob, *, skip_invalid: bool, create_missing: bool = False) -> None:
@@ -150,32 +197,56 @@ def execute_job(
 
 def run_execution(job: ImportJob, user: User | None) -> ImportResult:
     """The real run of a job already claimed (status RUNNING)."""
-    job.started_at = timezone.now()
     # The monitor proves the run alive until its final status is saved (winiadmin.jobs.stale).
-    with JobMonitor(job.pk, job.status) as monitor:
-        result = _run(job, monitor, dry_run=False, skip_invalid=job.skip_invalid, collect_pks=True)
-        job.report = build_report(result)
-        # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
-        created = result.created if result.committed else []
-        job.created_counts = {c.label: c.count for c in created}
-        job.created_pks = (
-            {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
-            if result.committed
-            else {}
-        )
+    with JobMonitor(job.pk, job.status, job.attempt) as monitor:
+        result, outcome = _execute(job, user, monitor)
+    finished(job)
+    if outcome == "cancelled":
+        raise JobCancelled(CANCELLED_MESSAGE)
+    return result
+
+
+def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[ImportResult, str]:
+    """The real run and the write of its outcome (if the job is still this attempt's)."""
+    fence = Fence.of(job)
+    started_at = job.started_at or timezone.now()
+    result, progress = _run(
+        job, fence, monitor, dry_run=False, skip_invalid=job.skip_invalid, collect_pks=True
+    )
+    # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
+    created_pks = (
+        {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
+        if result.committed
+        else {}
+    )
+    fields: dict[str, object] = {
+        **progress,
+        **_inputs(job),
+        "started_at": started_at,
+        "report": build_report(result),
+        "created_counts": {c.label: c.count for c in result.created} if result.committed else {},
+        "created_pks": created_pks,
         # What an undo compares against to find rows changed since (winiadmin.jobs.undo).
-        job.created_fingerprints = fingerprint_created(job.created_pks)
-        job.error = result.error
-        job.finished_at = timezone.now()
-        job.status = {
+        "created_fingerprints": fingerprint_created(created_pks),
+        "error": result.error,
+        "finished_at": timezone.now(),
+        "status": {
             ImportStatus.SUCCEEDED: ImportJob.Status.SUCCEEDED,
             ImportStatus.INVALID: ImportJob.Status.INVALID,
-        }.get(result.status, ImportJob.Status.FAILED)
-        job.save()
-    if result.committed:
+        }.get(result.status, ImportJob.Status.FAILED),
+    }
+
+    def log() -> None:  # the log entry commits with the job's final state, or not at all
+        _settle(job, "written", fields)
         _log(job, user)
-    finished(job)
-    return result
+
+    outcome = fence.finish(
+        fields, committed=result.committed, also=log if result.committed else None
+    )
+    if outcome == "fenced":  # cannot have committed: its fence check would have refused
+        raise JobSuperseded(SUPERSEDED_MESSAGE)
+    _settle(job, outcome, fields)
+    return result, outcome
 
 
 def finished(job: ImportJob) -> None:
@@ -192,6 +263,8 @@ def _claim(job: ImportJob, allowed: Collection[ImportJob.Status], new: ImportJob
         "worker": worker_name(),
         "heartbeat": now,
         "cancel_requested": False,
+        "attempt": new_attempt(),
+        "db_pid": None,
         # The previous run's progress (a dry run's "150,000 of 150,000") is not this run's.
         "stage": "",
         "rows_done": 0,
@@ -211,22 +284,26 @@ def _claim(job: ImportJob, allowed: Collection[ImportJob.Status], new: ImportJob
 
 def _run(
     job: ImportJob,
+    fence: Fence,
     monitor: JobMonitor,
     *,
     dry_run: bool,
     skip_invalid: bool,
     collect_pks: bool = False,
     on_cleaned: CleanedCallback | None = None,
-) -> ImportResult:
-    """One run of the claimed job, its progress kept by ``monitor`` (already started)."""
+) -> tuple[ImportResult, dict[str, object]]:
+    """One run of the claimed job, its progress kept by ``monitor`` (already started); returns
+    the result and the last progress, for the final write."""
     try:
         importer, handle = _prepare(job)
     except WiniadminError as exc:
         # The job is claimed: leave it failed (it may be checked again), not validating/running.
-        job.status = ImportJob.Status.FAILED
-        job.error = str(exc)
-        job.save(update_fields=["status", "error", "updated_at"])
+        fence.jobs().update(
+            status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
+        )
+        job.refresh_from_db()
         raise JobStateError(str(exc)) from exc
+    _record_backend_pid(fence)
     try:
         with handle:
             result = importer.run(
@@ -244,24 +321,72 @@ def _run(
                 ),
                 progress=monitor,
                 on_cleaned=on_cleaned,
+                before_commit=None if dry_run else fence.before_commit,
             )
     except ImportCancelled:
-        _cancelled(job, monitor)
-        raise JobCancelled(CANCELLED_MESSAGE) from None
-    for name, value in monitor.final_fields().items():
-        setattr(job, name, value)
-    return result
+        _cancelled(job, fence, monitor)
+    except AttemptFenced:
+        raise JobSuperseded(SUPERSEDED_MESSAGE) from None
+    except DatabaseError:
+        # PostgreSQL: the web process cancelled the running statement (pg_cancel_backend).
+        if not (monitor.cancel_seen or fence.cancel_pending() or _flag_set(fence)):
+            raise
+        _cancelled(job, fence, monitor)
+    return result, monitor.final_fields()
 
 
-def _cancelled(job: ImportJob, monitor: JobMonitor) -> None:
-    """Everything the run did was rolled back; say so on the job."""
-    for name, value in monitor.final_fields().items():
-        setattr(job, name, value)
-    job.status = ImportJob.Status.CANCELLED
-    job.error = CANCELLED_MESSAGE
-    job.finished_at = timezone.now()
-    job.save()
+def _cancelled(job: ImportJob, fence: Fence, monitor: JobMonitor) -> NoReturn:
+    """Everything the run did was rolled back; say so on the job (if it is still this run's)."""
+    fields = {**monitor.final_fields(), **cancelled_fields(), "updated_at": timezone.now()}
+    if not fence.jobs().update(**fields, db_pid=None):
+        raise JobSuperseded(SUPERSEDED_MESSAGE)
+    job.refresh_from_db()
     finished(job)
+    raise JobCancelled(CANCELLED_MESSAGE)
+
+
+def _settle(job: ImportJob, outcome: str, fields: dict[str, object]) -> None:
+    """The job object as written (the fields as built, in their order), or as stored."""
+    if outcome != "written":
+        job.refresh_from_db()
+        return
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.db_pid = None
+
+
+def _inputs(job: ImportJob) -> dict[str, object]:
+    """What the run was given, as the caller set it on the job (kept with its outcome)."""
+    return {
+        "read_options": job.read_options,
+        "column_mapping": job.column_mapping,
+        "skip_invalid": job.skip_invalid,
+        "create_missing": job.create_missing,
+    }
+
+
+def _flag_set(fence: Fence) -> bool:
+    return fence.jobs().filter(cancel_requested=True).exists()
+
+
+def _record_backend_pid(fence: Fence) -> None:
+    """PostgreSQL: the pid of this run's connection, so that a cancel can stop its statement."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        row = cursor.fetchone()
+    if row is not None:
+        fence.jobs().update(db_pid=int(row[0]))
+
+
+def _delete_file(name: str) -> None:
+    if not name:
+        return
+    try:
+        upload_storage().delete(name)
+    except OSError:  # already gone; nothing else reads it
+        return
 
 
 def _prepare(job: ImportJob) -> tuple[Importer, File[bytes]]:

@@ -20,7 +20,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -101,33 +101,48 @@ def _seen_before(limit: datetime) -> Q:
 
 def _bury(dead: ImportJob, reason: str) -> bool:
     """Fail the dead job or queue it again; conditional on the heartbeat read, so a worker that
-    just wrote one is alive after all and keeps its job."""
-    now = timezone.now()
-    same = ImportJob.objects.filter(pk=dead.pk, status=dead.status, heartbeat=dead.heartbeat)
-    step = _STEP_OF[Status(dead.status)]
-    if _may_run_again(dead):
+    just wrote one is alive after all and keeps its job.
+
+    A row locked by its worker is skipped: the worker is committing (``winiadmin.jobs.fence``
+    locks the row just before its commit), so it is not dead and its rows may be about to land.
+    On SQLite a frozen writer holds the whole database: nothing can be marked until it goes.
+    """
+    again = _may_run_again(dead)
+    try:
         with transaction.atomic():
-            again = same.update(
-                status=Status.QUEUED, queued_step=step, cancel_requested=False, stage="",
-                rows_done=0, rows_total=None, error="", updated_at=now,
-            )  # fmt: skip
+            same = ImportJob.objects.select_for_update(skip_locked=True).filter(
+                pk=dead.pk, status=dead.status, heartbeat=dead.heartbeat
+            )
+            if not same.exists() or not same.update(**_buried_fields(dead, reason, again=again)):
+                return False
             if again:  # the worker must see the QUEUED row
                 transaction.on_commit(lambda: send_job(dead.pk))
-        if again:
-            logger.warning(
-                "Job %s: %s Run again (attempt %d of %d).",
-                dead.pk, reason, _runs_made(dead) + 1, get_config().MAX_ATTEMPTS,
-            )  # fmt: skip
-            close_task_record(dead, reason)
-        return bool(again)
-    if not same.update(status=Status.FAILED, error=reason, finished_at=now, updated_at=now):
+    except OperationalError:  # SQLite: the database stayed locked for its whole timeout
+        logger.warning("Dead job %s not marked: database locked", dead.pk)
         return False
-    logger.warning("Job %s: %s", dead.pk, reason)
     close_task_record(dead, reason)
+    if again:
+        logger.warning(
+            "Job %s: %s Run again (attempt %d of %d).",
+            dead.pk, reason, _runs_made(dead) + 1, get_config().MAX_ATTEMPTS,
+        )  # fmt: skip
+        return True
+    logger.warning("Job %s: %s", dead.pk, reason)
     dead.refresh_from_db()
     discard_live_progress(dead.pk)  # as the runner does when a run ends (jobs.runner.finished)
     import_finished.send(sender=ImportJob, job=dead, status=dead.status)
     return True
+
+
+def _buried_fields(dead: ImportJob, reason: str, *, again: bool) -> dict[str, object]:
+    now = timezone.now()
+    if again:
+        return {
+            "status": Status.QUEUED, "queued_step": _STEP_OF[Status(dead.status)],
+            "cancel_requested": False, "stage": "", "rows_done": 0, "rows_total": None,
+            "error": "", "updated_at": now,
+        }  # fmt: skip
+    return {"status": Status.FAILED, "error": reason, "finished_at": now, "updated_at": now}
 
 
 def _may_run_again(dead: ImportJob) -> bool:

@@ -37,8 +37,10 @@ def upload_name(job_id: object, original_name: str) -> str:
     return f"{job_folder(job_id)}/upload{suffix if suffix in _SAFE_SUFFIXES else ''}"
 
 
-def preview_name(job_id: object) -> str:
-    return f"{job_folder(job_id)}/cleaned.parquet"
+def preview_name(job_id: object, attempt: object = None) -> str:
+    """One per attempt: a stale attempt that wakes up never replaces its retry's preview."""
+    suffix = f"-{attempt}" if attempt else ""
+    return f"{job_folder(job_id)}/cleaned{suffix}.parquet"
 
 
 def job_folder(job_id: object) -> str:

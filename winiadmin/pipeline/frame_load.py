@@ -53,6 +53,8 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
             or settings.rollback_unmatched
         ):
             transaction.set_rollback(True, using=settings.using)
+        elif settings.before_commit is not None:
+            settings.before_commit()
     return outcome
 
 

@@ -61,6 +61,8 @@ class LoadSettings:
     #: File rows this load stores: progress counts these (people count rows of their file, not
     #: objects across models), as the share of the objects stored so far.
     rows: int | None = None
+    #: Called right before the stage's transaction commits (``run.BeforeCommit``).
+    before_commit: Callable[[], None] | None = None
 
     @property
     def rollback_unmatched(self) -> bool:
@@ -129,6 +131,8 @@ def load_stage(
         conflicted = outcome.has_conflicts and not settings.skip_conflicts
         if settings.dry_run or conflicted or settings.rollback_unmatched:
             transaction.set_rollback(True, using=settings.using)
+        elif settings.before_commit is not None:
+            settings.before_commit()
     return outcome
 
 

@@ -70,6 +70,10 @@ ReadSource = Source | pl.DataFrame | RawTable | Callable[[], pl.DataFrame | RawT
 #: Called with the cleaned rows before transform and load run, e.g. to show them early.
 CleanedCallback = Callable[[CleaningOutcome], None]
 
+#: Called inside the import's transaction right before it commits (never when it rolls back);
+#: raising rolls it back. A background job checks there that it still owns the job (fencing).
+BeforeCommit = Callable[[], None]
+
 
 @dataclass(frozen=True, slots=True)
 class RunSettings:
@@ -87,6 +91,8 @@ class RunSettings:
     create_missing: bool = False
     #: Told once the rows are cleaned (a streamed file: its first batch), before the load.
     on_cleaned: CleanedCallback | None = None
+    #: See ``BeforeCommit``.
+    before_commit: BeforeCommit | None = None
 
 
 def run_import(
@@ -106,6 +112,7 @@ def run_import(
     column_mapping: ColumnMapping | None = None,
     create_missing: bool = False,
     on_cleaned: CleanedCallback | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> ImportResult:
     """Run the whole pipeline once. Never raises for bad data: the result says what happened.
 
@@ -124,6 +131,7 @@ def run_import(
         column_mapping=column_mapping,
         create_missing=create_missing,
         on_cleaned=on_cleaned,
+        before_commit=before_commit,
     )
     name = importer_name or type(spec).__name__
     return _Run(spec, settings, progress or ignore_progress, name).execute(source)
@@ -365,6 +373,7 @@ class _Run:
             upsert_keys=upsert_keys_of(self.spec),
             diff_limit=get_config().MAX_DIFFS,
             resolver=self.resolver,
+            before_commit=self.settings.before_commit,
         )
 
     @contextmanager

@@ -76,6 +76,8 @@ def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: 
         failed = totals.file_error or totals.blocking or conflicted or blocked or unmatched
         if settings.dry_run or failed:
             transaction.set_rollback(True, using=settings.using)
+        elif settings.before_commit is not None:
+            settings.before_commit()
     run.result.created = model_counts(totals.counts, totals.tallies)
     run.result.changes = changes_by_label(totals.tallies)
     record_unmatched(run.result, run.resolver)
@@ -186,6 +188,7 @@ def _batch_settings(run: _Run, loaded_before: int) -> LoadSettings:
     settings.dry_run = False
     settings.skip_conflicts = True  # conflicting rows are left out; the outcome decides at the end
     settings.collect_pks = False
+    settings.before_commit = None  # the outer transaction commits, once, after the last batch
     return settings
 
 
