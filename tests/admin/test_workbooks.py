@@ -51,7 +51,7 @@ def test_pick_the_sheet_then_import(su_client: Client, tmp_path: Path) -> None:
     assert job.report["header_row"] == 3
     page = html(su_client.get(job_url(job)))
     assert "Column names read from row 3 (detected) of sheet “Products”." in page
-    assert "header row 3 (detected)" in page
+    assert "(Excel workbook, sheet “Products”, column names found in row 3)" in page
     su_client.post(job_url(job, "confirm"))
     assert sorted(str(s) for s in Product.objects.values_list("sku", flat=True)) == ["P-1", "P-2"]
 

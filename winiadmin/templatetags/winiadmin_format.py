@@ -3,6 +3,7 @@
 from django import template
 
 from winiadmin.admin.cell_format import dtype_in_words, format_count
+from winiadmin.admin.source_words import source_in_words
 
 register = template.Library()
 
@@ -19,3 +20,9 @@ def winiadmin_count(value: object) -> str:
 def winiadmin_dtype(value: object) -> str:
     """A polars dtype name in words: ``"Float64"`` → *number*."""
     return dtype_in_words(str(value))
+
+
+@register.filter
+def winiadmin_source(value: object) -> str:
+    """How the file was read, in words (the report's ``source``)."""
+    return source_in_words(value) if isinstance(value, dict) else ""
