@@ -31,8 +31,8 @@ TRANSFORM_MS = 1500
 
 
 @pytest.fixture
-def workers(tmp_path: Path) -> Iterator[Workers]:
-    yield from running_workers(tmp_path)
+def workers(tmp_path: Path, worker_engine: str) -> Iterator[Workers]:
+    yield from running_workers(tmp_path, worker_engine)
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,6 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
-from django_tasks_db.models import DBTaskResult
 
 from tests.jobs.conftest import MakeJob, on_disk
 from tests.testapp.apps import FREEZE_AT_COMMIT
@@ -59,8 +58,8 @@ frozen_writer = pytest.mark.skipif(
 
 
 @pytest.fixture
-def workers(tmp_path: Path) -> Iterator[Workers]:
-    yield from running_workers(tmp_path)
+def workers(tmp_path: Path, worker_engine: str) -> Iterator[Workers]:
+    yield from running_workers(tmp_path, worker_engine)
 
 
 @pytest.fixture(autouse=True)
@@ -114,8 +113,8 @@ def declare_stale_and_retry(job: ImportJob, workers: Workers) -> ImportJob:
     return job
 
 
-def tasks_done(n: int) -> Callable[[], bool]:
-    return lambda: DBTaskResult.objects.filter(status="SUCCESSFUL").count() >= n
+def tasks_done(workers: Workers, n: int) -> Callable[[], bool]:
+    return lambda: len(workers.return_values()) >= n
 
 
 def log_entries(job: ImportJob) -> int:
@@ -125,8 +124,8 @@ def log_entries(job: ImportJob) -> int:
 
 def wake_and_check_it_wrote_nothing(first: int, workers: Workers) -> None:
     os.kill(first, signal.SIGCONT)
-    wait_until(tasks_done(2), "the woken worker finished its task", timeout=120)
-    outcomes = sorted(str(t.return_value) for t in DBTaskResult.objects.all())
+    wait_until(tasks_done(workers, 2), "the woken worker finished its task", timeout=120)
+    outcomes = sorted(str(value) for value in workers.return_values())
     assert SUPERSEDED_MESSAGE in outcomes, workers.logs()
 
 
@@ -240,7 +239,8 @@ def test_a_worker_frozen_inside_its_commit_is_not_taken_for_dead(
 
     os.kill(first.pid, signal.SIGCONT)
     wait_until(job_is(job, lambda j: j.status == Status.SUCCEEDED and bool(j.report)), "done")
-    wait_until(lambda: log_entries(job) == 1, "its log entry")  # written right after the report
+    wait_until(lambda: log_entries(job) == 1, "its log entry")  # written with the final state
+    job.refresh_from_db()  # the dry run's report was there before: the final write is now in
     assert Line.objects.count() == ROWS
     assert job.created_counts == {"testapp.Line": ROWS}
     undo_job(job)
