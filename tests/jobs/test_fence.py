@@ -24,6 +24,7 @@ from winiadmin.jobs.runner import (
     execute_job,
     run_execution,
     run_validation,
+    validate_job,
 )
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
@@ -158,3 +159,21 @@ def test_the_reaper_leaves_a_job_whose_row_its_worker_holds(make_job: MakeJob) -
         release.set()
         holder.join()
     assert reap_stale_jobs() == 1
+
+
+def test_a_run_in_a_transaction_not_yet_committed_is_not_taken_for_fenced(
+    make_job: MakeJob,
+) -> None:
+    """The job row was created in the caller's transaction (a run inside the upload's request
+    with ATOMIC_REQUESTS; this test's own transaction): the monitor's connection cannot see it,
+    which is no sign of another attempt. The fence's check at the commit decides."""
+    content = b"text\n" + b"".join(b"line %d\n" % i for i in range(300))
+    job = make_job(
+        content, importer="testapp.slow_lines", options={"transform_ms": "600"}, validate=False
+    )
+    with override_settings(WINIADMIN={"PROGRESS_INTERVAL": 0.05}):
+        validate_job(job)
+        assert job.status == Status.VALIDATED, job.error
+        execute_job(job, skip_invalid=False)
+    assert job.status == Status.SUCCEEDED, job.error
+    assert job.created_counts == {"testapp.Line": 300}

@@ -237,8 +237,13 @@ class JobMonitor:
             .values_list("attempt", "status", "cancel_requested")
             .first()
         )
+        if row is None:
+            # Not visible to this thread's connection: the job was created in a transaction not
+            # committed yet (a run inside the request that uploaded it, ATOMIC_REQUESTS, a test).
+            # The fence's check before the commit decides then; a deleted job is refused there.
+            return
         # SUCCEEDED: this run's own commit (the fence marks it so in the import's transaction).
-        if row is None or row[0] != self.attempt or row[1] not in {self.status, "succeeded"}:
+        if row[0] != self.attempt or row[1] not in {self.status, "succeeded"}:
             self._fenced.set()
         elif row[2]:
             self._cancelled.set()
