@@ -108,7 +108,7 @@ def test_a_refusal_names_the_referencing_rows(su_client: Client, imported: Impor
     rows = [(r["verbose_name"], r["count"], r["cascade"]) for r in response.context["rows"]]
     assert rows == [("products", 2, 1), ("stores", 1, 0), ("categories", 1, 0)]
     assert (
-        "1 shop.Product row not created by this import points at stores it created (store) "
+        "1 product not created by this import points at stores it created (field “store”) "
         "and would be deleted with them." in page
     )
     assert "for example Newer" in page

@@ -104,7 +104,7 @@ def test_the_blocked_undo_counts_what_the_reason_says(
     page.get_by_role("link", name="Undo this import").click()
     page.wait_for_url(UNDO_URL)
     expect(page.locator(".winiadmin-undo-blockers")).to_contain_text(
-        "3 shop.Product rows not created by this import point at stores it created (store) and "
+        "3 products not created by this import point at stores it created (field “store”) and "
         "would be deleted with them."
     )
     plan = table_rows(page, ".winiadmin-undo-plan")

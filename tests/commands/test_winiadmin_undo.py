@@ -75,8 +75,8 @@ def test_a_refusal_is_a_command_error_with_the_reasons(job: ImportJob) -> None:
         run(str(job.pk))
     assert str(caught.value) == (
         "This import cannot be undone:\n"
-        "- 1 shop.Product row not created by this import points at categories it created "
-        "(category) and would block the deletion (PROTECT). For example: Newer."
+        "- 1 product not created by this import points at categories it created "
+        "(field “category”) and would block the deletion (PROTECT). For example: Newer."
     )
     assert Product.objects.count() == 3
 

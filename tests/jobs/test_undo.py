@@ -146,8 +146,8 @@ def test_refused_when_other_data_references_a_created_row(make_job: MakeJob, use
     assert len(plan.blockers) == 1
     blocker = plan.blockers[0]
     assert blocker.message == (
-        "1 shop.Product row not created by this import points at categories it created "
-        "(category) and would block the deletion (PROTECT)."
+        "1 product not created by this import points at categories it created "
+        "(field “category”) and would block the deletion (PROTECT)."
     )
     assert blocker.examples == ("Newer",)
     with pytest.raises(UndoRefused):
@@ -161,7 +161,7 @@ def test_cascades_onto_other_data_are_refused_and_named(db: None) -> None:
     Leaf.objects.create(node=node, label="added later")
     plan = plan_undo(job)
     assert [b.message for b in plan.blockers] == [
-        "1 testapp.Leaf row not created by this import points at nodes it created (node) and "
+        "1 leaf not created by this import points at nodes it created (field “node”) and "
         "would be deleted with them."
     ]
     assert plan.blockers[0].examples == (str(Leaf.objects.get()),)
@@ -270,7 +270,7 @@ def test_set_null_references_are_refused_too(db: None) -> None:
     job = recorded_job({CycleB: [b]})
     CycleA.objects.create(b=b)
     assert [m.message for m in plan_undo(job).blockers] == [
-        "1 testapp.CycleA row not created by this import points at cycle bs it created (b) and "
+        "1 cycle a not created by this import points at cycle bs it created (field “b”) and "
         "would be left without a b."
     ]
 

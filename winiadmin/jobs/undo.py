@@ -378,15 +378,16 @@ def _reference_blocker(source: type[Model], fk: ForeignKey[Any, Any], keys: list
         "SET_DEFAULT": _("would be set to the default %(field)s") % {"field": fk.verbose_name},
     }.get(on_delete, _("would point at nothing"))
     target = fk.related_model
+    n = len(keys)
     message = ngettext(
-        "%(n)d %(source)s row not created by this import points at %(target)s it created "
-        "(%(field)s) and %(effect)s.",
-        "%(n)d %(source)s rows not created by this import point at %(target)s it created "
-        "(%(field)s) and %(effect)s.",
-        len(keys),
+        "%(n)d %(source)s not created by this import points at %(target)s it created "
+        "(field “%(field)s”) and %(effect)s.",
+        "%(n)d %(source)s not created by this import point at %(target)s it created "
+        "(field “%(field)s”) and %(effect)s.",
+        n,
     ) % {
-        "n": len(keys),
-        "source": source._meta.label,
+        "n": n,
+        "source": source._meta.verbose_name if n == 1 else source._meta.verbose_name_plural,
         "target": target._meta.verbose_name_plural,
         "field": fk.name,
         "effect": effect,
