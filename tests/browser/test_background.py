@@ -38,6 +38,14 @@ def workers(tmp_path: Path, worker_engine: str) -> Iterator[Workers]:
         yield from running_workers(tmp_path, worker_engine)
 
 
+@pytest.fixture
+def db_workers(tmp_path: Path) -> Iterator[Workers]:
+    """``db_worker`` only: the page, not the engine, is what is sampled (a minute per run; the
+    other tests here, and tests/jobs/test_worker.py, run on both engines)."""
+    with override_settings(WINIADMIN={"BACKGROUND_THRESHOLD": 0}):
+        yield from running_workers(tmp_path)
+
+
 @dataclass(frozen=True, slots=True)
 class Sample:
     """What the progress page showed at one moment (seconds since the upload)."""
@@ -124,8 +132,9 @@ def check_load_samples(samples: list[Sample], total: int) -> list[Sample]:
 
 
 def test_progress_samples_of_a_scripted_slow_import(
-    wizard: Wizard, workers: Workers, tmp_path: Path, screenshot_dir: Path
+    wizard: Wizard, db_workers: Workers, tmp_path: Path, screenshot_dir: Path
 ) -> None:
+    workers = db_workers
     page = wizard.page
     csv = tmp_path / "tags.csv"
     csv.write_text("name\n" + "".join(f"t{i}\n" for i in range(SAMPLED_ROWS)))
