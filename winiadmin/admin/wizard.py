@@ -47,11 +47,11 @@ from winiadmin.jobs.rejected import (
 )
 from winiadmin.jobs.runner import JobStateError, create_job
 from winiadmin.jobs.stale import reap_stale_jobs
-from winiadmin.jobs.storage import UploadStorageError
 from winiadmin.jobs.undo import nothing_to_undo
 from winiadmin.models import ImportJob
 from winiadmin.permissions import can_import
 from winiadmin.readers.cells import BAD_BYTES_MESSAGE
+from winiadmin.storage import UploadStorageError
 
 if TYPE_CHECKING:
     from django.contrib.admin import AdminSite
