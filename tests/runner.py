@@ -84,8 +84,14 @@ def chromium_path() -> str | None:
 
 
 def lint() -> int:
-    banner("ruff + mypy")
-    return run(["ruff", "check", "."]) or run(["ruff", "format", "--check", "."]) or run(["mypy"])
+    banner("ruff + mypy + import-linter")
+    return (
+        run(["ruff", "check", "."])
+        or run(["ruff", "format", "--check", "."])
+        or run(["mypy"])
+        # The layers and the absence of import cycles ([tool.importlinter] in pyproject.toml).
+        or run(["lint-imports", "--no-cache"])
+    )
 
 
 def pytest_suite(

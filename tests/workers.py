@@ -33,7 +33,7 @@ from django.tasks import TaskResult, TaskResultStatus, task_backends
 from django.tasks.signals import task_enqueued
 from django.test import override_settings
 
-from winiadmin.jobs.storage import upload_storage
+from winiadmin.storage import upload_storage
 
 TEST_DB = os.environ.get("WINIADMIN_TEST_DB", "sqlite")
 SQLITE_PATH = os.environ.get("WINIADMIN_SQLITE_PATH", "")

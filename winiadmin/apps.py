@@ -1,5 +1,20 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from winiadmin.jobs.dispatch import JobTasks
+
+
+def _job_tasks() -> JobTasks:
+    # Imported when first sent: defining a task validates it against settings.TASKS.
+    from winiadmin.jobs.dispatch import JobTasks  # noqa: PLC0415
+    from winiadmin.tasks import run_job, watch_job  # noqa: PLC0415
+
+    return JobTasks(run_job, watch_job)
 
 
 class WiniadminConfig(AppConfig):
@@ -11,5 +26,7 @@ class WiniadminConfig(AppConfig):
         # Importing registers the system checks and the settings-change receiver.
         from winiadmin import checks, conf  # noqa: F401, PLC0415
         from winiadmin.importers.registry import autodiscover  # noqa: PLC0415
+        from winiadmin.jobs.dispatch import provide_tasks  # noqa: PLC0415
 
         autodiscover()
+        provide_tasks(_job_tasks)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
-from django.urls import reverse
+from django.contrib.admin.sites import all_sites
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,8 +51,9 @@ class JobNotificationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _wants_notices(request):
-            notify_finished_jobs(request)
+        site = _admin_site_of(request) if _wants_notices(request) else None
+        if site is not None:
+            notify_finished_jobs(request, site)
         return self.get_response(request)
 
 
@@ -59,13 +61,33 @@ def _wants_notices(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_staff:
         return False
-    if getattr(request, "htmx", False):  # a polled fragment: the full page shows them
-        return False
-    return request.path.startswith(reverse("admin:index"))
+    return not getattr(request, "htmx", False)  # a polled fragment: the full page shows them
 
 
-def notify_finished_jobs(request: HttpRequest) -> int:
-    """Add a message per finished, unannounced background job of ``request.user``."""
+def _admin_site_of(request: HttpRequest) -> str | None:
+    """The name of the admin site whose page is asked for (the longest matching index URL)."""
+    found: tuple[int, str] | None = None
+    for site in all_sites:
+        try:
+            index = reverse(f"{site.name}:index")
+        except NoReverseMatch:  # a site not in the URLconf
+            continue
+        if request.path.startswith(index) and (found is None or len(index) > found[0]):
+            found = (len(index), site.name)
+    return found[1] if found is not None else None
+
+
+def _job_url(job: ImportJob, site: str) -> str:
+    name, args = "admin:winiadmin_importjob_job", [job.pk]
+    try:
+        return reverse(name, args=args, current_app=site)
+    except NoReverseMatch:  # the jobs' admin is on another site only
+        return reverse(name, args=args)
+
+
+def notify_finished_jobs(request: HttpRequest, site: str = "admin") -> int:
+    """Add a message per finished, unannounced background job of ``request.user``, linked to
+    its page on the admin ``site``."""
     jobs = list(
         ImportJob.objects.filter(user_id=cast("int", request.user.pk), notified=False).exclude(
             status__in=ACTIVE_STATUSES
@@ -78,7 +100,7 @@ def notify_finished_jobs(request: HttpRequest) -> int:
         if ImportJob.objects.filter(pk=job.pk, notified=False).update(notified=True)
     ]
     for job in told:
-        url = reverse("admin:winiadmin_importjob_job", args=[job.pk])
+        url = _job_url(job, site)
         if request.path == url:
             continue  # the page being opened is that job's: it shows the outcome itself
         notice = _NOTICES.get(ImportJob.Status(job.status))

@@ -7,12 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from winiadmin.jobs.storage import upload_storage
+from winiadmin.storage import upload_name, upload_storage
 
 
 def _upload_to(job: "ImportJob", filename: str) -> str:
-    from winiadmin.jobs.storage import upload_name  # noqa: PLC0415 - keeps migrations light
-
     return upload_name(job.pk, filename)
 
 

@@ -11,8 +11,8 @@ from shop.models import Category, Product
 
 from tests.admin.conftest import MakeJob, MakeUser
 from tests.admin.helpers import CATALOGUE_PERMS, html, job_url
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
+from winiadmin.storage import upload_storage
 
 pytestmark = pytest.mark.django_db
 

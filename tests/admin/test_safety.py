@@ -17,8 +17,8 @@ from tests.admin.helpers import html, job_url, start_url, uploaded_job
 from winiadmin.cleaning import CleaningDF
 from winiadmin.importers import Importer, register
 from winiadmin.importers.registry import unregister
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
+from winiadmin.storage import upload_storage
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from shop.models import Product
 
 from tests.browser.conftest import JOB_URL, Wizard
 from tests.workers import ROOT, database_env, needs_shared_db
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
+from winiadmin.storage import upload_storage
 
 pytestmark = [pytest.mark.processes, needs_shared_db]
 

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from winiadmin.importers import get_importer
 from winiadmin.jobs.runner import create_job, validate_job
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
+from winiadmin.storage import upload_storage
 
 HEADER = b"sku,name,price,quantity,category,store,available_from\n"
 CSV = HEADER + b"A-1,Thing,1.50,2,Books,Online,2026-01-02\nA-2,Other,2.50,1,Books,,\n"

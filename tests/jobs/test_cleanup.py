@@ -12,8 +12,8 @@ from shop.models import Product
 from tests.jobs.conftest import MakeJob, on_disk
 from winiadmin.jobs.cleanup import cleanup_abandoned_uploads
 from winiadmin.jobs.runner import execute_job
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
+from winiadmin.storage import upload_storage
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from winiadmin.jobs.live_progress import LiveProgress, discard, live_name, publi
 from winiadmin.jobs.monitor import JobMonitor
 from winiadmin.jobs.runner import finished
 from winiadmin.jobs.stale import reap_stale_jobs
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
 from winiadmin.progress import Progress
 from winiadmin.results import Stage
+from winiadmin.storage import upload_storage
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from tests.jobs.conftest import CSV, HEADER, MakeJob, on_disk
 from winiadmin.importers import get_importer
 from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.runner import JobStateError, create_job, execute_job, validate_job
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
+from winiadmin.storage import upload_storage
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from winiadmin.admin.grid import rows_context
+from winiadmin.admin.job_views import JobViews, Route
 from winiadmin.admin.progress import progress_context
-from winiadmin.admin.responses import redirect
 from winiadmin.jobs.background import CancelOutcome, cancel_job, retry_job
 from winiadmin.jobs.runner import JobStateError
 from winiadmin.jobs.stale import reap_stale_jobs
@@ -23,18 +23,22 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest, HttpResponse
 
-    from winiadmin.importers import Importer
-
 
 #: While a job is in one of these, its page waits for the dry run's cleaned rows.
 EARLY_ROWS_STATUSES = frozenset({ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING})
 
 
-class BackgroundViews:
-    """Mixed into ``ImportWizard``, which provides ``_job`` (permissions)."""
+class BackgroundViews(JobViews):
+    """The progress fragment a running job's page polls, its early rows, cancel and retry."""
 
-    def _job(self, request: HttpRequest, job_id: UUID) -> tuple[ImportJob, type[Importer]]:
-        raise NotImplementedError
+    def routes(self) -> list[Route]:
+        return [
+            *super().routes(),
+            ("<uuid:job_id>/early-rows/", self.early_rows_view, "early_rows"),
+            ("<uuid:job_id>/progress/", self.progress_view, "progress"),
+            ("<uuid:job_id>/cancel/", self.cancel_view, "cancel"),
+            ("<uuid:job_id>/retry/", self.retry_view, "retry"),
+        ]
 
     def progress_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         """The fragment the job page polls; once the job ended, the whole page reloads."""
@@ -71,7 +75,7 @@ class BackgroundViews:
             )
         else:
             messages.warning(request, _("This import is no longer running."))
-        return redirect_to_job(request, job)
+        return self.redirect_to_job(request, job)
 
     def retry_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         return require_POST(self._retry)(request, job_id)
@@ -82,10 +86,4 @@ class BackgroundViews:
             retry_job(job)
         except JobStateError as exc:
             messages.warning(request, str(exc))
-        return redirect_to_job(request, job)
-
-
-def redirect_to_job(request: HttpRequest, job: ImportJob) -> HttpResponse:
-    from winiadmin.admin.wizard import job_url  # noqa: PLC0415 - wizard imports us
-
-    return redirect(request, job_url(job))
+        return self.redirect_to_job(request, job)

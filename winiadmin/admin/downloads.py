@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
+from winiadmin.admin.job_views import JobViews, Route
 from winiadmin.admin.problems import problems_csv
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.template_file import FORMATS as TEMPLATE_FORMATS
@@ -23,18 +24,17 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest
 
-    from winiadmin.importers import Importer
-    from winiadmin.models import ImportJob
 
+class DownloadViews(JobViews):
+    """The problems as CSV, the rejected rows, an importer's empty template."""
 
-class DownloadViews:
-    """Mixed into ``ImportWizard``, which provides ``_job`` and ``_importer`` (permissions)."""
-
-    def _job(self, request: HttpRequest, job_id: UUID) -> tuple[ImportJob, type[Importer]]:
-        raise NotImplementedError
-
-    def _importer(self, request: HttpRequest, name: str) -> type[Importer]:
-        raise NotImplementedError
+    def routes(self) -> list[Route]:
+        return [
+            *super().routes(),
+            ("<uuid:job_id>/problems.csv", self.problems_csv_view, "problems_csv"),
+            ("<uuid:job_id>/rejected.<str:fmt>", self.rejected_view, "rejected"),
+            ("template/<str:importer>.<str:fmt>", self.template_view, "template"),
+        ]
 
     def problems_csv_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)

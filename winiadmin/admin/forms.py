@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from winiadmin.cleaning.mapping import ColumnMapping, MatchReason, normalised
 from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError
-from winiadmin.jobs.storage import READABLE_SUFFIXES
 from winiadmin.readers import detect_format
 from winiadmin.readers.excel import ZIP_MAGIC
+from winiadmin.storage import READABLE_SUFFIXES
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from winiadmin.admin.undo import UndoViews, undo_url
-from winiadmin.admin.wizard import ImportWizard, job_url
+from winiadmin.admin.job_views import wizard_url
+from winiadmin.admin.undo import UndoViews
+from winiadmin.admin.wizard import ImportWizard
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import all_importers, get_importer
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
@@ -24,6 +24,7 @@ from winiadmin.permissions import VIEW_ALL_JOBS, User, can_import
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
+    from django.urls import URLPattern
 
     _ModelAdmin = admin.ModelAdmin[ImportJob]
 else:  # ModelAdmin is generic for the type checker only
@@ -82,12 +83,12 @@ class ImportJobAdmin(_ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         """A job's page is the wizard's: the preview until it ran, then the result."""
-        return HttpResponseRedirect(reverse("admin:winiadmin_importjob_job", args=[object_id]))
+        return HttpResponseRedirect(wizard_url(self.admin_site, "job", object_id))
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        url = reverse("admin:winiadmin_importjob_importers")
+        url = wizard_url(self.admin_site, "importers")
         extra = {"importers_url": url if _may_import_anything(request) else ""}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
@@ -195,10 +196,10 @@ class ImportJobAdmin(_ModelAdmin):
             return None
         reason = nothing_to_undo(jobs[0])
         if reason is not None:  # the preview would only say so: say it here
-            url = job_url(jobs[0])
+            url = wizard_url(self.admin_site, "job", jobs[0].pk)
             messages.warning(request, format_html('<a href="{}">{}</a>: {}', url, jobs[0], reason))
             return None
-        return HttpResponseRedirect(undo_url(jobs[0]))
+        return HttpResponseRedirect(wizard_url(self.admin_site, "undo", jobs[0].pk))
 
     def _each(self, request: HttpRequest, queryset: QuerySet[ImportJob], work: Any) -> int:
         user: User = request.user
@@ -212,7 +213,7 @@ class ImportJobAdmin(_ModelAdmin):
                 work(job)
                 done += 1
             except WiniadminError as exc:
-                url = job_url(job)
+                url = wizard_url(self.admin_site, "job", job.pk)
                 messages.warning(request, format_html('<a href="{}">{}</a>: {}', url, job, exc))
         return done
 

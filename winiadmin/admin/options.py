@@ -8,6 +8,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from winiadmin.admin.job_views import wizard_url
 from winiadmin.admin.refusals import admin_page
 from winiadmin.importers import Importer, get_importer, importers_for_model
 from winiadmin.permissions import User, can_import
@@ -62,9 +63,9 @@ class ImportMixin(_Base):
             )
         query = urlencode({"model": self.model._meta.label})
         if len(importers) == 1:
-            url = reverse("admin:winiadmin_importjob_start", args=[importers[0].get_name()])
+            url = wizard_url(self.admin_site, "start", importers[0].get_name())
         else:
-            url = reverse("admin:winiadmin_importjob_importers")
+            url = wizard_url(self.admin_site, "importers")
         return HttpResponseRedirect(f"{url}?{query}")
 
     def changelist_view(
@@ -74,6 +75,8 @@ class ImportMixin(_Base):
             info = (self.model._meta.app_label, self.model._meta.model_name)
             extra_context = {
                 **(extra_context or {}),
-                "winiadmin_import_url": reverse("admin:{}_{}_import".format(*info)),
+                "winiadmin_import_url": reverse(
+                    "admin:{}_{}_import".format(*info), current_app=self.admin_site.name
+                ),
             }
         return super().changelist_view(request, extra_context)

@@ -9,7 +9,7 @@ Every wizard, undo and import view is wrapped by :func:`refusing`; the reason is
 from __future__ import annotations
 
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -43,11 +43,13 @@ def refusing[**P](
 
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        request = cast("HttpRequest", args[0] if args else kwargs["request"])
+        # ``{% url 'admin:…' %}`` in the templates resolves to this site, as the admin's own views.
+        request.current_app = admin_site.name
         try:
             return view(*args, **kwargs)
         except PermissionDenied as exc:
-            request = args[0] if args else kwargs["request"]
-            return refusal_page(request, admin_site, str(exc))  # type: ignore[arg-type]
+            return refusal_page(request, admin_site, str(exc))
 
     return wrapped
 
@@ -79,10 +81,14 @@ def _way_back(request: HttpRequest, admin_site: AdminSite) -> dict[str, str]:
         if model_admin.has_view_or_change_permission(request):
             opts = model._meta
             try:
-                url = reverse(f"{admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+                name = f"admin:{opts.app_label}_{opts.model_name}_changelist"
+                url = reverse(name, current_app=admin_site.name)
             except NoReverseMatch:
                 url = ""
             if url:
                 name = str(opts.verbose_name_plural)
                 return {"back_url": url, "back_label": _("Back to %(name)s") % {"name": name}}
-    return {"back_url": reverse(f"{admin_site.name}:index"), "back_label": _("Back to the admin")}
+    return {
+        "back_url": reverse("admin:index", current_app=admin_site.name),
+        "back_label": _("Back to the admin"),
+    }

@@ -11,44 +11,31 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from winiadmin.admin.cell_format import format_count
-from winiadmin.admin.refusals import admin_page
-from winiadmin.admin.responses import model_or_none, redirect
-from winiadmin.admin.templates import template_candidates
+from winiadmin.admin.job_views import JobViews, Route, user_of
+from winiadmin.admin.responses import model_or_none
 from winiadmin.jobs.undo import UndoPlan, UndoRefused, plan_undo, undo_job
-from winiadmin.models import ImportJob
-from winiadmin.permissions import User, can_undo, can_view_job
+from winiadmin.permissions import can_undo
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from django.contrib.admin import AdminSite
     from django.http import HttpRequest, HttpResponse
 
 
-def undo_url(job: ImportJob) -> str:
-    return reverse("admin:winiadmin_importjob_undo", args=[job.pk])
+class UndoViews(JobViews):
+    """One URL: the undo's preview (GET) and its confirmation (POST)."""
 
-
-class UndoViews:
-    def __init__(self, admin_site: AdminSite) -> None:
-        self.admin_site = admin_site
-
-    def get_urls(self) -> list[URLPattern]:
-        view = admin_page(self.admin_site, self.undo_view)
-        return [path("<uuid:job_id>/undo/", view, name="winiadmin_importjob_undo")]
+    def routes(self) -> list[Route]:
+        return [*super().routes(), ("<uuid:job_id>/undo/", self.undo_view, "undo")]
 
     def undo_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
-        job = get_object_or_404(ImportJob, pk=job_id)
-        user: User = request.user
-        if not can_view_job(user, job):
-            raise PermissionDenied(_("This import belongs to another user."))
+        # Undo needs no importer: only the job, and the delete permissions checked below.
+        job = self._visible_job(request, job_id)
+        user = user_of(request)
         # The confirmation checks again inside undo_job; only the preview measures the cascades.
         plan = plan_undo(job, measure=request.method != "POST")
         if not can_undo(user, job, plan.labels):
@@ -66,22 +53,14 @@ class UndoViews:
             result.total,
         )
         messages.success(request, deleted % {"count": format_count(result.total)})
-        return redirect(request, reverse("admin:winiadmin_importjob_job", args=[job.pk]))
+        return self.redirect_to_job(request, job)
 
     def _preview(self, request: HttpRequest, plan: UndoPlan, status: int = 200) -> HttpResponse:
         model = model_or_none(plan.job.target_model)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Undo the import of %(name)s") % {"name": plan.job.original_name},
-            "opts": (model or ImportJob)._meta,
-            "job_opts": ImportJob._meta,
-            "target_opts": model._meta if model is not None else None,
-            "job": plan.job,
-            "plan": plan,
-            "rows": undo_rows(plan),
-        }
-        candidates = template_candidates("undo", model)
-        return TemplateResponse(request, candidates, context, status=status)
+        title = _("Undo the import of %(name)s") % {"name": plan.job.original_name}
+        context = self._context(request, title, model, job=plan.job, plan=plan)
+        context["rows"] = undo_rows(plan)
+        return self._render(request, "undo", context, model, status=status)
 
 
 def undo_rows(plan: UndoPlan) -> list[dict[str, Any]]:

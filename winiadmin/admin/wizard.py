@@ -11,10 +11,9 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,17 +22,15 @@ from winiadmin.admin.background import BackgroundViews
 from winiadmin.admin.downloads import DownloadViews
 from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
 from winiadmin.admin.grid import profile_columns, rows_context
+from winiadmin.admin.job_views import Route, user_of
 from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.problems import filter_problems, problem_groups
 from winiadmin.admin.progress import progress_context
-from winiadmin.admin.refusals import admin_page
 from winiadmin.admin.responses import model_or_none, redirect
-from winiadmin.admin.templates import template_candidates
 from winiadmin.admin.unmatched import unmatched_context
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.conf import get_config
-from winiadmin.exceptions import ImporterNotFound
-from winiadmin.importers import Importer, all_importers, get_importer
+from winiadmin.importers import Importer, all_importers
 from winiadmin.jobs.background import start_execution, start_validation
 from winiadmin.jobs.mapping import (
     applied_from_memory,
@@ -50,11 +47,11 @@ from winiadmin.jobs.rejected import (
 )
 from winiadmin.jobs.runner import JobStateError, create_job
 from winiadmin.jobs.stale import reap_stale_jobs
-from winiadmin.jobs.storage import UploadStorageError
 from winiadmin.jobs.undo import nothing_to_undo
 from winiadmin.models import ImportJob
-from winiadmin.permissions import User, can_import, can_view_job
+from winiadmin.permissions import can_import
 from winiadmin.readers.cells import BAD_BYTES_MESSAGE
+from winiadmin.storage import UploadStorageError
 
 if TYPE_CHECKING:
     from django.contrib.admin import AdminSite
@@ -67,53 +64,26 @@ PREVIEW_STATUSES = {
 }
 
 
-def job_url(job: ImportJob) -> str:
-    return reverse("admin:winiadmin_importjob_job", args=[job.pk])
-
-
 class ImportWizard(BackgroundViews, DownloadViews):
-    def __init__(self, admin_site: "AdminSite") -> None:
-        self.admin_site = admin_site
+    """The wizard's pages: choose an importer, upload, columns, preview, confirm, result."""
 
-    def get_urls(self) -> list[URLPattern]:
-        def wrap(view: Any) -> Any:
-            return admin_page(self.admin_site, view)
-
-        name = "winiadmin_importjob_"
+    def routes(self) -> list[Route]:
         return [
-            path("importers/", wrap(self.importers_view), name=name + "importers"),
-            path("start/<str:importer>/", wrap(self.start_view), name=name + "start"),
-            path("<uuid:job_id>/job/", wrap(self.job_view), name=name + "job"),
-            path("<uuid:job_id>/rows/", wrap(self.rows_view), name=name + "rows"),
-            path("<uuid:job_id>/early-rows/", wrap(self.early_rows_view), name=name + "early_rows"),
-            path("<uuid:job_id>/problems/", wrap(self.problems_view), name=name + "problems"),
-            path(
-                "<uuid:job_id>/problems.csv",
-                wrap(self.problems_csv_view),
-                name=name + "problems_csv",
-            ),
-            path("<uuid:job_id>/confirm/", wrap(self.confirm_view), name=name + "confirm"),
-            path("<uuid:job_id>/read-again/", wrap(self.read_again_view), name=name + "read_again"),
-            path("<uuid:job_id>/columns/", wrap(self.columns_view), name=name + "columns"),
-            path(
-                "<uuid:job_id>/rejected.<str:fmt>",
-                wrap(self.rejected_view),
-                name=name + "rejected",
-            ),
-            path(
-                "template/<str:importer>.<str:fmt>",
-                wrap(self.template_view),
-                name=name + "template",
-            ),
-            path("<uuid:job_id>/progress/", wrap(self.progress_view), name=name + "progress"),
-            path("<uuid:job_id>/cancel/", wrap(self.cancel_view), name=name + "cancel"),
-            path("<uuid:job_id>/retry/", wrap(self.retry_view), name=name + "retry"),
+            ("importers/", self.importers_view, "importers"),
+            ("start/<str:importer>/", self.start_view, "start"),
+            ("<uuid:job_id>/job/", self.job_view, "job"),
+            ("<uuid:job_id>/rows/", self.rows_view, "rows"),
+            ("<uuid:job_id>/problems/", self.problems_view, "problems"),
+            ("<uuid:job_id>/confirm/", self.confirm_view, "confirm"),
+            ("<uuid:job_id>/read-again/", self.read_again_view, "read_again"),
+            ("<uuid:job_id>/columns/", self.columns_view, "columns"),
+            *super().routes(),
         ]
 
     # -- pages -------------------------------------------------------------------------------
 
     def importers_view(self, request: HttpRequest) -> HttpResponse:
-        user = _user(request)
+        user = user_of(request)
         model = model_or_none(request.GET.get("model", ""))
         usable = [i for i in all_importers() if can_import(user, i)]
         if not usable:
@@ -133,7 +103,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
                 job = create_job(
                     importer=importer_cls,
                     upload=form.cleaned_data["file"],
-                    user=_user(request),
+                    user=user_of(request),
                     options=form.option_texts(),
                     read_options=form.read_options(),
                     skip_invalid=form.cleaned_data["skip_invalid"],
@@ -146,7 +116,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
                 start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
             except JobStateError as exc:  # changed since the form checked it: the job failed
                 messages.warning(request, str(exc))
-            return redirect(request, job_url(job))
+            return self.redirect_to_job(request, job)
         return self._upload_page(request, importer_cls, model, form)
 
     def _upload_page(
@@ -179,12 +149,12 @@ class ImportWizard(BackgroundViews, DownloadViews):
             report=report,
             groups=problem_groups(report.get("problems", [])),
             confirm_form=ConfirmForm(initial={"skip_invalid": job.skip_invalid}),
-            changelists=_changelists(report),
+            changelists=_changelists(self.admin_site, report),
             rejected_count=len(rejected_row_numbers(report)),
             read_again_form=read_again_form(job),
             can_change_columns=can_change_mapping(job),
             nothing_to_undo=nothing_to_undo(job),
-            remembered=applied_from_memory(job, _user(request)),
+            remembered=applied_from_memory(job, user_of(request)),
             renamed_columns=renamed_columns(job),
             **(rows | problems_context(job, "1") | unmatched_context(report)),
             profile_columns=profile_columns(report, rows["columns"]),
@@ -193,15 +163,15 @@ class ImportWizard(BackgroundViews, DownloadViews):
 
     def _map_columns(self, request: HttpRequest, job: ImportJob) -> HttpResponse:
         """Apply the user's remembered mapping when it decides every column; else ask."""
-        user = _user(request)
+        user = user_of(request)
         saved = remembered_mapping(job, user)
         if saved is None:
-            return redirect(request, reverse("admin:winiadmin_importjob_columns", args=[job.pk]))
+            return redirect(request, self.url("columns", job.pk))
         try:
             apply_mapping(job, ColumnMapping.from_json(saved.mapping), user, remember=False)
         except JobStateError as exc:
             messages.warning(request, str(exc))
-        return redirect(request, job_url(job))
+        return self.redirect_to_job(request, job)
 
     def _progress_page(
         self,
@@ -222,8 +192,8 @@ class ImportWizard(BackgroundViews, DownloadViews):
         found = mapping_report(job)
         if found is None or not can_change_mapping(job):
             messages.warning(request, _("The columns of this import cannot be changed now."))
-            return redirect(request, job_url(job))
-        user = _user(request)
+            return self.redirect_to_job(request, job)
+        user = user_of(request)
         saved = saved_mapping(job, user)
         initial = job.column_mapping or (saved.mapping if saved is not None else None)
         posted = request.method == "POST"
@@ -233,7 +203,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
                 apply_mapping(job, form.mapping(), user)
             except JobStateError as exc:
                 messages.warning(request, str(exc))
-            return redirect(request, job_url(job))
+            return self.redirect_to_job(request, job)
         model = model_or_none(job.target_model)
         title = _("Columns of %(name)s") % {"name": job.original_name}
         context = self._context(
@@ -277,7 +247,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
             messages.warning(
                 request, " ".join(str(e) for errs in form.errors.values() for e in errs)
             )
-            return redirect(request, job_url(job))
+            return self.redirect_to_job(request, job)
         sheets = (job.report or {}).get("sheets", [])
         job.read_options = form.read_options(job.read_options)
         try:
@@ -288,7 +258,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
             # A read that failed (a wrong header row) learnt no sheet names; the file has them.
             job.report["sheets"] = sheets
             job.save(update_fields=["report", "updated_at"])
-        return redirect(request, job_url(job))
+        return self.redirect_to_job(request, job)
 
     @staticmethod
     def _confirm_choices(request: HttpRequest) -> dict[str, bool]:
@@ -303,46 +273,10 @@ class ImportWizard(BackgroundViews, DownloadViews):
     def _confirm(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
         try:
-            start_execution(job, user=_user(request), **self._confirm_choices(request))
+            start_execution(job, user=user_of(request), **self._confirm_choices(request))
         except JobStateError as exc:
             messages.warning(request, str(exc))
-        return redirect(request, job_url(job))
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def _importer(self, request: HttpRequest, name: str) -> type[Importer]:
-        try:
-            importer_cls = get_importer(name)
-        except ImporterNotFound as exc:
-            raise Http404(str(exc)) from exc
-        if not can_import(_user(request), importer_cls):
-            raise PermissionDenied(_("You may not import with this importer."))
-        return importer_cls
-
-    def _job(self, request: HttpRequest, job_id: UUID) -> tuple[ImportJob, type[Importer]]:
-        job = get_object_or_404(ImportJob, pk=job_id)
-        if not can_view_job(_user(request), job):
-            raise PermissionDenied(_("This import belongs to another user."))
-        return job, self._importer(request, job.importer)
-
-    def _context(
-        self, request: HttpRequest, title: str, model: type[Model] | None, **extra: Any
-    ) -> dict[str, Any]:
-        if model is not None and not self.admin_site.is_registered(model):
-            model = None  # no admin pages to link to (the breadcrumbs would fail to reverse)
-        return {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": (model or ImportJob)._meta,
-            "job_opts": ImportJob._meta,
-            "target_opts": model._meta if model is not None else None,
-            **extra,
-        }
-
-    def _render(
-        self, request: HttpRequest, step: str, context: dict[str, Any], model: type[Model] | None
-    ) -> HttpResponse:
-        return TemplateResponse(request, template_candidates(step, model), context)
+        return self.redirect_to_job(request, job)
 
 
 def read_again_fields(job: ImportJob) -> dict[str, bool]:
@@ -405,11 +339,7 @@ def problems_context(
     }
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user
-
-
-def _changelists(report: dict[str, Any]) -> list[dict[str, Any]]:
+def _changelists(admin_site: "AdminSite", report: dict[str, Any]) -> list[dict[str, Any]]:
     links = []
     for entry in report.get("models", []):
         model = model_or_none(entry["label"])
@@ -417,7 +347,7 @@ def _changelists(report: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
         try:
-            links.append({**entry, "url": reverse(name)})
-        except NoReverseMatch:  # the model is not registered with the admin
+            links.append({**entry, "url": reverse(name, current_app=admin_site.name)})
+        except NoReverseMatch:  # the model is not registered with this admin site
             links.append({**entry, "url": ""})
     return links

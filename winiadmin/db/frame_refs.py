@@ -30,7 +30,7 @@ from winiadmin.exceptions import LoadError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from winiadmin.db.frames import ModelFrame
+    from winiadmin.db.model_frame import ModelFrame
 
 #: Columns of an identifier map: the identifier and its row's primary key.
 REF_VALUE = "__winiadmin_ref__"

@@ -35,37 +35,25 @@ from winiadmin.db.frame_upsert import STORED_PK, upsert_frame
 from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
 from winiadmin.db.lookups import Lookup
+from winiadmin.db.model_frame import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import LoadError
+
+__all__ = [
+    "ROW_NUMBER_COLUMN",
+    "LoadedFrames",
+    "ModelFrame",
+    "UnresolvedKeys",
+    "UnresolvedKeysError",
+    "load_frames",
+]
 
 if TYPE_CHECKING:
     from winiadmin.db.lookups import KeyResolver
     from winiadmin.db.upsert import UpsertTally
 
-#: A frame may carry the file row numbers in this column; it is used for problems, not stored.
-ROW_NUMBER_COLUMN = "__winiadmin_row__"
 _LEFT_OUT = "__winiadmin_left_out__"
 #: Distinct natural-key values looked up per query.
 LOOKUP_CHUNK = 5000
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFrame:
-    """Rows of one model: columns named after its fields (``category`` or ``category_id``).
-
-    ``lookups`` maps a foreign key whose column holds natural-key values to the target model's
-    field those values are found in: ``{"category": "name"}``.
-    """
-
-    model: type[Model]
-    frame: pl.DataFrame
-    lookups: Mapping[str, str] = field(default_factory=dict)
-    #: Upsert key (field names): rows whose key is stored update their record instead.
-    key: tuple[str, ...] = ()
-    #: The column identifying this frame's rows within the import (unique in the frame), for
-    #: other frames' ``references``; stored only when it is a field of the model.
-    ref: str | None = None
-    #: Foreign keys whose column holds the ``ref`` identifiers of the related model's frame.
-    references: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from django.db.models import DecimalField, Model, Q
 from django.utils import timezone
 
 from winiadmin.db.common import refused_as_load_error
+from winiadmin.db.unique import unique_field_sets
 from winiadmin.exceptions import WiniadminError
 
 if TYPE_CHECKING:
@@ -71,8 +72,6 @@ class UpsertTally:
 
 def key_attnames(model: type[Model], names: Sequence[str]) -> tuple[str, ...]:
     """The key's attribute names; refused unless a unique constraint covers exactly them."""
-    from winiadmin.pipeline.conflicts import unique_field_sets  # noqa: PLC0415 - import cycle
-
     try:
         attnames = tuple(model._meta.get_field(n).attname for n in names)  # type: ignore[union-attr]
     except Exception as exc:

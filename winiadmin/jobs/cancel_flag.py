@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 from django.core.files.base import ContentFile
 
-from winiadmin.jobs.storage import job_folder, upload_storage
+from winiadmin.storage import job_folder, upload_storage
 
 if TYPE_CHECKING:
     from django.core.files.storage import Storage

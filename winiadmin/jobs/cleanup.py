@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from winiadmin.jobs.cancel_flag import SUFFIX as OUTCOME_SUFFIX
-from winiadmin.jobs.storage import upload_storage
 from winiadmin.models import ImportJob
+from winiadmin.storage import upload_storage
 
 Status = ImportJob.Status
 

@@ -1,15 +1,17 @@
 """What winiadmin hands to the task backend (``TASKS[WINIADMIN["TASK_BACKEND"]]``): a job's run,
 the watch that looks for dead workers while it runs, and the closing of a dead task's record.
 
-The tasks are imported inside the functions: defining a task validates it against its backend
-(``settings.TASKS``), which must not happen at import time.
+The tasks themselves live above the jobs, in :mod:`winiadmin.tasks` (their bodies run the jobs):
+the app hands them over once it is ready (:func:`provide_tasks`, from ``WiniadminConfig.ready``),
+and they are defined only when first sent, because defining a task validates it against its
+backend (``settings.TASKS``), which must not happen at import time.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.tasks import task_backends
 from django.utils import timezone
@@ -18,9 +20,34 @@ from winiadmin.conf import get_config
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from uuid import UUID
 
+    from django.tasks import Task
+
 logger = logging.getLogger("winiadmin")
+
+
+class JobTasks(NamedTuple):
+    """The tasks a job's runs are sent as: its run, and the watch for dead workers."""
+
+    run: Task[[str], str]
+    watch: Task[[str, int], str]
+
+
+_provider: list[Callable[[], JobTasks]] = []
+
+
+def provide_tasks(provider: Callable[[], JobTasks]) -> None:
+    """Say where the tasks come from (called once, by the app config)."""
+    _provider[:] = [provider]
+
+
+def job_tasks() -> JobTasks:
+    if not _provider:
+        msg = "winiadmin's tasks are not provided: is 'winiadmin' in INSTALLED_APPS?"
+        raise RuntimeError(msg)
+    return _provider[0]()
 
 
 def runs_in_background(job: ImportJob) -> bool:
@@ -31,9 +58,7 @@ def runs_in_background(job: ImportJob) -> bool:
 
 def send_job(job_id: UUID | str) -> None:
     """Enqueue ``run_job`` for the job and remember the task's id on it."""
-    from winiadmin.tasks import run_job  # noqa: PLC0415
-
-    result = run_job.using(backend=get_config().TASK_BACKEND).enqueue(str(job_id))
+    result = job_tasks().run.using(backend=get_config().TASK_BACKEND).enqueue(str(job_id))
     ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
@@ -44,13 +69,13 @@ def schedule_watch(job_id: UUID | str, attempt: int) -> bool:
     ``attempt`` (its ``attempts_made`` at the claim) works: so a job whose worker dies is found
     even when no other import runs and no page is viewed.
     """
-    from winiadmin.tasks import watch_job  # noqa: PLC0415
-
     config = get_config()
     if not task_backends[config.TASK_BACKEND].supports_defer:
         return False
     when = timezone.now() + timedelta(seconds=config.SWEEP_INTERVAL)
-    watch_job.using(backend=config.TASK_BACKEND, run_after=when).enqueue(str(job_id), attempt)
+    job_tasks().watch.using(backend=config.TASK_BACKEND, run_after=when).enqueue(
+        str(job_id), attempt
+    )
     return True
 
 

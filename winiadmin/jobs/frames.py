@@ -5,7 +5,7 @@ import io
 import polars as pl
 from django.core.files.base import ContentFile
 
-from winiadmin.jobs.storage import preview_name, upload_storage
+from winiadmin.storage import preview_name, upload_storage
 
 ROW = "row"
 #: Rows per Parquet row group: a page reads the one or two groups it falls in, not the file.

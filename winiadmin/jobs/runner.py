@@ -27,17 +27,17 @@ from winiadmin.jobs.live_progress import discard as discard_live_progress
 from winiadmin.jobs.monitor import JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.states import state_message
-from winiadmin.jobs.storage import (
-    UploadStorageError,
-    discard_job_files,
-    storage_error_message,
-    upload_storage,
-)
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult, ImportStatus
 from winiadmin.signals import import_finished
+from winiadmin.storage import (
+    UploadStorageError,
+    discard_job_files,
+    storage_error_message,
+    upload_storage,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Collection

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import uuid
-import winiadmin.jobs.storage
+import winiadmin.storage
 import winiadmin.models
 from django.conf import settings
 from django.db import migrations, models
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('importer', models.CharField(max_length=200, verbose_name='importer')),
                 ('target_model', models.CharField(blank=True, max_length=200, verbose_name='started from')),
-                ('file', models.FileField(blank=True, max_length=500, storage=winiadmin.jobs.storage.upload_storage, upload_to=winiadmin.models._upload_to, verbose_name='uploaded file')),
+                ('file', models.FileField(blank=True, max_length=500, storage=winiadmin.storage.upload_storage, upload_to=winiadmin.models._upload_to, verbose_name='uploaded file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('size', models.BigIntegerField(default=0, verbose_name='size (bytes)')),
                 ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),

@@ -18,28 +18,13 @@ import polars as pl
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
+from winiadmin.db.unique import unique_field_sets
 from winiadmin.db.upsert import UpsertTally, key_attnames
 from winiadmin.pipeline.object_upsert import update_stored
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.problems import Problem, ProblemKind, Severity
 
 Key = tuple[object, ...]
-
-
-def unique_field_sets(model: type[Model]) -> list[tuple[str, ...]]:
-    """Attribute names of each unique constraint that plain values can violate."""
-    opts = model._meta
-    sets: list[tuple[str, ...]] = []
-    for f in opts.local_concrete_fields:
-        auto_pk = f.primary_key and getattr(f, "db_returning", False)
-        if f.unique and not auto_pk:
-            sets.append((f.attname,))
-    for names in opts.unique_together:
-        sets.append(tuple(opts.get_field(n).attname for n in names))  # type: ignore[union-attr]
-    for constraint in opts.total_unique_constraints:
-        if constraint.fields and not constraint.expressions:
-            sets.append(tuple(opts.get_field(n).attname for n in constraint.fields))  # type: ignore[union-attr]
-    return list(dict.fromkeys(sets))
 
 
 @dataclass(slots=True)

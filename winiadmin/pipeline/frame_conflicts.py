@@ -13,8 +13,8 @@ from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
+from winiadmin.db.unique import unique_field_sets
 from winiadmin.db.upsert import key_attnames
-from winiadmin.pipeline.conflicts import unique_field_sets
 from winiadmin.pipeline.key_filter import FILTER_BITS, KeyFilter
 from winiadmin.problems import Problem, ProblemKind, Severity
 

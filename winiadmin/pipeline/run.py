@@ -6,7 +6,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from os import PathLike
 from typing import cast
 
@@ -50,6 +50,7 @@ from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
 from winiadmin.pipeline.rows import rows_with_values
+from winiadmin.pipeline.run_state import BeforeCommit, CleanedCallback, RunSettings
 from winiadmin.pipeline.spec import BulksByModel, FrameImportSpec, FramesByModel, ImportSpec
 from winiadmin.pipeline.stream import run_streamed
 from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
@@ -61,38 +62,13 @@ from winiadmin.readers.encoding import encoding_label
 from winiadmin.readers.grid import column_letters
 from winiadmin.results import ImportResult, ImportStatus, Stage
 
+__all__ = ["BeforeCommit", "CleanedCallback", "ReadSource", "RunSettings", "run_import"]
+
 logger = logging.getLogger("winiadmin")
 
 #: Where the rows come from: a file (path, bytes, binary file), a frame already read, or a
 #: callable returning one (so that reading is timed and its errors reported like any other).
 ReadSource = Source | pl.DataFrame | RawTable | Callable[[], pl.DataFrame | RawTable]
-
-#: Called with the cleaned rows before transform and load run, e.g. to show them early.
-CleanedCallback = Callable[[CleaningOutcome], None]
-
-#: Called inside the import's transaction right before it commits (never when it rolls back);
-#: raising rolls it back. A background job checks there that it still owns the job (fencing).
-BeforeCommit = Callable[[], None]
-
-
-@dataclass(frozen=True, slots=True)
-class RunSettings:
-    dry_run: bool = False
-    skip_invalid: bool = False
-    batch_size: int | None = None
-    using: str = DEFAULT_DB_ALIAS
-    timeout: float | None = None
-    read_options: ReadOptions = field(default_factory=ReadOptions)
-    file_name: str | None = None
-    collect_pks: bool = False
-    #: File header → expected column (or ``None``: ignore); the rest is matched automatically.
-    column_mapping: ColumnMapping | None = None
-    #: Create the related rows whose natural key matches nothing, where the lookup allows it.
-    create_missing: bool = False
-    #: Told once the rows are cleaned (a streamed file: its first batch), before the load.
-    on_cleaned: CleanedCallback | None = None
-    #: See ``BeforeCommit``.
-    before_commit: BeforeCommit | None = None
 
 
 def run_import(

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from winiadmin.cleaning.stage import CleaningOutcome
     from winiadmin.pipeline.load import LoadOutcome, LoadSettings
-    from winiadmin.pipeline.run import _Run
+    from winiadmin.pipeline.run_state import BatchRun
     from winiadmin.pipeline.spec import FrameImportSpec, FramesByModel
     from winiadmin.readers import RawTable
 
@@ -62,7 +62,7 @@ class _Totals:
     rows_loaded: int = 0
 
 
-def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: int) -> None:
+def run_streamed(run: BatchRun, spec: FrameImportSpec, plan: BatchPlan, batch_rows: int) -> None:
     """Fill ``run.result`` like ``_Run._execute`` does for a file read whole."""
     totals = _Totals()
     settings = run.settings
@@ -97,7 +97,7 @@ def run_streamed(run: _Run, spec: FrameImportSpec, plan: BatchPlan, batch_rows: 
         run.result.skipped_rows = tuple(sorted(skipped))
 
 
-def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
+def _timed_batches(run: BatchRun, plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
     batches = read_batches(plan, batch_rows)
     group_by = getattr(run.spec, "stream_group_by", None)
     if group_by:
@@ -122,7 +122,7 @@ def _timed_batches(run: _Run, plan: BatchPlan, batch_rows: int) -> Iterator[RawT
         yield table
 
 
-def _group_header(run: _Run, headers: tuple[str, ...], column: str) -> str | None:
+def _group_header(run: BatchRun, headers: tuple[str, ...], column: str) -> str | None:
     """The file header that feeds the group column (matched as cleaning will match it)."""
     try:
         matches = run.match_columns(headers)
@@ -131,7 +131,7 @@ def _group_header(run: _Run, headers: tuple[str, ...], column: str) -> str | Non
     return next((c.header for c in matches.columns if c.target == column), None)
 
 
-def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Totals) -> bool:
+def _one_batch(run: BatchRun, spec: FrameImportSpec, table: RawTable, totals: _Totals) -> bool:
     """Clean, transform and load one batch; False when the import cannot go on."""
     # The same header matching (column mapping) and cleaning as a file read whole.
     cleaned = _timed(run, Stage.CLEAN, lambda: run.clean(table))
@@ -168,18 +168,18 @@ def _one_batch(run: _Run, spec: FrameImportSpec, table: RawTable, totals: _Total
     return True
 
 
-def _transform(run: _Run, spec: FrameImportSpec, cleaned: CleaningOutcome) -> FramesByModel:
+def _transform(run: BatchRun, spec: FrameImportSpec, cleaned: CleaningOutcome) -> FramesByModel:
     with run.importer_code():
         rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
         return spec.get_frames_by_model(cleaned.frame.with_columns(rows))
 
 
-def _load(run: _Run, frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
+def _load(run: BatchRun, frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
     with run.loading():
         return frame_load_stage(frames, settings)
 
 
-def _batch_settings(run: _Run, loaded_before: int) -> LoadSettings:
+def _batch_settings(run: BatchRun, loaded_before: int) -> LoadSettings:
     """Each batch loads for real (later batches need its rows); the outer block rolls back."""
     settings = run.load_settings(rollback=False)
     report = run.progress
@@ -192,7 +192,7 @@ def _batch_settings(run: _Run, loaded_before: int) -> LoadSettings:
     return settings
 
 
-def _timed[T](run: _Run, stage: Stage, work: Callable[[], T]) -> T:
+def _timed[T](run: BatchRun, stage: Stage, work: Callable[[], T]) -> T:
     started = time.perf_counter()
     try:
         return work()
@@ -200,6 +200,6 @@ def _timed[T](run: _Run, stage: Stage, work: Callable[[], T]) -> T:
         _add_time(run, stage, started)
 
 
-def _add_time(run: _Run, stage: Stage, started: float) -> None:
+def _add_time(run: BatchRun, stage: Stage, started: float) -> None:
     timings = run.result.timings
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
