@@ -5,6 +5,7 @@ from argparse import ArgumentParser
 from django.core.management import CommandError
 
 from winiadmin.commands.base import ABCBaseCommand, whole_number
+from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.commands.mapping import describe_matches, mapping_from_options, unmatched_message
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import failure, write_report
@@ -22,7 +23,11 @@ def _option_pair(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
-class Command(ABCBaseCommand):
+_O = ABCBaseCommand.Options
+
+
+class Command(BuiltinCommand):
+    builtin_options = (_O.DRY_RUN, _O.TIMEOUT, _O.BATCH_SIZE)
     help = (
         "Import FILE with the registered importer IMPORTER (see winiadmin_importers). "
         "Nothing is written if any row has an error, unless --skip_invalid is given."
