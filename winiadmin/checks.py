@@ -245,3 +245,21 @@ def check_duplicate_key_policy(
         for importer in all_importers()
         if importer.on_duplicate_key not in DUPLICATE_KEY_POLICIES
     ]
+
+
+@register()
+def check_load_paths(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """A registered importer defines one load path, never both."""
+    from winiadmin.importers.registry import all_importers  # noqa: PLC0415
+    from winiadmin.pipeline.spec import two_load_paths_error  # noqa: PLC0415
+
+    return [
+        Error(
+            f"{importer.get_name()}: {message}",
+            hint="Keep get_frames_by_model (frame-native) or get_bulks_by_model, not both.",
+            obj=importer,
+            id="winiadmin.E020",
+        )
+        for importer in all_importers()
+        if (message := two_load_paths_error(importer)) is not None
+    ]

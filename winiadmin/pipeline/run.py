@@ -50,7 +50,13 @@ from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
 from winiadmin.pipeline.rows import rows_with_values
-from winiadmin.pipeline.spec import BulksByModel, FrameImportSpec, FramesByModel, ImportSpec
+from winiadmin.pipeline.spec import (
+    BulksByModel,
+    FrameImportSpec,
+    FramesByModel,
+    ImportSpec,
+    check_load_paths,
+)
 from winiadmin.pipeline.stream import run_streamed
 from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
@@ -118,7 +124,10 @@ def run_import(
 
     Nothing is written unless the result's status is ``SUCCEEDED``: blocking problems (unless
     ``skip_invalid``), a database error, a timeout and a dry run all leave the database as it was.
+    An importer that breaks the contract (both load paths) raises ``ImporterContractError``
+    before anything is read.
     """
+    check_load_paths(type(spec))
     settings = RunSettings(
         dry_run=dry_run,
         skip_invalid=skip_invalid,

@@ -11,6 +11,7 @@ from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import failure, write_report
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
+from winiadmin.pipeline.spec import check_load_paths
 from winiadmin.problems import ProblemKind
 from winiadmin.readers import ReadOptions
 
@@ -129,6 +130,7 @@ class Command(BuiltinCommand):
     def _build_importer(self) -> Importer:
         try:
             importer_cls = get_importer(self.get_option("importer"))
+            check_load_paths(importer_cls)
             texts = dict(self.get_option("option"))
             return importer_cls(importer_cls.parse_options(texts))
         except (WiniadminError, ValueError) as exc:
