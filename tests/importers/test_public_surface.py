@@ -66,3 +66,20 @@ def test_the_old_import_paths_keep_working() -> None:
     assert surface.Importer is Importer
     assert surface.LazyBulk is LazyBulk
     assert surface.Problem is Problem
+
+
+def test_the_reference_page_names_every_attribute_and_hook() -> None:
+    page = (ROOT / "docs" / "importers.md").read_text(encoding="utf-8")
+    attributes = set(winiadmin.importers.Importer.__annotations__)
+    hooks = {
+        name
+        for name in vars(winiadmin.importers.Importer)
+        if not name.startswith("_") and callable(getattr(winiadmin.importers.Importer, name))
+    }
+    missing = sorted(name for name in attributes | hooks if f"`{name}" not in page)
+    assert not missing
+    assert "`get_frames_by_model" in page
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    use_it = readme.split("## Use it", 1)[1].split("\n## ", 1)[0]
+    assert "(docs/importers.md)" in use_it
+    assert "(importers.md)" in (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
