@@ -245,3 +245,42 @@ def check_duplicate_key_policy(
         for importer in all_importers()
         if importer.on_duplicate_key not in DUPLICATE_KEY_POLICIES
     ]
+
+
+@register()
+def check_load_paths(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """A registered importer defines one load path, never both."""
+    from winiadmin.importers.registry import all_importers  # noqa: PLC0415
+    from winiadmin.pipeline.spec import two_load_paths_error  # noqa: PLC0415
+
+    return [
+        Error(
+            f"{importer.get_name()}: {message}",
+            hint="Keep get_frames_by_model (frame-native) or get_bulks_by_model, not both.",
+            obj=importer,
+            id="winiadmin.E020",
+        )
+        for importer in all_importers()
+        if (message := two_load_paths_error(importer)) is not None
+    ]
+
+
+@register()
+def check_declared_models(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """Models a registered importer's lookups create or its upsert_keys update are in models."""
+    from winiadmin.importers.registry import all_importers  # noqa: PLC0415
+    from winiadmin.pipeline.writes import declared_write_errors  # noqa: PLC0415
+
+    return [
+        Error(
+            f"{importer.get_name()}: {message}.",
+            hint="Add the model to the importer's models: users' permissions are computed from "
+            "that list (see docs/importers.md).",
+            obj=importer,
+            id="winiadmin.E021",
+        )
+        for importer in all_importers()
+        for message in declared_write_errors(
+            importer.models, importer.lookups, importer.upsert_keys
+        )
+    ]

@@ -2,6 +2,8 @@
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -10,6 +12,10 @@ if TYPE_CHECKING:
 
 class WiniadminError(Exception):
     """Base class: a user or setup error with a plain message, never a bug."""
+
+
+class ImporterContractError(WiniadminError, ImproperlyConfigured):
+    """An importer breaks the importer contract (docs/importers.md): a bug in the project."""
 
 
 class FileReadError(WiniadminError):

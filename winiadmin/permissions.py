@@ -36,15 +36,30 @@ def user_id(user: User | None) -> int | None:
 
 def add_permissions(importer: type[Importer]) -> list[str]:
     """``<app>.add_<model>`` for every model the importer creates, then its extra permissions."""
-    adds = [f"{m._meta.app_label}.add_{m._meta.model_name}" for m in importer.models]
+    adds = [_codename("add", m) for m in importer.models]
     return [*adds, *importer.permission_required]
+
+
+def change_permissions(importer: type[Importer]) -> list[str]:
+    """``<app>.change_<model>`` for every model the importer upserts (its ``upsert_keys``)."""
+    return [_codename("change", m) for m in importer.models if m in importer.upsert_keys]
+
+
+def import_permissions(importer: type[Importer]) -> list[str]:
+    """Every permission using the importer needs: add on each of its models, change on each
+    model it upserts (an upsert updates stored rows), its ``permission_required``."""
+    return [*add_permissions(importer), *change_permissions(importer)]
 
 
 def can_import(user: User, importer: type[Importer]) -> bool:
     """Active staff holding every permission the importer needs (superusers hold all)."""
     if not (user.is_active and user.is_staff):
         return False
-    return bool(importer.models) and user.has_perms(add_permissions(importer))
+    return bool(importer.models) and user.has_perms(import_permissions(importer))
+
+
+def _codename(action: str, model: type[Model]) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
 def can_view_job(user: User, job: ImportJob) -> bool:

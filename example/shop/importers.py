@@ -8,12 +8,22 @@ import polars as pl
 from django.db.models import Model
 
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
-from winiadmin.cleaning import CleaningDF
-from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
-from winiadmin.exceptions import RowProblems
-from winiadmin.importers import BooleanOption, Importer, Lookup, ModelOption, register, with_keys
-from winiadmin.pipeline import LazyBulk
-from winiadmin.problems import Problem, ProblemKind, Severity
+from winiadmin.importers import (
+    ROW_NUMBER_COLUMN,
+    BooleanOption,
+    CleaningDF,
+    Importer,
+    LazyBulk,
+    Lookup,
+    ModelFrame,
+    ModelOption,
+    Problem,
+    ProblemKind,
+    RowProblems,
+    Severity,
+    register,
+    with_keys,
+)
 
 
 def existing_or_new[M: Model](model: type[M], names: Iterable[str]) -> dict[str, M]:

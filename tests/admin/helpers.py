@@ -11,7 +11,8 @@ from django.urls import resolve, reverse
 from winiadmin.models import ImportJob
 
 #: Every add permission ``shop.catalogue`` needs (Category, Store, Product).
-CATALOGUE_PERMS = ("shop.add_category", "shop.add_store", "shop.add_product")
+#: What shop.catalogue needs: add on each of its models, change on Product (it upserts by SKU).
+CATALOGUE_PERMS = ("shop.add_category", "shop.add_store", "shop.add_product", "shop.change_product")
 
 
 def grant(user: User, *perms: str) -> User:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from shop.models import Product
 
 from tests.admin.conftest import MakeJob, MakeUser
-from tests.admin.helpers import CATALOGUE_PERMS, html, job_url, start_url, template_url
+from tests.admin.helpers import CATALOGUE_PERMS, grant, html, job_url, start_url, template_url
 from winiadmin.models import ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,9 @@ DENIED = {
     "view only": ("shop.view_product",),
     "add on some models": ("shop.view_product", "shop.add_product"),
 }
-ALLOWED = {"every add permission": ("shop.view_product", *CATALOGUE_PERMS)}
+ALLOWED = {
+    "add on every model, change on the upserted one": ("shop.view_product", *CATALOGUE_PERMS)
+}
 
 IMPORT_BUTTON = "winiadmin-import-link"
 
@@ -201,3 +203,31 @@ def test_importers_result_page_links_to_a_job_list_they_may_see(
     assert f'href="{changelist}"' in result
     assert client.get(changelist).status_code == 200
     assert "Import jobs" in html(client.get(reverse("admin:index")))
+
+
+def test_an_upserting_importer_needs_the_change_permission_too(
+    client: Client, make_user: MakeUser, make_job: MakeJob
+) -> None:
+    """shop.catalogue updates stored products by SKU: add on every model is not enough."""
+    adds = [perm for perm in CATALOGUE_PERMS if perm != "shop.change_product"]
+    user = make_user("staff", "shop.view_product", *adds)
+    client.force_login(user)
+    job = make_job(content=CSV, user=user)
+    catalogue_urls = {
+        k: v for k, v in get_urls(job).items() if k not in {"importers", "import button"}
+    }
+    for name, url in catalogue_urls.items():
+        assert client.get(url).status_code == 403, name
+    assert post_upload(client) == 403
+    assert client.post(job_url(job, "confirm")).status_code == 403
+    chooser = html(client.get(reverse("admin:winiadmin_importjob_importers")))
+    assert start_url("shop.products", model="") in chooser  # it does not upsert
+    assert start_url("shop.catalogue", model="") not in chooser
+    assert not Product.objects.exists()
+
+    grant(user, "shop.change_product")
+    user = User.objects.get(pk=user.pk)  # a fresh permission cache
+    client.force_login(user)
+    assert client.get(start_url()).status_code == 200
+    assert client.post(job_url(job, "confirm")).status_code == 302
+    assert Product.objects.filter(sku="A-1").exists()

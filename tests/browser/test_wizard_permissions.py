@@ -62,7 +62,14 @@ def test_a_refusal_met_by_an_htmx_request_replaces_the_wizard(
     page: Page, live_server: LiveServer, login: Callable[[str], None], samples: Path
 ) -> None:
     """The progress page polls; when the user loses the permission, the refusal shows in place."""
-    clerk = staff("clerk", "view_product", "add_product", "add_category", "add_store")
+    clerk = staff(
+        "clerk",
+        "view_product",
+        "add_product",
+        "add_category",
+        "add_store",
+        "change_product",  # shop.catalogue upserts products
+    )
     upload = SimpleUploadedFile("catalogue.csv", (samples / "catalogue.csv").read_bytes())
     job = create_job(
         importer=get_importer("shop.catalogue"), upload=upload, user=clerk, options={},
@@ -81,8 +88,9 @@ def test_a_refusal_met_by_an_htmx_request_replaces_the_wizard(
 def test_staff_with_add_permissions_can_start(
     page: Page, live_server: LiveServer, login: Callable[[str], None], transactional_db: None
 ) -> None:
-    # Adding products needs adding the categories and stores the importer creates too.
-    staff("clerk", "view_product", "add_product", "add_category", "add_store")
+    # Adding products needs adding the categories and stores the importer creates too, and
+    # changing products: shop.catalogue upserts them by SKU.
+    staff("clerk", "view_product", "add_product", "add_category", "add_store", "change_product")
     login("clerk")
     page.goto(f"{live_server.url}/admin/shop/product/")
     page.locator(".winiadmin-import-link").click()
@@ -110,7 +118,14 @@ def test_jobs_of_other_users_are_forbidden(
     importer = get_importer("shop.catalogue")
     job = create_job(importer=importer, upload=upload, user=superuser, options={}, read_options={})
     validate_job(job)
-    clerk = staff("clerk", "view_product", "add_product", "add_category", "add_store")
+    clerk = staff(
+        "clerk",
+        "view_product",
+        "add_product",
+        "add_category",
+        "add_store",
+        "change_product",  # shop.catalogue upserts products
+    )
     login("clerk")
     url = f"{live_server.url}/admin/winiadmin/importjob/{job.pk}/job/"
     response = page.goto(url)

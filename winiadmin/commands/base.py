@@ -8,7 +8,7 @@ import signal
 import threading
 from abc import abstractmethod
 from argparse import ArgumentParser, ArgumentTypeError
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any, final
@@ -73,23 +73,7 @@ class ABCBaseCommand(ABCLoggingMixin, BaseCommand):
         self.add_command_arguments(parser)
 
     def base_add_arguments(self, parser: ArgumentParser) -> None:
-        o = self.Options
-        flags = {
-            o.DRY_RUN: "Show what would be done without making any change.",
-            o.FORCE: "Force the action.",
-            o.DELETE: "Allow deleting.",
-            o.YES: "Answer yes to every prompt.",
-        }
-        for name, text in flags.items():
-            parser.add_argument(f"--{name}", action="store_true", default=False, help=text)
-        numbers = {
-            o.TIMEOUT: "Stop (and roll back) after this many seconds.",
-            o.BATCH_SIZE: "Rows per batch (per INSERT statement for imports).",
-            o.THREADS: "Threads to use, for commands that use threads.",
-            o.PROCESSES: "Processes to use, for commands that use processes.",
-        }
-        for name, text in numbers.items():
-            parser.add_argument(f"--{name}", type=_positive_int, default=None, help=text)
+        add_builtin_options(parser, BUILTIN_OPTIONS)
 
     @abstractmethod
     def add_command_arguments(self, parser: ArgumentParser) -> None:
@@ -98,7 +82,8 @@ class ABCBaseCommand(ABCLoggingMixin, BaseCommand):
     @final
     def handle(self, *args: Any, **options: Any) -> None:
         self.base_handle(*args, **options)
-        with alarm(self.get_option(self.Options.TIMEOUT)):
+        # .get: winiadmin's own commands offer only the built-in options they honour.
+        with alarm(self.options.get(self.Options.TIMEOUT)):
             self.handle_command()
 
     def base_handle(self, *args: Any, **options: Any) -> None:
@@ -131,3 +116,34 @@ def whole_number(minimum: int) -> Callable[[str], int]:
 
 
 _positive_int = whole_number(1)
+
+_O = ABCBaseCommand.Options
+#: The seed's built-in flags and numbers, in the order ``--help`` lists them.
+_FLAGS = {
+    _O.DRY_RUN: "Show what would be done without making any change.",
+    _O.FORCE: "Force the action.",
+    _O.DELETE: "Allow deleting.",
+    _O.YES: "Answer yes to every prompt.",
+}
+_NUMBERS = {
+    _O.TIMEOUT: "Stop (and roll back) after this many seconds.",
+    _O.BATCH_SIZE: "Rows per batch (per INSERT statement for imports).",
+    _O.THREADS: "Threads to use, for commands that use threads.",
+    _O.PROCESSES: "Processes to use, for commands that use processes.",
+}
+#: Every built-in option name: what ``ABCBaseCommand`` gives every command.
+BUILTIN_OPTIONS: tuple[str, ...] = (*_FLAGS, *_NUMBERS)
+
+
+def add_builtin_options(parser: ArgumentParser, names: Collection[str]) -> None:
+    """Add the seed's built-in options named in ``names`` (``ABCBaseCommand.Options`` values)."""
+    unknown = set(names) - set(BUILTIN_OPTIONS)
+    if unknown:
+        msg = f"Not built-in options: {', '.join(sorted(unknown))}."
+        raise ValueError(msg)
+    for name, text in _FLAGS.items():
+        if name in names:
+            parser.add_argument(f"--{name}", action="store_true", default=False, help=text)
+    for name, text in _NUMBERS.items():
+        if name in names:
+            parser.add_argument(f"--{name}", type=_positive_int, default=None, help=text)

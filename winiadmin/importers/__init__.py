@@ -1,5 +1,17 @@
-"""Declare an importer once; the admin and the commands run it through the same pipeline."""
+"""The one module a project's ``importers.py`` imports from (docs/importers.md).
 
+Everything a user subclasses, declares, raises or calls to write an importer is here:
+``Importer`` and ``register``, the cleaning base ``CleaningDF``, the option types, natural-key
+``Lookup`` / ``with_keys``, the frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``,
+``LazyBulk``, ``RowProblems`` with ``Problem`` / ``ProblemKind`` / ``Severity``, and the
+registry's look-ups. The modules they live in stay importable (older imports keep working),
+but this list is the public surface.
+"""
+
+from winiadmin.cleaning import CleaningDF
+from winiadmin.cleaning.tracking import DuplicateKeyPolicy
+from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
+from winiadmin.exceptions import ImporterContractError, RowProblems
 from winiadmin.importers.base import Importer
 from winiadmin.importers.lookups import Lookup, with_keys
 from winiadmin.importers.options import (
@@ -16,15 +28,32 @@ from winiadmin.importers.registry import (
     importers_for_model,
     register,
 )
+from winiadmin.pipeline import BulksByModel, FramesByModel, LazyBulk
+from winiadmin.problems import Problem, ProblemKind, Severity
+from winiadmin.results import ImportResult, ImportStatus
 
 __all__ = [
+    "ROW_NUMBER_COLUMN",
     "BooleanOption",
+    "BulksByModel",
     "ChoiceOption",
+    "CleaningDF",
+    "DuplicateKeyPolicy",
+    "FramesByModel",
     "ImportOption",
+    "ImportResult",
+    "ImportStatus",
     "Importer",
+    "ImporterContractError",
     "IntegerOption",
+    "LazyBulk",
     "Lookup",
+    "ModelFrame",
     "ModelOption",
+    "Problem",
+    "ProblemKind",
+    "RowProblems",
+    "Severity",
     "StringOption",
     "all_importers",
     "get_importer",

@@ -15,6 +15,7 @@ from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
 from winiadmin.pipeline import BulksByModel, ReadSource, run_import
 from winiadmin.pipeline.run import BeforeCommit, CleanedCallback
+from winiadmin.pipeline.spec import load_path_placeholder
 from winiadmin.progress import ProgressCallback
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult
@@ -116,12 +117,13 @@ class Importer:
             raise WiniadminError(msg)
         return self.cleaning_df_cls
 
+    @load_path_placeholder
     def get_bulks_by_model(self, df: pl.DataFrame) -> BulksByModel:
         """Unsaved model objects per model, built from the cleaned frame.
 
         Frame-native importers define ``get_frames_by_model(df)`` instead (one polars frame per
         model, see :class:`~winiadmin.pipeline.FrameImportSpec`); the pipeline uses whichever
-        the importer has.
+        the importer has; an importer defining both is refused (``winiadmin.E020``).
         """
         msg = f"{type(self).__name__} defines neither get_bulks_by_model nor get_frames_by_model."
         raise NotImplementedError(msg)

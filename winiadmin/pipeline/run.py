@@ -51,9 +51,16 @@ from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.pipeline.run_state import BeforeCommit, CleanedCallback, RunSettings
-from winiadmin.pipeline.spec import BulksByModel, FrameImportSpec, FramesByModel, ImportSpec
+from winiadmin.pipeline.spec import (
+    BulksByModel,
+    FrameImportSpec,
+    FramesByModel,
+    ImportSpec,
+    check_load_paths,
+)
 from winiadmin.pipeline.stream import run_streamed
 from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
+from winiadmin.pipeline.writes import check_written_models
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ProgressCallback, ignore_progress
 from winiadmin.readers import RawTable, ReadOptions, Source, read_table
@@ -94,7 +101,10 @@ def run_import(
 
     Nothing is written unless the result's status is ``SUCCEEDED``: blocking problems (unless
     ``skip_invalid``), a database error, a timeout and a dry run all leave the database as it was.
+    An importer that breaks the contract (both load paths) raises ``ImporterContractError``
+    before anything is read.
     """
+    check_load_paths(type(spec))
     settings = RunSettings(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
@@ -324,8 +334,19 @@ class _Run:
         with self.importer_code():
             if isinstance(self.spec, FrameImportSpec):
                 rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
-                return _Plan(frames=self.spec.get_frames_by_model(cleaned.frame.with_columns(rows)))
-            return _Plan(bulks=self.spec.get_bulks_by_model(cleaned.frame))
+                frames = self.spec.get_frames_by_model(cleaned.frame.with_columns(rows))
+                plan = _Plan(frames=frames)
+            else:
+                plan = _Plan(bulks=self.spec.get_bulks_by_model(cleaned.frame))
+        self.check_writes(plan.frames if plan.frames is not None else plan.bulks or {})
+        return plan
+
+    def check_writes(self, written: Mapping[type[Model], object]) -> None:
+        """An importer declaring ``models`` writes only those (seed commands declare none)."""
+        models: Sequence[type[Model]] | None = getattr(self.spec, "models", None)
+        if models is not None:
+            name = self.result.importer
+            check_written_models(name, models, upsert_keys_of(self.spec), written)
 
     def _load(self, plan: "_Plan", cleaned: CleaningOutcome, *, rollback: bool) -> LoadOutcome:
         settings = self.load_settings(rollback=rollback)

@@ -16,8 +16,10 @@ from django.db import DEFAULT_DB_ALIAS
 from winiadmin.readers import ReadOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from contextlib import AbstractContextManager
+
+    from django.db.models import Model
 
     from winiadmin.cleaning.mapping import ColumnMapping, MatchedColumns
     from winiadmin.cleaning.stage import CleaningOutcome
@@ -80,6 +82,7 @@ class BatchRun(Protocol):
     def note_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None: ...
     def record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None: ...
     def explain_blocked(self) -> None: ...
+    def check_writes(self, written: Mapping[type[Model], object]) -> None: ...
 
 
 __all__ = ["BatchRun", "BeforeCommit", "CleanedCallback", "RunSettings"]

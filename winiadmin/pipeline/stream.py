@@ -171,7 +171,9 @@ def _one_batch(run: BatchRun, spec: FrameImportSpec, table: RawTable, totals: _T
 def _transform(run: BatchRun, spec: FrameImportSpec, cleaned: CleaningOutcome) -> FramesByModel:
     with run.importer_code():
         rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
-        return spec.get_frames_by_model(cleaned.frame.with_columns(rows))
+        frames = spec.get_frames_by_model(cleaned.frame.with_columns(rows))
+    run.check_writes(frames)
+    return frames
 
 
 def _load(run: BatchRun, frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:

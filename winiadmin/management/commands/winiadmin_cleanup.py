@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from winiadmin.commands.base import ABCBaseCommand, whole_number
+from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.conf import get_config
 from winiadmin.jobs.cleanup import cleanup_abandoned_uploads
 from winiadmin.jobs.stale import reap_stale_jobs
@@ -15,7 +16,11 @@ from winiadmin.models import ImportJob
 _hours = whole_number(0)
 
 
-class Command(ABCBaseCommand):
+_O = ABCBaseCommand.Options
+
+
+class Command(BuiltinCommand):
+    builtin_options = (_O.DRY_RUN,)
     help = (
         "Delete the uploaded files (and cached previews) of import jobs unchanged for --hours: "
         "jobs that never ran are cancelled, succeeded jobs keep their report. Running jobs are "

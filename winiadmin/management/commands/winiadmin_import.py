@@ -5,11 +5,13 @@ from argparse import ArgumentParser
 from django.core.management import CommandError
 
 from winiadmin.commands.base import ABCBaseCommand, whole_number
+from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.commands.mapping import describe_matches, mapping_from_options, unmatched_message
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import failure, write_report
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
+from winiadmin.pipeline.spec import check_load_paths
 from winiadmin.problems import ProblemKind
 from winiadmin.readers import ReadOptions
 
@@ -22,7 +24,11 @@ def _option_pair(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
-class Command(ABCBaseCommand):
+_O = ABCBaseCommand.Options
+
+
+class Command(BuiltinCommand):
+    builtin_options = (_O.DRY_RUN, _O.TIMEOUT, _O.BATCH_SIZE)
     help = (
         "Import FILE with the registered importer IMPORTER (see winiadmin_importers). "
         "Nothing is written if any row has an error, unless --skip_invalid is given."
@@ -124,6 +130,7 @@ class Command(ABCBaseCommand):
     def _build_importer(self) -> Importer:
         try:
             importer_cls = get_importer(self.get_option("importer"))
+            check_load_paths(importer_cls)
             texts = dict(self.get_option("option"))
             return importer_cls(importer_cls.parse_options(texts))
         except (WiniadminError, ValueError) as exc:

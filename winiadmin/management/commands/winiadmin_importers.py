@@ -2,11 +2,11 @@
 
 from argparse import ArgumentParser
 
-from winiadmin.commands.base import ABCBaseCommand
+from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.importers import all_importers
 
 
-class Command(ABCBaseCommand):
+class Command(BuiltinCommand):
     help = "List the registered importers, the models they create and their options."
 
     def add_command_arguments(self, parser: ArgumentParser) -> None:

@@ -5,13 +5,13 @@ from pathlib import Path
 
 from django.core.management import CommandError
 
-from winiadmin.commands.base import ABCBaseCommand
+from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import get_importer
 from winiadmin.importers.template_file import FORMATS, template_csv, template_xlsx
 
 
-class Command(ABCBaseCommand):
+class Command(BuiltinCommand):
     help = (
         "Write an empty import file for IMPORTER: the expected headers and an example row "
         "(XLSX: the types as header comments and a Help sheet)."

@@ -7,11 +7,15 @@ from django.core.management import CommandError
 from django.utils.translation import ngettext
 
 from winiadmin.commands.base import ABCBaseCommand
+from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.jobs.undo import UndoPlan, UndoRefused, plan_undo, undo_job
 from winiadmin.models import ImportJob
 
+_O = ABCBaseCommand.Options
 
-class Command(ABCBaseCommand):
+
+class Command(BuiltinCommand):
+    builtin_options = (_O.DRY_RUN,)
     help = (
         "Undo a finished import job: print what would be deleted (cascades included), then "
         "delete exactly the rows it created, children before parents, in one transaction. "
