@@ -42,3 +42,11 @@ def test_the_filter_escapes_and_ignores_what_is_not_a_source() -> None:
         "[sheet “&lt;b&gt;x&lt;/b&gt;”]"
     )
     assert template.render(Context({"s": None})) == "[]"
+
+
+def test_the_phrase_keeps_its_order_whatever_the_stored_order() -> None:
+    """PostgreSQL's jsonb gives the keys back in an order of its own."""
+    stored = {"sheet": "Products", "format": "excel", "header row": "3 (detected)"}
+    assert source_in_words(stored) == (
+        "Excel workbook, sheet “Products”, column names found in row 3"
+    )

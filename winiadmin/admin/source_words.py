@@ -33,12 +33,15 @@ DELIMITERS: dict[str, Promise] = {
 }
 
 _HEADER_ROW = re.compile(r"^(\d+) \((detected|chosen)\)$")
+#: The order the phrase names things in (PostgreSQL's jsonb keeps no key order of its own).
+_ORDER = ("format", "encoding", "delimiter", "sheet", "header row")
 
 
 def source_in_words(source: Mapping[str, object]) -> str:
     """The report's ``source`` (see ``pipeline.run.describe_source``) as one readable phrase."""
     parts: list[str] = []
-    for key, value in source.items():
+    rank = {key: i for i, key in enumerate(_ORDER)}
+    for key, value in sorted(source.items(), key=lambda item: rank.get(item[0], len(rank))):
         text = str(value)
         if key == "format":
             parts.append(str(FORMATS.get(text, text)))
