@@ -41,10 +41,11 @@ SQLITE_PATH = os.environ.get("WINIADMIN_SQLITE_PATH", "")
 #: The task engines: django-tasks-db's ``db_worker``, and Celery workers.
 ENGINES = ("db", "celery")
 
-#: SQLite's test database lives in the test process's memory: no other process can reach it.
+#: What only PostgreSQL shows (for tests that need another process at all, see needs_shared_db).
 needs_postgres = pytest.mark.skipif(
     TEST_DB != "postgres",
-    reason="another process (worker, server) cannot reach SQLite's in-memory test database",
+    reason="PostgreSQL only: its advisory locks, or another connection's view of a running load "
+    "(SQLite's one writer holds the load back from every other connection)",
 )
 
 #: Another process can reach the test database: PostgreSQL, or SQLite in a file
