@@ -112,7 +112,7 @@ def _one_kill(log_dir: Path, rows: int, *, max_attempts: int) -> float:
     job.refresh_from_db()
     start_execution(job, skip_invalid=False, user=None)
     log_dir.mkdir(parents=True)
-    workers = Workers(log_dir, {"BACKGROUND_THRESHOLD": 0, "MAX_ATTEMPTS": max_attempts})
+    workers = Workers(log_dir, winiadmin={"BACKGROUND_THRESHOLD": 0, "MAX_ATTEMPTS": max_attempts})
     try:
         doomed = workers.start("--interval", "1")  # db_worker's default poll interval
         _wait(str(job.pk), lambda j: j.status == Status.RUNNING, 60)
