@@ -119,7 +119,9 @@ def test_a_worker_started_after_the_kill_runs_the_job_again(
     second = start(tmp_path, MAX_ATTEMPTS=2)
     cleanup.append(second)
     second.start()
-    wait_for(job, lambda j: j.status == Status.SUCCEEDED, 60, second)
+    # Succeeded at its commit (the fence marks it in the import's transaction); its counts, report
+    # and keys come with the final write just after.
+    wait_for(job, lambda j: j.status == Status.SUCCEEDED and bool(j.created_counts), 60, second)
     assert job.attempts_made == 2
     assert Tag.objects.count() == 3000
     assert job.created_counts == {"testapp.Tag": 3000}
