@@ -1,12 +1,15 @@
 """``ImportJob``: one upload and what happened to it, from the dry run to the real run."""
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from winiadmin.conf import get_config
 from winiadmin.storage import upload_name, upload_storage
 
 
@@ -158,8 +161,22 @@ class ImportJob(models.Model):
 
     @property
     def is_active(self) -> bool:
-        """Queued or being worked on: the job page shows its progress."""
-        return self.status in ACTIVE_STATUSES
+        """Queued or being worked on: the job page shows its progress. That includes a real run
+        that has committed (the fence marks it succeeded in the import's transaction) while its
+        worker still writes the outcome — report, counts, keys — right after."""
+        return self.status in ACTIVE_STATUSES or self.is_saving_outcome
+
+    @property
+    def is_saving_outcome(self) -> bool:
+        """Committed, the report still the dry run's: the worker is writing the outcome (for
+        ``STALE_AFTER_SECONDS`` at most: a worker that died there leaves the rows, not the
+        report)."""
+        if self.status != self.Status.SUCCEEDED or self.finished_at is None:
+            return False
+        if (self.report or {}).get("status") == "succeeded":
+            return False
+        limit = timedelta(seconds=get_config().STALE_AFTER_SECONDS)
+        return timezone.now() - self.finished_at < limit
 
     @property
     def is_undone(self) -> bool:

@@ -177,3 +177,20 @@ def test_a_run_in_a_transaction_not_yet_committed_is_not_taken_for_fenced(
         execute_job(job, skip_invalid=False)
     assert job.status == Status.SUCCEEDED, job.error
     assert job.created_counts == {"testapp.Line": 300}
+
+
+def test_a_committed_run_whose_outcome_is_still_being_written_shows_its_progress(
+    make_job: MakeJob,
+) -> None:
+    """Between the commit (succeeded, in the import's transaction) and the final write (report,
+    counts, keys) the job page keeps the progress, so it never renders a result without them."""
+    job = make_job()
+    assert job.report["status"] == "dry_run"
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.SUCCEEDED, finished_at=timezone.now())
+    job.refresh_from_db()
+    assert job.is_saving_outcome and job.is_active
+    # A worker that died right there: after STALE_AFTER_SECONDS the page shows what there is.
+    with override_settings(WINIADMIN={"STALE_AFTER_SECONDS": 0}):
+        assert not job.is_active
+    job.report = {**job.report, "status": "succeeded"}  # the final write
+    assert not job.is_saving_outcome and not job.is_active
