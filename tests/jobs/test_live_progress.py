@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from winiadmin.admin.progress import current_reading, progress_context
+from winiadmin.jobs.ended import finished
 from winiadmin.jobs.live_progress import LiveProgress, discard, live_name, publish, read_live
 from winiadmin.jobs.monitor import JobMonitor
-from winiadmin.jobs.runner import finished
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
 from winiadmin.progress import Progress

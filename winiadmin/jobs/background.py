@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from winiadmin.jobs import cancel_flag
 from winiadmin.jobs.dispatch import runs_in_background, schedule_watch, send_job
+from winiadmin.jobs.ended import finished
 from winiadmin.jobs.fence import new_attempt
 from winiadmin.jobs.monitor import worker_name
 from winiadmin.jobs.runner import (
@@ -27,7 +28,6 @@ from winiadmin.jobs.runner import (
     JobStateError,
     check_confirmable,
     execute_job,
-    finished,
     run_execution,
     run_validation,
     validate_job,

@@ -13,6 +13,7 @@ from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, get_importer
 from winiadmin.jobs.early_preview import EarlyPreview
+from winiadmin.jobs.ended import finished
 from winiadmin.jobs.fence import (
     CANCELLED_MESSAGE,
     AttemptFenced,
@@ -23,7 +24,6 @@ from winiadmin.jobs.fence import (
 )
 from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
-from winiadmin.jobs.live_progress import discard as discard_live_progress
 from winiadmin.jobs.monitor import JobMonitor, worker_name
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.states import state_message
@@ -31,7 +31,6 @@ from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
 from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult, ImportStatus
-from winiadmin.signals import import_finished
 from winiadmin.storage import (
     UploadStorageError,
     discard_job_files,
@@ -247,13 +246,6 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
         raise JobSuperseded(SUPERSEDED_MESSAGE)
     _settle(job, outcome, fields)
     return result, outcome
-
-
-def finished(job: ImportJob) -> None:
-    """The run ended: its live progress file goes; tell the integrations
-    (``winiadmin.signals.import_finished``)."""
-    discard_live_progress(job.pk)
-    import_finished.send(sender=ImportJob, job=job, status=job.status)
 
 
 def _claim(job: ImportJob, allowed: Collection[ImportJob.Status], new: ImportJob.Status) -> None:

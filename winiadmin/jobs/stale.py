@@ -27,11 +27,10 @@ from django.utils.formats import date_format
 
 from winiadmin.conf import get_config
 from winiadmin.jobs.dispatch import close_task_record, runs_in_background, send_job
-from winiadmin.jobs.live_progress import discard as discard_live_progress
+from winiadmin.jobs.ended import finished
 from winiadmin.jobs.live_progress import read_live
 from winiadmin.jobs.liveness import has_liveness_locks, job_lock_is_free
 from winiadmin.models import ImportJob
-from winiadmin.signals import import_finished
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -129,8 +128,7 @@ def _bury(dead: ImportJob, reason: str) -> bool:
         return True
     logger.warning("Job %s: %s", dead.pk, reason)
     dead.refresh_from_db()
-    discard_live_progress(dead.pk)  # as the runner does when a run ends (jobs.runner.finished)
-    import_finished.send(sender=ImportJob, job=dead, status=dead.status)
+    finished(dead)
     return True
 
 
