@@ -52,6 +52,12 @@ REDIS_URL = os.environ.get("WINIADMIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/1
 # for RabbitMQ); the results stay in Redis.
 CELERY_BROKER_URL = os.environ.get("WINIADMIN_TEST_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL
+# A queue of this test run's own (inherited by the workers it starts through the environment): a
+# worker left over from an earlier, killed run on the same Redis database would otherwise take
+# this run's tasks and run them against that run's database.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault(
+    "WINIADMIN_TEST_CELERY_QUEUE", f"winiadmin-tests-{os.getpid()}"
+)
 CELERY_RESULT_EXTENDED = True  # the task's name in its result: django_tasks' get_result() needs it
 CELERY_TASK_TRACK_STARTED = True  # a running task is STARTED, not PENDING
 # As docs/background.md advises for long imports: a worker takes one task at a time, and a task
