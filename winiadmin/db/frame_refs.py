@@ -4,7 +4,7 @@ A parent frame names a column of in-import identifiers (``ModelFrame(Order, orde
 ref="order_number")``): unique within the frame, stored only when it is a field of the model. A
 child frame's foreign-key column holds those identifiers (``ModelFrame(OrderLine, lines,
 references=("order",))``; the foreign key's related model says which frame). Parents are loaded
-first; the primary keys of their rows — inserted (see :mod:`winiadmin.db.frame_keys`: given in
+first; the primary keys of their rows — inserted (see :mod:`winiadmin.db.rows_writer`: given in
 the frame, reserved from the sequence, SQLite rowids) or, for upserted rows, the stored record's —
 give identifier → primary key, and the child's column becomes ``<fk>_id`` by a join: no query and
 no Python object per row.
@@ -23,8 +23,8 @@ import polars as pl
 from django.db import connections
 from django.db.models import ForeignKey, Model
 
-from winiadmin.db.frame_keys import collection_mode
 from winiadmin.db.graph import concrete
+from winiadmin.db.rows_writer import key_mode
 from winiadmin.exceptions import LoadError
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def check_references(specs: Mapping[type[Model], ModelFrame], using: str) -> Non
         if spec.ref not in spec.frame.columns:
             msg = f"{label}: the ref (identifier) column {spec.ref!r} is not in the frame."
             raise LoadError(msg)
-        if collection_mode(spec.model, using, given=given_pk_column(spec) is not None) == "none":
+        if key_mode(spec.model, using, given=given_pk_column(spec) is not None) == "none":
             vendor = connections[using].vendor
             msg = (
                 f"{label}: a frame with a ref needs the primary keys of the rows it inserts, "

@@ -4,9 +4,10 @@ No model instance is built per row. Foreign keys given by natural key (a categor
 resolved with one query per related model per chunk of distinct values and a join; foreign keys
 given by reference to another frame of the import (an order number shared by an order and its
 lines, see :mod:`winiadmin.db.frame_refs`) by a join on the parent rows' keys; the rows go
-to the database with ``COPY`` on PostgreSQL and ``executemany`` elsewhere, in large chunks,
-inside the caller's transaction. What bulk loading skips (``save()``, signals, validators) it
-skips too; defaults are computed once per load, not once per row.
+to the database through the loaders' one writer (:mod:`winiadmin.db.rows_writer`: ``COPY`` on
+PostgreSQL and ``executemany`` elsewhere), in large chunks, inside the caller's transaction.
+What bulk loading skips (``save()``, signals, validators) it skips too; defaults are computed
+once per load, not once per row.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.db import connections, transaction
-from django.db.models import Field, ForeignKey, Model
+from django.db.models import ForeignKey, Model
 
 from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, refused_as_load_error
-from winiadmin.db.frame_keys import KeyCollector
 from winiadmin.db.frame_refs import (
     REF_PK,
     REF_VALUE,
@@ -36,6 +36,7 @@ from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
 from winiadmin.db.lookups import Lookup
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN, ModelFrame
+from winiadmin.db.rows_writer import RowsWriter, key_mode
 from winiadmin.exceptions import LoadError
 
 __all__ = [
@@ -76,7 +77,7 @@ FrameChunkCallback = Callable[[type[Model], int], None]
 class LoadedFrames:
     #: Rows inserted per model, in insert order.
     counts: dict[type[Model], int] = field(default_factory=dict)
-    #: Primary keys of the inserted rows per model, where they could be known (see frame_keys).
+    #: Primary keys of the inserted rows per model, where they could be known (see rows_writer).
     pks: dict[type[Model], list[object]] = field(default_factory=dict)
     #: Updated and unchanged rows of the models loaded with an upsert key.
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
@@ -134,7 +135,7 @@ def load_frames(
                 if spec.ref is not None:
                     refs.record_parent(spec, frame, keys.keys, stored, STORED_PK)
             loaded.counts[model] = keys.count
-            if collect_pks and keys.mode != "none":
+            if collect_pks and keys.keys_known:
                 loaded.pks[model] = keys.keys
     return loaded
 
@@ -152,6 +153,15 @@ class UnresolvedKeysError(LoadError):
         )
 
 
+@dataclass(slots=True)
+class _Loaded:
+    """One model's insert: rows, and their keys where :attr:`keys_known`."""
+
+    count: int = 0
+    keys: list[object] = field(default_factory=list)
+    keys_known: bool = False
+
+
 def _load_one(
     spec: ModelFrame,
     frame: pl.DataFrame,
@@ -160,25 +170,27 @@ def _load_one(
     on_chunk: FrameChunkCallback | None,
     *,
     collect_pks: bool,
-) -> KeyCollector:
+) -> _Loaded:
     frame = drop_unstored_ref(spec, frame.drop(ROW_NUMBER_COLUMN, strict=False))
     fields, values = to_database_frame(spec.model, frame, connections[using])
-    copyable = not any(dtype == pl.Object for dtype in values.dtypes)
-    postgres = connections[using].vendor == "postgresql"
-    writer = _copy_rows if postgres and copyable else _executemany_rows
-    keys = KeyCollector(spec.model, fields, using, enabled=collect_pks)
-    for offset in range(0, values.height, step):
-        chunk_fields, chunk = keys.prepare(fields, values.slice(offset, step))
-        writer(spec.model, chunk_fields, chunk, using)
-        keys.inserted(chunk)
-        keys.count += chunk.height
-        if on_chunk is not None:
-            on_chunk(spec.model, chunk.height)
-    if keys.count and _has_unchecked_keys(spec):
+    loaded = _Loaded()
+    if not fields:  # no rows, or only columns the database fills: nothing to write
+        loaded.keys_known = collect_pks and key_mode(spec.model, using, given=False) != "none"
+        return loaded
+    attnames = [f.attname for f in fields]
+    with RowsWriter(spec.model, attnames, using=using, keys=collect_pks) as writer:
+        loaded.keys_known = writer.key_mode != "none"
+        for offset in range(0, values.height, step):
+            chunk = values.slice(offset, step)
+            loaded.keys += writer.write(chunk)
+            loaded.count += chunk.height
+            if on_chunk is not None:
+                on_chunk(spec.model, chunk.height)
+    if loaded.count and _has_unchecked_keys(spec):
         # Keys given as ids (not looked up) are checked at COMMIT by PostgreSQL and SQLite:
         # check now, so that a dry run finds a dangling id too.
         connections[using].check_constraints(table_names=[spec.model._meta.db_table])
-    return keys
+    return loaded
 
 
 def _has_unchecked_keys(spec: ModelFrame) -> bool:
@@ -333,36 +345,3 @@ def _unresolved(
         for value, row in missing.select(name, ROW_NUMBER_COLUMN).iter_rows():
             rows.setdefault(value, []).append(int(row))
     return UnresolvedKeys(model, name, lookup, values, rows)
-
-
-def _quoted(model: type[Model], fields: list[Field[Any, Any]], using: str) -> tuple[str, str]:
-    """The table's and the columns' quoted names."""
-    quote = connections[using].ops.quote_name
-    return quote(model._meta.db_table), ", ".join(quote(f.column or f.attname) for f in fields)
-
-
-def _executemany_rows(
-    model: type[Model], fields: list[Field[Any, Any]], chunk: pl.DataFrame, using: str
-) -> None:
-    connection = connections[using]
-    table, columns = _quoted(model, fields, using)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names are quoted identifiers
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, chunk.rows())
-
-
-def _copy_rows(
-    model: type[Model], fields: list[Field[Any, Any]], chunk: pl.DataFrame, using: str
-) -> None:
-    connection = connections[using]
-    table, columns = _quoted(model, fields, using)
-    data = chunk.write_csv(include_header=False, null_value="\\N").encode()
-    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-    # The raw psycopg cursor: wrap its errors into Django's (IntegrityError…) as Django does.
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(sql) as copy,
-    ):
-        copy.write(data)

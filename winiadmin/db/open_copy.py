@@ -9,7 +9,8 @@ Nothing else may run on the connection while a ``COPY`` is open, so the copy reg
 execute wrapper: any query through Django on this connection (the next chunk's conflict check,
 a lookup, a query in an importer's generator, the foreign-key check) first ends the copy — then
 that chunk simply is not overlapped. Queries sent around Django, with the raw DB-API connection,
-must not be made while a load is running.
+must not be made while a load is running. One ``COPY`` at a time: opening one ends any other
+left open on the connection (the two column sets of a model's rows, another table's writer).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ class OpenCopy:
     """One open ``COPY``: :meth:`write` rows, then :meth:`close` (or close with the error)."""
 
     def __init__(self, connection: Any, sql: str) -> None:
+        for wrapper in list(connection.execute_wrappers):
+            other = getattr(wrapper, "__self__", None)
+            if isinstance(other, OpenCopy):
+                other.close()
         self.connection = connection
         self.sql = sql
         self.closed = False
@@ -42,6 +47,11 @@ class OpenCopy:
         with self.connection.wrap_database_errors:
             for row in rows:
                 write_row(row)
+
+    def write_data(self, data: bytes) -> None:
+        """Send data in the ``COPY``'s format (CSV written by polars, for one)."""
+        with self.connection.wrap_database_errors:
+            self._copy.write(data)
 
     def close(self, error: BaseException | None = None) -> None:
         """End the ``COPY``: wait until the server has stored every row, and raise what it

@@ -4,11 +4,11 @@
 placeholders, expression checks): for plain rows that is most of an import's time. When no row of
 the import points at a model's rows and the caller does not want their keys, the loader does what
 ``bulk_create`` would do with the values (``pre_save``, ``get_db_prep_save``) and sends them with
-one statement built once: ``executemany`` of a one-row INSERT on SQLite (its fastest path),
-``COPY … FROM STDIN`` on PostgreSQL, left open from chunk to chunk (:mod:`.open_copy`). The
-values are prepared a column at a time (:mod:`.prepared_values`). No key is read back, so the
-instances keep ``pk=None`` for an auto-increment key, as ``bulk_create`` leaves them on backends
-that cannot return keys.
+one statement built once, through the loaders' one writer (:mod:`.rows_writer`):
+``executemany`` of a one-row INSERT on SQLite, ``COPY … FROM STDIN`` on PostgreSQL, left open
+from chunk to chunk. The values are prepared a column at a time (:mod:`.prepared_values`). No
+key is read back, so the instances keep ``pk=None`` for an auto-increment key, as
+``bulk_create`` leaves them on backends that cannot return keys.
 
 Models with anything ``bulk_create`` treats specially (database defaults, generated or custom
 placeholder fields, ``order_with_respect_to``, multi-column keys) keep going through it.
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connections
 
-from winiadmin.db.open_copy import OpenCopy
-from winiadmin.db.prepared_values import ExpressionValueError, column_preparers, prepared_rows
+from winiadmin.db.prepared_values import ExpressionValueError, column_preparers, prepared_columns
+from winiadmin.db.rows_writer import RowsWriter
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -58,14 +58,12 @@ class PlainInsert:
         fields = list(meta.concrete_fields)
         without_pk = [f for f in fields if f is not meta.auto_field]
         # With the key (given, or a Python default such as uuid4) and without (auto-increment).
-        self._with_pk = (fields, column_preparers(fields, connection))
-        self._without_pk = (without_pk, column_preparers(without_pk, connection))
-        self._copy: OpenCopy | None = None
+        self._with_pk = _Group(model, fields, connection, using)
+        self._without_pk = _Group(model, without_pk, connection, using)
 
     def run(self, objs: Sequence[Model]) -> bool:
         """Insert ``objs`` (keys are not read back); False, having sent nothing, when a value is
         an expression (``F()``, ``Now()``, a database default): ``bulk_create`` must compile it."""
-        connection = connections[self.using]
         with_pk: list[Model] = []
         without_pk: list[Model] = []
         pk = self._pk
@@ -74,16 +72,15 @@ class PlainInsert:
                 obj.pk = pk.get_pk_value_on_save(obj)  # a Python default (uuid4), as bulk_create
             (without_pk if obj.pk is None else with_pk).append(obj)
         batches = []
-        groups = ((with_pk, self._with_pk), (without_pk, self._without_pk))
-        for group, (fields, preparers) in groups:
-            if not group:
+        for group, objects in ((self._with_pk, with_pk), (self._without_pk, without_pk)):
+            if not objects:
                 continue
             try:
-                batches.append((fields, prepared_rows(group, preparers)))
+                batches.append((group, prepared_columns(objects, group.preparers)))
             except ExpressionValueError:
                 return False
-        for fields, rows in batches:
-            self._send(fields, rows, connection)
+        for group, columns in batches:
+            group.writer().write(columns)
         for obj in objs:
             obj._state.adding = False
             obj._state.db = self.using
@@ -92,27 +89,29 @@ class PlainInsert:
     def finish(self, error: BaseException | None = None) -> None:
         """Wait until every row sent is stored (PostgreSQL: end the open ``COPY``), raising what
         the database refused; with ``error``, cancel what is still open instead."""
-        if self._copy is not None:
-            copy, self._copy = self._copy, None
-            copy.close(error)
+        for group in (self._with_pk, self._without_pk):
+            group.close(error)
 
-    def _send(
-        self, fields: list[Field[Any, Any]], rows: list[tuple[Any, ...]], connection: Any
+
+class _Group:
+    """The rows of one column set (with or without the key) and their writer, made when first
+    needed (a model whose only column is its auto key has none without it)."""
+
+    def __init__(
+        self, model: type[Model], fields: list[Field[Any, Any]], connection: Any, using: str
     ) -> None:
-        quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        columns = ", ".join(quote(f.column) for f in fields)
-        if connection.vendor == "postgresql":
-            # COPY: psycopg adapts each value as it would for a query, without parsing SQL. Left
-            # open for the next chunk (see open_copy); finish() or any other query ends it.
-            sql = f"COPY {table} ({columns}) FROM STDIN"
-            if self._copy is not None and (self._copy.closed or self._copy.sql != sql):
-                self.finish()
-            if self._copy is None:
-                self._copy = OpenCopy(connection, sql)
-            self._copy.write(rows)
-            return
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - quoted names
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        self.model = model
+        self.fields = fields
+        self.preparers = column_preparers(fields, connection)
+        self.using = using
+        self._writer: RowsWriter | None = None
+
+    def writer(self) -> RowsWriter:
+        if self._writer is None:
+            attnames = [f.attname for f in self.fields]
+            self._writer = RowsWriter(self.model, attnames, using=self.using)
+        return self._writer
+
+    def close(self, error: BaseException | None) -> None:
+        if self._writer is not None:
+            self._writer.close(error)

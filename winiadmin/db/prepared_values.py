@@ -105,12 +105,17 @@ def column_preparers(fields: Sequence[Field[Any, Any]], connection: Any) -> list
     return [_preparer(f, connection) for f in fields]
 
 
+def prepared_columns(objs: Sequence[Model], preparers: Sequence[ColumnPreparer]) -> list[list[Any]]:
+    """One list of database values per preparer's field, in ``objs``' order (raises
+    :class:`ExpressionValueError`): what :class:`~winiadmin.db.rows_writer.RowsWriter` writes."""
+    return [preparer.values(objs) for preparer in preparers]
+
+
 def prepared_rows(
     objs: Sequence[Model], preparers: Sequence[ColumnPreparer]
 ) -> list[tuple[Any, ...]]:
     """One tuple of database values per instance (raises :class:`ExpressionValueError`)."""
-    columns = [preparer.values(objs) for preparer in preparers]
-    return list(zip(*columns, strict=True))
+    return list(zip(*prepared_columns(objs, preparers), strict=True))
 
 
 def _preparer(f: Field[Any, Any], connection: Any) -> ColumnPreparer:
