@@ -1,7 +1,8 @@
 """The pipeline: read → clean → transform → load, one module per stage, data flowing one way."""
 
+from winiadmin.pipeline.batches import ReadSource
 from winiadmin.pipeline.options import BeforeCommit, CleanedCallback, RunOptions
-from winiadmin.pipeline.run import ReadSource, run_import
+from winiadmin.pipeline.run import run_import
 from winiadmin.pipeline.spec import (
     BulksByModel,
     FrameImportSpec,

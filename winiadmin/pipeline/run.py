@@ -24,7 +24,7 @@ from winiadmin.cleaning.mapping import (
     match_file_columns,
     sample_values,
 )
-from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
+from winiadmin.cleaning.stage import CleaningOutcome, clean_table
 from winiadmin.cleaning.tracking import (
     DUPLICATE_KEY_POLICIES,
     DuplicateKeyPolicy,
@@ -44,7 +44,13 @@ from winiadmin.exceptions import (
     describe_exception,
 )
 from winiadmin.pipeline.accounting import RowTally
-from winiadmin.pipeline.batches import BatchSource, streamed_file, whole_file
+from winiadmin.pipeline.batches import (
+    BatchSource,
+    ReadSource,
+    describe_source,
+    streamed_file,
+    whole_file,
+)
 from winiadmin.pipeline.counts import RunTotals, changes_by_label, model_counts
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.frame_conflicts import KeyHistory
@@ -63,19 +69,14 @@ from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_
 from winiadmin.pipeline.writes import check_written_models
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ignore_progress
-from winiadmin.readers import RawTable, ReadOptions, Source, read_table
+from winiadmin.readers import RawTable, ReadOptions
 from winiadmin.readers.batched import batch_plan
-from winiadmin.readers.encoding import encoding_label
 from winiadmin.readers.grid import column_letters
 from winiadmin.results import ImportResult, ImportStatus, Stage
 
 __all__ = ["BeforeCommit", "CleanedCallback", "ReadSource", "RunOptions", "run_import"]
 
 logger = logging.getLogger("winiadmin")
-
-#: Where the rows come from: a file (path, bytes, binary file), a frame already read, or a
-#: callable returning one (so that reading is timed and its errors reported like any other).
-ReadSource = Source | pl.DataFrame | RawTable | Callable[[], pl.DataFrame | RawTable]
 
 
 def run_import(
@@ -174,7 +175,13 @@ class _Run:
             threshold = get_config().STREAM_THRESHOLD_BYTES
             plan = batch_plan(source, self.read_options, threshold=threshold)
         if plan is None:
-            return whole_file(lambda: self._read_whole(source), self.progress)
+            return whole_file(
+                source,
+                self.read_options,
+                file_name=self.options.file_name,
+                importer=self.result.importer,
+                progress=self.progress,
+            )
         column = getattr(self.spec, "stream_group_by", None)
         return streamed_file(
             plan,
@@ -357,27 +364,6 @@ class _Run:
             return None
         return next((c.header for c in matches.columns if c.target == column), None)
 
-    def _read_whole(self, source: ReadSource) -> RawTable:
-        if callable(source) and not isinstance(source, pl.DataFrame | RawTable):
-            source = self._call_reader(source)
-        if isinstance(source, RawTable):
-            return source
-        if isinstance(source, pl.DataFrame):
-            return RawTable(source, default_row_numbers(source.height), format="dataframe")
-        return read_table(source, self.read_options, name=self.options.file_name)
-
-    def _call_reader(self, read: Callable[[], pl.DataFrame | RawTable]) -> pl.DataFrame | RawTable:
-        """An importer's own reading code (``handle_import``): its failures are read errors."""
-        try:
-            with self.guard("The data could not be read", FileReadError):
-                return read()
-        except FileReadError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, OSError) and cause.filename:
-                msg = f"The data could not be read: {cause.strerror or cause}: {cause.filename}"
-                raise FileReadError(msg) from cause
-            raise
-
     def clean(self, table: RawTable) -> CleaningOutcome:
         """Match the file's headers to the expected columns, rename them, then clean.
 
@@ -461,17 +447,6 @@ class _Run:
         if models is not None:
             name = self.result.importer
             check_written_models(name, models, upsert_keys_of(self.spec), written)
-
-    @contextmanager
-    def guard(self, what: str, error: type[WiniadminError]) -> Iterator[None]:
-        """Turn an unexpected exception in user code into ``error``; log the traceback."""
-        try:
-            yield
-        except WiniadminError:
-            raise
-        except Exception as exc:
-            logger.exception("%s (%s)", what, self.result.importer)
-            raise error(f"{what}: {type(exc).__name__}: {exc}") from exc
 
     @contextmanager
     def importer_code(self) -> Iterator[None]:
@@ -572,18 +547,3 @@ def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:
     """The importer's ``upsert_keys`` (field names per model), if it declares any."""
     declared: Mapping[type[Model], Sequence[str]] = getattr(spec, "upsert_keys", None) or {}
     return {model: tuple(names) for model, names in declared.items()}
-
-
-def describe_source(table: RawTable, options: ReadOptions) -> dict[str, str]:
-    """How the file was read, in words: ``{"encoding": "Windows-1252 (no UTF-8 found)", …}``."""
-    info = {"format": table.format}
-    if table.encoding:
-        info["encoding"] = encoding_label(table.encoding, chosen=options.encoding is not None)
-    for key in ("delimiter", "sheet"):
-        value = getattr(table, key, None)
-        if value:
-            info[key] = repr(value) if key == "delimiter" else str(value)
-    if table.header_row is not None:
-        how = "detected" if table.header_detected else "chosen"
-        info["header row"] = f"{table.header_row} ({how})"
-    return info
