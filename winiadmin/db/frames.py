@@ -82,7 +82,7 @@ class LoadedFrames:
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
 
 
-def load_frames(
+def load_frames(  # noqa: PLR0913 - keyword-only knobs, as QuerySet.bulk_create's
     frames: Mapping[type[Model], ModelFrame | pl.DataFrame],
     step: int = STANDARD_BULK_SIZE * 50,
     *,
@@ -124,7 +124,6 @@ def load_frames(
                         frame,
                         spec.key,
                         using=using,
-                        row_column=ROW_NUMBER_COLUMN,
                         limit=diff_limit,
                     )
                     frame, stored, loaded.tallies[model] = split.new, split.stored, split.tally
@@ -152,7 +151,7 @@ class UnresolvedKeysError(LoadError):
         )
 
 
-def _load_one(
+def _load_one(  # noqa: PLR0913 - load_frames' knobs for one model
     spec: ModelFrame,
     frame: pl.DataFrame,
     step: int,

@@ -69,7 +69,7 @@ SUPERSEDED_MESSAGE = (
 )
 
 
-def create_job(
+def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload sets
     *,
     importer: type[Importer],
     upload: UploadedFile[bytes],
