@@ -8,7 +8,7 @@ import pytest
 from shop.importers import CatalogueImporter, CatalogueObjectsImporter
 from shop.models import Product
 
-from tests.pipeline.test_stream import catalogue
+from tests.pipeline.test_batches import catalogue
 from tests.pipeline.test_upsert import ObjectsUpsert
 from tests.reliability.importers import BrokenObjectsImporter
 from winiadmin.results import ImportResult, ImportStatus, RowAccounting

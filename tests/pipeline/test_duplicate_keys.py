@@ -8,7 +8,7 @@ from django.core.checks import Error
 from shop.importers import CatalogueImporter, CatalogueObjectsImporter
 from shop.models import Product
 
-from tests.pipeline.test_stream import catalogue
+from tests.pipeline.test_batches import catalogue
 from winiadmin.checks import check_duplicate_key_policy
 from winiadmin.importers import register
 from winiadmin.importers.registry import unregister

@@ -13,7 +13,7 @@ from shop.models import Category, Customer, Order, OrderLine, Product, Store
 
 from winiadmin.cleaning import CleaningDF
 from winiadmin.cleaning.mapping import ColumnMapping
-from winiadmin.pipeline import run_import
+from winiadmin.pipeline import RunOptions, run_import
 from winiadmin.problems import ProblemKind, Severity
 from winiadmin.results import ImportStatus, Stage
 
@@ -302,7 +302,9 @@ def test_a_dataframe_source_gets_row_numbers_from_two() -> None:
     assert [(p.row, p.severity) for p in result.problems] == [(3, Severity.ERROR)]
     assert Store.objects.count() == 0
     result = run_import(
-        Spec(), pl.DataFrame({"name": ["a", None, "c"], "city": ["x", "y", "z"]}), skip_invalid=True
+        Spec(),
+        pl.DataFrame({"name": ["a", None, "c"], "city": ["x", "y", "z"]}),
+        RunOptions(skip_invalid=True),
     )
     assert list(Store.objects.values_list("name", "city")) == [("a", "x"), ("c", "z")]
 

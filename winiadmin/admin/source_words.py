@@ -38,7 +38,7 @@ _ORDER = ("format", "encoding", "delimiter", "sheet", "header row")
 
 
 def source_in_words(source: Mapping[str, object]) -> str:
-    """The report's ``source`` (see ``pipeline.run.describe_source``) as one readable phrase."""
+    """The report's ``source`` (see ``pipeline.batches.describe_source``) as one readable phrase."""
     parts: list[str] = []
     rank = {key: i for i, key in enumerate(_ORDER)}
     for key, value in sorted(source.items(), key=lambda item: rank.get(item[0], len(rank))):

@@ -19,7 +19,7 @@ from winiadmin.commands.base import ABCBaseCommand
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import failure, write_report
 from winiadmin.db.bulk import STANDARD_BULK_SIZE, bulk_create_bulks_in_steps
-from winiadmin.pipeline import run_import
+from winiadmin.pipeline import RunOptions, run_import
 from winiadmin.results import ImportResult
 
 
@@ -60,16 +60,15 @@ class ImportDataBaseCommand(ABCBaseCommand):
     def handle_command(self) -> None:
         progress = TerminalProgressBar(self.stderr)
         try:
-            self.result = run_import(
-                self,
-                self.handle_import,
+            options = RunOptions(
                 dry_run=self.get_option(self.Options.DRY_RUN),
                 skip_invalid=self.get_option(self.SKIP_INVALID),
                 batch_size=self.get_option(self.Options.BATCH_SIZE),
                 timeout=self.get_option(self.Options.TIMEOUT),
                 progress=progress,
-                importer_name=type(self).__module__.rsplit(".", 1)[-1],
             )
+            name = type(self).__module__.rsplit(".", 1)[-1]
+            self.result = run_import(self, self.handle_import, options, importer_name=name)
         finally:
             progress.close()
         if self.result.cleaning_df is not None:

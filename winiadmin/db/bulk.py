@@ -83,7 +83,7 @@ def bulk_create_bulks_in_steps(
     return _load(bulk_by_class, step, using, on_chunk, collect=True).created
 
 
-def load_bulks(
+def load_bulks(  # noqa: PLR0913 - keyword-only knobs, as QuerySet.bulk_create's
     bulk_by_class: Mapping[type[Model], Iterable[Model]],
     step: int = STANDARD_BULK_SIZE,
     *,
@@ -121,7 +121,7 @@ def bulk_update_in_steps[TModel: Model](
     return updated
 
 
-def _load(
+def _load(  # noqa: PLR0913 - load_bulks' knobs, passed on as they are
     bulk_by_class: Mapping[type[Model], Iterable[Model]],
     step: int,
     using: str | None,

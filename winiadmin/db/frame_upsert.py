@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from winiadmin.db.model_frame import ROW_NUMBER_COLUMN
 from winiadmin.db.upsert import (
     Key,
     RowChange,
@@ -42,14 +43,15 @@ def upsert_frame(
     key: tuple[str, ...],
     *,
     using: str,
-    row_column: str,
     limit: int,
 ) -> UpsertSplit:
     """Update the rows whose key is stored (when they differ); split the frame into new rows and
     stored ones (with their records' keys), and tally them.
 
-    ``frame`` has its natural keys resolved already (``<fk>_id`` columns).
+    ``frame`` has its natural keys resolved already (``<fk>_id`` columns); its file rows, when
+    known, are in ``ROW_NUMBER_COLUMN``.
     """
+    row_column = ROW_NUMBER_COLUMN
     attnames = key_attnames(model, key)
     key_columns = [_column(model, frame, name) for name in attnames]
     _refuse_repeated(model, frame, key_columns, row_column)

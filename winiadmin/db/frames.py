@@ -83,7 +83,7 @@ class LoadedFrames:
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
 
 
-def load_frames(
+def load_frames(  # noqa: PLR0913 - keyword-only knobs, as QuerySet.bulk_create's
     frames: Mapping[type[Model], ModelFrame | pl.DataFrame],
     step: int = STANDARD_BULK_SIZE * 50,
     *,
@@ -125,7 +125,6 @@ def load_frames(
                         frame,
                         spec.key,
                         using=using,
-                        row_column=ROW_NUMBER_COLUMN,
                         limit=diff_limit,
                     )
                     frame, stored, loaded.tallies[model] = split.new, split.stored, split.tally
@@ -162,7 +161,7 @@ class _Loaded:
     keys_known: bool = False
 
 
-def _load_one(
+def _load_one(  # noqa: PLR0913 - load_frames' knobs for one model
     spec: ModelFrame,
     frame: pl.DataFrame,
     step: int,

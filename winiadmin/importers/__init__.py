@@ -3,9 +3,9 @@
 Everything a user subclasses, declares, raises or calls to write an importer is here:
 ``Importer`` and ``register``, the cleaning base ``CleaningDF``, the option types, natural-key
 ``Lookup`` / ``with_keys``, the frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``,
-``LazyBulk``, ``RowProblems`` with ``Problem`` / ``ProblemKind`` / ``Severity``, and the
-registry's look-ups. The modules they live in stay importable (older imports keep working),
-but this list is the public surface.
+``LazyBulk``, ``RowProblems`` with ``Problem`` / ``ProblemKind`` / ``Severity``, how
+``Importer.run`` runs (``RunOptions``), and the registry's look-ups. The modules they live in
+stay importable (older imports keep working), but this list is the public surface.
 """
 
 from winiadmin.cleaning import CleaningDF
@@ -28,7 +28,7 @@ from winiadmin.importers.registry import (
     importers_for_model,
     register,
 )
-from winiadmin.pipeline import BulksByModel, FramesByModel, LazyBulk
+from winiadmin.pipeline import BulksByModel, FramesByModel, LazyBulk, RunOptions
 from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.results import ImportResult, ImportStatus
 
@@ -53,6 +53,7 @@ __all__ = [
     "Problem",
     "ProblemKind",
     "RowProblems",
+    "RunOptions",
     "Severity",
     "StringOption",
     "all_importers",

@@ -1,23 +1,20 @@
 """Importers: declared once, registered, and run the same way by the admin and the commands."""
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from dataclasses import replace
+from typing import Any, ClassVar
 
 import polars as pl
 from django.db.models import Model
 from django.utils.text import camel_case_to_spaces
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
-from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.lookups import Lookup
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
-from winiadmin.pipeline import BulksByModel, ReadSource, run_import
-from winiadmin.pipeline.run import BeforeCommit, CleanedCallback
+from winiadmin.pipeline import BulksByModel, ReadSource, RunOptions, run_import
 from winiadmin.pipeline.spec import load_path_placeholder
-from winiadmin.progress import ProgressCallback
-from winiadmin.readers import ReadOptions
 from winiadmin.results import ImportResult
 
 
@@ -131,36 +128,15 @@ class Importer:
     def run(
         self,
         source: ReadSource,
-        *,
-        dry_run: bool = False,
-        skip_invalid: bool = False,
-        batch_size: int | None = None,
-        using: str | None = None,
-        timeout: float | None = None,
-        read_options: ReadOptions | None = None,
-        file_name: str | None = None,
-        collect_pks: bool = False,
-        progress: ProgressCallback | None = None,
-        column_mapping: ColumnMapping | None = None,
-        create_missing: bool = False,
-        on_cleaned: CleanedCallback | None = None,
-        before_commit: BeforeCommit | None = None,
+        options: RunOptions | None = None,
+        **changes: Any,
     ) -> ImportResult:
-        return run_import(
-            self,
-            source,
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-            batch_size=batch_size,
-            using=using,
-            timeout=timeout,
-            read_options=read_options,
-            file_name=file_name,
-            collect_pks=collect_pks,
-            progress=progress,
-            importer_name=self.get_name(),
-            column_mapping=column_mapping,
-            create_missing=create_missing,
-            on_cleaned=on_cleaned,
-            before_commit=before_commit,
-        )
+        """The whole pipeline once (:func:`~winiadmin.pipeline.run_import`); never raises for bad
+        data: the result says what happened.
+
+        ``options``: a :class:`RunOptions`; ``changes``: fields of it by name, applied on top
+        (``run(path, dry_run=True)`` is ``run(path, RunOptions(dry_run=True))``). An unknown
+        name raises ``TypeError``, as ``RunOptions(...)`` does.
+        """
+        chosen = replace(options or RunOptions(), **changes) if changes else options
+        return run_import(self, source, chosen, importer_name=self.get_name())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
-from winiadmin.importers import Importer, get_importer
+from winiadmin.importers import Importer, RunOptions, get_importer
 from winiadmin.jobs.early_preview import EarlyPreview
 from winiadmin.jobs.ended import finished
 from winiadmin.jobs.fence import (
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from winiadmin.permissions import User
-    from winiadmin.pipeline.run import CleanedCallback
 
 
 __all__ = ["CANCELLED_MESSAGE", "JobCancelled", "JobStateError", "JobSuperseded"]
@@ -69,7 +69,7 @@ SUPERSEDED_MESSAGE = (
 )
 
 
-def create_job(
+def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload sets
     *,
     importer: type[Importer],
     upload: UploadedFile[bytes],
@@ -136,7 +136,7 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
     fence = Fence.of(job)
     early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
     earlier_preview = job.preview_file
-    result, progress = _run(job, fence, monitor, dry_run=True, skip_invalid=False, on_cleaned=early)
+    result, progress = _run(job, fence, monitor, RunOptions(dry_run=True, on_cleaned=early))
     fields: dict[str, object] = {
         **progress,
         **_inputs(job),
@@ -209,9 +209,8 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
     """The real run and the write of its outcome (if the job is still this attempt's)."""
     fence = Fence.of(job)
     started_at = job.started_at or timezone.now()
-    result, progress = _run(
-        job, fence, monitor, dry_run=False, skip_invalid=job.skip_invalid, collect_pks=True
-    )
+    options = RunOptions(skip_invalid=job.skip_invalid, collect_pks=True)
+    result, progress = _run(job, fence, monitor, options)
     # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
     created_pks = (
         {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
@@ -278,14 +277,11 @@ def _run(
     job: ImportJob,
     fence: Fence,
     monitor: JobMonitor,
-    *,
-    dry_run: bool,
-    skip_invalid: bool,
-    collect_pks: bool = False,
-    on_cleaned: CleanedCallback | None = None,
+    options: RunOptions,
 ) -> tuple[ImportResult, dict[str, object]]:
     """One run of the claimed job, its progress kept by ``monitor`` (already started); returns
-    the result and the last progress, for the final write."""
+    the result and the last progress, for the final write. ``options``: what the caller
+    chooses (dry run or not); the job's own choices are added here."""
     try:
         importer, handle = _prepare(job)
     except WiniadminError as exc:
@@ -300,20 +296,19 @@ def _run(
         with handle:
             result = importer.run(
                 cast("BinaryIO", handle),
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                read_options=ReadOptions(**job.read_options),
-                file_name=job.original_name,
-                collect_pks=collect_pks,
-                create_missing=job.create_missing and not dry_run,
-                column_mapping=(
-                    None
-                    if job.column_mapping is None
-                    else ColumnMapping.from_json(job.column_mapping)
+                replace(
+                    options,
+                    read_options=ReadOptions(**job.read_options),
+                    file_name=job.original_name,
+                    create_missing=job.create_missing and not options.dry_run,
+                    column_mapping=(
+                        None
+                        if job.column_mapping is None
+                        else ColumnMapping.from_json(job.column_mapping)
+                    ),
+                    progress=monitor,
+                    before_commit=None if options.dry_run else fence.before_commit,
                 ),
-                progress=monitor,
-                on_cleaned=on_cleaned,
-                before_commit=None if dry_run else fence.before_commit,
             )
     except ImportCancelled:
         _cancelled(job, fence, monitor)

@@ -1,6 +1,8 @@
 """The pipeline: read → clean → transform → load, one module per stage, data flowing one way."""
 
-from winiadmin.pipeline.run import ReadSource, run_import
+from winiadmin.pipeline.batches import ReadSource
+from winiadmin.pipeline.options import BeforeCommit, CleanedCallback, RunOptions
+from winiadmin.pipeline.run import run_import
 from winiadmin.pipeline.spec import (
     BulksByModel,
     FrameImportSpec,
@@ -10,11 +12,14 @@ from winiadmin.pipeline.spec import (
 )
 
 __all__ = [
+    "BeforeCommit",
     "BulksByModel",
+    "CleanedCallback",
     "FrameImportSpec",
     "FramesByModel",
     "ImportSpec",
     "LazyBulk",
     "ReadSource",
+    "RunOptions",
     "run_import",
 ]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from winiadmin.db.unique import unique_field_sets
 from winiadmin.db.upsert import UpsertTally, key_attnames
-from winiadmin.pipeline.object_upsert import update_stored
+from winiadmin.pipeline.object_upsert import StoredUpdate
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.problems import Problem, ProblemKind, Severity
 
@@ -85,14 +85,8 @@ class ConflictFilter:
         tally = self.tallies.setdefault(model, UpsertTally(self.diff_limit))
         keys = next((s for names, s in seen.items() if set(names) == set(key)), set())
         new: list[Model] = []
-        for obj, k, stored in update_stored(
-            model,
-            key,
-            objs,
-            using=self.using,
-            tally=tally,
-            rows_of=lambda k: self._rows_of(key, k),
-        ):
+        update = StoredUpdate(model, key, self.using, tally, lambda k: self._rows_of(key, k))
+        for obj, k, stored in update.apply(objs):
             if not stored:
                 new.append(obj)
             elif k in keys:

@@ -1,10 +1,13 @@
-"""Per-model counts of a load (created, updated, unchanged) as the result reports them."""
+"""What a run's loads add up to (:class:`RunTotals`), and the per-model counts (created,
+updated, unchanged) as the result reports them."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.db.models import Model
 
 from winiadmin.db.upsert import RowChange, UpsertTally
+from winiadmin.pipeline.load import LoadOutcome
 from winiadmin.results import ModelCount
 
 
@@ -26,3 +29,36 @@ def model_counts(
 
 def changes_by_label(tallies: Mapping[type[Model], UpsertTally]) -> dict[str, list[RowChange]]:
     return {m._meta.label: t.changes for m, t in tallies.items() if t.changes}
+
+
+@dataclass(slots=True)
+class RunTotals:
+    """What the batches of a run added up to (a file read whole: its one batch): the one place
+    a run's outcome is accumulated before it is decided."""
+
+    #: Rows inserted, and upsert tallies, per model, over every load.
+    counts: dict[type[Model], int] = field(default_factory=dict)
+    tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
+    pks: dict[type[Model], list[object]] = field(default_factory=dict)
+    #: Rows with errors found while cleaning; rows left out for a conflict.
+    invalid_rows: set[int] = field(default_factory=set)
+    conflict_rows: set[int] = field(default_factory=set)
+    #: A load found rows conflicting with the database (or with an earlier batch).
+    conflicts: bool = False
+    #: A load found problems that skipping invalid rows cannot cure (unknown natural keys).
+    blocking: bool = False
+    #: The file cannot be imported at all (missing columns, a refused mapping).
+    file_error: bool = False
+    #: The importer raised ``RowProblems`` while transforming.
+    row_problems: bool = False
+
+    def add_load(self, loaded: LoadOutcome) -> None:
+        for model, n in loaded.counts.items():
+            self.counts[model] = self.counts.get(model, 0) + n
+        for model, tally in loaded.tallies.items():
+            self.tallies.setdefault(model, UpsertTally(tally.limit)).add(tally)
+        for model, pks in loaded.pks.items():
+            self.pks.setdefault(model, []).extend(pks)
+        self.conflicts |= loaded.has_conflicts
+        self.blocking |= loaded.blocking
+        self.conflict_rows.update(p.row for p in loaded.problems if p.row is not None)

@@ -1,8 +1,7 @@
-"""The load stage for frame-native importers: same transaction, dry run and problem report."""
+"""The load stage for frame-native importers: the same run transaction and problem report."""
 
 from dataclasses import replace
 
-from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
@@ -25,36 +24,26 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
     outcome = LoadOutcome()
     # Identifiers of this call's frames (a streamed file: this batch's; see frame_refs).
     refs = FrameRefs()
-    with transaction.atomic(using=settings.using):
-        specs = _check_conflicts(specs, settings, outcome, refs)
-        try:
-            loaded = load_frames(
-                specs,
-                settings.frame_step,
-                using=settings.using,
-                on_chunk=progress_counter(settings, total),
-                collect_pks=settings.collect_pks,
-                resolver=settings.resolver,
-                diff_limit=settings.diff_limit,
-                refs=refs,
-            )
-            outcome.counts = loaded.counts
-            outcome.tallies = loaded.tallies
-            outcome.pks = loaded.pks
-        except UnresolvedKeysError as exc:
-            # Unknown natural keys block the import even when skipping invalid rows: the rows
-            # that point at them would be silently dropped otherwise.
-            outcome.problems += _unresolved_problems(exc)
-            outcome.blocking = True
-        if (
-            settings.dry_run
-            or outcome.blocking
-            or (outcome.problems and not settings.skip_conflicts)
-            or settings.rollback_unmatched
-        ):
-            transaction.set_rollback(True, using=settings.using)
-        elif settings.before_commit is not None:
-            settings.before_commit()
+    specs = _check_conflicts(specs, settings, outcome, refs)
+    try:
+        loaded = load_frames(
+            specs,
+            settings.frame_step,
+            using=settings.using,
+            on_chunk=progress_counter(settings, total),
+            collect_pks=settings.collect_pks,
+            resolver=settings.resolver,
+            diff_limit=settings.diff_limit,
+            refs=refs,
+        )
+        outcome.counts = loaded.counts
+        outcome.tallies = loaded.tallies
+        outcome.pks = loaded.pks
+    except UnresolvedKeysError as exc:
+        # Unknown natural keys block the import even when skipping invalid rows: the rows
+        # that point at them would be silently dropped otherwise.
+        outcome.problems += _unresolved_problems(exc)
+        outcome.blocking = True
     return outcome
 
 

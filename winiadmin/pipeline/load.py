@@ -1,8 +1,14 @@
-"""The load stage: one transaction, unique conflicts checked per chunk, rolled back on a dry run."""
+"""The load stage (unique conflicts checked per chunk) and the run's one transaction.
+
+The stage loads every row it can, conflicting rows left out, inside :class:`RunTransaction`;
+whether that is committed is decided once, by the run, when every batch is loaded.
+"""
 
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
 
 import polars as pl
 from django.db import transaction
@@ -20,6 +26,7 @@ from winiadmin.results import Stage
 if TYPE_CHECKING:
     from winiadmin.db.lookups import KeyResolver
     from winiadmin.pipeline.frame_conflicts import KeyHistory
+    from winiadmin.pipeline.options import BeforeCommit
 
 
 @dataclass(slots=True)
@@ -42,12 +49,9 @@ class LoadOutcome:
 class LoadSettings:
     step: int
     using: str
-    dry_run: bool
     deadline: Deadline
     progress: ProgressCallback
     collect_pks: bool = False
-    #: Leave out rows that conflict with the database and load the rest ("skip invalid rows").
-    skip_conflicts: bool = False
     #: Rows per chunk for frame-native loading (COPY / executemany).
     frame_step: int = 50_000
     #: A streamed import's unique keys of earlier batches (see frame_conflicts.KeyHistory).
@@ -61,14 +65,50 @@ class LoadSettings:
     #: File rows this load stores: progress counts these (people count rows of their file, not
     #: objects across models), as the share of the objects stored so far.
     rows: int | None = None
-    #: Called right before the stage's transaction commits (``run.BeforeCommit``).
-    before_commit: Callable[[], None] | None = None
 
-    @property
-    def rollback_unmatched(self) -> bool:
-        """Rows were left out for unmatched keys and the caller did not choose to skip them."""
-        blocking = self.resolver is not None and bool(self.resolver.blocking)
-        return blocking and not self.skip_conflicts
+
+class RunTransaction:
+    """The run's one transaction: opened at its first load, ended once, committed or not.
+
+    Opened at the first load, not before: reading and cleaning hold no lock (SQLite's
+    ``IMMEDIATE`` transactions take the write lock at ``BEGIN``), and a run that loads nothing
+    (file errors, the importer's ``RowProblems`` on a file read whole) needs none. A streamed
+    file's batches all load inside it: later batches see the rows of earlier ones, and one
+    decision at the end commits or rolls back every batch together. An exception leaving the
+    ``with`` block rolls back (Django's ``atomic``).
+    """
+
+    def __init__(self, using: str, before_commit: "BeforeCommit | None") -> None:
+        self.using = using
+        self.before_commit = before_commit
+        self._scope = ExitStack()
+        self.opened = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        return bool(self._scope.__exit__(exc_type, exc, traceback))
+
+    def open(self) -> None:
+        if not self.opened:
+            self._scope.enter_context(transaction.atomic(using=self.using))
+            self.opened = True
+
+    def end(self, *, commit: bool) -> None:
+        """The one decision: roll back (a dry run, any blocking problem), or call the
+        ``before_commit`` hook (it may still refuse, by raising) and let the block commit."""
+        if not self.opened:
+            return
+        if not commit:
+            transaction.set_rollback(True, using=self.using)
+        elif self.before_commit is not None:
+            self.before_commit()
 
 
 def progress_counter(
@@ -111,28 +151,22 @@ def load_stage(
     checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
     total = _known_total(bulks)
     outcome = LoadOutcome()
-    with transaction.atomic(using=settings.using):
-        loaded = load_bulks(
-            checked,
-            settings.step,
-            using=settings.using,
-            on_chunk=progress_counter(settings, total),
-            collect=settings.collect_pks,
-            resolver=settings.resolver,
-        )
-        for model, value in loaded.items():
-            if isinstance(value, list):
-                outcome.counts[model] = len(value)
-                outcome.pks[model] = [obj.pk for obj in value]
-            else:
-                outcome.counts[model] = value
-        outcome.problems = conflicts.problems
-        outcome.tallies = conflicts.tallies
-        conflicted = outcome.has_conflicts and not settings.skip_conflicts
-        if settings.dry_run or conflicted or settings.rollback_unmatched:
-            transaction.set_rollback(True, using=settings.using)
-        elif settings.before_commit is not None:
-            settings.before_commit()
+    loaded = load_bulks(
+        checked,
+        settings.step,
+        using=settings.using,
+        on_chunk=progress_counter(settings, total),
+        collect=settings.collect_pks,
+        resolver=settings.resolver,
+    )
+    for model, value in loaded.items():
+        if isinstance(value, list):
+            outcome.counts[model] = len(value)
+            outcome.pks[model] = [obj.pk for obj in value]
+        else:
+            outcome.counts[model] = value
+    outcome.problems = conflicts.problems
+    outcome.tallies = conflicts.tallies
     return outcome
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import DateField, ForeignKey
@@ -39,46 +40,49 @@ def compared_fields(model: type[Model], key: tuple[str, ...]) -> list[Field[Any,
     ]
 
 
-def update_stored(
-    model: type[Model],
-    key: tuple[str, ...],
-    objs: list[Model],
-    *,
-    using: str,
-    tally: UpsertTally,
-    rows_of: Callable[[Key], Sequence[int]],
-) -> list[tuple[Model, Key, bool]]:
-    """Give stored objects their primary key and update the changed ones (one query to find
-    them, one prepared UPDATE for the changes); returns (object, key, stored) per object.
+@dataclass(frozen=True, slots=True)
+class StoredUpdate:
+    """One model's upsert on the instance path, applied a chunk of objects at a time."""
 
-    ``rows_of(key)``: the file rows holding the key (the first is the one a change names).
-    """
-    fields = compared_fields(model, key)
-    keyed = [(obj, _key(model, obj, key)) for obj in objs]
-    wanted = list(dict.fromkeys(k for _, k in keyed if None not in k))
-    stored = stored_rows(model, key, wanted, [f.attname for f in fields], using) if wanted else {}
-    changed: list[tuple[object, list[object]]] = []
-    for obj, k in keyed:
-        if k not in stored:
-            continue
-        pk, old = stored[k]
-        # Children built against this object now point at the stored row.
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, using
-        new = [normalised(f, _value(obj, f)) for f in fields]
-        diff = differences(fields, old, new)
-        rows = rows_of(k)
-        if not diff:
-            tally.unchanged += 1
-            tally.unchanged_rows.extend(rows)
-            continue
-        tally.updated += 1
-        tally.updated_rows.extend(rows)
-        changed.append((pk, new))
-        if not tally.full:
-            tally.changes.append(RowChange(rows[0] if rows else None, k, diff))
-    update_rows(model, fields, changed, using)
-    return [(obj, k, k in stored) for obj, k in keyed]
+    model: type[Model]
+    key: tuple[str, ...]
+    using: str
+    #: Where the updated and unchanged rows are counted (and the first changes kept).
+    tally: UpsertTally
+    #: The file rows holding a key (the first is the one a change names).
+    rows_of: Callable[[Key], Sequence[int]]
+
+    def apply(self, objs: list[Model]) -> list[tuple[Model, Key, bool]]:
+        """Give stored objects their primary key and update the changed ones (one query to find
+        them, one prepared UPDATE for the changes); returns (object, key, stored) per object."""
+        model, key, using, tally = self.model, self.key, self.using, self.tally
+        fields = compared_fields(model, key)
+        keyed = [(obj, _key(model, obj, key)) for obj in objs]
+        wanted = list(dict.fromkeys(k for _, k in keyed if None not in k))
+        names = [f.attname for f in fields]
+        stored = stored_rows(model, key, wanted, names, using) if wanted else {}
+        changed: list[tuple[object, list[object]]] = []
+        for obj, k in keyed:
+            if k not in stored:
+                continue
+            pk, old = stored[k]
+            # Children built against this object now point at the stored row.
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, using
+            new = [normalised(f, _value(obj, f)) for f in fields]
+            diff = differences(fields, old, new)
+            rows = self.rows_of(k)
+            if not diff:
+                tally.unchanged += 1
+                tally.unchanged_rows.extend(rows)
+                continue
+            tally.updated += 1
+            tally.updated_rows.extend(rows)
+            changed.append((pk, new))
+            if not tally.full:
+                tally.changes.append(RowChange(rows[0] if rows else None, k, diff))
+        update_rows(model, fields, changed, using)
+        return [(obj, k, k in stored) for obj, k in keyed]
 
 
 def _key(model: type[Model], obj: Model, key: tuple[str, ...]) -> Key:

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from winiadmin.cleaning.mapping import (
-    ColumnMapping,
     MappingError,
     MatchedColumns,
     duplicate_message,
@@ -25,7 +24,7 @@ from winiadmin.cleaning.mapping import (
     match_file_columns,
     sample_values,
 )
-from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
+from winiadmin.cleaning.stage import CleaningOutcome, clean_table
 from winiadmin.cleaning.tracking import (
     DUPLICATE_KEY_POLICIES,
     DuplicateKeyPolicy,
@@ -45,12 +44,20 @@ from winiadmin.exceptions import (
     describe_exception,
 )
 from winiadmin.pipeline.accounting import RowTally
-from winiadmin.pipeline.counts import changes_by_label, model_counts
+from winiadmin.pipeline.batches import (
+    BatchSource,
+    ReadSource,
+    describe_source,
+    streamed_file,
+    whole_file,
+)
+from winiadmin.pipeline.counts import RunTotals, changes_by_label, model_counts
 from winiadmin.pipeline.deadline import Deadline
+from winiadmin.pipeline.frame_conflicts import KeyHistory
 from winiadmin.pipeline.frame_load import frame_load_stage
-from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
+from winiadmin.pipeline.load import LoadOutcome, LoadSettings, RunTransaction, load_stage
+from winiadmin.pipeline.options import BeforeCommit, CleanedCallback, RunOptions
 from winiadmin.pipeline.rows import rows_with_values
-from winiadmin.pipeline.run_state import BeforeCommit, CleanedCallback, RunSettings
 from winiadmin.pipeline.spec import (
     BulksByModel,
     FrameImportSpec,
@@ -58,44 +65,26 @@ from winiadmin.pipeline.spec import (
     ImportSpec,
     check_load_paths,
 )
-from winiadmin.pipeline.stream import run_streamed
 from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
 from winiadmin.pipeline.writes import check_written_models
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
-from winiadmin.progress import Progress, ProgressCallback, ignore_progress
-from winiadmin.readers import RawTable, ReadOptions, Source, read_table
-from winiadmin.readers.batched import BatchPlan, batch_plan
-from winiadmin.readers.encoding import encoding_label
+from winiadmin.progress import Progress, ignore_progress
+from winiadmin.readers import RawTable, ReadOptions
+from winiadmin.readers.batched import batch_plan
 from winiadmin.readers.grid import column_letters
 from winiadmin.results import ImportResult, ImportStatus, Stage
 
-__all__ = ["BeforeCommit", "CleanedCallback", "ReadSource", "RunSettings", "run_import"]
+__all__ = ["BeforeCommit", "CleanedCallback", "ReadSource", "RunOptions", "run_import"]
 
 logger = logging.getLogger("winiadmin")
-
-#: Where the rows come from: a file (path, bytes, binary file), a frame already read, or a
-#: callable returning one (so that reading is timed and its errors reported like any other).
-ReadSource = Source | pl.DataFrame | RawTable | Callable[[], pl.DataFrame | RawTable]
 
 
 def run_import(
     spec: ImportSpec | FrameImportSpec,
     source: ReadSource,
+    options: RunOptions | None = None,
     *,
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    batch_size: int | None = None,
-    using: str | None = None,
-    timeout: float | None = None,
-    read_options: ReadOptions | None = None,
-    file_name: str | None = None,
-    collect_pks: bool = False,
-    progress: ProgressCallback | None = None,
     importer_name: str | None = None,
-    column_mapping: ColumnMapping | None = None,
-    create_missing: bool = False,
-    on_cleaned: CleanedCallback | None = None,
-    before_commit: BeforeCommit | None = None,
 ) -> ImportResult:
     """Run the whole pipeline once. Never raises for bad data: the result says what happened.
 
@@ -105,22 +94,8 @@ def run_import(
     before anything is read.
     """
     check_load_paths(type(spec))
-    settings = RunSettings(
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        batch_size=batch_size,
-        using=using or DEFAULT_DB_ALIAS,
-        timeout=timeout,
-        read_options=read_options or ReadOptions(),
-        file_name=file_name,
-        collect_pks=collect_pks,
-        column_mapping=column_mapping,
-        create_missing=create_missing,
-        on_cleaned=on_cleaned,
-        before_commit=before_commit,
-    )
     name = importer_name or type(spec).__name__
-    return _Run(spec, settings, progress or ignore_progress, name).execute(source)
+    return _Run(spec, options or RunOptions(), name).execute(source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,26 +107,22 @@ class _Plan:
 
 
 class _Run:
-    def __init__(
-        self,
-        spec: ImportSpec | FrameImportSpec,
-        settings: RunSettings,
-        progress: ProgressCallback,
-        name: str,
-    ) -> None:
+    def __init__(self, spec: ImportSpec | FrameImportSpec, options: RunOptions, name: str) -> None:
         self.spec = spec
-        self.settings = settings
-        self.progress = progress
-        self.deadline = Deadline(settings.timeout)
+        self.options = options
+        self.using = options.using or DEFAULT_DB_ALIAS
+        self.read_options = options.read_options or ReadOptions()
+        self.progress = options.progress or ignore_progress
+        self.deadline = Deadline(options.timeout)
         lookups: tuple[Lookup, ...] = getattr(spec, "lookups", ())
-        self.resolver = KeyResolver(lookups, settings.using, create_missing=settings.create_missing)
+        self.resolver = KeyResolver(lookups, self.using, create_missing=options.create_missing)
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS
-        self.step = settings.batch_size or config.BATCH_SIZE
+        self.step = options.batch_size or config.BATCH_SIZE
         self.tally = RowTally()
         self.result = ImportResult(
             importer=name,
-            dry_run=settings.dry_run,
+            dry_run=options.dry_run,
             status=ImportStatus.INVALID,
             problems=ProblemReport(limit=config.MAX_PROBLEMS),
         )
@@ -171,98 +142,227 @@ class _Run:
         self.result.rows = self.tally.finish(
             read=self.result.rows_read,
             status=self.result.status,
-            skip_invalid=self.settings.skip_invalid,
+            skip_invalid=self.options.skip_invalid,
             whole_file=self.result.problems.has_file_errors,
         )
         return self.result
 
     def _execute(self, source: ReadSource) -> None:
-        batches = self._batch_plan(source)
-        if batches is not None:
-            assert isinstance(self.spec, FrameImportSpec)
-            run_streamed(self, self.spec, batches, get_config().STREAM_BATCH_ROWS)
-            return
-        table = self._timed(Stage.READ, lambda: self._read(source))
-        self.result.rows_read = table.frame.height
-        self.result.source_info = describe_source(table, self.settings.read_options)
-        self.result.sheets, self.result.header_row = table.sheets, table.header_row
-        cleaned = self._timed(Stage.CLEAN, lambda: self.clean(table), table.frame.height)
-        self._record_cleaning(cleaned)
+        """Every batch of the source cleaned, transformed and loaded in one transaction (opened
+        at the first load), then one decision: the status, and commit or roll back."""
+        batches = self._batch_source(source)
+        streamed = batches.streamed
+        totals = RunTotals()
+        # Unique keys of earlier batches, checked in each later one (a file read whole: none).
+        keys = KeyHistory() if streamed else None
+        with RunTransaction(self.using, self.options.before_commit) as run_transaction:
+            for table in self._read(batches):
+                cleaned = self._clean(table, totals, streamed=streamed)
+                plan = None if cleaned is None else self._transform(cleaned, totals, streamed)
+                if cleaned is None or plan is None:
+                    break
+                run_transaction.open()
+                self._load(plan, cleaned, totals, keys)
+            self._record_totals(totals)
+            status, error = self._verdict(totals)
+            run_transaction.end(commit=status is ImportStatus.SUCCEEDED)
+        self._settle(status, error, totals)
+
+    def _batch_source(self, source: ReadSource) -> BatchSource:
+        """Large CSV/TSV files of frame-native importers are read and loaded in batches."""
+        plan = None
+        if isinstance(self.spec, FrameImportSpec) and isinstance(source, str | PathLike):
+            threshold = get_config().STREAM_THRESHOLD_BYTES
+            plan = batch_plan(source, self.read_options, threshold=threshold)
+        if plan is None:
+            return whole_file(
+                source,
+                self.read_options,
+                file_name=self.options.file_name,
+                importer=self.result.importer,
+                progress=self.progress,
+            )
+        column = getattr(self.spec, "stream_group_by", None)
+        return streamed_file(
+            plan,
+            get_config().STREAM_BATCH_ROWS,
+            self.progress,
+            group_header=(lambda headers: self._header_of(headers, column)) if column else None,
+        )
+
+    def _read(self, batches: BatchSource) -> Iterator[RawTable]:
+        """The source's batches, each read timed and counted; the first says how it was read."""
+        while True:
+            self.deadline.check()
+            started = time.perf_counter()
+            try:
+                table = next(batches.tables, None)
+            finally:
+                self._add_time(Stage.READ, started)
+            if table is None:
+                return
+            if not self.result.source_info:  # the first batch
+                info = describe_source(table, self.read_options)
+                self.result.source_info = {**info, **batches.info}
+                self.result.sheets, self.result.header_row = table.sheets, table.header_row
+            self.result.rows_read += table.frame.height
+            yield table
+
+    def _clean(
+        self, table: RawTable, totals: RunTotals, *, streamed: bool
+    ) -> CleaningOutcome | None:
+        """One batch cleaned and recorded; ``None`` when the file cannot be imported."""
+        rows = None if streamed else table.frame.height
+        cleaned = self._timed(Stage.CLEAN, lambda: self.clean(table), rows)
+        first = not self.result.rows_cleaned
+        self.result.problems.extend(cleaned.problems)
+        self.result.rows_cleaned += cleaned.frame.height
+        self.tally.note_cleaned(cleaned.row_numbers, cleaned.invalid_rows)
+        if first:  # the preview: the first rows cleaned (a streamed file: its first batch)
+            self.keep_preview(cleaned)
         if cleaned.has_file_errors:
-            self.result.error = _("The file cannot be imported; see the problems.")
-            return
+            totals.file_error = True
+            return None
         # With blocking errors the remaining stages still run, rolled back, so that the report
         # also holds what only they can find (unknown values, database conflicts).
-        blocked = bool(cleaned.invalid_rows) and not self.settings.skip_invalid
+        totals.invalid_rows.update(cleaned.invalid_rows)
+        return cleaned
+
+    def _transform(
+        self, cleaned: CleaningOutcome, totals: RunTotals, streamed: bool
+    ) -> "_Plan | None":
+        """The importer's objects or frames for one batch; ``None`` when it raised
+        ``RowProblems`` (recorded: nothing more is loaded)."""
+        rows = None if streamed else cleaned.frame.height
         try:
-            rows = cleaned.frame.height
-            plan = self._timed(Stage.TRANSFORM, lambda: self._transform(cleaned), rows)
+            return self._timed(Stage.TRANSFORM, lambda: self._transformed(cleaned), rows)
         except RowProblems as exc:
-            self.record_row_problems(exc, cleaned)
-            return
-        loaded = self._timed(
-            Stage.LOAD, lambda: self._load(plan, cleaned, rollback=blocked), cleaned.frame.height
+            self._record_row_problems(exc, cleaned)
+            totals.row_problems = True
+            return None
+
+    def _load(
+        self, plan: "_Plan", cleaned: CleaningOutcome, totals: RunTotals, keys: KeyHistory | None
+    ) -> None:
+        """One batch loaded (inside the run's transaction) and recorded."""
+        streamed = keys is not None
+        settings = self._load_settings(cleaned, streamed=streamed)
+        settings.key_history = keys
+
+        def load() -> LoadOutcome:
+            with self.loading():
+                if plan.frames is not None:
+                    return frame_load_stage(plan.frames, settings)
+                assert plan.bulks is not None
+                return load_stage(
+                    plan.bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers
+                )
+
+        loaded = self._timed(Stage.LOAD, load, None if streamed else cleaned.frame.height)
+        self.result.problems.extend(loaded.problems)
+        totals.add_load(loaded)
+        find_rows(self.resolver, cleaned.frame, cleaned.row_numbers)
+        conflicting = (p.row for p in loaded.problems)
+        left_out = [*conflicting, *self.resolver.dropped_rows]
+        self.tally.note_load(left_out, cleaned.row_numbers, loaded.tallies)
+
+    def _load_settings(self, cleaned: CleaningOutcome, *, streamed: bool) -> LoadSettings:
+        config = get_config()
+        progress = self.progress
+        if streamed:
+            # File rows loaded so far across batches; the file's total is not known before its
+            # end. The batches before this one were all loaded (a batch that is not stops the
+            # run).
+            before = self.result.rows_cleaned - cleaned.frame.height
+            report = self.progress
+
+            def progress(p: Progress) -> None:
+                report(replace(p, done=p.done + before, total=None))
+
+        return LoadSettings(
+            step=self.step,
+            using=self.using,
+            deadline=self.deadline,
+            progress=progress,
+            # A streamed file's keys would grow with the file (and it is never undone by key).
+            collect_pks=self.options.collect_pks and not self.options.dry_run and not streamed,
+            frame_step=self.options.batch_size or config.FRAME_BATCH_SIZE,
+            upsert_keys=upsert_keys_of(self.spec),
+            diff_limit=config.MAX_DIFFS,
+            resolver=self.resolver,
+            rows=cleaned.frame.height,
         )
-        self._record_load(loaded, cleaned)
-        if self.unmatched_blocks():
-            self.result.status = ImportStatus.INVALID
-            self.result.error = unmatched_error(self.resolver)
-        elif loaded.blocking or (loaded.has_conflicts and not self.settings.skip_invalid):
-            self.result.status = ImportStatus.INVALID
-            self.result.error = _(
+
+    def _record_totals(self, totals: RunTotals) -> None:
+        self.result.created = model_counts(totals.counts, totals.tallies)
+        self.result.changes = changes_by_label(totals.tallies)
+        self.result.created_pks = {m._meta.label: pks for m, pks in totals.pks.items()}
+        record_unmatched(self.result, self.resolver)
+
+    def _verdict(self, totals: RunTotals) -> tuple[ImportStatus, str]:
+        """The run's status and error once every batch is in: the one place they are decided
+        (an exception aside: :meth:`_fail`). Anything but ``SUCCEEDED`` rolls back."""
+        skip = self.options.skip_invalid
+        if totals.file_error:
+            return ImportStatus.INVALID, _("The file cannot be imported; see the problems.")
+        if self.resolver.blocking and not skip:
+            # Rows were left out for keys that match nothing, and skipping them was not chosen.
+            return ImportStatus.INVALID, unmatched_error(self.resolver)
+        if totals.row_problems:
+            return ImportStatus.INVALID, self._blocked_message()
+        if totals.blocking or (totals.conflicts and not skip):
+            return ImportStatus.INVALID, _(
                 "Some rows conflict with data in the database; nothing was written."
             )
-        elif blocked:
-            self.explain_blocked()
-        else:
-            self.result.status = (
-                ImportStatus.DRY_RUN if self.settings.dry_run else ImportStatus.SUCCEEDED
-            )
-            conflicting = {p.row for p in loaded.problems if p.row is not None}
-            skipped = {*cleaned.invalid_rows, *conflicting, *self.resolver.dropped_rows}
+        if totals.invalid_rows and not skip:
+            return ImportStatus.INVALID, self._blocked_message()
+        return ImportStatus.DRY_RUN if self.options.dry_run else ImportStatus.SUCCEEDED, ""
+
+    def _settle(self, status: ImportStatus, error: str, totals: RunTotals) -> None:
+        """The verdict on the result, once the transaction ended as it says."""
+        self.result.status = status
+        if error:
+            self.result.error = error
+        if status is not ImportStatus.INVALID:
+            skipped = totals.invalid_rows | totals.conflict_rows | self.resolver.dropped_rows
             self.result.skipped_rows = tuple(sorted(skipped))
 
-    def unmatched_blocks(self) -> bool:
-        """Rows were left out for keys that match nothing, and skipping them was not chosen."""
-        return bool(self.resolver.blocking) and not self.settings.skip_invalid
+    def _blocked_message(self) -> str:
+        errors = self.result.problems.error_count
+        return ngettext(
+            "%(n)d problem must be fixed first; nothing was written. "
+            "Fix the file, or choose to skip invalid rows.",
+            "%(n)d problems must be fixed first; nothing was written. "
+            "Fix the file, or choose to skip invalid rows.",
+            errors,
+        ) % {"n": errors}
 
     def _timed[T](self, stage: Stage, work: Callable[[], T], rows: int | None = None) -> T:
-        """Run one stage; ``rows``: the file rows it works through, when known beforehand."""
+        """Run one stage of a batch, its time added to the stage's.
+
+        ``rows``: the file rows it works through, told as the stage starts (a file read whole);
+        ``None``: a streamed batch, whose progress is the rows read and loaded so far.
+        """
         self.deadline.check()
-        self.progress(Progress(stage, 0, rows))
+        if rows is not None:
+            self.progress(Progress(stage, 0, rows))
         started = time.perf_counter()
         try:
             return work()
         finally:
-            self.result.timings[stage] = time.perf_counter() - started
+            self._add_time(stage, started)
 
-    def _batch_plan(self, source: ReadSource) -> BatchPlan | None:
-        """Large CSV/TSV files of frame-native importers are read and loaded in batches."""
-        if not isinstance(self.spec, FrameImportSpec) or not isinstance(source, str | PathLike):
-            return None
-        threshold = get_config().STREAM_THRESHOLD_BYTES
-        return batch_plan(source, self.settings.read_options, threshold=threshold)
+    def _add_time(self, stage: Stage, started: float) -> None:
+        timings = self.result.timings
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
-    def _read(self, source: ReadSource) -> RawTable:
-        if callable(source) and not isinstance(source, pl.DataFrame | RawTable):
-            source = self._call_reader(source)
-        if isinstance(source, RawTable):
-            return source
-        if isinstance(source, pl.DataFrame):
-            return RawTable(source, default_row_numbers(source.height), format="dataframe")
-        return read_table(source, self.settings.read_options, name=self.settings.file_name)
-
-    def _call_reader(self, read: Callable[[], pl.DataFrame | RawTable]) -> pl.DataFrame | RawTable:
-        """An importer's own reading code (``handle_import``): its failures are read errors."""
+    def _header_of(self, headers: tuple[str, ...], column: str) -> str | None:
+        """The file header that feeds ``column`` (matched as cleaning will match it)."""
         try:
-            with self.guard("The data could not be read", FileReadError):
-                return read()
-        except FileReadError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, OSError) and cause.filename:
-                msg = f"The data could not be read: {cause.strerror or cause}: {cause.filename}"
-                raise FileReadError(msg) from cause
-            raise
+            matches = self.match_columns(headers)
+        except MappingError:  # cleaning reports it
+            return None
+        return next((c.header for c in matches.columns if c.target == column), None)
 
     def clean(self, table: RawTable) -> CleaningOutcome:
         """Match the file's headers to the expected columns, rename them, then clean.
@@ -305,7 +405,7 @@ class _Run:
             headers,
             list(file_names.values()),
             {file_names.get(name, name): names for name, names in aliases.items()},
-            self.settings.column_mapping,
+            self.options.column_mapping,
             names=table.frame.columns,
         )
         return [
@@ -327,10 +427,10 @@ class _Run:
             headers,
             list(file_names.values()),
             {file_names.get(name, name): names for name, names in aliases.items()},
-            self.settings.column_mapping,
+            self.options.column_mapping,
         )
 
-    def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
+    def _transformed(self, cleaned: CleaningOutcome) -> "_Plan":
         with self.importer_code():
             if isinstance(self.spec, FrameImportSpec):
                 rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
@@ -347,42 +447,6 @@ class _Run:
         if models is not None:
             name = self.result.importer
             check_written_models(name, models, upsert_keys_of(self.spec), written)
-
-    def _load(self, plan: "_Plan", cleaned: CleaningOutcome, *, rollback: bool) -> LoadOutcome:
-        settings = self.load_settings(rollback=rollback)
-        settings.rows = cleaned.frame.height
-        with self.loading():
-            if plan.frames is not None:
-                return frame_load_stage(plan.frames, settings)
-            assert plan.bulks is not None
-            return load_stage(plan.bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers)
-
-    def load_settings(self, *, rollback: bool) -> LoadSettings:
-        return LoadSettings(
-            step=self.step,
-            using=self.settings.using,
-            dry_run=self.settings.dry_run or rollback,
-            deadline=self.deadline,
-            progress=self.progress,
-            collect_pks=self.settings.collect_pks and not self.settings.dry_run,
-            skip_conflicts=self.settings.skip_invalid,
-            frame_step=self.settings.batch_size or get_config().FRAME_BATCH_SIZE,
-            upsert_keys=upsert_keys_of(self.spec),
-            diff_limit=get_config().MAX_DIFFS,
-            resolver=self.resolver,
-            before_commit=self.settings.before_commit,
-        )
-
-    @contextmanager
-    def guard(self, what: str, error: type[WiniadminError]) -> Iterator[None]:
-        """Turn an unexpected exception in user code into ``error``; log the traceback."""
-        try:
-            yield
-        except WiniadminError:
-            raise
-        except Exception as exc:
-            logger.exception("%s (%s)", what, self.result.importer)
-            raise error(f"{what}: {type(exc).__name__}: {exc}") from exc
 
     @contextmanager
     def importer_code(self) -> Iterator[None]:
@@ -419,36 +483,15 @@ class _Run:
         logger.error("The importer %r failed with an error in its code", name, exc_info=exc)
         return ImporterFailed(name, exc)
 
-    def _record_cleaning(self, cleaned: CleaningOutcome) -> None:
-        self.result.problems.extend(cleaned.problems)
-        self.result.rows_cleaned = cleaned.frame.height
-        self.tally.note_cleaned(cleaned.row_numbers, cleaned.invalid_rows)
-        self.keep_preview(cleaned)
-
     def keep_preview(self, cleaned: CleaningOutcome) -> None:
         self.result.preview = cleaned.frame.head(self.preview_rows)
         self.result.cleaned_frame = cleaned.frame
         self.result.cleaned_rows = cleaned.row_numbers
         self.result.cleaning_df = cleaned.cleaning_df
-        if self.settings.on_cleaned is not None:
-            self.settings.on_cleaned(cleaned)
+        if self.options.on_cleaned is not None:
+            self.options.on_cleaned(cleaned)
 
-    def _record_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
-        self.result.problems.extend(loaded.problems)
-        self.result.created = model_counts(loaded.counts, loaded.tallies)
-        self.result.changes = changes_by_label(loaded.tallies)
-        self.result.created_pks = {m._meta.label: pks for m, pks in loaded.pks.items()}
-        find_rows(self.resolver, cleaned.frame, cleaned.row_numbers)
-        record_unmatched(self.result, self.resolver)
-        self.note_load(loaded, cleaned)
-
-    def note_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
-        """What the load did to the rows of ``cleaned``, for the row accounting."""
-        conflicting = (p.row for p in loaded.problems)
-        left_out = [*conflicting, *self.resolver.dropped_rows]
-        self.tally.note_load(left_out, cleaned.row_numbers, loaded.tallies)
-
-    def record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
+    def _record_row_problems(self, exc: RowProblems, cleaned: CleaningOutcome) -> None:
         for problem in exc.problems:
             columns = [problem.column] if problem.column else []
             values = [problem.value] if problem.column else []
@@ -461,20 +504,9 @@ class _Run:
                 [replace(problem, row=row) for row in rows] if rows else [problem]
             )
             self.tally.note_left_out(rows or [problem.row], cleaned.row_numbers)
-        self.explain_blocked()
-
-    def explain_blocked(self) -> None:
-        self.result.status = ImportStatus.INVALID
-        errors = self.result.problems.error_count
-        self.result.error = ngettext(
-            "%(n)d problem must be fixed first; nothing was written. "
-            "Fix the file, or choose to skip invalid rows.",
-            "%(n)d problems must be fixed first; nothing was written. "
-            "Fix the file, or choose to skip invalid rows.",
-            errors,
-        ) % {"n": errors}
 
     def _fail(self, status: ImportStatus, kind: ProblemKind, message: str) -> None:
+        """The verdict of a run an exception ended (after its transaction rolled back)."""
         self.result.status = status
         self.result.error = message
         self.result.created = []
@@ -515,18 +547,3 @@ def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:
     """The importer's ``upsert_keys`` (field names per model), if it declares any."""
     declared: Mapping[type[Model], Sequence[str]] = getattr(spec, "upsert_keys", None) or {}
     return {model: tuple(names) for model, names in declared.items()}
-
-
-def describe_source(table: RawTable, options: ReadOptions) -> dict[str, str]:
-    """How the file was read, in words: ``{"encoding": "Windows-1252 (no UTF-8 found)", …}``."""
-    info = {"format": table.format}
-    if table.encoding:
-        info["encoding"] = encoding_label(table.encoding, chosen=options.encoding is not None)
-    for key in ("delimiter", "sheet"):
-        value = getattr(table, key, None)
-        if value:
-            info[key] = repr(value) if key == "delimiter" else str(value)
-    if table.header_row is not None:
-        how = "detected" if table.header_detected else "chosen"
-        info["header row"] = f"{table.header_row} ({how})"
-    return info

@@ -153,7 +153,7 @@ def read_batches(
                 limits.check_columns(len(names))
                 grid, numbers = grid.slice(1), numbers.slice(1)
             limits.check_rows(next_row - 2, len(names))  # the header not counted
-            table = _table(grid, numbers, names, plan, typed=typed, width=width)
+            table = _table(grid, numbers, names, plan, typed=typed)
             limits.check_cells(table.frame, table.row_numbers)
             yield check_cells(nfc_table(table))
     except pl.exceptions.PolarsError as exc:
@@ -298,10 +298,11 @@ def _table(
     plan: BatchPlan,
     *,
     typed: tuple[str, ...],
-    width: int,
 ) -> RawTable:
     """As :func:`~winiadmin.readers.grid.table_from_grid`: "" is empty, empty rows are dropped;
-    rows with fewer or more values than the header are row problems, as the whole file's."""
+    rows with fewer or more values than the header (``names``, one per value) are row problems,
+    as the whole file's."""
+    width = len(names)
     lengths, extra = grid.get_column(_LENGTHS), grid.get_column(_EXTRA)
     grid = grid.drop(_LENGTHS, _EXTRA)
     grid = grid.with_columns(pl.when(pl.all() != "").then(pl.all()))

@@ -10,7 +10,7 @@ from winiadmin.commands.mapping import describe_matches, mapping_from_options, u
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import failure, write_report
 from winiadmin.exceptions import WiniadminError
-from winiadmin.importers import Importer, get_importer
+from winiadmin.importers import Importer, RunOptions, get_importer
 from winiadmin.pipeline.spec import check_load_paths
 from winiadmin.problems import ProblemKind
 from winiadmin.readers import ReadOptions
@@ -101,8 +101,7 @@ class Command(BuiltinCommand):
         )
         progress = TerminalProgressBar(self.stderr)
         try:
-            result = importer.run(
-                self.get_option("file"),
+            options = RunOptions(
                 dry_run=self.get_option(self.Options.DRY_RUN),
                 skip_invalid=self.get_option("skip_invalid"),
                 batch_size=self.get_option(self.Options.BATCH_SIZE),
@@ -113,6 +112,7 @@ class Command(BuiltinCommand):
                 column_mapping=mapping,
                 create_missing=self.get_option("create_missing"),
             )
+            result = importer.run(self.get_option("file"), options)
         finally:
             progress.close()
         matches = result.column_matches

@@ -1,8 +1,10 @@
-"""Large files, frame-native importers: read, cleaned and loaded in batches in one transaction."""
+"""The run's batch sources: a file read whole (one batch), a large file of a frame-native importer
+read, cleaned and loaded in batches in one transaction."""
 
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,8 +14,13 @@ from shop.models import Category, Product, Store
 from tests.testapp.importers import InsertOnlyCatalogue
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.cleaning.stage import CleaningOutcome
-from winiadmin.problems import ProblemKind
-from winiadmin.results import ImportStatus
+from winiadmin.exceptions import FileReadError, RowProblems
+from winiadmin.pipeline.batches import describe_source, streamed_file, whole_file
+from winiadmin.problems import Problem, ProblemKind, Severity
+from winiadmin.progress import Progress
+from winiadmin.readers import RawTable, ReadOptions
+from winiadmin.readers.batched import batch_plan
+from winiadmin.results import ImportStatus, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +270,98 @@ def test_rows_the_reader_names_are_skipped_like_a_whole_file(tmp_path: Path) -> 
     assert result.skipped_rows == (1502, 2201, 2301, 2401)
     assert Product.objects.count() == 2496
     assert Product.objects.get(sku="SKU-A").name == "Café au lait"
+
+
+def test_a_whole_file_is_one_batch_read_when_asked_for(tmp_path: Path) -> None:
+    path = catalogue(tmp_path / "small.csv", 3)
+    seen: list[Progress] = []
+    source = whole_file(path, ReadOptions(), file_name=None, importer="x", progress=seen.append)
+    assert not source.streamed and source.info == {}
+    assert seen == []  # nothing read before the run asks
+    tables = list(source.tables)
+    assert [t.frame.height for t in tables] == [3]
+    assert tables[0].row_numbers.to_list() == [2, 3, 4]
+    assert seen == [Progress(Stage.READ, 0, None)]
+    assert describe_source(tables[0], ReadOptions())["delimiter"] == "','"
+
+
+def test_a_frame_source_is_one_batch_numbered_from_row_two() -> None:
+    frame = pl.DataFrame({"sku": ["a", "b"]})
+    source = whole_file(frame, ReadOptions(), file_name=None, importer="x", progress=print)
+    (table,) = source.tables
+    assert table.format == "dataframe" and table.row_numbers.to_list() == [2, 3]
+
+
+def test_a_reader_that_fails_is_a_read_error_naming_the_file() -> None:
+    def read() -> RawTable:
+        raise FileNotFoundError(2, "No such file or directory", "/nowhere.csv")
+
+    source = whole_file(read, ReadOptions(), file_name=None, importer="x", progress=print)
+    with pytest.raises(FileReadError, match=r"No such file or directory: /nowhere\.csv"):
+        next(source.tables)
+
+
+def test_a_streamed_file_reports_the_rows_read_so_far(tmp_path: Path) -> None:
+    path = catalogue(tmp_path / "big.csv", 25)
+    plan = batch_plan(path, ReadOptions(), threshold=1)
+    assert plan is not None
+    seen: list[Progress] = []
+    source = streamed_file(plan, 10, seen.append)
+    assert source.streamed and source.info == {"streamed": "10"}
+    tables = list(source.tables)
+    # Records of the file, 10 at a time: the header is the first batch's first.
+    assert [t.frame.height for t in tables] == [9, 10, 6]
+    assert tables[1].row_numbers[0] == 11  # file rows: header = 1
+    assert [(p.stage, p.done, p.total, p.detail) for p in seen] == [
+        (Stage.READ, 9, None, "rows"),
+        (Stage.READ, 19, None, "rows"),
+        (Stage.READ, 25, None, "rows"),
+    ]
+
+
+def test_a_streamed_file_matches_the_group_header_once(tmp_path: Path) -> None:
+    path = catalogue(tmp_path / "big.csv", 25)
+    plan = batch_plan(path, ReadOptions(), threshold=1)
+    assert plan is not None
+    asked: list[tuple[str, ...]] = []
+
+    def header(headers: tuple[str, ...]) -> str | None:
+        asked.append(headers)
+        return "category"
+
+    tables = list(streamed_file(plan, 10, print, group_header=header).tables)
+    assert len(asked) == 1
+    # Categories change every 700 rows: the one group is never cut.
+    assert [t.frame.height for t in tables] == [25]
+
+
+@pytest.mark.usefixtures("streamed")
+def test_row_problems_in_a_later_batch_block_like_a_file_read_whole(tmp_path: Path) -> None:
+    class RefusesLater(CatalogueImporter):
+        calls = 0
+
+        def get_frames_by_model(self, df: Any) -> Any:
+            RefusesLater.calls += 1
+            if RefusesLater.calls == 2:
+                problem = Problem(ProblemKind.INVALID_VALUE, Severity.ERROR, "no", 1500, "sku")
+                raise RowProblems([problem])
+            return super().get_frames_by_model(df)
+
+    result = RefusesLater().run(catalogue(tmp_path / "refused.csv", 2500))
+    assert result.status is ImportStatus.INVALID
+    assert result.error.startswith("1 problem must be fixed first; nothing was written.")
+    assert [(p.row, p.column) for p in result.problems.errors()] == [(1500, "sku")]
+    assert not Product.objects.exists()
+
+
+@pytest.mark.usefixtures("streamed")
+def test_a_streamed_load_reports_file_rows_loaded_so_far(tmp_path: Path) -> None:
+    seen: list[Progress] = []
+    result = CatalogueImporter().run(catalogue(tmp_path / "big.csv", 2500), progress=seen.append)
+    assert result.status is ImportStatus.SUCCEEDED, result.error
+    loads = [p for p in seen if p.stage is Stage.LOAD]
+    assert loads and all(p.total is None for p in loads)
+    assert loads[-1].done == 2500
+    assert [p.done for p in loads] == sorted(p.done for p in loads)
+    # A streamed batch tells no stage start: its stages have no total to start from.
+    assert not [p for p in seen if p.stage is Stage.CLEAN]
