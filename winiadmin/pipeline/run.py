@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from os import PathLike
-from typing import cast
 
 import polars as pl
 from django.db import DEFAULT_DB_ALIAS
@@ -33,7 +32,7 @@ from winiadmin.cleaning.tracking import (
 )
 from winiadmin.conf import get_config
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
-from winiadmin.db.lookups import KeyResolver, Lookup
+from winiadmin.db.lookups import KeyResolver
 from winiadmin.exceptions import (
     CleaningError,
     FileReadError,
@@ -57,6 +56,7 @@ from winiadmin.pipeline.spec import (
     FramesByModel,
     ImportSpec,
     check_load_paths,
+    header_aliases,
 )
 from winiadmin.pipeline.stream import run_streamed
 from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
@@ -143,8 +143,9 @@ class _Run:
         self.settings = settings
         self.progress = progress
         self.deadline = Deadline(settings.timeout)
-        lookups: tuple[Lookup, ...] = getattr(spec, "lookups", ())
-        self.resolver = KeyResolver(lookups, settings.using, create_missing=settings.create_missing)
+        self.resolver = KeyResolver(
+            spec.lookups, settings.using, create_missing=settings.create_missing
+        )
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS
         self.step = settings.batch_size or config.BATCH_SIZE
@@ -299,7 +300,7 @@ class _Run:
     def duplicated_headers(self, table: RawTable) -> list[Problem]:
         """File-level errors for expected columns that two file headers would feed."""
         file_names = rename_map_of(self.spec.get_cleaning_df_cls())
-        aliases = getattr(self.spec, "column_aliases", None) or {}
+        aliases = header_aliases(self.spec)
         headers = list(table.headers) or table.frame.columns
         duplicated = duplicated_headers(
             headers,
@@ -322,7 +323,7 @@ class _Run:
     def match_columns(self, headers: Sequence[str]) -> MatchedColumns:
         """Which file header feeds which expected column (aliases, the chosen mapping)."""
         file_names = rename_map_of(self.spec.get_cleaning_df_cls())
-        aliases = getattr(self.spec, "column_aliases", None) or {}
+        aliases = header_aliases(self.spec)
         return match_file_columns(
             headers,
             list(file_names.values()),
@@ -343,7 +344,7 @@ class _Run:
 
     def check_writes(self, written: Mapping[type[Model], object]) -> None:
         """An importer declaring ``models`` writes only those (seed commands declare none)."""
-        models: Sequence[type[Model]] | None = getattr(self.spec, "models", None)
+        models = self.spec.models
         if models is not None:
             name = self.result.importer
             check_written_models(name, models, upsert_keys_of(self.spec), written)
@@ -501,20 +502,19 @@ def raised_in(exc: BaseException, cls: type) -> bool:
     )
 
 
-def duplicate_key_policy_of(spec: object) -> DuplicateKeyPolicy:
-    """The importer's ``on_duplicate_key``; specs without one keep winiutils' rule (first)."""
-    policy = getattr(spec, "on_duplicate_key", "first")
+def duplicate_key_policy_of(spec: ImportSpec | FrameImportSpec) -> DuplicateKeyPolicy:
+    """The importer's ``on_duplicate_key`` (``ImportDeclarations``: winiutils' rule, first)."""
+    policy = spec.on_duplicate_key  # typed, but a class attribute may hold any string
     if policy not in DUPLICATE_KEY_POLICIES:
         choices = ", ".join(repr(p) for p in DUPLICATE_KEY_POLICIES)
         msg = f"on_duplicate_key is {policy!r}; it must be one of {choices}."
         raise WiniadminError(msg)
-    return cast("DuplicateKeyPolicy", policy)
+    return policy
 
 
-def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:
+def upsert_keys_of(spec: ImportSpec | FrameImportSpec) -> dict[type[Model], tuple[str, ...]]:
     """The importer's ``upsert_keys`` (field names per model), if it declares any."""
-    declared: Mapping[type[Model], Sequence[str]] = getattr(spec, "upsert_keys", None) or {}
-    return {model: tuple(names) for model, names in declared.items()}
+    return {model: tuple(names) for model, names in spec.upsert_keys.items()}
 
 
 def describe_source(table: RawTable, options: ReadOptions) -> dict[str, str]:

@@ -99,7 +99,7 @@ def run_streamed(run: BatchRun, spec: FrameImportSpec, plan: BatchPlan, batch_ro
 
 def _timed_batches(run: BatchRun, plan: BatchPlan, batch_rows: int) -> Iterator[RawTable]:
     batches = read_batches(plan, batch_rows)
-    group_by = getattr(run.spec, "stream_group_by", None)
+    group_by = run.spec.stream_group_by
     if group_by:
         # Every batch has the file's header: match it to the group column once.
         header = cache(lambda headers: _group_header(run, headers, group_by))
