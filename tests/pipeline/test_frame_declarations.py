@@ -6,12 +6,12 @@ from decimal import Decimal
 import polars as pl
 import pytest
 from django.db.models import Model
-from shop.importers import PRODUCT_COLUMNS, ProductObjectsImporter, ProductsImporter
+from shop.importers import PRODUCT_COLUMNS, CatalogueCleaningDF, ProductsImporter
 from shop.models import Category, Product
 
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import WiniadminDeprecationWarning
-from winiadmin.importers import Lookup, with_keys
+from winiadmin.importers import Importer, Lookup, with_keys
 from winiadmin.results import ImportStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("known")]
@@ -23,10 +23,11 @@ CSV = (
 )
 
 
-class FrameLookupsOnly(ProductsImporter):
+class FrameLookupsOnly(Importer):
     """The old way: the frame says how its columns are looked up, the importer does not."""
 
-    lookups = ()
+    models = (Product,)
+    cleaning_df_cls = CatalogueCleaningDF
 
     def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
         frame = df.select(*PRODUCT_COLUMNS, ROW_NUMBER_COLUMN)
@@ -47,9 +48,11 @@ class FrameKeyDisagrees(ProductsImporter):
         return {Product: ModelFrame(Product, frame, key=("name",))}
 
 
-class KeysWithoutLookups(ProductObjectsImporter):
+class KeysWithoutLookups(Importer):
     """``with_keys`` gives values for a foreign key no Lookup declares."""
 
+    models = (Product,)
+    cleaning_df_cls = CatalogueCleaningDF
     lookups = (Lookup(Product, "category", by="name"),)
 
     def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
