@@ -5,6 +5,7 @@ from winiadmin.pipeline.spec import (
     BulksByModel,
     FrameImportSpec,
     FramesByModel,
+    ImportDeclarations,
     ImportSpec,
     LazyBulk,
 )
@@ -13,6 +14,7 @@ __all__ = [
     "BulksByModel",
     "FrameImportSpec",
     "FramesByModel",
+    "ImportDeclarations",
     "ImportSpec",
     "LazyBulk",
     "ReadSource",
