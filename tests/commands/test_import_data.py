@@ -1,4 +1,4 @@
-"""``ImportDataBaseCommand`` reads the same declarations as ``Importer`` (``ImportDeclarations``)."""
+"""``ImportDataBaseCommand`` reads the declarations ``Importer`` reads (``ImportDeclarations``)."""
 
 from argparse import ArgumentParser
 from collections.abc import Iterable
