@@ -284,3 +284,18 @@ def check_declared_models(app_configs: Sequence[AppConfig] | None, **_: Any) -> 
             importer.models, importer.lookups, importer.upsert_keys
         )
     ]
+
+
+@register()
+def check_deprecated_declarations(
+    app_configs: Sequence[AppConfig] | None, **_: Any
+) -> list[CheckMessage]:
+    """A registered importer says something in a deprecated place (docs/importers.md)."""
+    from winiadmin.importers.deprecations import deprecations  # noqa: PLC0415
+    from winiadmin.importers.registry import all_importers  # noqa: PLC0415
+
+    return [
+        Warning(found.message, hint=found.hint, obj=importer, id=found.id)
+        for importer in all_importers()
+        for found in deprecations(importer)
+    ]

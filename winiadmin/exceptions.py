@@ -18,6 +18,15 @@ class ImporterContractError(WiniadminError, ImproperlyConfigured):
     """An importer breaks the importer contract (docs/importers.md): a bug in the project."""
 
 
+class WiniadminDeprecationWarning(DeprecationWarning):
+    """A way of declaring something that still works but has a replacement (docs/importers.md).
+
+    Its own class so that a project can turn winiadmin's deprecations into errors (or silence
+    them) without touching other libraries'; ``manage.py check`` names the same uses
+    (``winiadmin.W005``…``W007``) where they can be seen without running an import.
+    """
+
+
 class FileReadError(WiniadminError):
     """The file cannot be read as a table (unknown type, broken encoding, corrupt workbook…)."""
 

@@ -50,6 +50,15 @@ class CatalogueCleaningDF(CleaningDF):
         }
 
     @classmethod
+    def get_column_aliases(cls) -> dict[str, tuple[str, ...]]:
+        """Other names suppliers use for the columns (case, accents and spacing do not matter)."""
+        return {
+            "name": ("product name", "title"),
+            "price": ("prix", "unit price"),
+            "quantity": ("qty", "stock"),
+        }
+
+    @classmethod
     def get_no_null_cols(cls) -> tuple[str, ...]:
         return ("sku", "name", "price")
 
@@ -86,12 +95,6 @@ class CatalogueObjectsImporter(Importer):
         "category": "Books",
         "store": "Berlin Mitte",
         "available_from": "2026-06-19",
-    }
-    #: Other names suppliers use for the columns (case, accents and spacing do not matter).
-    column_aliases = {
-        "name": ("product name", "title"),
-        "price": ("prix", "unit price"),
-        "quantity": ("qty", "stock"),
     }
     options = (
         ModelOption(
@@ -140,6 +143,9 @@ class CatalogueImporter(CatalogueObjectsImporter):
     name = "shop.catalogue"
     #: Products are matched by SKU: a known SKU updates the product (see catalogue_update.csv).
     upsert_keys = {Product: ("sku",)}
+    #: The frame's category and store columns hold names (the frames of the two models above
+    #: insert the missing ones first).
+    lookups = (Lookup(Product, "category", by="name"), Lookup(Product, "store", by="name"))
 
     def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
         default = cast("Category | None", self.get_option("default_category"))
@@ -154,7 +160,7 @@ class CatalogueImporter(CatalogueObjectsImporter):
                 {"name": _missing(Category, df["category"])}, schema={"name": pl.String}
             ),
             Store: pl.DataFrame({"name": _missing(Store, df["store"])}, schema={"name": pl.String}),
-            Product: ModelFrame(Product, products, lookups={"category": "name", "store": "name"}),
+            Product: products,
         }
 
 
@@ -354,7 +360,10 @@ class OrderLinesImporter(Importer):
         "quantity": 2,
         "unit_price": 66.67,
     }
-    lookups = (Lookup(OrderLine, "product", by="sku"),)
+    lookups = (
+        Lookup(OrderLine, "product", by="sku"),
+        Lookup(Order, "customer", by="email"),
+    )
     #: A large file is streamed in batches: never cut an order's lines apart.
     stream_group_by = "order_id"
 
@@ -386,6 +395,6 @@ class OrderLinesImporter(Importer):
         )
         return {
             Customer: new_customers,
-            Order: ModelFrame(Order, orders, lookups={"customer": "email"}, ref="order_id"),
+            Order: ModelFrame(Order, orders, ref="order_id"),
             OrderLine: ModelFrame(OrderLine, lines, references=("order",)),
         }

@@ -14,6 +14,7 @@ from shop.models import Category, Customer, Order, OrderLine, Product, Store
 from winiadmin.cleaning import CleaningDF
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.pipeline import RunOptions, run_import
+from winiadmin.pipeline.spec import ImportDeclarations
 from winiadmin.problems import ProblemKind, Severity
 from winiadmin.results import ImportStatus, Stage
 
@@ -290,7 +291,7 @@ def test_a_dataframe_source_gets_row_numbers_from_two() -> None:
         def get_no_null_cols(cls) -> tuple[str, ...]:
             return ("name",)
 
-    class Spec:
+    class Spec(ImportDeclarations):
         def get_cleaning_df_cls(self) -> type[CleaningDF]:
             return Plain
 

@@ -18,6 +18,7 @@ from tests.testapp.models import StockLevel
 from winiadmin.cleaning import CleaningDF
 from winiadmin.db.frames import ModelFrame
 from winiadmin.pipeline import run_import
+from winiadmin.pipeline.spec import ImportDeclarations
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportResult, ImportStatus, ModelCount
 
@@ -215,7 +216,7 @@ class StockCleaning(CleaningDF):
         return ("warehouse", "code", "quantity")
 
 
-class StockObjects:
+class StockObjects(ImportDeclarations):
     upsert_keys = {StockLevel: ("warehouse", "code")}
 
     def get_cleaning_df_cls(self) -> type[CleaningDF]:
@@ -228,7 +229,7 @@ class StockObjects:
         return {StockLevel: [StockLevel(**row) for row in aware.iter_rows(named=True)]}
 
 
-class StockFrames:
+class StockFrames(ImportDeclarations):
     upsert_keys = {StockLevel: ("warehouse", "code")}
 
     def get_cleaning_df_cls(self) -> type[CleaningDF]:

@@ -14,7 +14,7 @@ and the unique subsets) therefore fail there; on this base they work. What chang
 The pipeline stays winiutils': the steps, their order and their semantics are inherited.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 import polars as pl
@@ -37,6 +37,17 @@ class CleaningDF(WiniutilsCleaningDF):
 
     @classmethod
     def get_rename_map(cls) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    def get_column_aliases(cls) -> Mapping[str, Sequence[str]]:
+        """Other headers files use for a column, by standard name: ``{"price": ("prix",)}``.
+
+        winiadmin's addition next to winiutils' :meth:`get_rename_map` (the one header a file of
+        fixed layout uses): every spelling here is accepted too, compared ignoring case, accents
+        and spacing (:mod:`winiadmin.cleaning.mapping`). The header renames of an import live
+        in its cleaning class, and only there.
+        """
         return {}
 
     @classmethod
@@ -112,3 +123,8 @@ class CleaningDF(WiniutilsCleaningDF):
     def sort_cols(self) -> None:
         if self.get_sort_cols():
             super().sort_cols()
+
+
+def column_aliases_of(cls: type[WiniutilsCleaningDF]) -> Mapping[str, Sequence[str]]:
+    """The aliases of a cleaning class; a plain winiutils one (the seed's) declares none."""
+    return cls.get_column_aliases() if issubclass(cls, CleaningDF) else {}

@@ -14,23 +14,26 @@ from django.db import transaction
 from django.db.models import Model
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
-from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.commands.base import ABCBaseCommand
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import failure, write_report
 from winiadmin.db.bulk import STANDARD_BULK_SIZE, bulk_create_bulks_in_steps
 from winiadmin.pipeline import RunOptions, run_import
+from winiadmin.pipeline.spec import ImportDeclarations
 from winiadmin.results import ImportResult
 
 
-class ImportDataBaseCommand(ABCBaseCommand):
-    """Abstract base for data-import commands; implement the three hooks below."""
+class ImportDataBaseCommand(ImportDeclarations, ABCBaseCommand):
+    """Abstract base for data-import commands; implement the three hooks below.
+
+    The class attributes the pipeline reads (``on_duplicate_key``, ``lookups``, ``upsert_keys``…)
+    are :class:`~winiadmin.pipeline.spec.ImportDeclarations`', with their defaults: winiutils'
+    documented rule for rows sharing a unique key (the first is kept,
+    ``get_add_on_duplicate_cols`` summed into it; each dropped row is a reported warning), and
+    ``models`` not declared (a command is run by whoever runs ``manage.py``).
+    """
 
     SKIP_INVALID = "skip_invalid"
-    #: winiutils' documented rule by default: of rows sharing a unique key, the first is kept
-    #: (``get_add_on_duplicate_cols`` summed into it); each dropped row is a reported warning.
-    #: ``"error"`` or ``"last"`` as on ``Importer`` (docs/cleaning.md).
-    on_duplicate_key: DuplicateKeyPolicy = "first"
 
     cleaning_df: CleaningDF
     result: ImportResult

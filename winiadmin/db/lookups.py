@@ -20,7 +20,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey, Model
 from django.db.models.fields import NOT_PROVIDED
 
-from winiadmin.exceptions import LoadError
+from winiadmin.exceptions import ImporterContractError, LoadError
 
 if TYPE_CHECKING:
     from django.db.models import Field
@@ -263,7 +263,10 @@ class KeyResolver:
 
     def resolve_objects(self, model: type[Model], chunk: list[Model]) -> list[Model]:
         """Set the foreign keys of a chunk given with :func:`with_keys`; drop unmatched objects."""
-        lookups = [lk for lk in self.for_model(model) if _has_keys(chunk)]
+        if not _has_keys(chunk):
+            return chunk
+        lookups = self.for_model(model)
+        _refuse_undeclared(model, chunk, {lk.field for lk in lookups})
         dropped: set[int] = set()
         for lookup in lookups:
             given = [
@@ -287,6 +290,20 @@ class KeyResolver:
             if left := {v: n for v, n in counts.items() if v not in found}:
                 self.record(lookup, left, {}, created=False)
         return [obj for obj in chunk if id(obj) not in dropped] if dropped else chunk
+
+
+def _refuse_undeclared(model: type[Model], chunk: list[Model], declared: set[str]) -> None:
+    """``with_keys`` gives values; the importer's ``lookups`` says how to find them. A value
+    without its declaration would be dropped and its foreign key silently left empty."""
+    given = {name for obj in chunk for name in obj.__dict__.get(KEYS_ATTRIBUTE, {})}
+    if undeclared := sorted(given - declared):
+        label = model._meta.label
+        msg = (
+            f"{label} objects are given {', '.join(undeclared)} by natural key (with_keys) but "
+            f"the importer declares no Lookup({model.__name__}, …) for "
+            f"{'it' if len(undeclared) == 1 else 'them'}: add it to the importer's lookups."
+        )
+        raise ImporterContractError(msg)
 
 
 def _has_keys(chunk: list[Model]) -> bool:

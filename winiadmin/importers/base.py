@@ -1,6 +1,6 @@
 """Importers: declared once, registered, and run the same way by the admin and the commands."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -10,15 +10,14 @@ from django.utils.text import camel_case_to_spaces
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
 from winiadmin.cleaning.tracking import DuplicateKeyPolicy
-from winiadmin.db.lookups import Lookup
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
 from winiadmin.pipeline import BulksByModel, ReadSource, RunOptions, run_import
-from winiadmin.pipeline.spec import load_path_placeholder
+from winiadmin.pipeline.spec import ImportDeclarations, load_path_placeholder
 from winiadmin.results import ImportResult
 
 
-class Importer:
+class Importer(ImportDeclarations):
     """Subclass, declare the class attributes, write :meth:`get_bulks_by_model`, register.
 
     Example::
@@ -37,7 +36,8 @@ class Importer:
     name: ClassVar[str] = ""
     verbose_name: ClassVar[str] = ""
     description: ClassVar[str] = ""
-    #: Every model the importer creates objects of; users need the add permission on each.
+    #: Every model the importer writes; users need the add permission on each. Declared
+    #: (``()`` by default, never ``None``): writing another model fails the run.
     models: ClassVar[tuple[type[Model], ...]] = ()
     cleaning_df_cls: ClassVar[type[CleaningDF] | None] = None
     options: ClassVar[tuple[ImportOption, ...]] = ()
@@ -46,28 +46,11 @@ class Importer:
     #: Example values for the import template's example row, by column name; columns left out
     #: get a default for their dtype (see :mod:`winiadmin.importers.template_file`).
     example_row: ClassVar[Mapping[str, object]] = {}
-    #: Other names files use for a column, by column name: ``{"price": ("prix", "unit price")}``;
-    #: compared ignoring case, accents and spacing (see :mod:`winiadmin.cleaning.mapping`).
-    column_aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
-    #: Foreign keys given by natural key: ``(Lookup(Product, "category", by="name"),)``; see
-    #: :mod:`winiadmin.db.lookups` (frame importers: the column holds the value; instance
-    #: importers: ``with_keys(Product(...), category=value)``).
-    lookups: ClassVar[tuple[Lookup, ...]] = ()
-    #: Upsert: key fields per model, ``{Product: ("sku",)}``. A row whose key is stored updates
-    #: that record (when its imported fields differ) instead of being a conflict; the others
-    #: are created. The fields must be unique together in the database (see docs/loading.md).
-    upsert_keys: ClassVar[Mapping[type[Model], Sequence[str]]] = {}
-    #: A streamed file (frame-native importers, large CSV/TSV) is cut into batches: name a column
-    #: (as the cleaning class expects it) whose runs of equal values must stay in one batch, e.g.
-    #: the order number of order lines that ``ModelFrame(ref=…)`` groups into orders. The file
-    #: must keep each group's rows together (see docs/loading.md).
-    stream_group_by: ClassVar[str | None] = None
-    #: Rows that share a key of the cleaning class's ``get_unique_subsets`` but differ in other
-    #: columns: ``"error"`` (each such row is an error naming the others; "skip invalid rows"
-    #: leaves them all out), ``"first"`` or ``"last"`` (that row is used, the others dropped
-    #: with a warning naming the row kept). Rows equal in every column are dropped with a
-    #: warning under every policy. See docs/cleaning.md (checked: ``winiadmin.E015``).
+    #: Rows sharing a unique key but differing elsewhere are errors unless the importer says
+    #: otherwise (``ImportDeclarations.on_duplicate_key``; the seed's commands keep "first").
     on_duplicate_key: ClassVar[DuplicateKeyPolicy] = "error"
+    # lookups, upsert_keys, stream_group_by (and the deprecated column_aliases) are declared,
+    # typed and documented once, on ImportDeclarations.
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})

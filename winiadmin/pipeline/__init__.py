@@ -7,6 +7,7 @@ from winiadmin.pipeline.spec import (
     BulksByModel,
     FrameImportSpec,
     FramesByModel,
+    ImportDeclarations,
     ImportSpec,
     LazyBulk,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "CleanedCallback",
     "FrameImportSpec",
     "FramesByModel",
+    "ImportDeclarations",
     "ImportSpec",
     "LazyBulk",
     "ReadSource",

@@ -9,6 +9,7 @@ from winiadmin.db.frame_refs import FrameRefs
 from winiadmin.db.frames import ModelFrame, UnresolvedKeysError, load_frames
 from winiadmin.db.upsert import key_attnames
 from winiadmin.pipeline.frame_conflicts import frame_conflicts, table_had_rows
+from winiadmin.pipeline.frame_declarations import settle_frame_declarations
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, progress_counter
 from winiadmin.pipeline.spec import FramesByModel
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -16,10 +17,7 @@ from winiadmin.problems import Problem, ProblemKind, Severity
 
 def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
     specs = {m: f if isinstance(f, ModelFrame) else ModelFrame(m, f) for m, f in frames.items()}
-    specs = {
-        m: replace(spec, key=tuple(settings.upsert_keys[m])) if m in settings.upsert_keys else spec
-        for m, spec in specs.items()
-    }
+    specs = settle_frame_declarations(specs, settings.upsert_keys, settings.resolver)
     total = sum(spec.frame.height for spec in specs.values())
     outcome = LoadOutcome()
     # Identifiers of this call's frames (a streamed file: this batch's; see frame_refs).

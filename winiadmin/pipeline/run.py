@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from os import PathLike
-from typing import cast
 
 import polars as pl
 from django.db import DEFAULT_DB_ALIAS
@@ -32,7 +31,7 @@ from winiadmin.cleaning.tracking import (
 )
 from winiadmin.conf import get_config
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
-from winiadmin.db.lookups import KeyResolver, Lookup
+from winiadmin.db.lookups import KeyResolver
 from winiadmin.exceptions import (
     CleaningError,
     FileReadError,
@@ -64,6 +63,7 @@ from winiadmin.pipeline.spec import (
     FramesByModel,
     ImportSpec,
     check_load_paths,
+    header_aliases,
 )
 from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
 from winiadmin.pipeline.writes import check_written_models
@@ -114,8 +114,7 @@ class _Run:
         self.read_options = options.read_options or ReadOptions()
         self.progress = options.progress or ignore_progress
         self.deadline = Deadline(options.timeout)
-        lookups: tuple[Lookup, ...] = getattr(spec, "lookups", ())
-        self.resolver = KeyResolver(lookups, self.using, create_missing=options.create_missing)
+        self.resolver = KeyResolver(spec.lookups, self.using, create_missing=options.create_missing)
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS
         self.step = options.batch_size or config.BATCH_SIZE
@@ -182,7 +181,7 @@ class _Run:
                 importer=self.result.importer,
                 progress=self.progress,
             )
-        column = getattr(self.spec, "stream_group_by", None)
+        column = self.spec.stream_group_by
         return streamed_file(
             plan,
             get_config().STREAM_BATCH_ROWS,
@@ -399,7 +398,7 @@ class _Run:
     def duplicated_headers(self, table: RawTable) -> list[Problem]:
         """File-level errors for expected columns that two file headers would feed."""
         file_names = rename_map_of(self.spec.get_cleaning_df_cls())
-        aliases = getattr(self.spec, "column_aliases", None) or {}
+        aliases = header_aliases(self.spec)
         headers = list(table.headers) or table.frame.columns
         duplicated = duplicated_headers(
             headers,
@@ -422,7 +421,7 @@ class _Run:
     def match_columns(self, headers: Sequence[str]) -> MatchedColumns:
         """Which file header feeds which expected column (aliases, the chosen mapping)."""
         file_names = rename_map_of(self.spec.get_cleaning_df_cls())
-        aliases = getattr(self.spec, "column_aliases", None) or {}
+        aliases = header_aliases(self.spec)
         return match_file_columns(
             headers,
             list(file_names.values()),
@@ -443,7 +442,7 @@ class _Run:
 
     def check_writes(self, written: Mapping[type[Model], object]) -> None:
         """An importer declaring ``models`` writes only those (seed commands declare none)."""
-        models: Sequence[type[Model]] | None = getattr(self.spec, "models", None)
+        models = self.spec.models
         if models is not None:
             name = self.result.importer
             check_written_models(name, models, upsert_keys_of(self.spec), written)
@@ -533,17 +532,16 @@ def raised_in(exc: BaseException, cls: type) -> bool:
     )
 
 
-def duplicate_key_policy_of(spec: object) -> DuplicateKeyPolicy:
-    """The importer's ``on_duplicate_key``; specs without one keep winiutils' rule (first)."""
-    policy = getattr(spec, "on_duplicate_key", "first")
+def duplicate_key_policy_of(spec: ImportSpec | FrameImportSpec) -> DuplicateKeyPolicy:
+    """The importer's ``on_duplicate_key`` (``ImportDeclarations``: winiutils' rule, first)."""
+    policy = spec.on_duplicate_key  # typed, but a class attribute may hold any string
     if policy not in DUPLICATE_KEY_POLICIES:
         choices = ", ".join(repr(p) for p in DUPLICATE_KEY_POLICIES)
         msg = f"on_duplicate_key is {policy!r}; it must be one of {choices}."
         raise WiniadminError(msg)
-    return cast("DuplicateKeyPolicy", policy)
+    return policy
 
 
-def upsert_keys_of(spec: object) -> dict[type[Model], tuple[str, ...]]:
+def upsert_keys_of(spec: ImportSpec | FrameImportSpec) -> dict[type[Model], tuple[str, ...]]:
     """The importer's ``upsert_keys`` (field names per model), if it declares any."""
-    declared: Mapping[type[Model], Sequence[str]] = getattr(spec, "upsert_keys", None) or {}
-    return {model: tuple(names) for model, names in declared.items()}
+    return {model: tuple(names) for model, names in spec.upsert_keys.items()}

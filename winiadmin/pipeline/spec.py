@@ -1,19 +1,26 @@
-"""What the pipeline needs from an importer: a cleaning class and a way to build model objects.
+"""What the pipeline needs from an importer: its declarations, a cleaning class, a load path.
 
-Both the registered :class:`~winiadmin.importers.Importer` classes and the seed-style
-``ImportDataBaseCommand`` subclasses satisfy it.
+The whole contract is here and typed: :class:`ImportDeclarations` holds every attribute the
+pipeline reads (with the defaults of an importer that declares nothing), :class:`ImportSpec`
+and :class:`FrameImportSpec` add the hooks. Both the registered
+:class:`~winiadmin.importers.Importer` classes and the seed-style ``ImportDataBaseCommand``
+subclasses inherit the declarations; the pipeline reads them as attributes, never guessing.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 import polars as pl
 from django.db.models import Model
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
+from winiadmin.cleaning.base import column_aliases_of
+from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.frames import ModelFrame
-from winiadmin.exceptions import ImporterContractError
+from winiadmin.db.lookups import Lookup
+from winiadmin.exceptions import ImporterContractError, WiniadminDeprecationWarning
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +46,68 @@ BulksByModel = Mapping[type[Model], Iterable[Model]]
 FramesByModel = Mapping[type[Model], ModelFrame | pl.DataFrame]
 
 
+class ImportDeclarations:
+    """Every attribute the pipeline reads of an importer, typed, with its default.
+
+    Subclass it (``Importer`` and ``ImportDataBaseCommand`` do) and override class attributes;
+    each thing is said in one place (docs/importers.md, "One way to say each thing").
+    """
+
+    #: Every model the importer writes (its transform's models, what its lookups create).
+    #: ``None``: not declared (the seed's commands), so not checked; ``Importer`` declares ``()``
+    #: and users' permissions are computed from it.
+    models: ClassVar[tuple[type[Model], ...] | None] = None
+    #: Foreign keys given by natural key: ``(Lookup(Product, "category", by="name"),)``; see
+    #: :mod:`winiadmin.db.lookups`. The one declaration of a natural key, for both load paths:
+    #: frame importers put the value in the column; instance importers give it per object with
+    #: ``with_keys(Product(...), category=value)`` (a value, not a declaration).
+    lookups: ClassVar[tuple[Lookup, ...]] = ()
+    #: Upsert: key fields per model, ``{Product: ("sku",)}``. A row whose key is stored updates
+    #: that record (when its imported fields differ) instead of being a conflict; the others
+    #: are created. The fields must be unique together in the database (see docs/loading.md).
+    upsert_keys: ClassVar[Mapping[type[Model], Sequence[str]]] = {}
+    #: A streamed file (frame-native importers, large CSV/TSV) is cut into batches: name a column
+    #: (as the cleaning class expects it) whose runs of equal values must stay in one batch, e.g.
+    #: the order number of order lines that ``ModelFrame(ref=…)`` groups into orders. The file
+    #: must keep each group's rows together (see docs/loading.md).
+    stream_group_by: ClassVar[str | None] = None
+    #: Rows that share a key of the cleaning class's ``get_unique_subsets`` but differ in other
+    #: columns: ``"error"`` (each such row is an error naming the others; "skip invalid rows"
+    #: leaves them all out), ``"first"`` or ``"last"`` (that row is used, the others dropped
+    #: with a warning naming the row kept). Rows equal in every column are dropped with a
+    #: warning under every policy. See docs/cleaning.md (checked: ``winiadmin.E015``).
+    #: ``"first"`` is winiutils' documented rule; ``Importer`` declares ``"error"``.
+    on_duplicate_key: ClassVar[DuplicateKeyPolicy] = "first"
+    #: Deprecated: other headers per column belong to the cleaning class, next to its
+    #: ``get_rename_map`` (``CleaningDF.get_column_aliases``). Still read, with a
+    #: ``WiniadminDeprecationWarning`` (``winiadmin.W005``).
+    column_aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
+
+
+class Declared(Protocol):
+    """The declarations as the pipeline reads them (:class:`ImportDeclarations` has them all)."""
+
+    @property
+    def models(self) -> tuple[type[Model], ...] | None: ...
+
+    @property
+    def lookups(self) -> tuple[Lookup, ...]: ...
+
+    @property
+    def upsert_keys(self) -> Mapping[type[Model], Sequence[str]]: ...
+
+    @property
+    def stream_group_by(self) -> str | None: ...
+
+    @property
+    def on_duplicate_key(self) -> DuplicateKeyPolicy: ...
+
+    @property
+    def column_aliases(self) -> Mapping[str, Sequence[str]]: ...
+
+
 @runtime_checkable
-class FrameImportSpec(Protocol):
+class FrameImportSpec(Declared, Protocol):
     """The frame-native variant: one polars frame per model, no model instance per row.
 
     The frame passed in carries the file row numbers in ``ROW_NUMBER_COLUMN``; keep that column
@@ -52,7 +119,7 @@ class FrameImportSpec(Protocol):
     def get_frames_by_model(self, df: pl.DataFrame) -> FramesByModel: ...
 
 
-class ImportSpec(Protocol):
+class ImportSpec(Declared, Protocol):
     def get_cleaning_df_cls(self) -> type[CleaningDF]:
         """The winiutils ``CleaningDF`` subclass that cleans the raw frame."""
         ...
@@ -60,6 +127,27 @@ class ImportSpec(Protocol):
     def get_bulks_by_model(self, df: pl.DataFrame) -> BulksByModel:
         """Unsaved model objects per model, built from the cleaned frame (any order of models)."""
         ...
+
+
+def header_aliases(spec: ImportSpec | FrameImportSpec) -> dict[str, tuple[str, ...]]:
+    """Other headers files use, by standard column name: the cleaning class's aliases.
+
+    An importer's own ``column_aliases`` (deprecated) are added to them, with a warning.
+    """
+    aliases = {
+        name: tuple(names) for name, names in column_aliases_of(spec.get_cleaning_df_cls()).items()
+    }
+    if spec.column_aliases:
+        warnings.warn(
+            f"{type(spec).__qualname__}.column_aliases is deprecated: declare the other headers "
+            "on its cleaning class, next to get_rename_map (get_column_aliases); "
+            "see docs/importers.md.",
+            WiniadminDeprecationWarning,
+            stacklevel=2,
+        )
+        for name, names in spec.column_aliases.items():
+            aliases[name] = (*aliases.get(name, ()), *names)
+    return aliases
 
 
 #: Base-class methods that only say "not defined here" (``Importer.get_bulks_by_model``).
