@@ -71,6 +71,10 @@ class Importer:
     #: with a warning naming the row kept). Rows equal in every column are dropped with a
     #: warning under every policy. See docs/cleaning.md (checked: ``winiadmin.E015``).
     on_duplicate_key: ClassVar[DuplicateKeyPolicy] = "error"
+    #: Check what ``Model.full_clean()`` would refuse (null/blank, max_length, choices, the
+    #: fields' validators, check constraints) before anything is written; ``False`` leaves
+    #: the models' rules to the database alone (docs/importers.md#the-models-own-rules).
+    validate_model_rules: ClassVar[bool] = True
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})

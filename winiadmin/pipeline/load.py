@@ -16,6 +16,7 @@ from winiadmin.pipeline.spec import BulksByModel
 from winiadmin.problems import Problem
 from winiadmin.progress import Progress, ProgressCallback
 from winiadmin.results import Stage
+from winiadmin.validation.objects import ObjectRules
 
 if TYPE_CHECKING:
     from winiadmin.db.lookups import KeyResolver
@@ -63,6 +64,9 @@ class LoadSettings:
     rows: int | None = None
     #: Called right before the stage's transaction commits (``run.BeforeCommit``).
     before_commit: Callable[[], None] | None = None
+    #: Check the models' own rules (``full_clean()``) before writing (the importer's
+    #: ``validate_model_rules``).
+    validate_rules: bool = True
 
     @property
     def rollback_unmatched(self) -> bool:
@@ -107,6 +111,7 @@ def load_stage(
         settings.step,
         upsert_keys=settings.upsert_keys,
         diff_limit=settings.diff_limit,
+        rules=ObjectRules(frame, rows) if settings.validate_rules else None,
     )
     checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
     total = _known_total(bulks)

@@ -207,6 +207,8 @@ class _Run:
         if self.unmatched_blocks():
             self.result.status = ImportStatus.INVALID
             self.result.error = unmatched_error(self.resolver)
+        elif not loaded.blocking and refused_by_rules(loaded) and not self.settings.skip_invalid:
+            self.explain_blocked()
         elif loaded.blocking or (loaded.has_conflicts and not self.settings.skip_invalid):
             self.result.status = ImportStatus.INVALID
             self.result.error = _(
@@ -371,6 +373,7 @@ class _Run:
             diff_limit=get_config().MAX_DIFFS,
             resolver=self.resolver,
             before_commit=self.settings.before_commit,
+            validate_rules=getattr(self.spec, "validate_model_rules", True),
         )
 
     @contextmanager
@@ -481,6 +484,11 @@ class _Run:
         self.result.created_pks = {}
         self.result.changes = {}
         self.result.problems.add(Problem(kind, Severity.ERROR, message))
+
+
+def refused_by_rules(loaded: LoadOutcome) -> bool:
+    """The load left out rows for the models' own rules, not only for database conflicts."""
+    return any(p.kind is not ProblemKind.DATABASE_CONFLICT for p in loaded.problems)
 
 
 def raised_in(exc: BaseException, cls: type) -> bool:
