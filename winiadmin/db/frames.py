@@ -34,6 +34,7 @@ from winiadmin.db.frame_refs import (
 from winiadmin.db.frame_upsert import STORED_PK, upsert_frame
 from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
+from winiadmin.db.located import write_located
 from winiadmin.db.lookups import Lookup
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import LoadError
@@ -161,6 +162,7 @@ def _load_one(
     *,
     collect_pks: bool,
 ) -> KeyCollector:
+    source = frame  # with the file row numbers, to name a row the database refuses
     frame = drop_unstored_ref(spec, frame.drop(ROW_NUMBER_COLUMN, strict=False))
     fields, values = to_database_frame(spec.model, frame, connections[using])
     copyable = not any(dtype == pl.Object for dtype in values.dtypes)
@@ -169,7 +171,8 @@ def _load_one(
     keys = KeyCollector(spec.model, fields, using, enabled=collect_pks)
     for offset in range(0, values.height, step):
         chunk_fields, chunk = keys.prepare(fields, values.slice(offset, step))
-        writer(spec.model, chunk_fields, chunk, using)
+        rows = source.slice(offset, step)
+        write_located(writer, spec.model, chunk_fields, chunk, using, source=rows)
         keys.inserted(chunk)
         keys.count += chunk.height
         if on_chunk is not None:

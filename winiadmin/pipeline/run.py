@@ -41,6 +41,7 @@ from winiadmin.exceptions import (
     ImportTimeout,
     LoadError,
     RowProblems,
+    RowRefused,
     WiniadminError,
     describe_exception,
 )
@@ -164,6 +165,8 @@ class _Run:
         except ImporterFailed as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.IMPORTER_FAILED, str(exc))
             self.result.exception = exc
+        except RowRefused as exc:  # the database refused a row the model's rules let through
+            self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc), exc.problem)
         except (LoadError, ImportTimeout) as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
         except WiniadminError as exc:
@@ -477,13 +480,15 @@ class _Run:
             errors,
         ) % {"n": errors}
 
-    def _fail(self, status: ImportStatus, kind: ProblemKind, message: str) -> None:
+    def _fail(
+        self, status: ImportStatus, kind: ProblemKind, message: str, problem: Problem | None = None
+    ) -> None:
         self.result.status = status
         self.result.error = message
         self.result.created = []
         self.result.created_pks = {}
         self.result.changes = {}
-        self.result.problems.add(Problem(kind, Severity.ERROR, message))
+        self.result.problems.add(problem or Problem(kind, Severity.ERROR, message))
 
 
 def refused_by_rules(loaded: LoadOutcome) -> bool:
