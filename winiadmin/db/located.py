@@ -24,6 +24,7 @@ from winiadmin.problems import Problem, ProblemKind, Severity
 type Writer = Callable[[type[Model], list[Field[Any, Any]], pl.DataFrame, str], None]
 
 _COPY_LINE = re.compile(r"COPY [^,]+, line (\d+)")
+_SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
 
 
 class _Undo(Exception):
@@ -108,7 +109,8 @@ def _column(model: type[Model], exc: Exception, values: dict[str, Any]) -> str |
     the text longer than its field's ``max_length``."""
     diag = getattr(exc.__cause__, "diag", None)
     named = getattr(diag, "column_name", None)
-    constraint = getattr(diag, "constraint_name", None)
+    sqlite = _SQLITE_CHECK.search(str(exc))
+    constraint = getattr(diag, "constraint_name", None) or (sqlite.group(1) if sqlite else None)
     for f in model._meta.concrete_fields:
         if named in {f.column, f.attname} and f.name in values:
             return f.name

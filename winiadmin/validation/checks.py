@@ -17,9 +17,9 @@ from typing import Any
 
 import polars as pl
 from django.core import validators as dv
-from django.db.models import AutoField, DecimalField, Field, GeneratedField
+from django.db.models import AutoField, CharField, DecimalField, Field, GeneratedField, TextField
 
-from winiadmin.validation.messages import Validator, verdict
+from winiadmin.validation.messages import Validator, to_python_verdict, verdict
 
 #: A message for a refused value, or None when Django accepts it.
 type Judge = Callable[[object], str | None]
@@ -60,6 +60,9 @@ def field_rules(field: Field[Any, Any], column: str, dtype: pl.DataType) -> Iter
     if field.is_relation:
         return  # a key's target is checked by the loader (lookups, references, the database)
     present = ~empty
+    if (text or dtype == pl.Object) and not isinstance(field, CharField | TextField):
+        # Text given for a number, a date, a UUID…: ``to_python`` must make sense of it.
+        yield Rule(field, column, present, partial(to_python_verdict, field))
     if field.choices is not None:
         yield _choices_rule(field, column, dtype, present)
     for validator in field.validators:

@@ -121,7 +121,7 @@ class FrameChecker:
                 continue  # types polars cannot compare: the database still checks it
             if not hits.height:
                 continue
-            used = _referenced(constraint.condition, columns)
+            used = _referenced(self.model, constraint.condition, columns)
             label = ", ".join(self.labels.get(c, c) for c in used)
             message = str(constraint.get_violation_error_message())
             values = hits.select(used).rows()
@@ -153,7 +153,8 @@ def _rows(frame: pl.DataFrame) -> list[int | None]:
     return [None] * frame.height
 
 
-def _referenced(condition: Any, columns: Mapping[str, str]) -> list[str]:
-    """The frame columns a condition reads, in the frame's field order."""
+def _referenced(model: type[Model], condition: Any, columns: Mapping[str, str]) -> list[str]:
+    """The frame columns a condition reads, in the model's field order."""
     names: set[str] = set(getattr(condition, "referenced_base_fields", set()))
-    return list(dict.fromkeys(columns[n] for n in names if n in columns))
+    used = (f.name for f in model._meta.concrete_fields if f.name in names)
+    return list(dict.fromkeys(columns[n] for n in used if n in columns))
