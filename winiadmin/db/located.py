@@ -9,6 +9,8 @@ and reported with its file row number, its column where the error or the model s
 and its value.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable
 from typing import Any

@@ -9,6 +9,8 @@ non-empty value of the column, once (:class:`~winiadmin.validation.frame.FrameCh
 the verdicts).
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass

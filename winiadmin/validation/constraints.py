@@ -12,13 +12,17 @@ names the file row (:mod:`winiadmin.db.located`).
 As in SQL, a condition that is unknown (NULL) passes.
 """
 
+from __future__ import annotations
+
 import operator
-from collections.abc import Callable, Mapping
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.db.models import CheckConstraint, F, Model, Q
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 
 class Untranslatable(Exception):

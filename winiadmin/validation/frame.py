@@ -8,18 +8,23 @@ Django's verdict per distinct value across the chunks it is given, so a validato
 distinct value of an import, not once per row.
 """
 
+from __future__ import annotations
+
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from django.db.models import Model
 
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN
 from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.validation.checks import Rule, checked_fields, field_rules
 from winiadmin.validation.constraints import check_constraints, condition_expr
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from django.db.models import Model
 
 logger = logging.getLogger("winiadmin")
 
@@ -80,7 +85,7 @@ class FrameChecker:
         frame: pl.DataFrame,
         rule: Rule,
         verdicts: dict[object, str | None],
-        out: "_Found",
+        out: _Found,
     ) -> None:
         try:
             hits = frame.filter(rule.candidates)
@@ -109,7 +114,7 @@ class FrameChecker:
                 problem = Problem(kind, Severity.ERROR, message, row, label, shown)
                 out.add(problem, index, (rule.column,))
 
-    def _constraints(self, frame: pl.DataFrame, columns: Mapping[str, str], out: "_Found") -> None:
+    def _constraints(self, frame: pl.DataFrame, columns: Mapping[str, str], out: _Found) -> None:
         for constraint in check_constraints(self.model):
             expr = condition_expr(constraint.condition, columns)
             if expr is None:

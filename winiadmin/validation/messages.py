@@ -5,6 +5,8 @@ candidate value is then judged here by Django's validator itself, so that the me
 Django's and a vectorised approximation can never refuse a value Django accepts.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any

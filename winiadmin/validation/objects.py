@@ -7,19 +7,24 @@ from the n-th file row whose column of the same name (the field's name or attnam
 value. A value the importer computed (no such column, or a changed value) has no row.
 """
 
+from __future__ import annotations
+
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.db.models import DecimalField, Field, Model
 
 from winiadmin.db.lookups import KEYS_ATTRIBUTE
-from winiadmin.problems import Problem
 from winiadmin.validation.checks import checked_fields
 from winiadmin.validation.frame import FrameChecker
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from winiadmin.problems import Problem
 
 Key = tuple[str | None, ...]
 
