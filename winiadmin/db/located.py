@@ -26,6 +26,9 @@ from winiadmin.problems import Problem, ProblemKind, Severity
 type Writer = Callable[[type[Model], list[Field[Any, Any]], pl.DataFrame, str], None]
 
 _COPY_LINE = re.compile(r"COPY [^,]+, line (\d+)")
+#: PostgreSQL's DETAIL of a unique violation: ``Key (name)=(taken) already exists.``
+_UNIQUE_KEY = re.compile(r"^Key \((\w+)\)=")
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: \w+\.(\w+)$")
 _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
 
 
@@ -88,7 +91,7 @@ def _problem(model: type[Model], exc: Exception, source: pl.DataFrame, index: in
     column = _column(model, exc, row_values)
     value = row_values.get(column) if column is not None else None
     reason = _reason(exc)
-    message = f"The database refused this row ({model._meta.verbose_name}): {reason}"
+    message = f"{model._meta.label}: the database refused this row: {reason}"
     return Problem(
         ProblemKind.LOAD_FAILED,
         Severity.ERROR,
@@ -110,7 +113,10 @@ def _column(model: type[Model], exc: Exception, values: dict[str, Any]) -> str |
     """The column the refusal is about: the database's word, a check constraint's fields, or
     the text longer than its field's ``max_length``."""
     diag = getattr(exc.__cause__, "diag", None)
-    named = getattr(diag, "column_name", None)
+    key = _UNIQUE_KEY.search(
+        str(getattr(diag, "message_detail", "") or "")
+    ) or _SQLITE_UNIQUE.search(str(exc))
+    named = getattr(diag, "column_name", None) or (key.group(1) if key else None)
     sqlite = _SQLITE_CHECK.search(str(exc))
     constraint = getattr(diag, "constraint_name", None) or (sqlite.group(1) if sqlite else None)
     for f in model._meta.concrete_fields:

@@ -53,9 +53,12 @@ def field_rules(field: Field[Any, Any], column: str, dtype: pl.DataType) -> Iter
     text = dtype == pl.String
     empty = col.is_null() | (col == "") if text else col.is_null()
     if not field.blank:
-        # full_clean skips a blank-allowed field's empty value altogether (null included).
-        message = str(field.error_messages["null" if not field.null else "blank"])
-        yield Rule(field, column, col.is_null(), lambda _value: message, missing=True)
+        # full_clean skips a blank-allowed field's empty value altogether (null included). A
+        # NULL the column allows (null=True, blank=False) is stored, as before: ``blank`` is a
+        # form's rule, and such models are common where NULL means "not given".
+        if not field.null:
+            message = str(field.error_messages["null"])
+            yield Rule(field, column, col.is_null(), lambda _value: message, missing=True)
         if text:
             blank = str(field.error_messages["blank"])
             yield Rule(field, column, col == "", lambda _value: blank, missing=True)
