@@ -257,6 +257,31 @@ def winiadmin_frames(csv_path: Path, rows: int) -> None:
     run_importer(CatalogueImporter, csv_path, rows)
 
 
+class _FramesWithoutRules(CatalogueImporter):
+    validate_model_rules = False
+
+
+class _ObjectsWithoutRules(CatalogueObjectsImporter):
+    validate_model_rules = False
+
+
+@contender(
+    "winiadmin_frames_no_rules",
+    "winiadmin_frames with validate_model_rules = False: the models' own rules (what "
+    "full_clean() refuses) left to the database; the difference is what checking them costs",
+)
+def winiadmin_frames_no_rules(csv_path: Path, rows: int) -> None:
+    run_importer(_FramesWithoutRules, csv_path, rows)
+
+
+@contender(
+    "winiadmin_no_rules",
+    "winiadmin (objects) with validate_model_rules = False",
+)
+def winiadmin_no_rules(csv_path: Path, rows: int) -> None:
+    run_importer(_ObjectsWithoutRules, csv_path, rows)
+
+
 @contender(
     "winiadmin_frames_dry_run",
     "the frame-native import with dry_run=True",

@@ -81,3 +81,12 @@ class RowProblems(WiniadminError):
     def __init__(self, problems: "Sequence[Problem]") -> None:
         self.problems = list(problems)
         super().__init__(f"{len(self.problems)} value(s) could not be used.")
+
+
+class RowRefused(LoadError):
+    """The database refused one row during the load (a trigger, a constraint in SQL): its
+    ``problem`` names the file row, the column where known, and the value."""
+
+    def __init__(self, problem: "Problem") -> None:
+        self.problem = problem
+        super().__init__(str(problem))

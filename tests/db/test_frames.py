@@ -105,7 +105,7 @@ def test_chunks_and_progress() -> None:
 
 def test_a_database_error_rolls_back_everything() -> None:
     Store.objects.create(name="Online")
-    with pytest.raises(LoadError, match=r"shop\.Store: the database refused the rows"):
+    with pytest.raises(LoadError, match=r"shop\.Store: the database refused this row"):
         load_frames(catalogue(), using="default")
     assert Category.objects.count() == 0
     assert Store.objects.count() == 1

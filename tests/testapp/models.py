@@ -2,7 +2,11 @@
 
 import uuid
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 
 class Node(models.Model):
@@ -105,4 +109,42 @@ class StockLevel(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["warehouse", "code"], name="testapp_stock_key")
+        ]
+
+
+def validate_even(value: int) -> None:
+    """A project's own validator (``validators=[…]``): called once per distinct value."""
+    if value % 2:
+        raise ValidationError("%(value)s is odd.", params={"value": value})
+
+
+class Ruled(models.Model):
+    """Every kind of rule ``full_clean()`` applies, for tests/validation."""
+
+    code = models.SlugField(max_length=10, unique=True)
+    label = models.CharField(max_length=5, blank=True, default="")
+    size = models.CharField(
+        max_length=1,
+        blank=True,
+        default="",
+        choices=[("S", "Small"), ("More", [("M", "Medium"), ("L", "Large")])],
+    )
+    level = models.SmallIntegerField(null=True, blank=True)
+    score = models.IntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    amount = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    email = models.EmailField(blank=True, default="")
+    site = models.URLField(blank=True, default="")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    token = models.UUIDField(null=True, blank=True)
+    even = models.IntegerField(null=True, blank=True, validators=[validate_even])
+    low = models.IntegerField(default=0)
+    high = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(low__lte=F("high")), name="ruled_low_lte_high"),
+            # An expression winiadmin does not evaluate: left to the database.
+            models.CheckConstraint(condition=Q(label=Lower("label")), name="ruled_label_lower"),
         ]

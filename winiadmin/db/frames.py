@@ -34,6 +34,7 @@ from winiadmin.db.frame_refs import (
 from winiadmin.db.frame_upsert import STORED_PK, upsert_frame
 from winiadmin.db.frame_values import to_database_frame
 from winiadmin.db.graph import topological_sort_models
+from winiadmin.db.located import located_refusals
 from winiadmin.db.lookups import Lookup
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.db.rows_writer import RowsWriter, key_mode
@@ -170,6 +171,7 @@ def _load_one(  # noqa: PLR0913 - load_frames' knobs for one model
     *,
     collect_pks: bool,
 ) -> _Loaded:
+    source = frame  # with the file row numbers, to name a row the database refuses
     frame = drop_unstored_ref(spec, frame.drop(ROW_NUMBER_COLUMN, strict=False))
     fields, values = to_database_frame(spec.model, frame, connections[using])
     loaded = _Loaded()
@@ -177,14 +179,23 @@ def _load_one(  # noqa: PLR0913 - load_frames' knobs for one model
         loaded.keys_known = collect_pks and key_mode(spec.model, using, given=False) != "none"
         return loaded
     attnames = [f.attname for f in fields]
-    with RowsWriter(spec.model, attnames, using=using, keys=collect_pks) as writer:
-        loaded.keys_known = writer.key_mode != "none"
-        for offset in range(0, values.height, step):
-            chunk = values.slice(offset, step)
-            loaded.keys += writer.write(chunk)
-            loaded.count += chunk.height
-            if on_chunk is not None:
-                on_chunk(spec.model, chunk.height)
+
+    def write() -> None:
+        with RowsWriter(spec.model, attnames, using=using, keys=collect_pks) as writer:
+            loaded.keys_known = writer.key_mode != "none"
+            for offset in range(0, values.height, step):
+                chunk = values.slice(offset, step)
+                loaded.keys += writer.write(chunk)
+                loaded.count += chunk.height
+                if on_chunk is not None:
+                    on_chunk(spec.model, chunk.height)
+
+    def trial(rows: pl.DataFrame) -> None:
+        with RowsWriter(spec.model, attnames, using=using) as writer:
+            writer.write(rows)
+
+    with located_refusals(spec.model, values, using, source=source, trial=trial):
+        write()
     if loaded.count and _has_unchecked_keys(spec):
         # Keys given as ids (not looked up) are checked at COMMIT by PostgreSQL and SQLite:
         # check now, so that a dry run finds a dangling id too.

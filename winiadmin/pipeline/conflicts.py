@@ -23,6 +23,7 @@ from winiadmin.db.upsert import UpsertTally, key_attnames
 from winiadmin.pipeline.object_upsert import StoredUpdate
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.problems import Problem, ProblemKind, Severity
+from winiadmin.validation.objects import ObjectRules
 
 Key = tuple[object, ...]
 
@@ -39,6 +40,8 @@ class ConflictFilter:
     upsert_keys: Mapping[type[Model], tuple[str, ...]] = field(default_factory=dict)
     diff_limit: int = 200
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
+    #: The models' own rules (what ``full_clean()`` refuses), checked per chunk first.
+    rules: ObjectRules | None = None
     #: Objects left out, by id; kept alive so that a freed object's id is never reused here.
     _dropped: dict[int, Model] = field(default_factory=dict)
     #: Times each reported key was left out so far (the n-th object with a key is in the n-th
@@ -65,6 +68,8 @@ class ConflictFilter:
                 if self._dropped
                 else list(chunk)
             )
+            if self.rules is not None:
+                kept = self._valid(model, kept)
             if stored is None and field_sets:
                 stored = model._base_manager.using(self.using).exists()
             if key is not None:
@@ -73,6 +78,21 @@ class ConflictFilter:
                 query = bool(stored) and (key is None or set(names) != set(key))
                 kept = self._check(model, names, kept, seen[names], query=query)
             yield from kept
+
+    def _valid(self, model: type[Model], objs: list[Model]) -> list[Model]:
+        """Leave out (and report) the objects breaking the model's rules, like conflicts."""
+        assert self.rules is not None
+        problems, refused = self.rules.check(model, objs)
+        if not problems:
+            return objs
+        self.problems += problems
+        kept = []
+        for obj, bad in zip(objs, refused, strict=True):
+            if bad:
+                self._dropped[id(obj)] = obj
+            else:
+                kept.append(obj)
+        return kept
 
     def _upsert(
         self,

@@ -8,6 +8,7 @@ from django.db.models import Model
 
 from winiadmin.db.upsert import RowChange, UpsertTally
 from winiadmin.pipeline.load import LoadOutcome
+from winiadmin.problems import ProblemKind
 from winiadmin.results import ModelCount
 
 
@@ -51,6 +52,8 @@ class RunTotals:
     file_error: bool = False
     #: The importer raised ``RowProblems`` while transforming.
     row_problems: bool = False
+    #: A load left out rows the models' own rules refuse (not only database conflicts).
+    rule_refusals: bool = False
 
     def add_load(self, loaded: LoadOutcome) -> None:
         for model, n in loaded.counts.items():
@@ -60,5 +63,8 @@ class RunTotals:
         for model, pks in loaded.pks.items():
             self.pks.setdefault(model, []).extend(pks)
         self.conflicts |= loaded.has_conflicts
+        self.rule_refusals |= any(
+            p.kind is not ProblemKind.DATABASE_CONFLICT for p in loaded.problems
+        )
         self.blocking |= loaded.blocking
         self.conflict_rows.update(p.row for p in loaded.problems if p.row is not None)

@@ -13,6 +13,7 @@ from winiadmin.pipeline.frame_declarations import settle_frame_declarations
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, progress_counter
 from winiadmin.pipeline.spec import FramesByModel
 from winiadmin.problems import Problem, ProblemKind, Severity
+from winiadmin.validation.frame import FrameChecker
 
 
 def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutcome:
@@ -52,7 +53,8 @@ def _check_conflicts(
     refs: FrameRefs,
 ) -> dict[type[Model], ModelFrame]:
     checked = {}
-    for model, spec in specs.items():
+    for model, given in specs.items():
+        spec = _without_refused(given, outcome, refs) if settings.validate_rules else given
         stored = table_had_rows(spec, settings.using, settings.key_history)
         problems, mask = frame_conflicts(spec, settings.using, settings.key_history, stored=stored)
         outcome.problems += problems
@@ -68,6 +70,17 @@ def _check_conflicts(
             # the upsert's per-chunk lookup of stored keys (most of a large load) is skipped.
             checked[model] = replace(checked[model], key=())
     return checked
+
+
+def _without_refused(spec: ModelFrame, outcome: LoadOutcome, refs: FrameRefs) -> ModelFrame:
+    """The frame without the rows breaking the model's rules (reported, like conflicts)."""
+    checked = FrameChecker(spec.model).check(spec.frame)
+    if not checked.problems:
+        return spec
+    outcome.problems += checked.problems
+    if spec.ref is not None and spec.ref in spec.frame.columns:
+        refs.leave_out(spec.model, spec.frame.filter(checked.refused).get_column(spec.ref))
+    return replace(spec, frame=spec.frame.filter(~checked.refused))
 
 
 def _unresolved_problems(exc: UnresolvedKeysError) -> list[Problem]:

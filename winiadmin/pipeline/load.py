@@ -22,6 +22,7 @@ from winiadmin.pipeline.spec import BulksByModel
 from winiadmin.problems import Problem
 from winiadmin.progress import Progress, ProgressCallback
 from winiadmin.results import Stage
+from winiadmin.validation.objects import ObjectRules
 
 if TYPE_CHECKING:
     from winiadmin.db.lookups import KeyResolver
@@ -65,6 +66,9 @@ class LoadSettings:
     #: File rows this load stores: progress counts these (people count rows of their file, not
     #: objects across models), as the share of the objects stored so far.
     rows: int | None = None
+    #: Check the models' own rules (``full_clean()``) before writing (the importer's
+    #: ``validate_model_rules``).
+    validate_rules: bool = True
 
 
 class RunTransaction:
@@ -147,6 +151,7 @@ def load_stage(
         settings.step,
         upsert_keys=settings.upsert_keys,
         diff_limit=settings.diff_limit,
+        rules=ObjectRules(frame, rows) if settings.validate_rules else None,
     )
     checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
     total = _known_total(bulks)

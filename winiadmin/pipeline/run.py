@@ -39,6 +39,7 @@ from winiadmin.exceptions import (
     ImportTimeout,
     LoadError,
     RowProblems,
+    RowRefused,
     WiniadminError,
     describe_exception,
 )
@@ -134,6 +135,8 @@ class _Run:
         except ImporterFailed as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.IMPORTER_FAILED, str(exc))
             self.result.exception = exc
+        except RowRefused as exc:  # the database refused a row the model's rules let through
+            self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc), exc.problem)
         except (LoadError, ImportTimeout) as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
         except WiniadminError as exc:
@@ -290,6 +293,7 @@ class _Run:
             diff_limit=config.MAX_DIFFS,
             resolver=self.resolver,
             rows=cleaned.frame.height,
+            validate_rules=self.spec.validate_model_rules,
         )
 
     def _record_totals(self, totals: RunTotals) -> None:
@@ -307,7 +311,10 @@ class _Run:
         if self.resolver.blocking and not skip:
             # Rows were left out for keys that match nothing, and skipping them was not chosen.
             return ImportStatus.INVALID, unmatched_error(self.resolver)
-        if totals.row_problems:
+        # Rows the importer or the models' own rules (full_clean()) refuse: fixed in the file,
+        # or (the models' rules) skipped.
+        refused = totals.rule_refusals and not totals.blocking and not skip
+        if totals.row_problems or refused:
             return ImportStatus.INVALID, self._blocked_message()
         if totals.blocking or (totals.conflicts and not skip):
             return ImportStatus.INVALID, _(
@@ -504,14 +511,17 @@ class _Run:
             )
             self.tally.note_left_out(rows or [problem.row], cleaned.row_numbers)
 
-    def _fail(self, status: ImportStatus, kind: ProblemKind, message: str) -> None:
-        """The verdict of a run an exception ended (after its transaction rolled back)."""
+    def _fail(
+        self, status: ImportStatus, kind: ProblemKind, message: str, problem: Problem | None = None
+    ) -> None:
+        """The verdict of a run an exception ended (after its transaction rolled back);
+        ``problem``: the one it names, when it knows the row (a row the database refused)."""
         self.result.status = status
         self.result.error = message
         self.result.created = []
         self.result.created_pks = {}
         self.result.changes = {}
-        self.result.problems.add(Problem(kind, Severity.ERROR, message))
+        self.result.problems.add(problem or Problem(kind, Severity.ERROR, message))
 
 
 def raised_in(exc: BaseException, cls: type) -> bool:

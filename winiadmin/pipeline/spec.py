@@ -82,6 +82,10 @@ class ImportDeclarations:
     #: ``get_rename_map`` (``CleaningDF.get_column_aliases``). Still read, with a
     #: ``WiniadminDeprecationWarning`` (``winiadmin.W005``).
     column_aliases: ClassVar[Mapping[str, Sequence[str]]] = {}
+    #: Check what ``Model.full_clean()`` would refuse (null/blank, max_length, choices, the
+    #: fields' validators, check constraints) before anything is written; ``False`` leaves
+    #: the models' rules to the database alone (docs/importers.md#the-models-own-rules).
+    validate_model_rules: ClassVar[bool] = True
 
 
 class Declared(Protocol):
@@ -104,6 +108,9 @@ class Declared(Protocol):
 
     @property
     def column_aliases(self) -> Mapping[str, Sequence[str]]: ...
+
+    @property
+    def validate_model_rules(self) -> bool: ...
 
 
 @runtime_checkable
