@@ -21,6 +21,8 @@ import polars as pl
 from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
 from winiutils.core.data.structures.dicts import reverse_dict
 
+from winiadmin.cleaning.coerce import ColumnParser
+
 DuplicatePolicy = Literal["warn", "error"]
 
 
@@ -72,6 +74,13 @@ class CleaningDF(WiniutilsCleaningDF):
         return {}
 
     @classmethod
+    def get_col_parser_map(cls) -> dict[str, ColumnParser]:
+        """Columns read by a parser of their own instead of by their dtype (winiadmin's hook,
+        run in the clean stage before winiutils' steps): standard name → parser. The parser's
+        values must have the column's declared dtype; its failures are cell problems."""
+        return {}
+
+    @classmethod
     def get_full_rename_map(cls) -> dict[str, str]:
         """Standard name → name in the file, for every column."""
         return {name: name for name in cls.get_col_names()} | cls.get_rename_map()
@@ -108,6 +117,14 @@ class CleaningDF(WiniutilsCleaningDF):
             return
         data_cols = list(self.get_col_names())
         self.df = self.df.filter(~pl.all_horizontal(pl.col(data_cols).is_null()))
+
+    def check_no_nan(self) -> None:
+        # winiutils asks ``issubclass`` of each declared dtype, which fails on dtype instances
+        # (``pl.Decimal(12, 2)``, ``pl.Datetime("us", "UTC")``): ask the frame's float columns.
+        floats = [name for name, dtype in self.df.schema.items() if dtype.is_float()]
+        if floats and self.df.select(pl.any_horizontal(pl.col(floats).is_nan().any())).item():
+            msg = "NaN values found in the dataframe"
+            raise ValueError(msg)
 
     def sort_cols(self) -> None:
         if self.get_sort_cols():

@@ -17,7 +17,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
 
-from winiadmin.cleaning.coerce import ParseFormats, coerce_column
+from winiadmin.cleaning.coerce import ColumnParser, ParseFormats, coerce_column
 from winiadmin.cleaning.columns import match_columns
 from winiadmin.cleaning.tracking import (
     ROW_COL,
@@ -90,14 +90,17 @@ def _parse(
     dtypes: Mapping[str, pl.DataType | type[pl.DataType]],
     formats: ParseFormats,
     rows: pl.Series,
+    parsers: Mapping[str, ColumnParser],
 ) -> tuple[pl.DataFrame, pl.Series, list[Problem]]:
-    """Parse each column; return the parsed frame, a per-row failure mask and the problems."""
+    """Parse each column (by its own parser, else by its dtype); return the parsed frame, a
+    per-row failure mask and the problems."""
     parsed: list[pl.Series] = []
     problems: list[Problem] = []
     row_failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
     for name, dtype in dtypes.items():
         raw = frame.get_column(name)
-        column = coerce_column(raw, dtype, formats)
+        parser = parsers.get(name)
+        column = parser(raw) if parser else coerce_column(raw, dtype, formats)
         parsed.append(column.values)
         if column.failed.any():
             row_failed = row_failed | column.failed
@@ -149,7 +152,9 @@ def clean_table(
         dates=getattr(cleaning_cls, "DATE_FORMATS", ("%Y-%m-%d",)),
         datetimes=getattr(cleaning_cls, "DATETIME_FORMATS", ()),
     )
-    parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows)
+    own_parsers: Mapping[str, ColumnParser] = getattr(cleaning_cls, "get_col_parser_map", dict)()
+    parsers = {file_names[std]: parser for std, parser in own_parsers.items()}
+    parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows, parsers)
     problems += cell_problems
     valid = parsed.with_columns(rows).filter(~failed)
     cleaning, cleaning_problems = _run_cleaning(cleaning_cls, valid, duplicate_keys)
