@@ -132,7 +132,7 @@ class Gadget(models.Model):
     big = models.BigIntegerField(null=True)
     price = models.DecimalField(max_digits=6, decimal_places=2, null=True)
     ratio = models.FloatField(null=True)
-    active = models.BooleanField()
+    active = models.BooleanField(default=False)
     day = models.DateField(null=True)
     moment = models.DateTimeField(null=True)
     clock = models.TimeField(null=True)

@@ -74,6 +74,12 @@ class CleaningDF(WiniutilsCleaningDF):
         return {}
 
     @classmethod
+    def get_optional_cols(cls) -> tuple[str, ...]:
+        """Columns a file may leave out (winiadmin's hook): read as empty, then left out of the
+        cleaned frame, so that the importer sees which the file gave."""
+        return ()
+
+    @classmethod
     def get_col_parser_map(cls) -> dict[str, ColumnParser]:
         """Columns read by a parser of their own instead of by their dtype (winiadmin's hook,
         run in the clean stage before winiutils' steps): standard name → parser. The parser's

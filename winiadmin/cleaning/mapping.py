@@ -123,12 +123,14 @@ class MatchedColumns:
     columns: tuple[ColumnMatch, ...]
     #: The expected columns, as the file must spell them, in the cleaning class's order.
     expected: tuple[str, ...]
+    #: Expected columns a file may leave out (the cleaning class's ``get_optional_cols``).
+    optional: tuple[str, ...] = ()
 
     @property
     def unmatched(self) -> tuple[str, ...]:
-        """Expected columns no file header feeds."""
+        """Required expected columns no file header feeds."""
         fed = {c.target for c in self.columns}
-        return tuple(name for name in self.expected if name not in fed)
+        return tuple(n for n in self.expected if n not in fed and n not in self.optional)
 
     @property
     def guessed(self) -> tuple[ColumnMatch, ...]:
@@ -245,8 +247,10 @@ def match_file_columns(
     chosen: ColumnMapping | None = None,
     *,
     cutoff: float = CLOSE_CUTOFF,
+    optional: Sequence[str] = (),
 ) -> MatchedColumns:
-    """Pair every file header with an expected column (see the module docstring)."""
+    """Pair every file header with an expected column (see the module docstring); the
+    ``optional`` ones may stay unmatched."""
     matcher = _Matcher(headers, expected)
     if chosen is not None:
         _apply_chosen(matcher, chosen, expected)
@@ -260,7 +264,7 @@ def match_file_columns(
         matcher.found.get(h) or ColumnMatch(h, None, MatchReason.UNMATCHED)
         for h in dict.fromkeys(headers)
     )
-    return MatchedColumns(columns, tuple(expected))
+    return MatchedColumns(columns, tuple(expected), tuple(optional))
 
 
 def duplicated_headers(

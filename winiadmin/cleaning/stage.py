@@ -53,8 +53,15 @@ def default_row_numbers(height: int) -> pl.Series:
     return pl.int_range(2, height + 2, eager=True, dtype=pl.Int64).alias(ROW_COL)
 
 
+def optional_cols_of(cls: type[WiniutilsCleaningDF]) -> tuple[str, ...]:
+    """The columns a file may leave out (winiadmin's ``get_optional_cols``; none on a plain
+    winiutils class)."""
+    optional: tuple[str, ...] = getattr(cls, "get_optional_cols", tuple)()
+    return optional
+
+
 def _column_problems(
-    header: list[str], expected: list[str]
+    header: list[str], expected: list[str], optional: Iterable[str] = ()
 ) -> tuple[dict[str, str], list[Problem]]:
     match = match_columns(header, expected)
     problems = [
@@ -66,6 +73,7 @@ def _column_problems(
             column=name,
         )
         for name in match.missing
+        if name not in set(optional)
     ]
     problems += [
         Problem(
@@ -142,11 +150,16 @@ def clean_table(
         ROW_COL
     )
     file_names = rename_map_of(cleaning_cls)
-    renames, problems = _column_problems(frame.columns, list(file_names.values()))
+    optional = [file_names[name] for name in optional_cols_of(cleaning_cls)]
+    renames, problems = _column_problems(frame.columns, list(file_names.values()), optional)
     empty = CleaningOutcome(pl.DataFrame(), rows.clear(), problems)
     if empty.has_file_errors:
         return empty
-    frame = _unquote_text(frame.rename(renames), file_names.values())
+    frame = frame.rename(renames)
+    absent = [name for name in optional if name not in frame.columns]
+    # An optional column the file lacks is read as empty, then left out of the cleaned frame.
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in absent)
+    frame = _unquote_text(frame, file_names.values())
     dtypes = {file_names[std]: dtype for std, dtype in cleaning_cls.get_col_dtype_map().items()}
     formats = ParseFormats(
         dates=getattr(cleaning_cls, "DATE_FORMATS", ("%Y-%m-%d",)),
@@ -162,7 +175,8 @@ def clean_table(
     error_rows = {p.row for p in problems if p.is_error and p.row is not None}
     cleaned = cleaning.df
     # Hand the importer the frame without the tracking column, as a plain CleaningDF would.
-    cleaning.df = cleaned.drop(ROW_COL)
+    standard = {file: std for std, file in file_names.items()}
+    cleaning.df = cleaned.drop(ROW_COL, *(standard[name] for name in absent))
     return CleaningOutcome(
         frame=cleaning.df,
         row_numbers=cleaned.get_column(ROW_COL),

@@ -51,6 +51,7 @@ class ModelCleaningDF(CleaningDF):
     col_parsers: ClassVar[Mapping[str, ColumnParser]] = {}
     col_fills: ClassVar[Mapping[str, object]] = {}
     required_cols: ClassVar[tuple[str, ...]] = ()
+    optional_cols: ClassVar[tuple[str, ...]] = ()
     unique_subsets: ClassVar[tuple[tuple[str, ...], ...]] = ()
 
     @classmethod
@@ -74,6 +75,10 @@ class ModelCleaningDF(CleaningDF):
     def get_unique_subsets(cls) -> tuple[tuple[str, ...], ...]:
         return cls.unique_subsets
 
+    @classmethod
+    def get_optional_cols(cls) -> tuple[str, ...]:
+        return cls.optional_cols
+
 
 class ModelImporter(Importer):
     """An importer for one model: declare ``model``, optionally the rest (module docstring)."""
@@ -96,6 +101,9 @@ class ModelImporter(Importer):
     datetime_formats: ClassVar[Sequence[str]] = ()
     #: Fields left out because their type has no parser (``winiadmin.E022`` names them).
     unsupported_fields: ClassVar[tuple[str, ...]] = ()
+    #: Text fields without NULL or a default: ``""`` when the file leaves them out, as
+    #: ``Model()`` would.
+    blank_text_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -106,13 +114,17 @@ class ModelImporter(Importer):
         assert self.model is not None
         cleaning = self.get_cleaning_df_cls()
         assert issubclass(cleaning, ModelCleaningDF)
-        names = list(cleaning.col_dtypes)
-        json = [
-            n for n in names if self.model._meta.get_field(n).get_internal_type() == "JSONField"
-        ]
+        # The columns the file gave (an optional one it lacks is not in ``df``): the others get
+        # their default from the loader and, in an upsert, keep their stored value.
+        names = [n for n in cleaning.col_dtypes if n in df.columns]
+        meta = self.model._meta
+        json = [n for n in names if meta.get_field(n).get_internal_type() == "JSONField"]
         frame = df.select(*names, ROW_NUMBER_COLUMN)
         if json:
             frame = frame.with_columns(fp.json_values(frame.get_column(n)) for n in json)
+        blank = [n for n in self.blank_text_fields if n not in df.columns]
+        if blank:
+            frame = frame.with_columns(pl.lit("").alias(n) for n in blank)
         return {self.model: frame}
 
 
@@ -123,6 +135,14 @@ def _derive(cls: type[ModelImporter], model: type[Model]) -> None:
     label = model._meta.label
     columns, unsupported = _columns(cls, model)
     cls.unsupported_fields = tuple(unsupported)
+    cls.blank_text_fields = tuple(
+        f.name
+        for f in model._meta.local_concrete_fields
+        if f.get_internal_type() in fp.TEXT_FIELDS
+        and not f.null
+        and not f.has_default()
+        and not f.has_db_default()
+    )
     lookups = tuple(
         Lookup(
             model,
@@ -217,6 +237,7 @@ def _cleaning_class(
         "col_parsers": {c.field.name: c.parser.parse for c in columns},
         "col_fills": {c.field.name: c.fill for c in columns if c.fill is not None},
         "required_cols": tuple(c.field.name for c in columns if c.required),
+        "optional_cols": tuple(c.field.name for c in columns if c.optional),
         "unique_subsets": (tuple(cls.upsert_key),) if cls.upsert_key else (),
         "DATE_FORMATS": ("%Y-%m-%d", *cls.date_formats),
         "DATETIME_FORMATS": tuple(cls.datetime_formats),

@@ -49,6 +49,8 @@ class FieldColumn:
     fill: object = None
     #: The related model's field the column holds, for a foreign key.
     lookup_by: str | None = None
+    #: The file may leave the column out: the field has a default, takes NULL or blank text.
+    optional: bool = False
 
 
 def importable_fields(model: type[Model]) -> list[Field[Any, Any]]:
@@ -92,13 +94,27 @@ def column_for(
             date_formats=date_formats,
             datetime_formats=datetime_formats,
         )
-        return FieldColumn(field, inner.parser, required=not field.null, lookup_by=by)
+        return FieldColumn(
+            field, inner.parser, required=not field.null, lookup_by=by, optional=_optional(field)
+        )
     parser = _parser_for(field, date_formats, datetime_formats)
     if field.flatchoices:
         parse = fp.choices_parser(fp.flat_choices(field), parser.parse)
         parser = fp.FieldParser(parser.dtype, parse)
     fill = _fill_for(field)
-    return FieldColumn(field, parser, required=fill is None and not field.null, fill=fill)
+    return FieldColumn(
+        field,
+        parser,
+        required=fill is None and not field.null,
+        fill=fill,
+        optional=_optional(field),
+    )
+
+
+def _optional(field: Field[Any, Any]) -> bool:
+    """Without a column, the row still gets a value: the default, NULL or ``""``."""
+    blank_text = field.get_internal_type() in fp.TEXT_FIELDS and field.blank
+    return field.null or field.has_default() or field.has_db_default() or blank_text
 
 
 def _fill_for(field: Field[Any, Any]) -> object:

@@ -25,7 +25,12 @@ from winiadmin.cleaning.mapping import (
     match_file_columns,
     sample_values,
 )
-from winiadmin.cleaning.stage import CleaningOutcome, clean_table, default_row_numbers
+from winiadmin.cleaning.stage import (
+    CleaningOutcome,
+    clean_table,
+    default_row_numbers,
+    optional_cols_of,
+)
 from winiadmin.cleaning.tracking import (
     DUPLICATE_KEY_POLICIES,
     DuplicateKeyPolicy,
@@ -321,13 +326,15 @@ class _Run:
 
     def match_columns(self, headers: Sequence[str]) -> MatchedColumns:
         """Which file header feeds which expected column (aliases, the chosen mapping)."""
-        file_names = rename_map_of(self.spec.get_cleaning_df_cls())
+        cleaning_cls = self.spec.get_cleaning_df_cls()
+        file_names = rename_map_of(cleaning_cls)
         aliases = getattr(self.spec, "column_aliases", None) or {}
         return match_file_columns(
             headers,
             list(file_names.values()),
             {file_names.get(name, name): names for name, names in aliases.items()},
             self.settings.column_mapping,
+            optional=[file_names[name] for name in optional_cols_of(cleaning_cls)],
         )
 
     def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
