@@ -288,8 +288,8 @@ def test_the_derived_declarations() -> None:
     cleaning = importer().get_cleaning_df_cls()
     assert "id" not in cleaning.get_col_names()
     assert cleaning.get_no_null_cols() == ("name",)
-    assert importer.column_aliases["name"] == ("Gadget name",)
-    assert importer.column_aliases["maker"] == ("maker_id",)
+    assert importer.column_names["name"] == ("Gadget name",)
+    assert importer.column_names["maker"] == ("maker_id",)
     assert {lookup.field: lookup.by for lookup in importer.lookups} == {
         "maker": "id",
         "made_by": "code",
@@ -385,3 +385,13 @@ def test_fields_that_are_not_columns_are_refused() -> None:
         importer_of("nope")
     with pytest.raises(Exception, match="natural_keys: 'price' is not a foreign key"):
         importer_of("price", natural_keys={"price": "x"})
+
+
+def test_the_template_file_has_a_column_per_field(tmp_path: Path) -> None:
+    out = tmp_path / "gadgets.csv"
+    call_command("winiadmin_template", "testapp.Gadget", "--output", str(out), stderr=StringIO())
+    header, example = out.read_text(encoding="utf-8-sig").splitlines()[:2]
+    assert header.startswith("name,notes,slug,email,url,ref,small,count,big,price")
+    cells = dict(zip(header.split(","), example.split(","), strict=False))
+    assert cells["email"] == "name@example.com" and cells["size"] == "Small"
+    assert cells["ref"] == "12345678-1234-5678-1234-567812345678"

@@ -14,16 +14,15 @@ addresses are read value by value with Django's and Python's own parsers, the ex
 model would apply.
 """
 
+from __future__ import annotations
+
 import ipaddress
 import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.conf import settings
-from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_duration
 from django.utils.ipv6 import clean_ipv6_address
@@ -37,6 +36,12 @@ from winiadmin.cleaning.coerce import (
     normalise_text,
     parsed_column,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import timedelta
+
+    from django.db.models import Field
 
 #: Spellings of a boolean cell, compared ignoring case (an empty cell: see :func:`boolean`).
 TRUE_SPELLINGS = ("true", "t", "yes", "y", "1", "1.0", "on", "x")

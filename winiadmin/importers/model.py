@@ -21,15 +21,15 @@ uses it for ``winiadmin_import app_label.Model`` and the admin's ``ImportMixin``
 importer writes the model.
 """
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import polars as pl
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Field, ForeignKey, Model
 
 from winiadmin.cleaning import CleaningDF
-from winiadmin.cleaning.coerce import ColumnParser
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.lookups import Lookup
 from winiadmin.importers import field_parsers as fp
@@ -41,7 +41,12 @@ from winiadmin.importers.model_fields import (
     importable_fields,
     unsupported_reason,
 )
-from winiadmin.pipeline import FramesByModel
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from winiadmin.cleaning.coerce import ColumnParser
+    from winiadmin.pipeline import FramesByModel
 
 
 class ModelCleaningDF(CleaningDF):
@@ -99,6 +104,10 @@ class ModelImporter(Importer):
     #: strptime formats accepted for dates and date-times besides ISO 8601 (``"%d/%m/%Y"``).
     date_formats: ClassVar[Sequence[str]] = ()
     datetime_formats: ClassVar[Sequence[str]] = ()
+    #: Other headers of each column, matched as surely as its name (case, accents and spacing
+    #: aside): by default the field's verbose name, and ``<name>_id`` for a foreign key. Unlike
+    #: ``column_aliases``, the wizard does not ask to review them.
+    column_names: ClassVar[Mapping[str, Sequence[str]]] = {}
     #: Fields left out because their type has no parser (``winiadmin.E022`` names them).
     unsupported_fields: ClassVar[tuple[str, ...]] = ()
     #: Text fields without NULL or a default: ``""`` when the file leaves them out, as
@@ -162,8 +171,10 @@ def _derive(cls: type[ModelImporter], model: type[Model]) -> None:
         cls.verbose_name = str(model._meta.verbose_name_plural).capitalize()
     if "description" not in own:
         cls.description = "Columns: " + ", ".join(c.field.name for c in columns) + "."
-    if "column_aliases" not in own:
-        cls.column_aliases = _aliases(columns)
+    if "example_row" not in own:
+        cls.example_row = _example_row(columns)
+    if "column_names" not in own:
+        cls.column_names = _other_names(columns)
     cls.cleaning_df_cls = _cleaning_class(cls, label, columns)
 
 
@@ -214,7 +225,7 @@ def _chosen_fields(cls: type[ModelImporter], model: type[Model]) -> list[Field[A
     return chosen
 
 
-def _aliases(columns: Sequence[FieldColumn]) -> dict[str, tuple[str, ...]]:
+def _other_names(columns: Sequence[FieldColumn]) -> dict[str, tuple[str, ...]]:
     """The verbose name (and a foreign key's ``_id`` name) as other headers of each column."""
     aliases: dict[str, tuple[str, ...]] = {}
     for c in columns:
@@ -225,6 +236,35 @@ def _aliases(columns: Sequence[FieldColumn]) -> dict[str, tuple[str, ...]]:
         if others:
             aliases[c.field.name] = others
     return aliases
+
+
+#: Example values of the template file where the column's dtype alone says too little.
+_EXAMPLES = {
+    "EmailField": "name@example.com",
+    "URLField": "https://example.com/",
+    "SlugField": "a-slug",
+    "UUIDField": "12345678-1234-5678-1234-567812345678",
+    "JSONField": '{"key": "value"}',
+    "GenericIPAddressField": "192.0.2.1",
+    "DurationField": "01:30:00",
+    "BooleanField": "yes",
+}
+
+
+def _example_row(columns: Sequence[FieldColumn]) -> dict[str, object]:
+    """A choice's first label, a typical value of the types the template cannot guess."""
+    row: dict[str, object] = {}
+    for c in columns:
+        # EmailField and URLField are CharFields to the database: ask the class first.
+        kind = next(
+            (k for k in (type(c.field).__name__, c.field.get_internal_type()) if k in _EXAMPLES),
+            None,
+        )
+        if c.field.flatchoices:
+            row[c.field.name] = str(c.field.flatchoices[0][1])
+        elif c.lookup_by is None and kind is not None:
+            row[c.field.name] = _EXAMPLES[kind]
+    return row
 
 
 def _cleaning_class(

@@ -6,13 +6,17 @@ becomes. A foreign key's column holds the related row's primary key or the natur
 for it, read by that field's parser.
 """
 
-from collections.abc import Sequence
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import NOT_PROVIDED, Field, ForeignKey, Model
 
 from winiadmin.importers import field_parsers as fp
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: Field types read without a parser of their own being written (others: ``unsupported``).
 SUPPORTED_TYPES = frozenset(

@@ -335,6 +335,10 @@ class _Run:
             {file_names.get(name, name): names for name, names in aliases.items()},
             self.settings.column_mapping,
             optional=[file_names[name] for name in optional_cols_of(cleaning_cls)],
+            names={
+                file_names.get(name, name): others
+                for name, others in (getattr(self.spec, "column_names", None) or {}).items()
+            },
         )
 
     def _transform(self, cleaned: CleaningOutcome) -> "_Plan":
