@@ -78,6 +78,8 @@ GOOD = [
     ("price", "-0.5", Decimal("-0.50")),
     ("price", "0012.300", Decimal("12.30")),
     ("ratio", "1.25", 1.25),
+    ("ratio", "1e3", 1000.0),
+    ("price", ".5", Decimal("0.50")),
     ("active", "Yes", True),
     ("active", "x", True),
     ("active", "TRUE", True),
