@@ -397,3 +397,46 @@ def test_the_template_file_has_a_column_per_field(tmp_path: Path) -> None:
     cells = dict(zip(header.split(","), example.split(","), strict=False))
     assert cells["email"] == "name@example.com" and cells["size"] == "Small"
     assert cells["ref"] == "12345678-1234-5678-1234-567812345678"
+
+
+def test_upsert_compares_and_updates_every_type(tmp_path: Path) -> None:
+    fields = ("data", "span", "moment", "price", "ref", "ip", "active")
+    importer = importer_of(*fields, upsert_key=("name",))
+    header = "name," + ",".join(fields)
+    first = write(
+        tmp_path,
+        f'{header}\na,"{{""k"": 1}}",01:00:00,2024-01-02 10:00,1.5,{uuid.UUID(int=1)},::1,x\n',
+    )
+    assert importer().run(first).status is ImportStatus.SUCCEEDED
+    again = importer().run(first)
+    assert again.status is ImportStatus.SUCCEEDED, [str(p) for p in again.problems]
+    assert again.rows.unchanged == 1
+    second = write(
+        tmp_path,
+        f'{header}\na,"[2]",02:00:00,2024-01-02 11:00,2.5,{uuid.UUID(int=2)},::2,no\n',
+        "b.csv",
+    )
+    result = importer().run(second)
+    assert result.status is ImportStatus.SUCCEEDED, [str(p) for p in result.problems]
+    assert result.rows.updated == 1
+    a = Gadget.objects.get()
+    assert (a.data, a.span, a.price, a.ref, a.ip, a.active) == (
+        [2],
+        dt.timedelta(hours=2),
+        Decimal("2.50"),
+        uuid.UUID(int=2),
+        "::2",
+        False,
+    )
+
+
+def test_a_column_left_out_keeps_its_stored_value_on_upsert(tmp_path: Path) -> None:
+    importer = importer_of("price", "notes", upsert_key=("name",))
+    assert (
+        importer().run(write(tmp_path, "name,price,notes\na,1.5,kept\n")).status
+        is ImportStatus.SUCCEEDED
+    )
+    result = importer().run(write(tmp_path, "name,price\na,2\n", "b.csv"))
+    assert result.status is ImportStatus.SUCCEEDED, [str(p) for p in result.problems]
+    a = Gadget.objects.get()
+    assert (a.price, a.notes) == (Decimal("2.00"), "kept")

@@ -81,6 +81,9 @@ def _default_column(model: type[Model], f: Field[Any, Any], height: int) -> pl.S
         value = f.get_default()
     elif f.null:
         value = None
+    elif f.empty_strings_allowed and f.blank:
+        # Text the model lets be blank, without a default: "", as ``Model()`` gives it.
+        value = f.get_default()
     else:
         msg = f"{model._meta.label}.{f.name} has no column in the frame, no default and no NULL."
         raise LoadError(msg)

@@ -110,9 +110,6 @@ class ModelImporter(Importer):
     column_names: ClassVar[Mapping[str, Sequence[str]]] = {}
     #: Fields left out because their type has no parser (``winiadmin.E022`` names them).
     unsupported_fields: ClassVar[tuple[str, ...]] = ()
-    #: Text fields without NULL or a default: ``""`` when the file leaves them out, as
-    #: ``Model()`` would.
-    blank_text_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -131,9 +128,6 @@ class ModelImporter(Importer):
         frame = df.select(*names, ROW_NUMBER_COLUMN)
         if json:
             frame = frame.with_columns(fp.json_values(frame.get_column(n)) for n in json)
-        blank = [n for n in self.blank_text_fields if n not in df.columns]
-        if blank:
-            frame = frame.with_columns(pl.lit("").alias(n) for n in blank)
         return {self.model: frame}
 
 
@@ -144,14 +138,6 @@ def _derive(cls: type[ModelImporter], model: type[Model]) -> None:
     label = model._meta.label
     columns, unsupported = _columns(cls, model)
     cls.unsupported_fields = tuple(unsupported)
-    cls.blank_text_fields = tuple(
-        f.name
-        for f in model._meta.local_concrete_fields
-        if f.get_internal_type() in fp.TEXT_FIELDS
-        and not f.null
-        and not f.has_default()
-        and not f.has_db_default()
-    )
     lookups = tuple(
         Lookup(
             model,
