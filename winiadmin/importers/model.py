@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import polars as pl
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Field, ForeignKey, Model
 
@@ -43,6 +42,7 @@ from winiadmin.importers.model_fields import (
 )
 
 if TYPE_CHECKING:
+    import polars as pl
     from collections.abc import Mapping, Sequence
 
     from winiadmin.cleaning.coerce import ColumnParser
