@@ -42,8 +42,9 @@ from winiadmin.importers.model_fields import (
 )
 
 if TYPE_CHECKING:
-    import polars as pl
     from collections.abc import Mapping, Sequence
+
+    import polars as pl
 
     from winiadmin.cleaning.coerce import ColumnParser
     from winiadmin.pipeline import FramesByModel
