@@ -15,7 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from shop.models import Product
 
-from tests.testapp.models import Blob, Gadget, Maker
+from tests.testapp.models import Blob, Gadget, Maker, UUIDChild, UUIDParent, Wide
 from winiadmin.checks import check_model_importers
 from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers import (
@@ -440,3 +440,20 @@ def test_a_column_left_out_keeps_its_stored_value_on_upsert(tmp_path: Path) -> N
     assert result.status is ImportStatus.SUCCEEDED, [str(p) for p in result.problems]
     a = Gadget.objects.get()
     assert (a.price, a.notes) == (Decimal("2.00"), "kept")
+
+
+def test_a_foreign_key_to_a_uuid_primary_key(tmp_path: Path) -> None:
+    parent = UUIDParent.objects.create(name="p")
+    path = write(tmp_path, f"name,parent\nc,{str(parent.pk).upper()}\nd,{uuid.UUID(int=5)}\n")
+    result = model_importer(UUIDChild)().run(path)
+    assert result.status is ImportStatus.INVALID  # the second one matches nothing
+    assert result.unmatched[0].values == [str(uuid.UUID(int=5))]
+    assert model_importer(UUIDChild)().run(path, skip_invalid=True).ok
+    assert UUIDChild.objects.get().parent == parent
+
+
+def test_decimals_wider_than_polars_are_refused_by_the_check() -> None:
+    importer: type[ModelImporter] = type(
+        "WideImporter", (ModelImporter,), {"model": Wide, "name": "testapp.wide"}
+    )
+    assert importer.unsupported_fields == ("amount (DecimalField with more than 38 digits)",)

@@ -153,3 +153,9 @@ class Blob(models.Model):
 
     name = models.CharField(max_length=20)
     upload = models.FileField(upload_to="blobs/")
+
+
+class Wide(models.Model):
+    """A decimal wider than polars' 38 digits: no parser (``winiadmin.E022``)."""
+
+    amount = models.DecimalField(max_digits=40, decimal_places=2)

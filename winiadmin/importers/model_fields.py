@@ -39,6 +39,10 @@ SUPPORTED_TYPES = frozenset(
 )
 
 
+#: The most digits a polars decimal holds.
+MAX_DECIMAL_DIGITS = 38
+
+
 class UnsupportedField(Exception):
     """The field's type has no parser; the message names it."""
 
@@ -160,9 +164,12 @@ def _parser_for(
         return simple[kind]
     if kind == "DecimalField":
         digits, places = getattr(field, "max_digits", 38), getattr(field, "decimal_places", 0)
+        if digits > MAX_DECIMAL_DIGITS:
+            msg = f"DecimalField with more than {MAX_DECIMAL_DIGITS} digits"
+            raise UnsupportedField(msg)
         return fp.FieldParser(pl.Decimal(digits, places), fp.decimal_parser(digits, places))
     if kind == "GenericIPAddressField":
         protocol = getattr(field, "protocol", "both")
         unpack = bool(getattr(field, "unpack_ipv4", False))
         return fp.FieldParser(pl.String(), fp.ip_parser(protocol, unpack_ipv4=unpack))
-    raise UnsupportedField(unsupported_reason(field) or field.name)
+    raise UnsupportedField(type(field).__name__)
