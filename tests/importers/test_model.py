@@ -173,14 +173,26 @@ def test_skip_invalid_imports_the_rows_that_parse(tmp_path: Path) -> None:
 
 
 def test_declared_date_formats(tmp_path: Path) -> None:
-    path = write(tmp_path, "name,day,moment\na,29/02/2024,29/02/2024 10:15\n")
-    importer = importer_of(
-        "day", "moment", date_formats=("%d/%m/%Y",), datetime_formats=("%d/%m/%Y %H:%M",)
+    path = write(
+        tmp_path, "name,day,moment,clock\na,29/02/2024,29/02/2024 10:15,10h15\nb,,,10:30\n"
     )
-    assert importer().run(path).status is ImportStatus.SUCCEEDED
-    gadget = Gadget.objects.get()
+    importer = importer_of(
+        "day",
+        "moment",
+        "clock",
+        date_formats=("%d/%m/%Y",),
+        datetime_formats=("%d/%m/%Y %H:%M",),
+        time_formats=("%Hh%M",),
+    )
+    result = importer().run(path)
+    assert result.status is ImportStatus.SUCCEEDED, [str(p) for p in result.problems]
+    gadget = Gadget.objects.get(name="a")
     assert gadget.day == dt.date(2024, 2, 29)
     assert gadget.moment == dt.datetime(2024, 2, 29, 10, 15, tzinfo=UTC)
+    assert gadget.clock == dt.time(10, 15)
+    assert Gadget.objects.get(name="b").clock == dt.time(10, 30)
+    bad = importer().run(write(tmp_path, "name,clock\nc,10.15\n", "bad.csv"))
+    assert [p.value for p in bad.problems if p.is_error] == ["10.15"]
 
 
 def test_naive_datetimes_are_in_the_current_time_zone(tmp_path: Path, settings: Any) -> None:

@@ -69,6 +69,15 @@ _UUID = r"^(?:urn:uuid:)?\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-
 
 
 @dataclass(frozen=True, slots=True)
+class Formats:
+    """strptime formats an importer accepts besides ISO 8601, per kind of value."""
+
+    dates: Sequence[str] = ()
+    datetimes: Sequence[str] = ()
+    times: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class FieldParser:
     """A field's column: the dtype of its cleaned values and the parser that makes them."""
 
@@ -173,8 +182,19 @@ def date_parser(formats: Sequence[str]) -> ColumnParser:
     return parse
 
 
-def time_parser(raw: pl.Series) -> CoercedColumn:
-    return coerce_column(raw, pl.Time, ParseFormats())
+def time_parser(formats: Sequence[str]) -> ColumnParser:
+    """``HH:MM``, ``HH:MM:SS`` (fractions too), then the importer's formats."""
+
+    def parse(raw: pl.Series) -> CoercedColumn:
+        column = coerce_column(raw, pl.Time, ParseFormats())
+        if not formats:
+            return column
+        text = normalise_text(raw.cast(pl.String))
+        declared = [text.str.to_time(f, strict=False) for f in formats]
+        values = pl.select(pl.coalesce([column.values, *declared])).to_series()
+        return parsed_column(text, values, column.reasons.set(values.is_not_null(), None))
+
+    return parse
 
 
 def datetime_dtype() -> pl.Datetime:

@@ -102,9 +102,11 @@ class ModelImporter(Importer):
     create_missing: ClassVar[Sequence[str]] = ()
     #: Upsert: the fields whose stored value updates the record instead of adding one.
     upsert_key: ClassVar[Sequence[str]] = ()
-    #: strptime formats accepted for dates and date-times besides ISO 8601 (``"%d/%m/%Y"``).
+    #: strptime formats accepted for dates, date-times and times besides ISO 8601
+    #: (``"%d/%m/%Y"``, ``"%d/%m/%Y %H:%M"``, ``"%I:%M %p"``).
     date_formats: ClassVar[Sequence[str]] = ()
     datetime_formats: ClassVar[Sequence[str]] = ()
+    time_formats: ClassVar[Sequence[str]] = ()
     #: Other headers of each column, matched as surely as its name (case, accents and spacing
     #: aside): by default the field's verbose name, and ``<name>_id`` for a foreign key. Unlike
     #: ``column_aliases``, the wizard does not ask to review them.
@@ -182,8 +184,7 @@ def _columns(cls: type[ModelImporter], model: type[Model]) -> tuple[list[FieldCo
             column = column_for(
                 f,
                 natural_key=cls.natural_keys.get(f.name),
-                date_formats=cls.date_formats,
-                datetime_formats=cls.datetime_formats,
+                formats=fp.Formats(cls.date_formats, cls.datetime_formats, cls.time_formats),
             )
         except (UnsupportedField, FieldDoesNotExist) as exc:
             unsupported.append(f"{f.name} ({exc})")

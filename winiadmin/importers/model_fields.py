@@ -9,14 +9,11 @@ for it, read by that field's parser.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import NOT_PROVIDED, Field, ForeignKey, Model
 
 from winiadmin.importers import field_parsers as fp
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 #: Field types read without a parser of their own being written (others: ``unsupported``).
 SUPPORTED_TYPES = frozenset(
@@ -86,8 +83,7 @@ def column_for(
     field: Field[Any, Any],
     *,
     natural_key: str | None,
-    date_formats: Sequence[str],
-    datetime_formats: Sequence[str],
+    formats: fp.Formats,
 ) -> FieldColumn:
     if isinstance(field, ForeignKey):
         target = field.related_model
@@ -96,16 +92,11 @@ def column_for(
         by = natural_key or field.target_field.name
         key_field = target._meta.get_field(by)
         assert isinstance(key_field, Field)
-        inner = column_for(
-            key_field,
-            natural_key=None,
-            date_formats=date_formats,
-            datetime_formats=datetime_formats,
-        )
+        inner = column_for(key_field, natural_key=None, formats=formats)
         return FieldColumn(
             field, inner.parser, required=not field.null, lookup_by=by, optional=_optional(field)
         )
-    parser = _parser_for(field, date_formats, datetime_formats)
+    parser = _parser_for(field, formats)
     if field.flatchoices:
         parse = fp.choices_parser(fp.flat_choices(field), parser.parse)
         parser = fp.FieldParser(parser.dtype, parse)
@@ -140,9 +131,7 @@ def _fill_for(field: Field[Any, Any]) -> object:
     return None
 
 
-def _parser_for(
-    field: Field[Any, Any], date_formats: Sequence[str], datetime_formats: Sequence[str]
-) -> fp.FieldParser:
+def _parser_for(field: Field[Any, Any], formats: fp.Formats) -> fp.FieldParser:
     import polars as pl  # noqa: PLC0415 - dtypes only
 
     kind = field.get_internal_type()
@@ -153,12 +142,12 @@ def _parser_for(
     simple: dict[str, fp.FieldParser] = {
         "FloatField": fp.FieldParser(pl.Float64(), fp.float_parser),
         "BooleanField": fp.FieldParser(pl.Boolean(), fp.boolean_parser),
-        "TimeField": fp.FieldParser(pl.Time(), fp.time_parser),
+        "TimeField": fp.FieldParser(pl.Time(), fp.time_parser(formats.times)),
         "DurationField": fp.FieldParser(pl.Duration("us"), fp.duration_parser),
         "UUIDField": fp.FieldParser(pl.String(), fp.uuid_parser),
         "JSONField": fp.FieldParser(pl.String(), fp.json_parser),
-        "DateField": fp.FieldParser(pl.Date(), fp.date_parser(date_formats)),
-        "DateTimeField": fp.FieldParser(fp.datetime_dtype(), fp.datetime_parser(datetime_formats)),
+        "DateField": fp.FieldParser(pl.Date(), fp.date_parser(formats.dates)),
+        "DateTimeField": fp.FieldParser(fp.datetime_dtype(), fp.datetime_parser(formats.datetimes)),
     }
     if kind in simple:
         return simple[kind]
