@@ -469,3 +469,10 @@ def test_decimals_wider_than_polars_are_refused_by_the_check() -> None:
         "WideImporter", (ModelImporter,), {"model": Wide, "name": "testapp.wide"}
     )
     assert importer.unsupported_fields == ("amount (DecimalField with more than 38 digits)",)
+
+
+def test_a_file_without_rows(tmp_path: Path) -> None:
+    path = write(tmp_path, "name,notes,slug,price,active,moment,span,data,ip,size,ref,maker\n")
+    result = model_importer(Gadget)().run(path)
+    assert result.status is ImportStatus.SUCCEEDED, [str(p) for p in result.problems]
+    assert not Gadget.objects.exists()

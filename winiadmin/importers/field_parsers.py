@@ -89,7 +89,8 @@ def _no_reasons(text: pl.Series) -> pl.Series:
     return pl.repeat(None, len(text), dtype=pl.String, eager=True).alias(text.name)
 
 
-def _reason_where(text: pl.Series, bad: pl.Series | pl.Expr, reason: str) -> pl.Series:
+def _reason_where(text: pl.Series, bad: pl.Series, reason: str) -> pl.Series:
+    """``reason`` where ``bad``, else null; as long as ``text`` (an empty column included)."""
     frame = pl.DataFrame({"text": text})
     return frame.select(
         pl.when(bad).then(pl.lit(reason)).otherwise(pl.lit(None, dtype=pl.String))
