@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Field, ForeignKey, Model
+from django.utils.text import capfirst
 
 from winiadmin.cleaning import CleaningDF
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
@@ -119,6 +120,13 @@ class ModelImporter(Importer):
         if cls.model is not None:
             _derive(cls, cls.model)
 
+    @classmethod
+    def get_verbose_name(cls) -> str:
+        """The declared ``verbose_name``, else the model's plural, in the current language."""
+        if cls.verbose_name or cls.model is None:
+            return super().get_verbose_name()
+        return capfirst(str(cls.model._meta.verbose_name_plural))
+
     def get_frames_by_model(self, df: pl.DataFrame) -> FramesByModel:
         assert self.model is not None
         cleaning = self.get_cleaning_df_cls()
@@ -156,8 +164,6 @@ def _derive(cls: type[ModelImporter], model: type[Model]) -> None:
     cls.models = (*dict.fromkeys(created), model)
     if cls.upsert_key:
         cls.upsert_keys = {model: tuple(cls.upsert_key)}
-    if "verbose_name" not in own:
-        cls.verbose_name = str(model._meta.verbose_name_plural).capitalize()
     if "description" not in own:
         cls.description = "Columns: " + ", ".join(c.field.name for c in columns) + "."
     if "example_row" not in own:
