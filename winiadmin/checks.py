@@ -299,3 +299,26 @@ def check_deprecated_declarations(
         for importer in all_importers()
         for found in deprecations(importer)
     ]
+
+
+@register()
+def check_model_importers(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """An importer derived from a model (declared, or offered by ``ImportMixin``) whose fields
+    include a type it cannot read."""
+    from winiadmin.importers.model import ModelImporter  # noqa: PLC0415
+    from winiadmin.importers.registry import all_importers  # noqa: PLC0415
+
+    return [
+        Error(
+            f"{importer.get_name()}: no parser for the field(s) {', '.join(fields)} of "
+            f"{importer.model._meta.label}.",
+            hint="List the fields to import in the importer's `fields` without them, or write "
+            "an importer of your own (see docs/importers.md, 'Importers derived from the model').",
+            obj=importer,
+            id="winiadmin.E022",
+        )
+        for importer in all_importers()
+        if issubclass(importer, ModelImporter)
+        and importer.model is not None
+        and (fields := importer.unsupported_fields)
+    ]

@@ -148,3 +148,56 @@ class Ruled(models.Model):
             # An expression winiadmin does not evaluate: left to the database.
             models.CheckConstraint(condition=Q(label=Lower("label")), name="ruled_label_lower"),
         ]
+
+
+class Maker(models.Model):
+    """The target of :class:`Gadget`'s foreign keys: by primary key or by ``code``."""
+
+    code = models.CharField(max_length=20, unique=True)
+
+
+class Gadget(models.Model):
+    """One field of every type the importer derived from a model reads (``ModelImporter``)."""
+
+    class Size(models.TextChoices):
+        SMALL = "S", "Small"
+        LARGE = "L", "Large"
+
+    name = models.CharField("Gadget name", max_length=50, unique=True)
+    notes = models.TextField(blank=True)
+    slug = models.SlugField(blank=True)
+    email = models.EmailField(blank=True)
+    url = models.URLField(blank=True)
+    ref = models.UUIDField(null=True)
+    small = models.SmallIntegerField(null=True)
+    count = models.PositiveIntegerField(null=True)
+    big = models.BigIntegerField(null=True)
+    price = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    ratio = models.FloatField(null=True)
+    active = models.BooleanField(default=False)
+    day = models.DateField(null=True)
+    moment = models.DateTimeField(null=True)
+    clock = models.TimeField(null=True)
+    span = models.DurationField(null=True)
+    data = models.JSONField(null=True)
+    ip = models.GenericIPAddressField(null=True)
+    size = models.CharField(max_length=1, choices=Size.choices, default=Size.SMALL)
+    level = models.IntegerField(choices=[(1, "Low"), (2, "High")], null=True)
+    maker = models.ForeignKey(Maker, null=True, on_delete=models.CASCADE, related_name="+")
+    made_by = models.ForeignKey(
+        Maker, null=True, on_delete=models.CASCADE, related_name="gadgets", to_field="code"
+    )
+    twin = models.OneToOneField(Maker, null=True, on_delete=models.CASCADE, related_name="twin")
+
+
+class Blob(models.Model):
+    """A field type without a parser: its derived importer is refused (``winiadmin.E022``)."""
+
+    name = models.CharField(max_length=20)
+    upload = models.FileField(upload_to="blobs/")
+
+
+class Wide(models.Model):
+    """A decimal wider than polars' 38 digits: no parser (``winiadmin.E022``)."""
+
+    amount = models.DecimalField(max_digits=40, decimal_places=2)

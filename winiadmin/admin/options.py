@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from winiadmin.admin.job_views import wizard_url
 from winiadmin.admin.refusals import admin_page
-from winiadmin.importers import Importer, get_importer, importers_for_model
+from winiadmin.importers import Importer, get_importer, importers_for_model, offer_model
 from winiadmin.permissions import User, can_import
 
 if TYPE_CHECKING:
-    from django.contrib.admin import ModelAdmin
+    from django.contrib.admin import AdminSite, ModelAdmin
     from django.db.models import Model
 
     _Base = ModelAdmin[Model]
@@ -26,11 +26,19 @@ class ImportMixin(_Base):
     """Mix into a ``ModelAdmin`` before it: ``class ProductAdmin(ImportMixin, admin.ModelAdmin)``.
 
     ``importers`` names the importers offered (classes or registered names); by default every
-    registered importer that creates this model. Users see only those they may use.
+    registered importer that creates this model, or, when none does, the importer derived from
+    the model (``ModelImporter``, docs/importers.md). Users see only those they may use.
     """
 
     change_list_template = "admin/winiadmin/change_list.html"
     importers: ClassVar[tuple[type[Importer] | str, ...]] = ()
+
+    def __init__(self, model: "type[Model]", admin_site: "AdminSite") -> None:
+        super().__init__(model, admin_site)
+        if not self.importers:
+            # Zero configuration: the registry offers the model's derived importer under its
+            # label to every door (wizard, workers) while no registered importer writes it.
+            offer_model(model)
 
     def get_importers(self, request: HttpRequest) -> list[type[Importer]]:
         declared = [get_importer(i) if isinstance(i, str) else i for i in self.importers]

@@ -21,6 +21,8 @@ import polars as pl
 from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
 from winiutils.core.data.structures.dicts import reverse_dict
 
+from winiadmin.cleaning.coerce import ColumnParser
+
 DuplicatePolicy = Literal["warn", "error"]
 
 
@@ -47,6 +49,15 @@ class CleaningDF(WiniutilsCleaningDF):
         fixed layout uses): every spelling here is accepted too, compared ignoring case, accents
         and spacing (:mod:`winiadmin.cleaning.mapping`). The header renames of an import live
         in its cleaning class, and only there.
+        """
+        return {}
+
+    @classmethod
+    def get_column_names(cls) -> Mapping[str, Sequence[str]]:
+        """Other names of a column, matched as surely as its own (case, accents and spacing
+        aside) and, unlike :meth:`get_column_aliases`, without asking the user to review the
+        match: ``{"name": ("Gadget name",)}``. An importer derived from a model declares its
+        fields' verbose names here.
         """
         return {}
 
@@ -80,6 +91,19 @@ class CleaningDF(WiniutilsCleaningDF):
 
     @classmethod
     def get_col_precision_map(cls) -> dict[str, int]:
+        return {}
+
+    @classmethod
+    def get_optional_cols(cls) -> tuple[str, ...]:
+        """Columns a file may leave out (winiadmin's hook): read as empty, then left out of the
+        cleaned frame, so that the importer sees which the file gave."""
+        return ()
+
+    @classmethod
+    def get_col_parser_map(cls) -> dict[str, ColumnParser]:
+        """Columns read by a parser of their own instead of by their dtype (winiadmin's hook,
+        run in the clean stage before winiutils' steps): standard name → parser. The parser's
+        values must have the column's declared dtype; its failures are cell problems."""
         return {}
 
     @classmethod
@@ -120,6 +144,14 @@ class CleaningDF(WiniutilsCleaningDF):
         data_cols = list(self.get_col_names())
         self.df = self.df.filter(~pl.all_horizontal(pl.col(data_cols).is_null()))
 
+    def check_no_nan(self) -> None:
+        # winiutils asks ``issubclass`` of each declared dtype, which fails on dtype instances
+        # (``pl.Decimal(12, 2)``, ``pl.Datetime("us", "UTC")``): ask the frame's float columns.
+        floats = [name for name, dtype in self.df.schema.items() if dtype.is_float()]
+        if floats and self.df.select(pl.any_horizontal(pl.col(floats).is_nan().any())).item():
+            msg = "NaN values found in the dataframe"
+            raise ValueError(msg)
+
     def sort_cols(self) -> None:
         if self.get_sort_cols():
             super().sort_cols()
@@ -128,3 +160,8 @@ class CleaningDF(WiniutilsCleaningDF):
 def column_aliases_of(cls: type[WiniutilsCleaningDF]) -> Mapping[str, Sequence[str]]:
     """The aliases of a cleaning class; a plain winiutils one (the seed's) declares none."""
     return cls.get_column_aliases() if issubclass(cls, CleaningDF) else {}
+
+
+def column_names_of(cls: type[WiniutilsCleaningDF]) -> Mapping[str, Sequence[str]]:
+    """The other names of a cleaning class's columns (:meth:`CleaningDF.get_column_names`)."""
+    return cls.get_column_names() if issubclass(cls, CleaningDF) else {}

@@ -28,6 +28,12 @@ class CoercedColumn:
     reasons: pl.Series
 
 
+#: A column's own parser, declared by a cleaning class (``get_col_parser_map``) where a dtype
+#: alone cannot say how to read the text (a model field's decimal places, a choice's label…):
+#: the raw column in, its values and per-cell failures out (see :func:`parsed_column`).
+ColumnParser = Callable[[pl.Series], CoercedColumn]
+
+
 @dataclass(frozen=True, slots=True)
 class ParseFormats:
     dates: Sequence[str] = ("%Y-%m-%d",)
@@ -182,3 +188,14 @@ def coerce_column(
         else pl.repeat(description, len(raw), dtype=pl.String, eager=True)
     )
     return CoercedColumn(values, failed, reasons.set(~failed, None))
+
+
+def parsed_column(text: pl.Series, values: pl.Series, reasons: pl.Series) -> CoercedColumn:
+    """A :class:`CoercedColumn` from a parser's values and reasons (null where the cell is
+    fine): a cell fails where it had text and a reason; its value is then null."""
+    failed = (text.is_not_null() & reasons.is_not_null()).alias(text.name)
+    return CoercedColumn(
+        values.set(failed, None).alias(text.name),
+        failed,
+        reasons.set(~failed, None).alias(text.name),
+    )

@@ -6,7 +6,8 @@
    normalised name;
 2. exact names;
 3. normalised names: case, accents, spaces, underscores, hyphens and dots do not matter
-   (``" Prix Unitaire "`` = ``prix_unitaire``, ``Catégorie`` = ``categorie``);
+   (``" Prix Unitaire "`` = ``prix_unitaire``, ``Catégorie`` = ``categorie``), then the column's
+   other names, as sure as its own (a model field's verbose name, ``names``), normalised too;
 4. the importer's declared aliases (``column_aliases``), normalised the same way;
 5. close spellings (``prce`` → ``price``): a similarity ratio of at least :data:`CLOSE_CUTOFF`,
    and only when the pair is each other's single best match, so nothing ambiguous is guessed.
@@ -44,6 +45,8 @@ class MatchReason(StrEnum):
     CHOSEN = "chosen"
     EXACT = "exact"
     NORMALISED = "normalised"
+    #: One of the column's other names (a model field's verbose name), normalised.
+    OTHER_NAME = "other_name"
     ALIAS = "alias"
     CLOSE = "close"
     #: Chosen to be left out of the import.
@@ -60,6 +63,7 @@ REASON_LABELS = {
     MatchReason.CHOSEN: _("chosen"),
     MatchReason.EXACT: _("same name"),
     MatchReason.NORMALISED: _("same name apart from case, accents or spacing"),
+    MatchReason.OTHER_NAME: _("the field's verbose name"),
     MatchReason.ALIAS: _("a declared alias"),
     MatchReason.CLOSE: _("close spelling"),
     MatchReason.IGNORED: _("ignored"),
@@ -123,17 +127,24 @@ class MatchedColumns:
     columns: tuple[ColumnMatch, ...]
     #: The expected columns, as the file must spell them, in the cleaning class's order.
     expected: tuple[str, ...]
+    #: Expected columns a file may leave out (the cleaning class's ``get_optional_cols``).
+    optional: tuple[str, ...] = ()
 
     @property
     def unmatched(self) -> tuple[str, ...]:
-        """Expected columns no file header feeds."""
+        """Required expected columns no file header feeds."""
         fed = {c.target for c in self.columns}
-        return tuple(name for name in self.expected if name not in fed)
+        return tuple(n for n in self.expected if n not in fed and n not in self.optional)
 
     @property
     def guessed(self) -> tuple[ColumnMatch, ...]:
         """Matches made automatically by anything looser than the exact name."""
-        loose = {MatchReason.NORMALISED, MatchReason.ALIAS, MatchReason.CLOSE}
+        loose = {
+            MatchReason.NORMALISED,
+            MatchReason.OTHER_NAME,
+            MatchReason.ALIAS,
+            MatchReason.CLOSE,
+        }
         return tuple(c for c in self.columns if c.reason in loose)
 
     @property
@@ -238,15 +249,19 @@ def _apply_chosen(matcher: _Matcher, chosen: ColumnMapping, expected: Sequence[s
         matcher.claim(header, target, reason)
 
 
-def match_file_columns(
+def match_file_columns(  # noqa: PLR0913 - the headers, what is expected of them, and how
     headers: Sequence[str],
     expected: Sequence[str],
     aliases: ColumnAliases | None = None,
     chosen: ColumnMapping | None = None,
     *,
     cutoff: float = CLOSE_CUTOFF,
+    optional: Sequence[str] = (),
+    names: ColumnAliases | None = None,
 ) -> MatchedColumns:
-    """Pair every file header with an expected column (see the module docstring)."""
+    """Pair every file header with an expected column (see the module docstring); the
+    ``optional`` ones may stay unmatched; ``names``: other names of a column as sure as its own
+    (matched without asking, unlike ``aliases``)."""
     matcher = _Matcher(headers, expected)
     if chosen is not None:
         _apply_chosen(matcher, chosen, expected)
@@ -254,13 +269,14 @@ def match_file_columns(
         if header in matcher.free_targets:
             matcher.claim(header, header, MatchReason.EXACT)
     matcher.by_key({t: [t] for t in expected}, MatchReason.NORMALISED)
+    matcher.by_key({t: list((names or {}).get(t, ())) for t in expected}, MatchReason.OTHER_NAME)
     matcher.by_key({t: list((aliases or {}).get(t, ())) for t in expected}, MatchReason.ALIAS)
     matcher.close(cutoff)
     columns = tuple(
         matcher.found.get(h) or ColumnMatch(h, None, MatchReason.UNMATCHED)
         for h in dict.fromkeys(headers)
     )
-    return MatchedColumns(columns, tuple(expected))
+    return MatchedColumns(columns, tuple(expected), tuple(optional))
 
 
 def duplicated_headers(

@@ -17,7 +17,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
 
-from winiadmin.cleaning.coerce import ParseFormats, coerce_column
+from winiadmin.cleaning.coerce import ColumnParser, ParseFormats, coerce_column
 from winiadmin.cleaning.columns import match_columns
 from winiadmin.cleaning.tracking import (
     ROW_COL,
@@ -53,8 +53,15 @@ def default_row_numbers(height: int) -> pl.Series:
     return pl.int_range(2, height + 2, eager=True, dtype=pl.Int64).alias(ROW_COL)
 
 
+def optional_cols_of(cls: type[WiniutilsCleaningDF]) -> tuple[str, ...]:
+    """The columns a file may leave out (winiadmin's ``get_optional_cols``; none on a plain
+    winiutils class)."""
+    optional: tuple[str, ...] = getattr(cls, "get_optional_cols", tuple)()
+    return optional
+
+
 def _column_problems(
-    header: list[str], expected: list[str]
+    header: list[str], expected: list[str], optional: Iterable[str] = ()
 ) -> tuple[dict[str, str], list[Problem]]:
     match = match_columns(header, expected)
     problems = [
@@ -66,6 +73,7 @@ def _column_problems(
             column=name,
         )
         for name in match.missing
+        if name not in set(optional)
     ]
     problems += [
         Problem(
@@ -90,14 +98,17 @@ def _parse(
     dtypes: Mapping[str, pl.DataType | type[pl.DataType]],
     formats: ParseFormats,
     rows: pl.Series,
+    parsers: Mapping[str, ColumnParser],
 ) -> tuple[pl.DataFrame, pl.Series, list[Problem]]:
-    """Parse each column; return the parsed frame, a per-row failure mask and the problems."""
+    """Parse each column (by its own parser, else by its dtype); return the parsed frame, a
+    per-row failure mask and the problems."""
     parsed: list[pl.Series] = []
     problems: list[Problem] = []
     row_failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
     for name, dtype in dtypes.items():
         raw = frame.get_column(name)
-        column = coerce_column(raw, dtype, formats)
+        parser = parsers.get(name)
+        column = parser(raw) if parser else coerce_column(raw, dtype, formats)
         parsed.append(column.values)
         if column.failed.any():
             row_failed = row_failed | column.failed
@@ -139,17 +150,24 @@ def clean_table(
         ROW_COL
     )
     file_names = rename_map_of(cleaning_cls)
-    renames, problems = _column_problems(frame.columns, list(file_names.values()))
+    optional = [file_names[name] for name in optional_cols_of(cleaning_cls)]
+    renames, problems = _column_problems(frame.columns, list(file_names.values()), optional)
     empty = CleaningOutcome(pl.DataFrame(), rows.clear(), problems)
     if empty.has_file_errors:
         return empty
-    frame = _unquote_text(frame.rename(renames), file_names.values())
+    frame = frame.rename(renames)
+    absent = [name for name in optional if name not in frame.columns]
+    # An optional column the file lacks is read as empty, then left out of the cleaned frame.
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in absent)
+    frame = _unquote_text(frame, file_names.values())
     dtypes = {file_names[std]: dtype for std, dtype in cleaning_cls.get_col_dtype_map().items()}
     formats = ParseFormats(
         dates=getattr(cleaning_cls, "DATE_FORMATS", ("%Y-%m-%d",)),
         datetimes=getattr(cleaning_cls, "DATETIME_FORMATS", ()),
     )
-    parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows)
+    own_parsers: Mapping[str, ColumnParser] = getattr(cleaning_cls, "get_col_parser_map", dict)()
+    parsers = {file_names[std]: parser for std, parser in own_parsers.items()}
+    parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows, parsers)
     problems += cell_problems
     valid = parsed.with_columns(rows).filter(~failed)
     cleaning, cleaning_problems = _run_cleaning(cleaning_cls, valid, duplicate_keys)
@@ -157,7 +175,8 @@ def clean_table(
     error_rows = {p.row for p in problems if p.is_error and p.row is not None}
     cleaned = cleaning.df
     # Hand the importer the frame without the tracking column, as a plain CleaningDF would.
-    cleaning.df = cleaned.drop(ROW_COL)
+    standard = {file: std for std, file in file_names.items()}
+    cleaning.df = cleaned.drop(ROW_COL, *(standard[name] for name in absent))
     return CleaningOutcome(
         frame=cleaning.df,
         row_numbers=cleaned.get_column(ROW_COL),

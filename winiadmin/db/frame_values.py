@@ -43,7 +43,10 @@ def to_database_frame(
             continue
         raw = frame.get_column(source) if source else _default_column(model, f, frame.height)
         fields.append(f)
-        columns.append(_converter(f)(raw, f, connection).alias(f.column or f.attname))
+        # A column of NULLs only (a NULL default) needs no conversion, and polars' date and
+        # time formatting refuses its dtype.
+        converted = raw if raw.dtype == pl.Null else _converter(f)(raw, f, connection)
+        columns.append(converted.alias(f.column or f.attname))
     return fields, pl.DataFrame(columns)
 
 
@@ -78,6 +81,9 @@ def _default_column(model: type[Model], f: Field[Any, Any], height: int) -> pl.S
         value = f.get_default()
     elif f.null:
         value = None
+    elif f.empty_strings_allowed and f.blank:
+        # Text the model lets be blank, without a default: "", as ``Model()`` gives it.
+        value = f.get_default()
     else:
         msg = f"{model._meta.label}.{f.name} has no column in the frame, no default and no NULL."
         raise LoadError(msg)

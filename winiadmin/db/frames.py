@@ -12,6 +12,7 @@ once per load, not once per row.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import batched
@@ -298,7 +299,10 @@ def _resolve_recording(
         name = lookup.field
         values = frame.get_column(name).drop_nulls().unique()
         found, created = resolver.resolve(lookup, values.to_list())
-        pairs = {"__key__": list(found), "__pk__": list(found.values())}
+        pairs = {
+            "__key__": [_plain(k) for k in found],
+            "__pk__": [_plain(v) for v in found.values()],
+        }
         keys = pl.DataFrame(pairs, schema_overrides={"__key__": values.dtype})
         joined = frame.join(keys, left_on=name, right_on="__key__", how="left", coalesce=True)
         unmatched = pl.col(name).is_not_null() & pl.col("__pk__").is_null()
@@ -314,6 +318,12 @@ def _resolve_recording(
     if left_out.height and ROW_NUMBER_COLUMN in left_out.columns:
         resolver.dropped_rows.update(left_out.get_column(ROW_NUMBER_COLUMN).to_list())
     return frame.filter(~pl.col(_LEFT_OUT)).drop(_LEFT_OUT)
+
+
+def _plain(value: object) -> object:
+    """A UUID as the text a frame holds it in (canonical, hyphenated): polars has no UUID
+    type, and a frame's UUID column is text."""
+    return str(value) if isinstance(value, uuid.UUID) else value
 
 
 def _value_rows(

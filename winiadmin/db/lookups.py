@@ -205,27 +205,33 @@ class KeyResolver:
     def resolve(
         self, lookup: Lookup, values: Iterable[object]
     ) -> tuple[dict[Any, Any], set[object]]:
-        """Value → primary key for the distinct ``values``; creates the missing ones if allowed.
+        """Value → what the key stores (the primary key, or its ``to_field``) for the distinct
+        ``values``; creates the missing ones if allowed.
 
         Returns the map and the values just created.
         """
         target, by = lookup.target, lookup.by
+        # What the key's column stores: the primary key, or the ``to_field`` it names.
+        stored = lookup.foreign_key.target_field.attname
         manager = target._base_manager.db_manager(self.using)
         wanted = list(values)
         found: dict[Any, Any] = {}
         for chunk in batched(wanted, LOOKUP_CHUNK):
-            found.update(manager.filter(**{f"{by}__in": chunk}).values_list(by, "pk"))
+            found.update(manager.filter(**{f"{by}__in": chunk}).values_list(by, stored))
         missing = [v for v in wanted if v not in found]
         if not missing or not (lookup.create and self.create_missing):
             return found, set()
         new = [lookup.new_object(value) for value in missing]
         manager.bulk_create(new)
         if any(obj.pk is None for obj in new):  # a backend that cannot return keys
-            found.update(manager.filter(**{f"{by}__in": missing}).values_list(by, "pk"))
+            created = manager.filter(**{f"{by}__in": missing})
+            found.update(created.values_list(by, stored))
+            pks = list(created.values_list("pk", flat=True))
         else:
-            found.update((getattr(obj, by), obj.pk) for obj in new)
+            found.update((getattr(obj, by), getattr(obj, stored)) for obj in new)
+            pks = [obj.pk for obj in new]
         self.created[target] = self.created.get(target, 0) + len(new)
-        self.created_pks.setdefault(target, []).extend(found[v] for v in missing)
+        self.created_pks.setdefault(target, []).extend(pks)
         return found, set(missing)
 
     def record(

@@ -1,11 +1,12 @@
 """The one module a project's ``importers.py`` imports from (docs/importers.md).
 
 Everything a user subclasses, declares, raises or calls to write an importer is here:
-``Importer`` and ``register``, the cleaning base ``CleaningDF``, the option types, natural-key
-``Lookup`` / ``with_keys``, the frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``,
-``LazyBulk``, ``RowProblems`` with ``Problem`` / ``ProblemKind`` / ``Severity``, how
-``Importer.run`` runs (``RunOptions``), and the registry's look-ups. The modules they live in
-stay importable (older imports keep working), but this list is the public surface.
+``Importer`` and ``register``, ``ModelImporter`` (an importer derived from a model), the
+cleaning base ``CleaningDF``, the option types, natural-key ``Lookup`` / ``with_keys``, the
+frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``, ``LazyBulk``, ``RowProblems`` with
+``Problem`` / ``ProblemKind`` / ``Severity``, how ``Importer.run`` runs (``RunOptions``), and
+the registry's look-ups. The modules they live in stay importable (older imports keep
+working), but this list is the public surface.
 """
 
 from winiadmin.cleaning import CleaningDF
@@ -14,6 +15,7 @@ from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import ImporterContractError, RowProblems
 from winiadmin.importers.base import Importer
 from winiadmin.importers.lookups import Lookup, with_keys
+from winiadmin.importers.model import ModelImporter, model_importer
 from winiadmin.importers.options import (
     BooleanOption,
     ChoiceOption,
@@ -24,8 +26,10 @@ from winiadmin.importers.options import (
 )
 from winiadmin.importers.registry import (
     all_importers,
+    find_importer,
     get_importer,
     importers_for_model,
+    offer_model,
     register,
 )
 from winiadmin.pipeline import BulksByModel, FramesByModel, LazyBulk, RunOptions
@@ -49,6 +53,7 @@ __all__ = [
     "LazyBulk",
     "Lookup",
     "ModelFrame",
+    "ModelImporter",
     "ModelOption",
     "Problem",
     "ProblemKind",
@@ -57,8 +62,11 @@ __all__ = [
     "Severity",
     "StringOption",
     "all_importers",
+    "find_importer",
     "get_importer",
     "importers_for_model",
+    "model_importer",
+    "offer_model",
     "register",
     "with_keys",
 ]

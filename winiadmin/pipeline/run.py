@@ -15,6 +15,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from winiadmin.cleaning.base import column_names_of
 from winiadmin.cleaning.mapping import (
     MappingError,
     MatchedColumns,
@@ -23,7 +24,11 @@ from winiadmin.cleaning.mapping import (
     match_file_columns,
     sample_values,
 )
-from winiadmin.cleaning.stage import CleaningOutcome, clean_table
+from winiadmin.cleaning.stage import (
+    CleaningOutcome,
+    clean_table,
+    optional_cols_of,
+)
 from winiadmin.cleaning.tracking import (
     DUPLICATE_KEY_POLICIES,
     DuplicateKeyPolicy,
@@ -427,13 +432,19 @@ class _Run:
 
     def match_columns(self, headers: Sequence[str]) -> MatchedColumns:
         """Which file header feeds which expected column (aliases, the chosen mapping)."""
-        file_names = rename_map_of(self.spec.get_cleaning_df_cls())
+        cleaning_cls = self.spec.get_cleaning_df_cls()
+        file_names = rename_map_of(cleaning_cls)
         aliases = header_aliases(self.spec)
         return match_file_columns(
             headers,
             list(file_names.values()),
             {file_names.get(name, name): names for name, names in aliases.items()},
             self.options.column_mapping,
+            optional=[file_names[name] for name in optional_cols_of(cleaning_cls)],
+            names={
+                file_names.get(name, name): others
+                for name, others in column_names_of(cleaning_cls).items()
+            },
         )
 
     def _transformed(self, cleaned: CleaningOutcome) -> "_Plan":

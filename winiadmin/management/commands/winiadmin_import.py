@@ -10,7 +10,7 @@ from winiadmin.commands.mapping import describe_matches, mapping_from_options, u
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import failure, write_report
 from winiadmin.exceptions import WiniadminError
-from winiadmin.importers import Importer, RunOptions, get_importer
+from winiadmin.importers import Importer, RunOptions, find_importer
 from winiadmin.pipeline.spec import check_load_paths
 from winiadmin.problems import ProblemKind
 from winiadmin.readers import ReadOptions
@@ -35,7 +35,11 @@ class Command(BuiltinCommand):
     )
 
     def add_command_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("importer", help="Registered importer name, e.g. shop.catalogue.")
+        parser.add_argument(
+            "importer",
+            help="Registered importer name, e.g. shop.catalogue, or a model, e.g. shop.Product "
+            "(its importer, or one derived from the model when none writes it).",
+        )
         parser.add_argument("file", help="CSV, TSV, Excel, JSON, NDJSON or Parquet file.")
         parser.add_argument(
             "--skip_invalid",
@@ -129,7 +133,7 @@ class Command(BuiltinCommand):
 
     def _build_importer(self) -> Importer:
         try:
-            importer_cls = get_importer(self.get_option("importer"))
+            importer_cls = find_importer(self.get_option("importer"))
             check_load_paths(importer_cls)
             texts = dict(self.get_option("option"))
             return importer_cls(importer_cls.parse_options(texts))

@@ -7,7 +7,7 @@ from django.core.management import CommandError
 
 from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.exceptions import WiniadminError
-from winiadmin.importers import get_importer
+from winiadmin.importers import find_importer
 from winiadmin.importers.template_file import FORMATS, template_csv, template_xlsx
 
 
@@ -29,7 +29,7 @@ class Command(BuiltinCommand):
         output: str | None = self.get_option("output")
         fmt = self.get_option("format") or _format_of(output)
         try:
-            importer = get_importer(self.get_option("importer"))
+            importer = find_importer(self.get_option("importer"))
             content = template_csv(importer) if fmt == "csv" else template_xlsx(importer)
         except WiniadminError as exc:
             raise CommandError(str(exc)) from exc
