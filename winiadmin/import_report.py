@@ -375,7 +375,9 @@ def _unmatched_json(lookup: UnmatchedLookup) -> Json:
 
 
 def _int_or_none(value: object) -> int | None:
-    return None if value is None or value == "" else int(str(value))
+    if value is None or value == "":
+        return None
+    return int(value) if isinstance(value, int | float) else int(str(value))
 
 
 def _text_or_none(value: object) -> str | None:
