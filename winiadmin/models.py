@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from winiadmin.conf import get_config
+from winiadmin.import_report import ImportReport
 from winiadmin.storage import upload_name, upload_storage
 
 
@@ -66,7 +66,8 @@ class ImportJob(models.Model):
     dry_run_counts = models.JSONField(_("would create"), default=dict, blank=True)
     #: Objects per model the real run created.
     created_counts = models.JSONField(_("created"), default=dict, blank=True)
-    #: The last run's report: rows, timings, source, problems (see winiadmin.jobs.report).
+    #: The last run's report as stored: rows, timings, source, problems. Read it as
+    #: ``import_report`` (typed); written from ``ImportReport.to_json()`` (winiadmin.jobs.report).
     report = models.JSONField(_("report"), default=dict, blank=True)
     #: Primary keys of the created objects per model label (for an undo).
     created_pks = models.JSONField(_("created keys"), default=dict, blank=True)
@@ -133,11 +134,28 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
 
+    #: ``import_report`` read last, and the stored JSON it was read from (see there).
+    _import_report_of: tuple[object, ImportReport] | None = None
+
+    @property
+    def import_report(self) -> ImportReport:
+        """The last run's report, typed (``report`` is the JSON it is stored as).
+
+        Read again whenever ``report`` is given another value (a new dict, ``refresh_from_db``);
+        a change made inside the stored dict in place is not seen: assign a new dict (written
+        with ``ImportReport.to_json``)."""
+        stored = self.report
+        read = self._import_report_of
+        if read is not None and read[0] is stored:
+            return read[1]
+        report = ImportReport.from_json(stored)
+        self._import_report_of = (stored, report)
+        return report
+
     @property
     def only_row_errors(self) -> bool:
         """Invalid, but only because of rows that "skip invalid rows" would leave out."""
-        report: dict[str, Any] = self.report or {}
-        return self.status == self.Status.INVALID and not report.get("file_errors", 0)
+        return self.status == self.Status.INVALID and not self.import_report.file_errors
 
     def can_confirm(self, *, skip_invalid: bool, create_missing: bool = False) -> bool:
         """Whether the real run may start with this choice about invalid rows."""
@@ -150,13 +168,13 @@ class ImportJob(models.Model):
     @property
     def only_missing_keys(self) -> bool:
         """Invalid only because of unknown natural keys that may all be created."""
-        report: dict[str, Any] = self.report or {}
-        unknown = (report.get("counts_by_kind") or {}).get("unknown_key", 0)
+        report = self.import_report
+        unknown = report.counts_by_kind.get("unknown_key", 0)
         return (
             self.status == self.Status.INVALID
             and bool(unknown)
-            and unknown == report.get("error_count")
-            and all(u["can_create"] for u in report.get("unmatched", []) if not u["created"])
+            and unknown == report.error_count
+            and all(u.can_create for u in report.unmatched if not u.created)
         )
 
     @property
@@ -173,7 +191,7 @@ class ImportJob(models.Model):
         report)."""
         if self.status != self.Status.SUCCEEDED or self.finished_at is None:
             return False
-        if (self.report or {}).get("status") == "succeeded":
+        if self.import_report.succeeded:
             return False
         limit = timedelta(seconds=get_config().STALE_AFTER_SECONDS)
         return timezone.now() - self.finished_at < limit

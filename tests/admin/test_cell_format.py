@@ -18,6 +18,7 @@ from winiadmin.admin.cell_format import (
     format_value,
     model_field,
 )
+from winiadmin.import_report import StoredColumn
 
 
 @pytest.mark.parametrize(
@@ -102,9 +103,9 @@ def test_model_field_skips_relations_and_prefers_the_first_model() -> None:
 
 def test_column_formats_take_decimal_places_from_the_field() -> None:
     columns = [
-        {"name": "price", "dtype": "Float64"},
-        {"name": "quantity", "dtype": "Int64"},
-        {"name": "weight", "dtype": "Float64"},
+        StoredColumn("price", "Float64"),
+        StoredColumn("quantity", "Int64"),
+        StoredColumn("weight", "Float64"),
     ]
     shown = column_formats(columns, [Product])
     assert [(c.name, c.words, c.decimal_places) for c in shown] == [

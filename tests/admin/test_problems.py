@@ -3,7 +3,6 @@
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -11,6 +10,7 @@ from django.test import Client
 from tests.admin.conftest import MakeJob
 from tests.admin.helpers import html, job_url
 from winiadmin.admin.problems import filter_problems, problem_groups, problems_csv
+from winiadmin.import_report import StoredProblem
 from winiadmin.spreadsheets import neutralise
 
 HEADER = b"sku,name,price,quantity,category,store,available_from\n"
@@ -18,16 +18,9 @@ HEADER = b"sku,name,price,quantity,category,store,available_from\n"
 
 def problem(
     kind: str, column: str | None, severity: str = "error", row: int | None = 2
-) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "label": kind.replace("_", " ").capitalize(),
-        "severity": severity,
-        "message": "…",
-        "row": row,
-        "column": column,
-        "value": None,
-    }
+) -> StoredProblem:
+    label = kind.replace("_", " ").capitalize()
+    return StoredProblem(kind, label, severity, "…", row=row, column=column)
 
 
 def test_groups_put_errors_first_then_the_most_frequent() -> None:
@@ -42,7 +35,7 @@ def test_groups_put_errors_first_then_the_most_frequent() -> None:
         problem("missing_column", None, row=None),
     ]
     groups = problem_groups(problems)
-    assert [(g["kind"], g["column"], g["severity"], g["count"]) for g in groups] == [
+    assert [(g.kind, g.column, g.severity, g.count) for g in groups] == [
         ("missing_value", "name", "error", 2),
         ("invalid_value", "price", "error", 1),
         ("invalid_value", "quantity", "error", 1),

@@ -8,6 +8,7 @@ import polars as pl
 
 from tests.jobs.conftest import HEADER, MakeJob
 from winiadmin.cleaning.columns import match_columns
+from winiadmin.import_report import ImportReport
 from winiadmin.jobs.rejected import (
     reason_column,
     reasons_by_row,
@@ -28,7 +29,7 @@ MISTAKES = HEADER + (
 
 
 def test_rows_and_reasons_come_from_the_errors_only() -> None:
-    report = {
+    report = ImportReport.from_json({
         "problems": [
             {"severity": "error", "row": 3, "column": "price", "value": "12 EUR",
              "message": "Not a number."},
@@ -39,7 +40,7 @@ def test_rows_and_reasons_come_from_the_errors_only() -> None:
             {"severity": "error", "row": 6, "column": "name", "value": None, "message": "Empty."},
         ],
         "skipped_rows": [9],
-    }  # fmt: skip
+    })  # fmt: skip
     assert rejected_row_numbers(report) == [3, 6, 9]
     assert reasons_by_row(report) == {
         3: "row 3: price '12 EUR': Not a number.; quantity 'lots': Not a whole number.",

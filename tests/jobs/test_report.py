@@ -1,4 +1,5 @@
-"""``build_report``: an ``ImportResult`` as the JSON a job keeps, and the column profile."""
+"""``build_report``: an ``ImportResult`` as the report a job keeps (the JSON it stores, the same
+keys and shapes as ever), and the column profile."""
 
 import datetime as dt
 import io
@@ -9,7 +10,8 @@ import polars as pl
 import pytest
 from shop.importers import CatalogueImporter
 
-from winiadmin.jobs.report import STORED_PROBLEMS, build_report, column_profile, problem_to_dict
+from winiadmin.import_report import ColumnProfile, ImportReport, StoredProblem
+from winiadmin.jobs.report import STORED_PROBLEMS, build_report, column_profile, stored_problem
 from winiadmin.problems import Problem, ProblemKind, Severity
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +22,9 @@ HEADER = "sku,name,price,quantity,category,store,available_from,extra\n"
 def report_of(body: str, *, skip_invalid: bool = False) -> dict[str, Any]:
     source = io.BytesIO((HEADER + body).encode())
     result = CatalogueImporter().run(source, dry_run=True, skip_invalid=skip_invalid)
-    report = build_report(result)
+    report = build_report(result).to_json()
     assert json.loads(json.dumps(report)) == report  # what a JSONField stores, unchanged
+    assert ImportReport.from_json(report) == build_report(result)  # and reads back the same
     return report
 
 
@@ -76,7 +79,7 @@ def test_report_of_a_run_with_problems() -> None:
 
 def test_file_errors_are_counted() -> None:
     result = CatalogueImporter().run(io.BytesIO(b"sku,name\nA,B\n"), dry_run=True)
-    report = build_report(result)
+    report = build_report(result).to_json()
     assert report["file_errors"] == 5 == report["error_count"]
     assert {p["kind"] for p in report["problems"]} == {"missing_column"}
     assert report["status"] == "invalid"
@@ -107,19 +110,19 @@ def test_skipped_rows_are_listed() -> None:
     assert report["rows_skipped"] == 1
 
 
-def test_problem_to_dict() -> None:
+def test_stored_problem() -> None:
     problem = Problem(
         ProblemKind.INVALID_VALUE, Severity.ERROR, "Not a number.", row=7, column="price", value="x"
     )
-    assert problem_to_dict(problem) == {
-        "kind": "invalid_value",
-        "label": "Invalid value",
-        "severity": "error",
-        "message": "Not a number.",
-        "row": 7,
-        "column": "price",
-        "value": "x",
-    }
+    assert stored_problem(problem) == StoredProblem(
+        kind="invalid_value",
+        label="Invalid value",
+        severity="error",
+        message="Not a number.",
+        row=7,
+        column="price",
+        value="x",
+    )
 
 
 def test_column_profile() -> None:
@@ -131,29 +134,20 @@ def test_column_profile() -> None:
             "flag": [True, False, None, True],
         }
     )
-    profile = {column["name"]: column for column in column_profile(frame)}
-    assert profile["name"] == {
-        "name": "name", "dtype": "String", "nulls": 0.25, "distinct": 3, "min": "a", "max": "b",
-    }  # fmt: skip
-    assert profile["price"]["nulls"] == 0.5 and profile["price"]["distinct"] == 3
-    assert (profile["price"]["min"], profile["price"]["max"]) == ("1.5", "2.0")
-    assert (profile["day"]["min"], profile["day"]["max"]) == ("2025-01-31", "2026-03-01")
-    assert (profile["flag"]["min"], profile["flag"]["max"]) == (None, None)  # not orderable
+    profile = {column.name: column for column in column_profile(frame)}
+    assert profile["name"] == ColumnProfile("name", "String", 0.25, 3, "a", "b")
+    assert profile["price"].nulls == 0.5 and profile["price"].distinct == 3
+    assert (profile["price"].min, profile["price"].max) == ("1.5", "2.0")
+    assert (profile["day"].min, profile["day"].max) == ("2025-01-31", "2026-03-01")
+    assert (profile["flag"].min, profile["flag"].max) == (None, None)  # not orderable
     assert list(profile) == ["name", "price", "day", "flag"]
 
 
 def test_column_profile_of_an_empty_frame() -> None:
     frame = pl.DataFrame(schema={"sku": pl.String, "price": pl.Float64})
-    assert column_profile(frame) == [
-        {"name": "sku", "dtype": "String", "nulls": 0.0, "distinct": 0, "min": None, "max": None},
-        {
-            "name": "price",
-            "dtype": "Float64",
-            "nulls": 0.0,
-            "distinct": 0,
-            "min": None,
-            "max": None,
-        },
-    ]
+    assert column_profile(frame) == (
+        ColumnProfile("sku", "String", nulls=0.0, distinct=0, min=None, max=None),
+        ColumnProfile("price", "Float64", nulls=0.0, distinct=0, min=None, max=None),
+    )
     all_null = column_profile(pl.DataFrame({"sku": [None, None]}, schema={"sku": pl.String}))
-    assert all_null[0]["nulls"] == 1.0 and all_null[0]["min"] is None
+    assert all_null[0].nulls == 1.0 and all_null[0].min is None

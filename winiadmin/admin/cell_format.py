@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     from django.utils.functional import Promise
 
+    from winiadmin.import_report import StoredColumn
+
 #: polars dtype names (``str(dtype)`` up to its first parenthesis) in words.
 DTYPE_WORDS: dict[str, Promise] = {
     "String": gettext_lazy("text"),
@@ -93,15 +95,15 @@ def model_field(column: str, models: Sequence[type[Model]]) -> Field[object, obj
 
 
 def column_formats(
-    columns: Iterable[dict[str, str]], models: Sequence[type[Model]]
+    columns: Iterable[StoredColumn], models: Sequence[type[Model]]
 ) -> list[ColumnFormat]:
-    """The report's ``[{"name": …, "dtype": …}]`` with the model field behind each column."""
+    """The report's columns (name, dtype) with the model field behind each column."""
     formats_: list[ColumnFormat] = []
     for column in columns:
-        field = model_field(column["name"], models)
+        field = model_field(column.name, models)
         places = field.decimal_places if isinstance(field, DecimalField) else None
-        words = dtype_in_words(column["dtype"], field)
-        formats_.append(ColumnFormat(column["name"], column["dtype"], words, places))
+        words = dtype_in_words(column.dtype, field)
+        formats_.append(ColumnFormat(column.name, column.dtype, words, places))
     return formats_
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -17,7 +18,9 @@ from winiadmin.storage import READABLE_SUFFIXES
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
+    from django.forms import BoundField
 
+    from winiadmin.import_report import ColumnMatches, MappedColumn
     from winiadmin.importers import Importer
 
 OPTION_PREFIX = "option_"
@@ -159,29 +162,38 @@ class ConfirmForm(forms.Form):
     create_missing = forms.BooleanField(label=_("Create the missing rows"), required=False)
 
 
+@dataclass(frozen=True, slots=True)
+class MappingRow:
+    """A file column on the mapping step: how it was matched, and its select."""
+
+    column: MappedColumn
+    field: BoundField
+    reason_label: str
+
+
 class ColumnMappingForm(forms.Form):
     """The column mapping step: for each file column, the expected column it feeds (or none).
 
-    Built from the dry run's report (``report["column_mapping"]``); preselected with
+    Built from the dry run's report (``ImportReport.column_mapping``); preselected with
     ``initial_mapping`` (a saved or earlier choice) where it names a file column, otherwise with
     the automatic match.
     """
 
     def __init__(
         self,
-        found: dict[str, Any],
+        found: ColumnMatches,
         initial_mapping: dict[str, str | None] | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.found = found
-        self.expected: list[str] = found["expected"]
+        self.expected: list[str] = list(found.expected)
         chosen = _by_normalised_header(initial_mapping or {})
         choices = [("", _("(ignore this column)")), *((n, n) for n in self.expected)]
-        for index, column in enumerate(found["columns"]):
-            header = column["header"]
-            initial = chosen.get(normalised(header), column["target"])
+        for index, column in enumerate(found.columns):
+            header = column.header
+            initial = chosen.get(normalised(header), column.target)
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header,
                 choices=choices,
@@ -189,11 +201,11 @@ class ColumnMappingForm(forms.Form):
                 initial=initial if initial in self.expected else "",
             )
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[MappingRow]:
         """Per file column: its header, sample values, its select and how it was matched."""
         return [
-            {**column, "field": self[f"column_{index}"], "reason_label": _reason(column)}
-            for index, column in enumerate(self.found["columns"])
+            MappingRow(column, self[f"column_{index}"], _reason(column))
+            for index, column in enumerate(self.found.columns)
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -223,8 +235,8 @@ class ColumnMappingForm(forms.Form):
 
     def _chosen(self, cleaned: dict[str, Any]) -> dict[str, str | None]:
         return {
-            column["header"]: cleaned.get(f"column_{index}") or None
-            for index, column in enumerate(self.found["columns"])
+            column.header: cleaned.get(f"column_{index}") or None
+            for index, column in enumerate(self.found.columns)
         }
 
 
@@ -244,8 +256,8 @@ def _by_normalised_header(mapping: dict[str, str | None]) -> dict[str, str | Non
     return {normalised(header): target for header, target in mapping.items()}
 
 
-def _reason(column: dict[str, Any]) -> str:
-    label = MatchReason(column["reason"]).label
-    if column.get("score") is not None:
-        return _("%(how)s, %(score)d%% alike") % {"how": label, "score": column["score"] * 100}
+def _reason(column: MappedColumn) -> str:
+    label = MatchReason(column.reason).label
+    if column.score is not None:
+        return _("%(how)s, %(score)d%% alike") % {"how": label, "score": column.score * 100}
     return label

@@ -23,6 +23,7 @@ from winiadmin.admin.paging import PageInfo
 from winiadmin.admin.responses import model_or_none
 from winiadmin.conf import get_config
 from winiadmin.exceptions import ImporterNotFound
+from winiadmin.import_report import ColumnProfile, ImportReport, StoredColumn, StoredProblem
 from winiadmin.importers import get_importer
 from winiadmin.jobs.frames import count_rows, read_page, rows_among, stored_row_numbers
 from winiadmin.models import ImportJob
@@ -61,32 +62,32 @@ class GridRow:
 class ProblemIndex:
     """The report's problems by (row, grid column) and by row."""
 
-    cells: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
-    rows: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    cells: dict[tuple[int, str], list[StoredProblem]] = field(default_factory=dict)
+    rows: dict[int, list[StoredProblem]] = field(default_factory=dict)
     #: Per row, the problems that name no column of the grid (a duplicate key's other columns…).
     elsewhere: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_report(cls, report: dict[str, Any], names: list[str]) -> "ProblemIndex":
+    def from_report(cls, report: ImportReport, names: list[str]) -> "ProblemIndex":
         to_column = _header_to_column(report) | {name: name for name in names}
-        cells: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
-        rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        cells: dict[tuple[int, str], list[StoredProblem]] = defaultdict(list)
+        rows: dict[int, list[StoredProblem]] = defaultdict(list)
         elsewhere: dict[int, list[str]] = defaultdict(list)
-        for problem in report.get("problems", []):
-            if problem["row"] is None:
+        for problem in report.problems:
+            if problem.row is None:
                 continue  # a problem of the whole file: the problem list shows it
-            rows[problem["row"]].append(problem)
-            column = to_column.get(problem["column"] or "")
+            rows[problem.row].append(problem)
+            column = to_column.get(problem.column or "")
             if column is not None:
-                cells[(problem["row"], column)].append(problem)
+                cells[(problem.row, column)].append(problem)
             else:
-                elsewhere[problem["row"]].append(problem["message"])
+                elsewhere[problem.row].append(problem.message)
         return cls(dict(cells), dict(rows), dict(elsewhere))
 
     def cell(self, row: int, column: ColumnFormat, text: str | None, *, typed: bool) -> GridCell:
         found = self.cells.get((row, column.name), [])
         numeric = column.numeric and not typed
-        return GridCell(text, numeric, tuple(p["message"] for p in found), _severity(found))
+        return GridCell(text, numeric, tuple(p.message for p in found), _severity(found))
 
     def row(self, number: int, cells: tuple[GridCell, ...], *, left_out: bool) -> GridRow:
         found = self.rows.get(number, [])
@@ -94,15 +95,16 @@ class ProblemIndex:
         return GridRow(number, cells, _severity(found), left_out, elsewhere)
 
 
-def _severity(problems: list[dict[str, Any]]) -> str:
-    severities = {p["severity"] for p in problems}
+def _severity(problems: list[StoredProblem]) -> str:
+    severities = {p.severity for p in problems}
     return "error" if "error" in severities else ("warning" if severities else "")
 
 
-def _header_to_column(report: dict[str, Any]) -> dict[str, str]:
+def _header_to_column(report: ImportReport) -> dict[str, str]:
     """File header → the column it became (problems may name either)."""
-    mapping = report.get("column_mapping") or {}
-    return {c["header"]: c["target"] for c in mapping.get("columns", []) if c["target"]}
+    mapping = report.column_mapping
+    columns = mapping.columns if mapping is not None else ()
+    return {c.header: c.target for c in columns if c.target}
 
 
 def job_models(job: ImportJob) -> list[type[Model]]:
@@ -119,17 +121,19 @@ def rows_context(
     job: ImportJob, raw_page: str | None, only_problems: bool = False
 ) -> dict[str, Any]:
     """One page of the cleaned rows (or of the rows with problems), ready to show."""
-    report: dict[str, Any] = job.report or {}
+    report = job.import_report
     size = get_config().PAGE_SIZE
     stored = job.preview_file
     total = count_rows(stored) if stored else 0
-    columns: list[dict[str, str]] = report.get("columns") or []
+    columns = report.columns
     if not columns and total:  # the dry run still runs: the stored frame names the columns
         schema = read_page(stored, 0, 1).schema
-        columns = [{"name": c, "dtype": str(t)} for c, t in schema.items()][1:]
+        columns = tuple(StoredColumn(c, str(t)) for c, t in schema.items())[1:]
     shown = column_formats(columns, job_models(job))
     # While a check runs, the report (if any) is the previous run's: its problems are not these.
-    index = ProblemIndex.from_report({} if job.is_active else report, [c.name for c in shown])
+    index = ProblemIndex.from_report(
+        ImportReport() if job.is_active else report, [c.name for c in shown]
+    )
     with_problems = sorted(index.rows)
     if only_problems:
         page = PageInfo.from_request(raw_page, size, len(with_problems))
@@ -150,23 +154,37 @@ def rows_context(
     }
 
 
-def profile_columns(report: dict[str, Any], shown: list[ColumnFormat]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ProfileRow:
+    """A column of the profile as the preview shows it: its type in words, min and max as the
+    grid shows values."""
+
+    name: str
+    dtype: str
+    words: str
+    nulls: float
+    distinct: int
+    min: str | None
+    max: str | None
+
+    @classmethod
+    def of(
+        cls, column: ColumnProfile, words: str, min_: str | None, max_: str | None
+    ) -> "ProfileRow":
+        return cls(column.name, column.dtype, words, column.nulls, column.distinct, min_, max_)
+
+
+def profile_columns(report: ImportReport, shown: list[ColumnFormat]) -> list[ProfileRow]:
     """The report's column profile with each column's type in the grid's words."""
     by_name = {c.name: c for c in shown}
     rows = []
-    for column in report.get("profile", []):
-        shown_as = by_name.get(column["name"])
+    for column in report.profile:
+        shown_as = by_name.get(column.name)
         if shown_as is None:
-            rows.append({**column, "words": dtype_in_words(column["dtype"])})
+            rows.append(ProfileRow.of(column, dtype_in_words(column.dtype), column.min, column.max))
             continue
-        rows.append(
-            {
-                **column,
-                "words": shown_as.words,
-                "min": format_text(column["min"], shown_as),
-                "max": format_text(column["max"], shown_as),
-            }
-        )
+        min_, max_ = format_text(column.min, shown_as), format_text(column.max, shown_as)
+        rows.append(ProfileRow.of(column, shown_as.words, min_, max_))
     return rows
 
 
@@ -214,7 +232,7 @@ def _typed_rows(job: ImportJob, numbers: list[int]) -> dict[int, dict[str, Any]]
             cast("BinaryIO", handle), ReadOptions(**job.read_options), name=job.original_name
         )
     wanted = table.row_numbers.is_in(numbers)
-    to_column = _header_to_column(job.report or {})
+    to_column = _header_to_column(job.import_report)
     names = [to_column.get(h, h) for h in table.frame.columns]
     numbers_kept = table.row_numbers.filter(wanted).to_list()
     rows = zip(numbers_kept, table.frame.filter(wanted).rows(), strict=True)

@@ -125,7 +125,7 @@ class ImportJobAdmin(_ModelAdmin):
 
     @admin.display(description=_("rows"))
     def rows(self, job: ImportJob) -> int:
-        return int((job.report or {}).get("rows_read", 0))
+        return job.import_report.rows_read
 
     @admin.display(description=_("objects"))
     def created(self, job: ImportJob) -> str:

@@ -1,8 +1,11 @@
 """The problem list of a job as the preview shows it: grouped, filtered, and as a CSV download."""
 
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
+from winiadmin.import_report import StoredProblem
 from winiadmin.readers import ReadOptions, read_table
 from winiadmin.spreadsheets import csv_text
 
@@ -10,36 +13,44 @@ if TYPE_CHECKING:
     from winiadmin.models import ImportJob
 
 
-def problem_groups(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ProblemGroup:
+    """Problems of one kind, column and severity, and how many (a link filters the list)."""
+
+    kind: str
+    label: str
+    #: ``""``: problems naming no column.
+    column: str
+    severity: str
+    count: int
+
+
+def problem_groups(problems: Iterable[StoredProblem]) -> list[ProblemGroup]:
     """(kind, column, severity) with their counts, errors first, most frequent first."""
-    counts = Counter((p["kind"], p["label"], p["column"] or "", p["severity"]) for p in problems)
-    groups = [
-        {"kind": kind, "label": label, "column": column, "severity": severity, "count": n}
-        for (kind, label, column, severity), n in counts.items()
-    ]
-    return sorted(groups, key=lambda g: (g["severity"] != "error", -g["count"], g["label"]))
+    counts = Counter((p.kind, p.label, p.column or "", p.severity) for p in problems)
+    groups = [ProblemGroup(*key, count=n) for key, n in counts.items()]
+    return sorted(groups, key=lambda g: (g.severity != "error", -g.count, g.label))
 
 
 def filter_problems(
-    problems: list[dict[str, Any]], kind: str = "", column: str = ""
-) -> list[dict[str, Any]]:
+    problems: Iterable[StoredProblem], kind: str = "", column: str = ""
+) -> list[StoredProblem]:
     return [
         p
         for p in problems
-        if (not kind or p["kind"] == kind) and (not column or (p["column"] or "") == column)
+        if (not kind or p.kind == kind) and (not column or (p.column or "") == column)
     ]
 
 
 def problems_csv(job: "ImportJob") -> str:
     """One line per problem: where, what, why, then the row as it was in the file."""
-    problems: list[dict[str, Any]] = (job.report or {}).get("problems", [])
     header, originals = _original_rows(job)
     # The file's own header too (neutralised by csv_text): "=HYPERLINK(…)" is a formula as well.
     columns = ["row", "severity", "problem", "column", "value", "message", *header]
     lines = []
-    for p in problems:
-        original = originals.get(p["row"], []) if p["row"] is not None else []
-        cells = [p["row"], p["severity"], p["label"], p["column"], p["value"], p["message"]]
+    for p in job.import_report.problems:
+        original = originals.get(p.row, []) if p.row is not None else []
+        cells = [p.row, p.severity, p.label, p.column, p.value, p.message]
         lines.append([*cells, *original])
     return csv_text(columns, lines)
 

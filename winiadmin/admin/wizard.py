@@ -5,6 +5,7 @@ importer's permissions itself; contexts start from ``admin_site.each_context``. 
 paginated tables; without HTMX every link and form still works as a full page.
 """
 
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -30,6 +31,7 @@ from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.unmatched import unmatched_context
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.conf import get_config
+from winiadmin.import_report import ImportReport
 from winiadmin.importers import Importer, all_importers
 from winiadmin.jobs.background import start_execution, start_validation
 from winiadmin.jobs.mapping import (
@@ -51,6 +53,7 @@ from winiadmin.jobs.undo import nothing_to_undo
 from winiadmin.models import ImportJob
 from winiadmin.permissions import can_import
 from winiadmin.readers.cells import BAD_BYTES_MESSAGE
+from winiadmin.results import ModelCount
 from winiadmin.storage import UploadStorageError
 
 if TYPE_CHECKING:
@@ -139,7 +142,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
         if job.is_active:
             return self._progress_page(request, job, importer_cls, model)
         step = "preview" if job.status in PREVIEW_STATUSES else "result"
-        report: dict[str, Any] = job.report or {}
+        report = job.import_report
         rows = rows_context(job, "1")
         context = self._context(
             request,
@@ -147,7 +150,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
             model,
             importer=importer_cls,
             report=report,
-            groups=problem_groups(report.get("problems", [])),
+            groups=problem_groups(report.problems),
             confirm_form=ConfirmForm(initial={"skip_invalid": job.skip_invalid}),
             changelists=_changelists(self.admin_site, report),
             rejected_count=len(rejected_row_numbers(report)),
@@ -214,7 +217,7 @@ class ImportWizard(BackgroundViews, DownloadViews):
             job=job,
             form=form,
             saved=saved,
-            report=job.report,
+            report=job.import_report,
             read_again_form=read_again_form(job),
         )
         return self._render(request, "columns", context, model)
@@ -240,23 +243,21 @@ class ImportWizard(BackgroundViews, DownloadViews):
     def _read_again(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         """Another sheet or header row: the same upload read again, and a new dry run."""
         job, _importer = self._job(request, job_id)
-        form = ReadAgainForm(
-            (job.report or {}).get("sheets", []), request.POST, **read_again_fields(job)
-        )
+        sheets = job.import_report.sheets
+        form = ReadAgainForm(list(sheets), request.POST, **read_again_fields(job))
         if not form.is_valid():
             messages.warning(
                 request, " ".join(str(e) for errs in form.errors.values() for e in errs)
             )
             return self.redirect_to_job(request, job)
-        sheets = (job.report or {}).get("sheets", [])
         job.read_options = form.read_options(job.read_options)
         try:
             start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
         except JobStateError as exc:
             messages.warning(request, str(exc))
-        if job.report is not None and sheets and not job.report.get("sheets"):
+        if sheets and not job.import_report.sheets:
             # A read that failed (a wrong header row) learnt no sheet names; the file has them.
-            job.report["sheets"] = sheets
+            job.report = replace(job.import_report, sheets=sheets).to_json()
             job.save(update_fields=["report", "updated_at"])
         return self.redirect_to_job(request, job)
 
@@ -283,11 +284,9 @@ def read_again_fields(job: ImportJob) -> dict[str, bool]:
     """Which choices apply to the job's file: ``text`` (an encoding: the file was not plainly read
     as UTF-8, has bytes that are not UTF-8 text, or its encoding was chosen) and ``header`` (a
     header row in question: see :func:`header_row_in_question`)."""
-    report: dict[str, Any] = job.report or {}
-    label = str(report.get("source", {}).get("encoding") or "")
-    bad_bytes = any(
-        str(p.get("message", "")).startswith(BAD_BYTES_MESSAGE) for p in report.get("problems", [])
-    )
+    report = job.import_report
+    label = report.source.encoding
+    bad_bytes = any(p.message.startswith(BAD_BYTES_MESSAGE) for p in report.problems)
     doubtful = bool(label) and (label != "UTF-8" or bad_bytes)
     text = bool(job.read_options.get("encoding")) or doubtful
     header = header_row_in_question(report, job.read_options.get("header_row"))
@@ -297,57 +296,65 @@ def read_again_fields(job: ImportJob) -> dict[str, bool]:
 def read_again_form(job: ImportJob) -> ReadAgainForm | None:
     """The sheet, header row and encoding pickers, while the job is a preview, where they apply:
     see :func:`read_again_fields`."""
-    report: dict[str, Any] = job.report or {}
+    report = job.import_report
     chosen = job.read_options.get("header_row")
     fields = read_again_fields(job)
     if job.status not in PREVIEW_STATUSES or not any(fields.values()):
         return None  # a plain table read from row 1, Parquet, or a job already run
-    sheets: list[str] = report.get("sheets", [])
-    sheet = report.get("source", {}).get("sheet") or job.read_options.get("sheet")
+    sheets = list(report.sheets)
+    sheet = report.source.sheet or job.read_options.get("sheet")
     if isinstance(sheet, int) and 0 <= sheet < len(sheets):  # chosen by number on upload
         sheet = sheets[sheet]
     initial = {"sheet": sheet, "header_row": chosen, "encoding": job.read_options.get("encoding")}
     return ReadAgainForm(sheets, initial=initial, **fields)
 
 
-def header_row_in_question(report: dict[str, Any], chosen: object) -> bool:
+def header_row_in_question(report: ImportReport, chosen: object) -> bool:
     """Workbooks (a sheet to pick), a header row chosen by hand or guessed below row 1 (title
     rows skipped), or a file whose columns were not found (the wrong row may have been read).
     Not for a plain table read from its first row, nor for formats without a header row."""
-    detected = report.get("header_row")
-    if chosen is not None or report.get("sheets"):
+    detected = report.header_row
+    if chosen is not None or report.sheets:
         return True
     if detected is None:
         return False  # JSON, Parquet, or a file that could not be read at all
-    return int(detected) > 1 or bool(report.get("file_errors"))
+    return detected > 1 or bool(report.file_errors)
 
 
 def problems_context(
     job: ImportJob, raw_page: str | None, kind: str = "", column: str = ""
 ) -> dict[str, Any]:
     """One page of the job's problems, optionally only one kind and column."""
-    problems = filter_problems((job.report or {}).get("problems", []), kind, column)
+    problems = filter_problems(job.import_report.problems, kind, column)
     page = PageInfo.from_request(raw_page, get_config().PAGE_SIZE, len(problems))
     return {
         "job": job,
         "problems_page": page,
         "problems": problems[page.offset : page.offset + page.size],
         "kind": kind,
-        "kind_label": problems[0]["label"] if kind and problems else "",
+        "kind_label": problems[0].label if kind and problems else "",
         "column": column,
         "problems_query": "&" + urlencode({"kind": kind, "column": column}),
     }
 
 
-def _changelists(admin_site: "AdminSite", report: dict[str, Any]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ModelLink:
+    """A model of the result, with its changelist's URL (``""``: not on this admin site)."""
+
+    counts: ModelCount
+    url: str
+
+
+def _changelists(admin_site: "AdminSite", report: ImportReport) -> list[ModelLink]:
     links = []
-    for entry in report.get("models", []):
-        model = model_or_none(entry["label"])
+    for entry in report.models:
+        model = model_or_none(entry.label)
         if model is None:
             continue
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
         try:
-            links.append({**entry, "url": reverse(name, current_app=admin_site.name)})
+            links.append(ModelLink(entry, reverse(name, current_app=admin_site.name)))
         except NoReverseMatch:  # the model is not registered with this admin site
-            links.append({**entry, "url": ""})
+            links.append(ModelLink(entry, ""))
     return links

@@ -3,7 +3,7 @@ the same headers, and applying a choice (remembered, then a new dry run)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from winiadmin.cleaning.mapping import normalised
 from winiadmin.jobs.background import start_validation
@@ -12,6 +12,7 @@ from winiadmin.permissions import user_id
 
 if TYPE_CHECKING:
     from winiadmin.cleaning.mapping import ColumnMapping
+    from winiadmin.import_report import ColumnMatches, MappedColumn
     from winiadmin.permissions import User
 
 #: Where the column mapping step may be shown: before the real run.
@@ -22,17 +23,16 @@ MAPPING_STATUSES = {
 }
 
 
-def mapping_report(job: ImportJob) -> dict[str, Any] | None:
+def mapping_report(job: ImportJob) -> ColumnMatches | None:
     """The last dry run's header matches (``None``: the file was never read that far)."""
-    report: dict[str, Any] = job.report or {}
-    found: dict[str, Any] | None = report.get("column_mapping")
-    return found
+    return job.import_report.column_mapping
 
 
-def renamed_columns(job: ImportJob) -> list[dict[str, Any]]:
+def renamed_columns(job: ImportJob) -> list[MappedColumn]:
     """The file columns not taken by their exact name: fed to another column, or ignored."""
-    found = mapping_report(job) or {}
-    return [c for c in found.get("columns", []) if c["reason"] not in {"exact", "unmatched"}]
+    found = mapping_report(job)
+    columns = found.columns if found is not None else ()
+    return [c for c in columns if c.reason not in {"exact", "unmatched"}]
 
 
 def can_change_mapping(job: ImportJob) -> bool:
@@ -46,7 +46,7 @@ def needs_mapping(job: ImportJob) -> bool:
         job.column_mapping is None
         and job.status in MAPPING_STATUSES
         and found is not None
-        and bool(found["needs_review"])
+        and found.needs_review
     )
 
 
@@ -57,7 +57,7 @@ def saved_mapping(job: ImportJob, user: User | None) -> SavedColumnMapping | Non
     if found is None or owner is None:
         return None
     return SavedColumnMapping.objects.filter(
-        importer=job.importer, fingerprint=found["fingerprint"], user_id=owner
+        importer=job.importer, fingerprint=found.fingerprint, user_id=owner
     ).first()
 
 
@@ -69,9 +69,9 @@ def remembered_mapping(job: ImportJob, user: User | None) -> SavedColumnMapping 
     if saved is None or found is None:
         return None
     chosen = {normalised(str(header)): target for header, target in saved.mapping.items()}
-    expected = set(found["expected"])
-    for column in found["columns"]:
-        key = normalised(column["header"])
+    expected = set(found.expected)
+    for column in found.columns:
+        key = normalised(column.header)
         if key not in chosen or (chosen[key] and chosen[key] not in expected):
             return None
     return saved
@@ -99,10 +99,10 @@ def apply_mapping(
     if owner is not None and remember:
         SavedColumnMapping.objects.update_or_create(
             importer=job.importer,
-            fingerprint=found["fingerprint"],
+            fingerprint=found.fingerprint,
             user_id=owner,
             defaults={
-                "headers": [c["header"] for c in found["columns"]],
+                "headers": [c.header for c in found.columns],
                 "mapping": mapping.as_json(),
             },
         )

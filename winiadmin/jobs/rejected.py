@@ -20,34 +20,35 @@ from winiadmin.readers import ReadOptions, read_table
 from winiadmin.spreadsheets import Sheet, csv_text, xlsx_bytes
 
 if TYPE_CHECKING:
+    from winiadmin.import_report import ImportReport
     from winiadmin.models import ImportJob
 
 FORMATS = ("csv", "xlsx")
 
 
-def rejected_row_numbers(report: dict[str, Any]) -> list[int]:
+def rejected_row_numbers(report: ImportReport) -> list[int]:
     """File rows with an error, and rows a skip-invalid run left out, in file order."""
-    rows = {p["row"] for p in report.get("problems", []) if p["severity"] == "error"}
-    rows.update(report.get("skipped_rows", []))
-    return sorted(r for r in rows if r is not None)
+    rows = {p.row for p in report.problems if p.is_error and p.row is not None}
+    rows.update(report.skipped_rows)
+    return sorted(rows)
 
 
-def reasons_by_row(report: dict[str, Any]) -> dict[int, str]:
+def reasons_by_row(report: ImportReport) -> dict[int, str]:
     """``row 5: price '12,50 EUR': Not a number.; name: …`` per rejected row."""
     parts: dict[int, list[str]] = defaultdict(list)
-    for p in report.get("problems", []):
-        if p["severity"] != "error" or p["row"] is None:
+    for p in report.problems:
+        if not p.is_error or p.row is None:
             continue
-        where = p["column"] or ""
-        if p["value"] not in (None, ""):
-            where = f"{where} {p['value']!r}".strip()
-        parts[p["row"]].append(f"{where}: {p['message']}" if where else p["message"])
+        where = p.column or ""
+        if p.value not in (None, ""):
+            where = f"{where} {p.value!r}".strip()
+        parts[p.row].append(f"{where}: {p.message}" if where else p.message)
     return {row: f"row {row}: " + "; ".join(texts) for row, texts in parts.items()}
 
 
 def rejected_table(job: ImportJob) -> tuple[list[str], list[list[object]]]:
     """The header (reason column first) and the rejected rows with their original cells."""
-    report = job.report or {}
+    report = job.import_report
     header, originals = original_rows(job)
     reason = reason_column(header)
     reasons = reasons_by_row(report)

@@ -1,11 +1,22 @@
-"""An ``ImportResult`` as the JSON an ``ImportJob`` keeps, and back to what templates need."""
-
-from dataclasses import asdict
-from typing import Any
+"""An ``ImportResult`` as the ``ImportReport`` an ``ImportJob`` keeps (stored as its JSON by
+``winiadmin.import_report``, the one place that converts it to and from JSON)."""
 
 import polars as pl
 
 from winiadmin.conf import get_config
+from winiadmin.import_report import (
+    ChangedCell,
+    ColumnMatches,
+    ColumnProfile,
+    ImportReport,
+    MappedColumn,
+    ReadSource,
+    StoredChange,
+    StoredColumn,
+    StoredProblem,
+    UnmatchedLookup,
+    UnmatchedValue,
+)
 from winiadmin.problems import Problem
 from winiadmin.results import ImportResult
 
@@ -13,162 +24,150 @@ from winiadmin.results import ImportResult
 STORED_PROBLEMS = 10_000
 
 
-def problem_to_dict(problem: Problem) -> dict[str, Any]:
-    return {
-        "kind": problem.kind.value,
-        "label": problem.kind.label,
-        "severity": problem.severity.value,
-        "message": problem.message,
-        "row": problem.row,
-        "column": problem.column,
-        "value": problem.value,
-    }
+def stored_problem(problem: Problem) -> StoredProblem:
+    return StoredProblem(
+        kind=problem.kind.value,
+        label=str(problem.kind.label),
+        severity=problem.severity.value,
+        message=problem.message,
+        row=problem.row,
+        column=problem.column,
+        value=problem.value,
+    )
 
 
-def build_report(result: ImportResult) -> dict[str, Any]:
+def build_report(result: ImportResult) -> ImportReport:
+    """What the job keeps of ``result`` (stored as ``ImportReport.to_json()``)."""
     problems = result.problems
     # File-level problems first, then by row as the file reads.
     ordered = sorted(problems, key=lambda p: (p.row is not None, p.row or 0, not p.is_error))
-    stored = [problem_to_dict(p) for p in ordered[:STORED_PROBLEMS]]
-    return {
-        "status": result.status.value,
-        "error": result.error,
-        "rows_read": result.rows_read,
-        "rows_cleaned": result.rows_cleaned,
-        "rows_skipped": result.rows_skipped,
-        #: Every row of the file accounted for (RowAccounting): read, imported, updated,
-        #: unchanged, skipped, rejected, dropped.
-        "rows": asdict(result.rows),
-        "skipped_rows": list(result.skipped_rows[:STORED_PROBLEMS]),
-        "timings": {stage.value: round(secs, 4) for stage, secs in result.timings.items()},
-        "total_seconds": round(result.total_seconds, 4),
-        "source": result.source_info,
-        "sheets": list(result.sheets),
-        "header_row": result.header_row,
-        "models": [
-            {
-                "label": c.label,
-                "verbose_name": c.verbose_name,
-                "count": c.count,
-                "updated": c.updated,
-                "unchanged": c.unchanged,
-            }
-            for c in result.created
-        ],
-        "upserted": any(c.updated or c.unchanged for c in result.created),
-        "changes": changes_report(result),
-        "changes_limit": get_config().MAX_DIFFS,
-        "problems": stored,
-        "problem_count": len(problems),
-        "error_count": problems.error_count,
-        "warning_count": problems.warning_count,
-        "file_errors": sum(1 for p in problems.errors() if p.row is None),
-        "counts_by_kind": {k.value: n for k, n in problems.counts_by_kind().items()},
-        "columns": [{"name": n, "dtype": str(t)} for n, t in result.cleaned_frame.schema.items()],
-        "profile": column_profile(result.cleaned_frame),
-        "column_mapping": mapping_report(result),
-        "unmatched": unmatched_report(result),
-    }
+    return ImportReport(
+        status=result.status.value,
+        error=result.error,
+        rows_read=result.rows_read,
+        rows_cleaned=result.rows_cleaned,
+        rows_skipped=result.rows_skipped,
+        rows=result.rows,
+        skipped_rows=tuple(result.skipped_rows[:STORED_PROBLEMS]),
+        timings={stage.value: round(secs, 4) for stage, secs in result.timings.items()},
+        total_seconds=round(result.total_seconds, 4),
+        source=ReadSource(dict(result.source_info)),
+        sheets=tuple(result.sheets),
+        header_row=result.header_row,
+        models=tuple(result.created),
+        upserted=any(c.updated or c.unchanged for c in result.created),
+        changes=changes_report(result),
+        changes_limit=get_config().MAX_DIFFS,
+        problems=tuple(stored_problem(p) for p in ordered[:STORED_PROBLEMS]),
+        problem_count=len(problems),
+        error_count=problems.error_count,
+        warning_count=problems.warning_count,
+        file_errors=sum(1 for p in problems.errors() if p.row is None),
+        counts_by_kind={k.value: n for k, n in problems.counts_by_kind().items()},
+        columns=tuple(StoredColumn(n, str(t)) for n, t in result.cleaned_frame.schema.items()),
+        profile=column_profile(result.cleaned_frame),
+        column_mapping=mapping_report(result),
+        unmatched=unmatched_report(result),
+    )
 
 
-def unmatched_report(result: ImportResult) -> list[dict[str, Any]]:
+def unmatched_report(result: ImportResult) -> tuple[UnmatchedLookup, ...]:
     """Per lookup, the values that matched nothing: count and first rows (see db/lookups)."""
-    report = []
+    report: list[UnmatchedLookup] = []
     for unmatched in result.unmatched:
         lookup = unmatched.lookup
         meta = lookup.target._meta
         report.append(
-            {
-                "field": lookup.field,
-                "column": lookup.source_column,
-                "by": lookup.by,
-                "target": meta.label,
-                "verbose_name": str(meta.verbose_name),
-                "verbose_name_plural": str(meta.verbose_name_plural),
-                "can_create": unmatched.can_create,
-                "created": unmatched.created,
-                "reference": unmatched.reference,
-                "description": unmatched.describe(),
-                "values": [
-                    {"value": str(value), "count": count, "rows": unmatched.rows.get(value, [])}
+            UnmatchedLookup(
+                field=lookup.field,
+                column=lookup.source_column,
+                by=lookup.by,
+                target=meta.label,
+                verbose_name=str(meta.verbose_name),
+                verbose_name_plural=str(meta.verbose_name_plural),
+                can_create=unmatched.can_create,
+                created=unmatched.created,
+                reference=unmatched.reference,
+                description=unmatched.describe(),
+                values=tuple(
+                    UnmatchedValue(str(value), count, tuple(unmatched.rows.get(value, [])))
                     for value, count in list(unmatched.counts.items())[:STORED_PROBLEMS]
-                ],
-            }
+                ),
+            )
         )
-    return report
+    return tuple(report)
 
 
-def changes_report(result: ImportResult) -> list[dict[str, Any]]:
+def changes_report(result: ImportResult) -> tuple[StoredChange, ...]:
     """The updated rows kept (``MAX_DIFFS`` per model): row, key, and each field's old → new."""
     verbose = {c.label: c.verbose_name for c in result.created}
-    return [
-        {
-            "label": label,
-            "verbose_name": verbose.get(label, label),
-            "row": change.row,
-            "key": ", ".join(_shown(v) for v in change.key),
-            "cells": [
-                {"field": name, "old": _shown(old), "new": _shown(new)}
+    return tuple(
+        StoredChange(
+            label=label,
+            verbose_name=verbose.get(label, label),
+            row=change.row,
+            key=", ".join(_shown(v) for v in change.key),
+            cells=tuple(
+                ChangedCell(name, _shown(old), _shown(new))
                 for name, (old, new) in change.changes.items()
-            ],
-        }
+            ),
+        )
         for label, changes in result.changes.items()
         for change in changes
-    ]
+    )
 
 
 def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def mapping_report(result: ImportResult) -> dict[str, Any] | None:
+def mapping_report(result: ImportResult) -> ColumnMatches | None:
     """How the file's headers were matched, with sample values (``None``: never got that far)."""
     matches = result.column_matches
     if matches is None:
         return None
-    return {
-        "columns": [
-            {
-                "header": c.header,
-                "target": c.target,
-                "reason": c.reason.value,
-                "score": c.score,
-                "samples": result.column_samples.get(c.header, []),
-            }
+    return ColumnMatches(
+        columns=tuple(
+            MappedColumn(
+                header=c.header,
+                target=c.target,
+                reason=c.reason.value,
+                score=c.score,
+                samples=tuple(result.column_samples.get(c.header, [])),
+            )
             for c in matches.columns
-        ],
-        "expected": list(matches.expected),
-        "unmatched": list(matches.unmatched),
-        "needs_review": matches.needs_review,
-        "fingerprint": matches.fingerprint,
-    }
+        ),
+        expected=tuple(matches.expected),
+        unmatched=tuple(matches.unmatched),
+        needs_review=matches.needs_review,
+        fingerprint=matches.fingerprint,
+    )
 
 
-def column_profile(frame: pl.DataFrame) -> list[dict[str, Any]]:
+def column_profile(frame: pl.DataFrame) -> tuple[ColumnProfile, ...]:
     """Per column: null share, distinct values, min and max (as text), for the preview."""
     if frame.is_empty():
-        return [{"name": n, "dtype": str(t), "nulls": 0.0, "distinct": 0, "min": None, "max": None}
-                for n, t in frame.schema.items()]  # fmt: skip
+        return tuple(ColumnProfile(n, str(t)) for n, t in frame.schema.items())
     height = frame.height
     stats = frame.select(
         *[pl.col(c).null_count().alias(f"{c}\x00nulls") for c in frame.columns],
         *[pl.col(c).n_unique().alias(f"{c}\x00distinct") for c in frame.columns],
     ).row(0, named=True)
-    profile = []
+    profile: list[ColumnProfile] = []
     for name, dtype in frame.schema.items():
         orderable = dtype.is_numeric() or dtype.is_temporal() or dtype == pl.String
         column = frame.get_column(name)
         profile.append(
-            {
-                "name": name,
-                "dtype": str(dtype),
-                "nulls": stats[f"{name}\x00nulls"] / height,
-                "distinct": stats[f"{name}\x00distinct"],
-                "min": _text(column.min()) if orderable else None,
-                "max": _text(column.max()) if orderable else None,
-            }
+            ColumnProfile(
+                name=name,
+                dtype=str(dtype),
+                nulls=stats[f"{name}\x00nulls"] / height,
+                distinct=stats[f"{name}\x00distinct"],
+                min=_text(column.min()) if orderable else None,
+                max=_text(column.max()) if orderable else None,
+            )
         )
-    return profile
+    return tuple(profile)
 
 
 def _text(value: object) -> str | None:

@@ -141,7 +141,7 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
         **progress,
         **_inputs(job),
         "dry_run_counts": {c.label: c.count for c in result.created},
-        "report": build_report(result),
+        "report": build_report(result).to_json(),
         "error": result.error,
         "validated_at": timezone.now(),
         "status": {
@@ -221,7 +221,7 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
         **progress,
         **_inputs(job),
         "started_at": started_at,
-        "report": build_report(result),
+        "report": build_report(result).to_json(),
         "created_counts": {c.label: c.count for c in result.created} if result.committed else {},
         "created_pks": created_pks,
         # What an undo compares against to find rows changed since (winiadmin.jobs.undo).
@@ -398,7 +398,7 @@ def _log(job: ImportJob, user: User | None) -> None:
     """A LogEntry on the job, as the admin writes for its own changes."""
     if user is None or not user.is_authenticated:
         return
-    names = {m["label"]: m["verbose_name"] for m in (job.report or {}).get("models", [])}
+    names = job.import_report.model_names
     summary = (
         ", ".join(f"{n} {names.get(label, label)}" for label, n in job.created_counts.items())
         or "nothing"

@@ -141,11 +141,7 @@ def plan_undo(job: ImportJob, *, measure: bool = True, lock: bool = False) -> Un
     has it), for a check that must still hold when the deletion follows in the same transaction.
     """
     plan = UndoPlan(job)
-    plan.updated = {
-        entry["label"]: entry["updated"]
-        for entry in (job.report or {}).get("models", [])
-        if entry.get("updated")
-    }
+    plan.updated = job.import_report.updated_models
     if not _job_can_be_undone(job, plan):
         return plan
     plan.models = _created_models(job, plan)
@@ -191,7 +187,7 @@ def nothing_to_undo(job: ImportJob) -> str | None:
     if job.status != ImportJob.Status.SUCCEEDED:
         return _("Only an import that succeeded can be undone.")
     if not any(job.created_counts.values()):
-        if any(entry.get("updated") for entry in (job.report or {}).get("models", [])):
+        if job.import_report.updated_models:
             return _(
                 "This import only updated existing rows and created none; their old values "
                 "were not kept, so there is nothing to undo."

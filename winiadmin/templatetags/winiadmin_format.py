@@ -4,6 +4,7 @@ from django import template
 
 from winiadmin.admin.cell_format import dtype_in_words, format_count
 from winiadmin.admin.source_words import source_in_words
+from winiadmin.import_report import ReadSource
 
 register = template.Library()
 
@@ -24,5 +25,7 @@ def winiadmin_dtype(value: object) -> str:
 
 @register.filter
 def winiadmin_source(value: object) -> str:
-    """How the file was read, in words (the report's ``source``)."""
+    """How the file was read, in words (the report's ``source``, a ``ReadSource``)."""
+    if isinstance(value, ReadSource):
+        return source_in_words(value.items)
     return source_in_words(value) if isinstance(value, dict) else ""
