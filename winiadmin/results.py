@@ -43,6 +43,8 @@ class ModelCount:
     #: Upsert: stored rows whose imported fields differed (updated) or did not (left alone).
     updated: int = 0
     unchanged: int = 0
+    #: Many-to-many links (through rows) an upsert removed (``on_upsert="replace"``).
+    removed: int = 0
 
 
 @dataclass(frozen=True, slots=True)

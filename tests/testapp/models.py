@@ -106,3 +106,11 @@ class StockLevel(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["warehouse", "code"], name="testapp_stock_key")
         ]
+
+
+class Article(models.Model):
+    """Many-to-many tags given by name in one cell (``red|blue``): both load paths, upsert."""
+
+    code = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=100)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")

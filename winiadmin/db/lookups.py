@@ -17,7 +17,7 @@ from itertools import batched
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import ForeignKey, Model
+from django.db.models import ForeignKey, ManyToManyField, Model
 from django.db.models.fields import NOT_PROVIDED
 
 from winiadmin.exceptions import LoadError
@@ -63,7 +63,13 @@ class Lookup:
 
     @property
     def target(self) -> type[Model]:
-        target = self.foreign_key.related_model
+        related = self.model._meta.get_field(self.field)
+        # A many-to-many field's values are looked up the same way (winiadmin.db.many_to_many).
+        target = (
+            related.related_model
+            if isinstance(related, ManyToManyField)
+            else self.foreign_key.related_model
+        )
         assert isinstance(target, type)
         return target
 
@@ -115,9 +121,11 @@ def _required(f: Field[Any, Any]) -> bool:
 
 
 def with_keys[M: Model](obj: M, **values: object) -> M:
-    """Give ``obj``'s foreign keys by natural key: ``with_keys(Product(...), category="Toys")``.
+    """Give ``obj``'s foreign keys by natural key: ``with_keys(Product(...), category="Toys")``,
+    and its many-to-many fields: ``tags="red|blue"`` (or a list of values).
 
-    The loader resolves them per chunk with the importer's declared lookups.
+    The loader resolves them with the importer's declared ``lookups`` (per chunk) and
+    ``many_to_many`` (once the objects are stored).
     """
     obj.__dict__.setdefault(KEYS_ATTRIBUTE, {}).update(values)
     return obj
@@ -140,6 +148,10 @@ class UnmatchedKeys:
     #: Identifiers whose row was in the parent frame but was left out (a conflict, a key that
     #: matched nothing): their children say so rather than "not in this import".
     left_out: set[object] = dc_field(default_factory=set, repr=False)
+    #: The values come from many-to-many cells split on this separator (``ManyToMany``): their
+    #: rows were stored before the links, so unmatched ones block even when invalid rows are
+    #: skipped (create them, or fix the file).
+    separator: str | None = None
 
     def add(self, value: object, count: int, rows: Iterable[int]) -> None:
         self.counts[value] = self.counts.get(value, 0) + count
@@ -230,10 +242,12 @@ class KeyResolver:
 
     def record(
         self, lookup: Lookup, counts: Mapping[object, int], rows: Mapping[object, list[int]], *,
-        created: bool,
+        created: bool, separator: str | None = None,
     ) -> None:  # fmt: skip
+        """``separator``: the values were split out of many-to-many cells (see UnmatchedKeys)."""
         unmatched = self.unmatched.setdefault(
-            (lookup.model, lookup.field), UnmatchedKeys(lookup, created=created)
+            (lookup.model, lookup.field),
+            UnmatchedKeys(lookup, created=created, separator=separator),
         )
         unmatched.created = unmatched.created or created
         for value, count in counts.items():
@@ -260,6 +274,14 @@ class KeyResolver:
     def blocking(self) -> list[UnmatchedKeys]:
         """Unmatched values that were not created: their rows were left out."""
         return [u for u in self.unmatched.values() if not u.created]
+
+    def blocks(self, *, skip_invalid: bool) -> bool:
+        """Whether unmatched values stop the import: always for many-to-many values (their
+        rows are stored already), otherwise unless invalid rows are skipped."""
+        blocking = self.blocking
+        return any(u.separator is not None for u in blocking) or (
+            bool(blocking) and not skip_invalid
+        )
 
     def resolve_objects(self, model: type[Model], chunk: list[Model]) -> list[Model]:
         """Set the foreign keys of a chunk given with :func:`with_keys`; drop unmatched objects."""

@@ -2,7 +2,8 @@
 
 Everything a user subclasses, declares, raises or calls to write an importer is here:
 ``Importer`` and ``register``, the cleaning base ``CleaningDF``, the option types, natural-key
-``Lookup`` / ``with_keys``, the frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``,
+``Lookup`` / ``with_keys``,
+many-to-many ``ManyToMany``, the frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``,
 ``LazyBulk``, ``RowProblems`` with ``Problem`` / ``ProblemKind`` / ``Severity``, and the
 registry's look-ups. The modules they live in stay importable (older imports keep working),
 but this list is the public surface.
@@ -13,7 +14,7 @@ from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import ImporterContractError, RowProblems
 from winiadmin.importers.base import Importer
-from winiadmin.importers.lookups import Lookup, with_keys
+from winiadmin.importers.lookups import Lookup, ManyToMany, with_keys
 from winiadmin.importers.options import (
     BooleanOption,
     ChoiceOption,
@@ -48,6 +49,7 @@ __all__ = [
     "IntegerOption",
     "LazyBulk",
     "Lookup",
+    "ManyToMany",
     "ModelFrame",
     "ModelOption",
     "Problem",

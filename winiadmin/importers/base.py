@@ -11,6 +11,7 @@ from winiutils.core.data.dataframe.cleaning import CleaningDF
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.lookups import Lookup
+from winiadmin.db.many_to_many import ManyToMany
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
 from winiadmin.pipeline import BulksByModel, ReadSource, run_import
@@ -56,6 +57,12 @@ class Importer:
     #: :mod:`winiadmin.db.lookups` (frame importers: the column holds the value; instance
     #: importers: ``with_keys(Product(...), category=value)``).
     lookups: ClassVar[tuple[Lookup, ...]] = ()
+    #: Many-to-many fields given by natural keys in one cell (``red|blue``):
+    #: ``(ManyToMany(Product, "tags", by="name", separator="|"),)``; see
+    #: :mod:`winiadmin.db.many_to_many` (frame importers: the frame keeps the column; instance
+    #: importers: ``with_keys(Product(...), tags="red|blue")``). Both paths write the through
+    #: rows in bulk once every model is stored.
+    many_to_many: ClassVar[tuple[ManyToMany, ...]] = ()
     #: Upsert: key fields per model, ``{Product: ("sku",)}``. A row whose key is stored updates
     #: that record (when its imported fields differ) instead of being a conflict; the others
     #: are created. The fields must be unique together in the database (see docs/loading.md).

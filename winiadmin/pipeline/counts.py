@@ -9,9 +9,14 @@ from winiadmin.results import ModelCount
 
 
 def model_counts(
-    counts: Mapping[type[Model], int], tallies: Mapping[type[Model], UpsertTally]
+    counts: Mapping[type[Model], int],
+    tallies: Mapping[type[Model], UpsertTally],
+    removed: Mapping[type[Model], int] | None = None,
 ) -> list[ModelCount]:
+    """``removed``: many-to-many links an upsert took away, per through model."""
+    removed = removed or {}
     models = [*counts, *(m for m in tallies if m not in counts)]
+    models += [m for m in removed if m not in models]
     return [
         ModelCount(
             model._meta.label,
@@ -19,6 +24,7 @@ def model_counts(
             counts.get(model, 0),
             tallies[model].updated if model in tallies else 0,
             tallies[model].unchanged if model in tallies else 0,
+            removed.get(model, 0),
         )
         for model in models
     ]

@@ -10,6 +10,7 @@ from winiadmin.db.frame_refs import FrameRefs
 from winiadmin.db.frames import ModelFrame, UnresolvedKeysError, load_frames
 from winiadmin.db.upsert import key_attnames
 from winiadmin.pipeline.frame_conflicts import frame_conflicts, table_had_rows
+from winiadmin.pipeline.links import link_cells, write_stage_links
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, progress_counter
 from winiadmin.pipeline.spec import FramesByModel
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -25,6 +26,7 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
     outcome = LoadOutcome()
     # Identifiers of this call's frames (a streamed file: this batch's; see frame_refs).
     refs = FrameRefs()
+    cells = link_cells(settings.many_to_many)
     with transaction.atomic(using=settings.using):
         specs = _check_conflicts(specs, settings, outcome, refs)
         try:
@@ -37,10 +39,19 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
                 resolver=settings.resolver,
                 diff_limit=settings.diff_limit,
                 refs=refs,
+                links=cells,
             )
             outcome.counts = loaded.counts
             outcome.tallies = loaded.tallies
             outcome.pks = loaded.pks
+            linked = write_stage_links(
+                cells,
+                settings.resolver,
+                using=settings.using,
+                step=settings.frame_step,
+                collect_pks=settings.collect_pks,
+            )
+            outcome.add_links(linked)
         except UnresolvedKeysError as exc:
             # Unknown natural keys block the import even when skipping invalid rows: the rows
             # that point at them would be silently dropped otherwise.

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.db.models import Model
 
 from winiadmin.db.bulk import load_bulks
+from winiadmin.db.through_rows import LinkCounts
 from winiadmin.db.upsert import UpsertTally
 from winiadmin.pipeline.conflicts import ConflictFilter
 from winiadmin.pipeline.deadline import Deadline
+from winiadmin.pipeline.links import link_cells, write_stage_links
 from winiadmin.pipeline.spec import BulksByModel
 from winiadmin.problems import Problem
 from winiadmin.progress import Progress, ProgressCallback
@@ -19,6 +21,7 @@ from winiadmin.results import Stage
 
 if TYPE_CHECKING:
     from winiadmin.db.lookups import KeyResolver
+    from winiadmin.db.many_to_many import ManyToMany
     from winiadmin.pipeline.frame_conflicts import KeyHistory
 
 
@@ -32,10 +35,18 @@ class LoadOutcome:
     blocking: bool = False
     #: Updated / unchanged rows (and a sample of the changes) of the upserted models.
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
+    #: Through rows removed per through model (many-to-many ``on_upsert="replace"``).
+    removed: dict[type[Model], int] = field(default_factory=dict)
 
     @property
     def has_conflicts(self) -> bool:
         return bool(self.problems)
+
+    def add_links(self, linked: LinkCounts) -> None:
+        """The through rows of many-to-many fields: created, removed, their keys."""
+        self.counts.update(linked.added)
+        self.removed.update(linked.removed)
+        self.pks.update(linked.pks)
 
 
 @dataclass(slots=True)
@@ -63,12 +74,15 @@ class LoadSettings:
     rows: int | None = None
     #: Called right before the stage's transaction commits (``run.BeforeCommit``).
     before_commit: Callable[[], None] | None = None
+    #: Many-to-many fields given by natural keys (``Importer.many_to_many``).
+    many_to_many: "tuple[ManyToMany, ...]" = ()
 
     @property
     def rollback_unmatched(self) -> bool:
-        """Rows were left out for unmatched keys and the caller did not choose to skip them."""
-        blocking = self.resolver is not None and bool(self.resolver.blocking)
-        return blocking and not self.skip_conflicts
+        """Rows were left out for unmatched keys and the caller did not choose to skip them
+        (many-to-many values that match nothing: whatever the choice)."""
+        resolver = self.resolver
+        return resolver is not None and resolver.blocks(skip_invalid=self.skip_conflicts)
 
 
 def progress_counter(
@@ -108,7 +122,11 @@ def load_stage(
         upsert_keys=settings.upsert_keys,
         diff_limit=settings.diff_limit,
     )
-    checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
+    cells = link_cells(settings.many_to_many)
+    checked = {
+        model: conflicts.wrap(model, cells.watch(model, objs) if cells else objs)
+        for model, objs in bulks.items()
+    }
     total = _known_total(bulks)
     outcome = LoadOutcome()
     with transaction.atomic(using=settings.using):
@@ -117,15 +135,25 @@ def load_stage(
             settings.step,
             using=settings.using,
             on_chunk=progress_counter(settings, total),
-            collect=settings.collect_pks,
+            # Many-to-many links need the objects' keys: bulk_create reads them back.
+            collect=settings.collect_pks or cells is not None,
             resolver=settings.resolver,
         )
         for model, value in loaded.items():
             if isinstance(value, list):
                 outcome.counts[model] = len(value)
-                outcome.pks[model] = [obj.pk for obj in value]
+                if settings.collect_pks:
+                    outcome.pks[model] = [obj.pk for obj in value]
             else:
                 outcome.counts[model] = value
+        linked = write_stage_links(
+            cells,
+            settings.resolver,
+            using=settings.using,
+            step=settings.frame_step,
+            collect_pks=settings.collect_pks,
+        )
+        outcome.add_links(linked)
         outcome.problems = conflicts.problems
         outcome.tallies = conflicts.tallies
         conflicted = outcome.has_conflicts and not settings.skip_conflicts

@@ -48,6 +48,7 @@ from winiadmin.pipeline.accounting import RowTally
 from winiadmin.pipeline.counts import changes_by_label, model_counts
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.frame_load import frame_load_stage
+from winiadmin.pipeline.links import many_to_many_of
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.pipeline.run_state import BeforeCommit, CleanedCallback, RunSettings
@@ -223,8 +224,9 @@ class _Run:
             self.result.skipped_rows = tuple(sorted(skipped))
 
     def unmatched_blocks(self) -> bool:
-        """Rows were left out for keys that match nothing, and skipping them was not chosen."""
-        return bool(self.resolver.blocking) and not self.settings.skip_invalid
+        """Rows were left out for keys that match nothing, and skipping them was not chosen
+        (many-to-many values that match nothing block whatever the choice)."""
+        return self.resolver.blocks(skip_invalid=self.settings.skip_invalid)
 
     def _timed[T](self, stage: Stage, work: Callable[[], T], rows: int | None = None) -> T:
         """Run one stage; ``rows``: the file rows it works through, when known beforehand."""
@@ -371,6 +373,7 @@ class _Run:
             diff_limit=get_config().MAX_DIFFS,
             resolver=self.resolver,
             before_commit=self.settings.before_commit,
+            many_to_many=many_to_many_of(self.spec),
         )
 
     @contextmanager
@@ -435,7 +438,7 @@ class _Run:
 
     def _record_load(self, loaded: LoadOutcome, cleaned: CleaningOutcome) -> None:
         self.result.problems.extend(loaded.problems)
-        self.result.created = model_counts(loaded.counts, loaded.tallies)
+        self.result.created = model_counts(loaded.counts, loaded.tallies, loaded.removed)
         self.result.changes = changes_by_label(loaded.tallies)
         self.result.created_pks = {m._meta.label: pks for m, pks in loaded.pks.items()}
         find_rows(self.resolver, cleaned.frame, cleaned.row_numbers)
