@@ -1,7 +1,5 @@
 """Many-to-many fields given by natural keys in one cell, on both load paths, both databases."""
 
-from collections.abc import Iterator
-
 import polars as pl
 import pytest
 from django.db import connection
@@ -9,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.testapp.models import Article, Tag
 from winiadmin.importers import (
+    BulksByModel,
     CleaningDF,
     FramesByModel,
     Importer,
@@ -48,7 +47,7 @@ class ArticleObjects(Importer):
     cleaning_df_cls = ArticleCleaning
     many_to_many = (ManyToMany(Article, "tags", by="name", create=True),)
 
-    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Article], Iterator[Article]]:
+    def get_bulks_by_model(self, df: pl.DataFrame) -> BulksByModel:
         return {
             Article: (
                 with_keys(Article(code=r["code"], title=r["title"]), tags=r["tags"])
@@ -73,7 +72,9 @@ class AddObjects(UpsertObjects):
     many_to_many = (ManyToMany(Article, "tags", by="name", on_upsert="add"),)
 
 
-BOTH = pytest.mark.parametrize("importer", [ArticleFrames, ArticleObjects], ids=["frames", "objects"])
+BOTH = pytest.mark.parametrize(
+    "importer", [ArticleFrames, ArticleObjects], ids=["frames", "objects"]
+)
 UPSERT = pytest.mark.parametrize(
     "importer", [UpsertFrames, UpsertObjects], ids=["frames", "objects"]
 )
@@ -195,7 +196,7 @@ def test_collected_keys_include_the_through_rows(importer: type[Importer]) -> No
     result = importer().run(csv("A1,First,red|blue"), collect_pks=True)
     assert result.committed
     through = Article.tags.through
-    assert sorted(result.created_pks[THROUGH]) == sorted(through.objects.values_list("pk", flat=True))
+    assert set(result.created_pks[THROUGH]) == set(through.objects.values_list("pk", flat=True))
     assert len(result.created_pks["testapp.Article"]) == 1
 
 
@@ -212,3 +213,24 @@ def test_related_rows_of_the_same_import_are_linked() -> None:
     result = TagsAndArticles().run(csv("A1,First,red|blue", "A2,Second,blue"))
     assert result.status is ImportStatus.SUCCEEDED, list(result.problems)
     assert tags_of() == {"A1": ["blue", "red"], "A2": ["blue"]}
+
+
+@pytest.mark.usefixtures("colours")
+def test_the_reports_say_how_many_links_were_removed() -> None:
+    from io import StringIO  # noqa: PLC0415
+
+    from django.core.management.base import OutputWrapper  # noqa: PLC0415
+    from django.core.management.color import no_style  # noqa: PLC0415
+
+    from winiadmin.commands.report import write_report  # noqa: PLC0415
+    from winiadmin.jobs.report import build_report  # noqa: PLC0415
+
+    assert UpsertFrames().run(csv("A1,First,red|blue")).committed
+    result = UpsertFrames().run(csv("A1,First,green"))
+    out = StringIO()
+    write_report(result, OutputWrapper(out), OutputWrapper(StringIO()), no_style())
+    [line] = [line for line in out.getvalue().splitlines() if line.startswith(THROUGH)]
+    assert line.split()[1] == "1"
+    assert line.endswith("(2 removed)")
+    models = {m["label"]: m for m in build_report(result)["models"]}
+    assert (models[THROUGH]["count"], models[THROUGH]["removed"]) == (1, 2)

@@ -104,7 +104,8 @@ def _table(result: ImportResult) -> str:
     lines = [f"{'Model':<{width}}  {verb:>12}{extra}"]
     for c in result.created:
         more = f"  {c.updated:>12,}  {c.unchanged:>12,}" if upsert else ""
-        lines.append(f"{c.label:<{width}}  {c.count:>12,}{more}")
+        removed = f"  ({c.removed:,} removed)" if c.removed else ""
+        lines.append(f"{c.label:<{width}}  {c.count:>12,}{more}{removed}")
     total = f"  {result.total_updated:>12,}  {result.total_unchanged:>12,}" if upsert else ""
     lines.append(f"{'total':<{width}}  {result.total_created:>12,}{total}")
     return "\n".join(lines)

@@ -52,6 +52,7 @@ def build_report(result: ImportResult) -> dict[str, Any]:
                 "count": c.count,
                 "updated": c.updated,
                 "unchanged": c.unchanged,
+                "removed": c.removed,
             }
             for c in result.created
         ],

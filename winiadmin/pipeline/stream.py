@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 class _Totals:
     counts: dict[type[Model], int] = field(default_factory=dict)
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
+    #: Many-to-many links removed by upserts, per through model.
+    removed: dict[type[Model], int] = field(default_factory=dict)
     invalid_rows: set[int] = field(default_factory=set)
     conflict_rows: set[int] = field(default_factory=set)
     conflicts: bool = False
@@ -78,7 +80,7 @@ def run_streamed(run: BatchRun, spec: FrameImportSpec, plan: BatchPlan, batch_ro
             transaction.set_rollback(True, using=settings.using)
         elif settings.before_commit is not None:
             settings.before_commit()
-    run.result.created = model_counts(totals.counts, totals.tallies)
+    run.result.created = model_counts(totals.counts, totals.tallies, totals.removed)
     run.result.changes = changes_by_label(totals.tallies)
     record_unmatched(run.result, run.resolver)
     if totals.file_error:
@@ -160,6 +162,8 @@ def _one_batch(run: BatchRun, spec: FrameImportSpec, table: RawTable, totals: _T
     run.note_load(loaded, cleaned)
     for model, n in loaded.counts.items():
         totals.counts[model] = totals.counts.get(model, 0) + n
+    for model, n in loaded.removed.items():
+        totals.removed[model] = totals.removed.get(model, 0) + n
     for model, tally in loaded.tallies.items():
         totals.tallies.setdefault(model, UpsertTally(tally.limit)).add(tally)
     totals.conflicts |= bool(loaded.problems) and not loaded.blocking

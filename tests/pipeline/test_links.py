@@ -1,0 +1,28 @@
+"""The load stages' part in many-to-many fields: declarations read, callers without a run."""
+
+import polars as pl
+import pytest
+
+from tests.pipeline.test_many_to_many import ArticleFrames
+from tests.testapp.models import Article
+from winiadmin.db.many_to_many import ManyToMany
+from winiadmin.exceptions import LoadError
+from winiadmin.pipeline.links import link_cells, many_to_many_of, write_stage_links
+
+pytestmark = pytest.mark.django_db
+
+
+def test_declarations_are_read_from_the_importer() -> None:
+    assert [m.field for m in many_to_many_of(ArticleFrames())] == ["tags"]
+    assert many_to_many_of(object()) == ()
+    assert link_cells(()) is None
+
+
+def test_a_caller_without_a_run_is_told_which_values_match_nothing() -> None:
+    article = Article.objects.create(code="A1", title="a")
+    cells = link_cells((ManyToMany(Article, "tags", by="name"),))
+    assert cells is not None
+    cells.take(Article, pl.DataFrame({"code": ["A1"], "tags": ["pink"]}), None, "pk")
+    cells.inserted(Article, [article.pk])
+    with pytest.raises(LoadError, match="1 tag not found \\(name\\): 'pink'"):
+        write_stage_links(cells, None, using="default", step=100, collect_pks=False)
