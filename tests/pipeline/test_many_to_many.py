@@ -1,11 +1,16 @@
 """Many-to-many fields given by natural keys in one cell, on both load paths, both databases."""
 
+from io import StringIO
+
 import polars as pl
 import pytest
+from django.core.management.base import OutputWrapper
+from django.core.management.color import no_style
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.testapp.models import Article, Tag
+from winiadmin.commands.report import write_report
 from winiadmin.importers import (
     BulksByModel,
     CleaningDF,
@@ -15,6 +20,7 @@ from winiadmin.importers import (
     ModelFrame,
     with_keys,
 )
+from winiadmin.jobs.report import build_report
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportResult, ImportStatus
 
@@ -217,14 +223,6 @@ def test_related_rows_of_the_same_import_are_linked() -> None:
 
 @pytest.mark.usefixtures("colours")
 def test_the_reports_say_how_many_links_were_removed() -> None:
-    from io import StringIO  # noqa: PLC0415
-
-    from django.core.management.base import OutputWrapper  # noqa: PLC0415
-    from django.core.management.color import no_style  # noqa: PLC0415
-
-    from winiadmin.commands.report import write_report  # noqa: PLC0415
-    from winiadmin.jobs.report import build_report  # noqa: PLC0415
-
     assert UpsertFrames().run(csv("A1,First,red|blue")).committed
     result = UpsertFrames().run(csv("A1,First,green"))
     out = StringIO()
