@@ -120,6 +120,7 @@ def test_problem_to_dict() -> None:
         "column": "price",
         "value": "x",
     }
+    assert problem_to_dict(problem.in_sheet("Products"))["sheet"] == "Products"
 
 
 def test_column_profile() -> None:

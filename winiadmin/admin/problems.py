@@ -35,12 +35,18 @@ def problems_csv(job: "ImportJob") -> str:
     problems: list[dict[str, Any]] = (job.report or {}).get("problems", [])
     header, originals = _original_rows(job)
     # The file's own header too (neutralised by csv_text): "=HYPERLINK(…)" is a formula as well.
-    columns = ["row", "severity", "problem", "column", "value", "message", *header]
+    # A workbook read sheet by sheet names each problem's sheet: a column of its own, first
+    # (files of one table keep the columns they always had). The original row is the read
+    # table's, so it is given for problems without a sheet only.
+    sheets = any(p.get("sheet") for p in problems)
+    columns = [*(["sheet"] if sheets else []), "row", "severity", "problem", "column", "value"]
+    columns += ["message", *header]
     lines = []
     for p in problems:
-        original = originals.get(p["row"], []) if p["row"] is not None else []
+        sheet = p.get("sheet")
+        original = originals.get(p["row"], []) if p["row"] is not None and not sheet else []
         cells = [p["row"], p["severity"], p["label"], p["column"], p["value"], p["message"]]
-        lines.append([*cells, *original])
+        lines.append([*([sheet] if sheets else []), *cells, *original])
     return csv_text(columns, lines)
 
 

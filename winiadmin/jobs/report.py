@@ -14,7 +14,9 @@ STORED_PROBLEMS = 10_000
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
-    return {
+    """The problem as the report keeps it; ``sheet`` only when it names one (reports of files of
+    one table keep the keys they always had)."""
+    stored = {
         "kind": problem.kind.value,
         "label": problem.kind.label,
         "severity": problem.severity.value,
@@ -23,6 +25,9 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "column": problem.column,
         "value": problem.value,
     }
+    if problem.sheet is not None:
+        stored["sheet"] = problem.sheet
+    return stored
 
 
 def build_report(result: ImportResult) -> dict[str, Any]:
@@ -52,7 +57,8 @@ def build_report(result: ImportResult) -> dict[str, Any]:
                 "count": c.count,
                 "updated": c.updated,
                 "unchanged": c.unchanged,
-                "removed": c.removed,
+                # Many-to-many links an upsert removed: only where there are some.
+                **({"removed": c.removed} if c.removed else {}),
             }
             for c in result.created
         ],
