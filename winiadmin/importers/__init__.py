@@ -2,11 +2,10 @@
 
 Everything a user subclasses, declares, raises or calls to write an importer is here:
 ``Importer`` and ``register``, the cleaning base ``CleaningDF``, the option types, natural-key
-``Lookup`` / ``with_keys``,
-many-to-many ``ManyToMany``, the frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``,
-``LazyBulk``, ``RowProblems`` with ``Problem`` / ``ProblemKind`` / ``Severity``, and the
-registry's look-ups. The modules they live in stay importable (older imports keep working),
-but this list is the public surface.
+``Lookup`` / ``with_keys``, many-to-many ``ManyToMany``, a workbook's ``Sheet`` declarations,
+the frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``, ``LazyBulk``, ``RowProblems``
+with ``Problem`` / ``ProblemKind`` / ``Severity``, and the registry's look-ups. The modules
+they live in stay importable (older imports keep working), but this list is the public surface.
 """
 
 from winiadmin.cleaning import CleaningDF
@@ -30,6 +29,7 @@ from winiadmin.importers.registry import (
     register,
 )
 from winiadmin.pipeline import BulksByModel, FramesByModel, LazyBulk
+from winiadmin.pipeline.sheets import Sheet
 from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.results import ImportResult, ImportStatus
 
@@ -56,6 +56,7 @@ __all__ = [
     "ProblemKind",
     "RowProblems",
     "Severity",
+    "Sheet",
     "StringOption",
     "all_importers",
     "get_importer",

@@ -14,8 +14,9 @@ from winiadmin.db.lookups import Lookup
 from winiadmin.db.many_to_many import ManyToMany
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers.options import ImportOption
-from winiadmin.pipeline import BulksByModel, ReadSource, run_import
+from winiadmin.pipeline import BulksByModel, FramesByModel, ReadSource, run_import
 from winiadmin.pipeline.run import BeforeCommit, CleanedCallback
+from winiadmin.pipeline.sheets import Sheet, frames_by_sheet
 from winiadmin.pipeline.spec import load_path_placeholder
 from winiadmin.progress import ProgressCallback
 from winiadmin.readers import ReadOptions
@@ -78,6 +79,11 @@ class Importer:
     #: with a warning naming the row kept). Rows equal in every column are dropped with a
     #: warning under every policy. See docs/cleaning.md (checked: ``winiadmin.E015``).
     on_duplicate_key: ClassVar[DuplicateKeyPolicy] = "error"
+    #: A workbook whose sheets hold different models: ``(Sheet("Customers", Customer,
+    #: CustomerCleaning, ref="email"), Sheet("Orders", Order, OrderCleaning, ref="order_id",
+    #: references=("customer",)), …)``. Each sheet is cleaned by its own class and becomes its
+    #: model's frame (``get_frames_by_sheet``); all load in one transaction (docs/loading.md).
+    sheets: ClassVar[tuple[Sheet, ...]] = ()
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})
@@ -134,6 +140,12 @@ class Importer:
         """
         msg = f"{type(self).__name__} defines neither get_bulks_by_model nor get_frames_by_model."
         raise NotImplementedError(msg)
+
+    def get_frames_by_sheet(self, frames: Mapping[str, pl.DataFrame]) -> FramesByModel:
+        """Workbook importers (``sheets``): the cleaned sheets by name (each with
+        ``ROW_NUMBER_COLUMN``) → a frame per model. By default each sheet is its model's frame
+        with the sheet's ``ref``, ``references`` and ``lookups``; override to reshape them."""
+        return frames_by_sheet(self.sheets, frames)
 
     def run(
         self,

@@ -52,6 +52,7 @@ from winiadmin.pipeline.links import many_to_many_of
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, load_stage
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.pipeline.run_state import BeforeCommit, CleanedCallback, RunSettings
+from winiadmin.pipeline.sheets import sheets_of
 from winiadmin.pipeline.spec import (
     BulksByModel,
     FrameImportSpec,
@@ -61,6 +62,7 @@ from winiadmin.pipeline.spec import (
 )
 from winiadmin.pipeline.stream import run_streamed
 from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
+from winiadmin.pipeline.workbook import run_workbook
 from winiadmin.pipeline.writes import check_written_models
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ProgressCallback, ignore_progress
@@ -178,6 +180,9 @@ class _Run:
         return self.result
 
     def _execute(self, source: ReadSource) -> None:
+        if sheets_of(self.spec):  # a workbook, a sheet per model
+            run_workbook(self, source)
+            return
         batches = self._batch_plan(source)
         if batches is not None:
             assert isinstance(self.spec, FrameImportSpec)
