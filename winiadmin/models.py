@@ -135,9 +135,14 @@ class ImportJob(models.Model):
 
     @property
     def only_row_errors(self) -> bool:
-        """Invalid, but only because of rows that "skip invalid rows" would leave out."""
+        """Invalid, but only because of rows that "skip invalid rows" would leave out (not a
+        workbook of several sheets, nor many-to-many values matching nothing: ``unskippable``)."""
         report: dict[str, Any] = self.report or {}
-        return self.status == self.Status.INVALID and not report.get("file_errors", 0)
+        return (
+            self.status == self.Status.INVALID
+            and not report.get("file_errors", 0)
+            and not report.get("unskippable")
+        )
 
     def can_confirm(self, *, skip_invalid: bool, create_missing: bool = False) -> bool:
         """Whether the real run may start with this choice about invalid rows."""

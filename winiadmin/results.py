@@ -101,6 +101,8 @@ class ImportResult:
     timings: dict[Stage, float] = field(default_factory=dict)
     #: The first rows of the cleaned frame.
     preview: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: A workbook read sheet by sheet (``Importer.sheets``): the first cleaned rows of each.
+    sheet_previews: dict[str, pl.DataFrame] = field(default_factory=dict)
     #: Why the run failed, when ``status`` is FAILED or INVALID, in one sentence.
     error: str = ""
     #: How the file was read: format, encoding, delimiter, sheet, header row.

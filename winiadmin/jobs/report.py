@@ -75,7 +75,28 @@ def build_report(result: ImportResult) -> dict[str, Any]:
         "profile": column_profile(result.cleaned_frame),
         "column_mapping": mapping_report(result),
         "unmatched": unmatched_report(result),
+        **workbook_report(result),
     }
+
+
+def workbook_report(result: ImportResult) -> dict[str, Any]:
+    """Each sheet's first cleaned rows (a workbook with a sheet per model), and whether
+    "skip invalid rows" cannot help: a workbook, or many-to-many values that match nothing
+    (their rows are stored before their links). Only the keys that apply."""
+    report: dict[str, Any] = {}
+    if result.sheet_previews:
+        report["sheet_previews"] = [
+            {
+                "name": name,
+                "columns": frame.columns,
+                "rows": [["" if v is None else str(v) for v in row] for row in frame.rows()],
+            }
+            for name, frame in result.sheet_previews.items()
+        ]
+    many = any(u.separator is not None and not u.created for u in result.unmatched)
+    if result.sheet_previews or many:
+        report["unskippable"] = True
+    return report
 
 
 def unmatched_report(result: ImportResult) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from winiadmin.cleaning.mapping import MappingError, match_file_columns
 from winiadmin.cleaning.stage import CleaningOutcome, clean_table
 from winiadmin.cleaning.tracking import DUPLICATE_KEY_POLICIES, DuplicateKeyPolicy, rename_map_of
+from winiadmin.conf import get_config
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN
 from winiadmin.exceptions import FileReadError, RowProblems, WiniadminError
 from winiadmin.pipeline.counts import changes_by_label, model_counts
@@ -68,7 +69,8 @@ def run_workbook(run: BatchRun, source: object) -> None:
     tables = _timed(run, Stage.READ, lambda: _read(run, sheets, workbook))
     run.result.rows_read = sum(t.frame.height for t in tables)
     first = tables[0]
-    run.result.sheets, run.result.header_row = first.sheets, None
+    # No sheet to choose (the wizard offers a choice when ``sheets`` lists several).
+    run.result.sheets, run.result.header_row = (), None
     run.result.source_info = {"format": first.format, "sheets": ", ".join(s.name for s in sheets)}
     try:
         _import(run, sheets, tables)
@@ -85,6 +87,11 @@ def _import(run: BatchRun, sheets: tuple[Sheet, ...], tables: list[RawTable]) ->
         run.result.rows_cleaned += outcome.frame.height
         run.tally.note_cleaned(outcome.row_numbers, outcome.invalid_rows)
     run.keep_preview(_as_read(outcomes[0]))
+    shown = get_config().PREVIEW_ROWS
+    run.result.sheet_previews = {
+        sheet.name: outcome.frame.head(shown)
+        for sheet, outcome in zip(sheets, outcomes, strict=True)
+    }
     if any(outcome.has_file_errors for outcome in outcomes):
         run.result.error = _("The file cannot be imported; see the problems.")
         return
