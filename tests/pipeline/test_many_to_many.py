@@ -1,6 +1,8 @@
 """Many-to-many fields given by natural keys in one cell, on both load paths, both databases."""
 
 from io import StringIO
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -232,3 +234,25 @@ def test_the_reports_say_how_many_links_were_removed() -> None:
     assert line.endswith("(2 removed)")
     models = {m["label"]: m for m in build_report(result)["models"]}
     assert (models[THROUGH]["count"], models[THROUGH]["removed"]) == (1, 2)
+
+
+@pytest.mark.usefixtures("colours")
+def test_a_streamed_file_links_each_batch(settings: Any, tmp_path: Path) -> None:
+    settings.WINIADMIN = {"STREAM_THRESHOLD_BYTES": 1, "STREAM_BATCH_ROWS": 2}
+    path = tmp_path / "articles.csv"
+    path.write_bytes(csv("A1,a,red", "A2,b,red|blue", "A3,c,green", "A4,d,", "A5,e,blue"))
+    result = UpsertFrames().run(path)
+    assert result.status is ImportStatus.SUCCEEDED, list(result.problems)
+    assert "streamed" in result.source_info
+    assert tags_of() == {
+        "A1": ["red"],
+        "A2": ["blue", "red"],
+        "A3": ["green"],
+        "A4": [],
+        "A5": ["blue"],
+    }
+    assert count(result, THROUGH) == (5, 0)
+    path.write_bytes(csv("A1,a,blue", "A2,b,red|blue", "A3,c,", "A4,d,", "A5,e,blue"))
+    again = UpsertFrames().run(path)
+    assert again.status is ImportStatus.SUCCEEDED, list(again.problems)
+    assert count(again, THROUGH) == (1, 2)
