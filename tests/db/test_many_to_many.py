@@ -4,6 +4,7 @@ import polars as pl
 import pytest
 
 from tests.testapp.models import Article, Tag
+from winiadmin.db.lookups import Lookup, with_keys
 from winiadmin.db.many_to_many import PARENT, STORED, VALUE, LinkCells, ManyToMany
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN
 from winiadmin.exceptions import LoadError
@@ -30,6 +31,13 @@ def test_the_declaration_names_the_through_model_and_its_keys() -> None:
     assert TAGS.lookup.target is Tag
     assert TAGS.lookup.source_column == "tags"
     assert ManyToMany(Article, "tags", by="name", column="labels").lookup.source_column == "labels"
+
+
+def test_a_lookup_on_a_many_to_many_field_is_refused() -> None:
+    assert Lookup(Article, "tags", by="name").setup_errors() == [
+        "Lookup testapp.Article.tags: testapp.Article.tags is not a foreign key; it cannot have "
+        "a lookup."
+    ]
 
 
 def test_setup_errors_name_what_is_wrong() -> None:
@@ -72,8 +80,6 @@ def test_rows_whose_keys_are_unknown_are_refused() -> None:
 
 
 def test_objects_given_values_are_watched_and_only_stored_ones_kept() -> None:
-    from winiadmin.db.lookups import with_keys
-
     stored = with_keys(Article(code="A1"), tags="red|blue")
     stored.pk, stored._state.adding = 5, False
     left_out = with_keys(Article(code="A2"), tags="green")

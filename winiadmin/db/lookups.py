@@ -85,25 +85,34 @@ class Lookup:
         """What is wrong with the declaration, in sentences (empty: fine)."""
         label = f"Lookup {self.model._meta.label}.{self.field}"
         try:
-            target = self.target
+            target = self.foreign_key.related_model
         except (LoadError, LookupError, FieldDoesNotExist) as exc:
             return [f"{label}: {exc}"]
-        fields = {f.name for f in target._meta.concrete_fields}
-        if self.by not in fields:
-            return [f"{label}: {target._meta.label} has no field {self.by!r}."]
-        if not self.create or callable(self.defaults):
-            return []
-        missing = [
-            f.name
-            for f in target._meta.concrete_fields
-            if f.name != self.by and f.name not in self.defaults and _required(f)
-        ]
-        if missing:
-            return [
-                f"{label}: create=True but {target._meta.label} has required fields without "
-                f"defaults: {', '.join(missing)}; give them in defaults={{...}}."
-            ]
+        assert isinstance(target, type)
+        return related_setup_errors(label, target, self.by, self.create, self.defaults)
+
+
+def related_setup_errors(
+    label: str, target: type[Model], by: str, create: bool, defaults: Defaults
+) -> list[str]:
+    """What is wrong with finding ``target`` rows by ``by`` (and creating them), in sentences;
+    for lookups and many-to-many declarations alike."""
+    fields = {f.name for f in target._meta.concrete_fields}
+    if by not in fields:
+        return [f"{label}: {target._meta.label} has no field {by!r}."]
+    if not create or callable(defaults):
         return []
+    missing = [
+        f.name
+        for f in target._meta.concrete_fields
+        if f.name != by and f.name not in defaults and _required(f)
+    ]
+    if missing:
+        return [
+            f"{label}: create=True but {target._meta.label} has required fields without "
+            f"defaults: {', '.join(missing)}; give them in defaults={{...}}."
+        ]
+    return []
 
 
 def _required(f: Field[Any, Any]) -> bool:

@@ -24,7 +24,7 @@ import polars as pl
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey, ManyToManyField, Model
 
-from winiadmin.db.lookups import KEYS_ATTRIBUTE, Lookup
+from winiadmin.db.lookups import KEYS_ATTRIBUTE, Lookup, related_setup_errors
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN
 from winiadmin.exceptions import LoadError
 
@@ -142,11 +142,10 @@ class ManyToMany:
             errors.append(
                 f"ManyToMany {self.label}: on_upsert is {self.on_upsert!r}; one of {choices}."
             )
-        errors += [
-            m.replace(f"Lookup {self.label}", f"ManyToMany {self.label}")
-            for m in self.lookup.setup_errors()
-        ]
-        return errors
+        target = self.m2m_field.related_model
+        assert isinstance(target, type)
+        label = f"ManyToMany {self.label}"
+        return errors + related_setup_errors(label, target, self.by, self.create, self.defaults)
 
 
 class LinkCells:
