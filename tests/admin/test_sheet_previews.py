@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from tests.admin.conftest import MakeJob
 from tests.admin.helpers import html, job_url
@@ -67,3 +68,10 @@ def test_unknown_many_to_many_values_offer_to_create_not_to_skip(
     page = html(su_client.get(job_url(job)))
     assert 'name="create_missing"' in page
     assert 'name="skip_invalid"' not in page
+
+
+@pytest.mark.usefixtures("registered")
+def test_the_upload_page_of_a_workbook_importer(su_client: Client) -> None:
+    url = reverse("admin:winiadmin_importjob_start", args=["tests.orders_workbook"])
+    response = su_client.get(url)
+    assert response.status_code == 200
