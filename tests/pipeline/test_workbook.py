@@ -151,3 +151,12 @@ def test_skipping_invalid_rows_is_refused_for_a_workbook(tmp_path: Path) -> None
     assert result.status is ImportStatus.FAILED
     assert "all or nothing" in (result.error or "")
     assert not Customer.objects.exists()
+
+
+def test_a_file_of_one_table_is_refused_with_the_sheets_expected() -> None:
+    result = OrdersWorkbook().run(b"email,name\nada@example.com,Ada\n", file_name="c.csv")
+    assert result.status is ImportStatus.INVALID
+    assert result.error == (
+        "This importer reads a workbook (sheets: Order lines, Orders, Customers); "
+        "this file has none."
+    )
