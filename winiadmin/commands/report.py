@@ -85,7 +85,7 @@ def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -
             for p in [*report.errors(), *report.warnings()]
             if p.kind is not ProblemKind.IMPORTER_FAILED
         ],
-        key=lambda p: (not p.is_error, p.row or 0),
+        key=lambda p: (not p.is_error, p.sheet or "", p.row or 0),
     )[:SHOWN_PROBLEMS]
     for problem in shown:
         paint = style.ERROR if problem.is_error else style.WARNING

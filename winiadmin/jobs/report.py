@@ -32,8 +32,10 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
 
 def build_report(result: ImportResult) -> dict[str, Any]:
     problems = result.problems
-    # File-level problems first, then by row as the file reads.
-    ordered = sorted(problems, key=lambda p: (p.row is not None, p.row or 0, not p.is_error))
+    # File-level problems first, then by row as the file reads (a workbook: sheet by sheet).
+    ordered = sorted(
+        problems, key=lambda p: (p.row is not None, p.sheet or "", p.row or 0, not p.is_error)
+    )
     stored = [problem_to_dict(p) for p in ordered[:STORED_PROBLEMS]]
     return {
         "status": result.status.value,
