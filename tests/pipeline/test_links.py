@@ -2,12 +2,14 @@
 
 import polars as pl
 import pytest
+from django.db import connection
 
-from tests.pipeline.test_many_to_many import ArticleFrames
+from tests.pipeline.test_many_to_many import ArticleFrames, ArticleObjects, csv
 from tests.testapp.models import Article
 from winiadmin.db.many_to_many import ManyToMany
 from winiadmin.exceptions import LoadError
 from winiadmin.pipeline.links import link_cells, many_to_many_of, write_stage_links
+from winiadmin.results import ImportStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +28,14 @@ def test_a_caller_without_a_run_is_told_which_values_match_nothing() -> None:
     cells.inserted(Article, [article.pk])
     with pytest.raises(LoadError, match="1 tag not found \\(name\\): 'pink'"):
         write_stage_links(cells, None, using="default", step=100, collect_pks=False)
+
+
+def test_the_instance_path_needs_a_backend_that_returns_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    monkeypatch.setattr(connection.features, "can_return_rows_from_bulk_insert", False)
+    result = ArticleObjects().run(csv("A1,First,red"))
+    assert result.status is ImportStatus.FAILED
+    assert "does not return from a bulk insert" in (result.error or "")
+    assert not Article.objects.exists()

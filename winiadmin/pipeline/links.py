@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db import connections
+
 from winiadmin.db.lookups import KeyResolver
 from winiadmin.db.many_to_many import LinkCells, ManyToMany
 from winiadmin.db.through_rows import LinkCounts, write_links
@@ -27,6 +29,20 @@ def many_to_many_of(spec: object) -> tuple[ManyToMany, ...]:
 
 def link_cells(declarations: Sequence[ManyToMany]) -> LinkCells | None:
     return LinkCells(declarations) if declarations else None
+
+
+def require_returned_keys(using: str) -> None:
+    """The instance path links objects by the keys ``bulk_create`` reads back: a backend that
+    cannot return them (MySQL) would leave objects without keys, indistinguishable from the
+    ones left out; refused before anything is written."""
+    if not connections[using].features.can_return_rows_from_bulk_insert:
+        vendor = connections[using].vendor
+        msg = (
+            f"Many-to-many fields need the keys of the rows inserted, which this database "
+            f"({vendor}) does not return from a bulk insert; use a frame-native importer "
+            "(get_frames_by_model) with the keys in the frame."
+        )
+        raise LoadError(msg)
 
 
 def write_stage_links(

@@ -13,7 +13,7 @@ from winiadmin.db.through_rows import LinkCounts
 from winiadmin.db.upsert import UpsertTally
 from winiadmin.pipeline.conflicts import ConflictFilter
 from winiadmin.pipeline.deadline import Deadline
-from winiadmin.pipeline.links import link_cells, write_stage_links
+from winiadmin.pipeline.links import link_cells, require_returned_keys, write_stage_links
 from winiadmin.pipeline.spec import BulksByModel
 from winiadmin.problems import Problem
 from winiadmin.progress import Progress, ProgressCallback
@@ -123,6 +123,8 @@ def load_stage(
         diff_limit=settings.diff_limit,
     )
     cells = link_cells(settings.many_to_many)
+    if cells is not None:
+        require_returned_keys(settings.using)
     checked = {
         model: conflicts.wrap(model, cells.watch(model, objs) if cells else objs)
         for model, objs in bulks.items()
