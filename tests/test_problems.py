@@ -15,6 +15,14 @@ def test_str_names_row_column_and_value() -> None:
     assert ProblemKind.DUPLICATE_ROW.label == "Duplicate row"
 
 
+def test_a_problem_may_name_its_sheet() -> None:
+    assert problem().sheet is None  # problems of a file of one table name none
+    in_orders = problem().in_sheet("Orders")
+    assert str(in_orders) == "Sheet 'Orders', row 2, column 'c', value 'v': Bad."
+    assert in_orders.in_sheet("Customers").sheet == "Orders"  # named once, by who found it
+    assert (in_orders.row, in_orders.column, in_orders.value) == (2, "c", "v")
+
+
 def test_report_counts_beyond_its_limit() -> None:
     report = ProblemReport(limit=2)
     report.extend(

@@ -186,7 +186,8 @@ def sqlite_files_without_immediate(databases: Mapping[str, Mapping[str, Any]]) -
 
 @register()
 def check_lookups(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
-    """A lookup that may create related rows must be able to fill their required fields."""
+    """A lookup that may create related rows must be able to fill their required fields; a
+    many-to-many declaration names a many-to-many field (and may create like a lookup)."""
     from winiadmin.importers import all_importers  # noqa: PLC0415 - the registry fills on ready()
 
     return [
@@ -196,8 +197,10 @@ def check_lookups(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Che
             id="winiadmin.E008",
         )
         for importer in all_importers()
-        for lookup in importer.lookups
-        for message in lookup.setup_errors()
+        for message in [
+            *(m for lookup in importer.lookups for m in lookup.setup_errors()),
+            *(m for many in importer.many_to_many for m in many.setup_errors()),
+        ]
     ]
 
 
@@ -281,7 +284,10 @@ def check_declared_models(app_configs: Sequence[AppConfig] | None, **_: Any) -> 
         )
         for importer in all_importers()
         for message in declared_write_errors(
-            importer.models, importer.lookups, importer.upsert_keys
+            importer.models,
+            # A many-to-many declaration creates its related rows like a lookup.
+            (*importer.lookups, *(m.lookup for m in importer.many_to_many if not m.setup_errors())),
+            importer.upsert_keys,
         )
     ]
 

@@ -34,6 +34,9 @@ class StoredProblem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    #: A workbook read sheet by sheet: the sheet ``row`` is numbered in (``None``: the file's
+    #: one table, or a report written before sheets were named).
+    sheet: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -140,6 +143,15 @@ class UnmatchedLookup:
 
 
 @dataclass(frozen=True, slots=True)
+class SheetPreview:
+    """A workbook with a sheet per model: the first cleaned rows of one sheet, as text."""
+
+    name: str
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ReadSource:
     """How the file was read: format, encoding, delimiter, sheet, header row (``source_info``).
 
@@ -204,6 +216,11 @@ class ImportReport:
     #: ``None``: the file was never read as far as its headers.
     column_mapping: ColumnMatches | None = None
     unmatched: tuple[UnmatchedLookup, ...] = ()
+    #: A workbook with a sheet per model (``sheets`` declared): each sheet's first rows.
+    sheet_previews: tuple[SheetPreview, ...] = ()
+    #: "Skip invalid rows" cannot help: a workbook of several sheets (all or nothing), or
+    #: many-to-many values that match nothing (their rows are stored before their links).
+    unskippable: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -259,6 +276,8 @@ class ImportReport:
             profile=tuple(_profile(c) for c in stored.get("profile") or ()),
             column_mapping=_matches(mapping) if isinstance(mapping, dict) else None,
             unmatched=tuple(_unmatched(u) for u in stored.get("unmatched") or ()),
+            sheet_previews=tuple(_sheet_preview(s) for s in stored.get("sheet_previews") or ()),
+            unskippable=bool(stored.get("unskippable")),
         )
 
     def to_json(self) -> Json:
@@ -284,6 +303,8 @@ class ImportReport:
                     "count": m.count,
                     "updated": m.updated,
                     "unchanged": m.unchanged,
+                    # Many-to-many links an upsert removed: only where there are some.
+                    **({"removed": m.removed} if m.removed else {}),
                 }
                 for m in self.models
             ],
@@ -319,11 +340,34 @@ class ImportReport:
             ],
             "column_mapping": None if matches is None else _matches_json(matches),
             "unmatched": [_unmatched_json(u) for u in self.unmatched],
+            # Only the keys that apply (a report of a file of one table keeps its shape).
+            **(
+                {"sheet_previews": [_sheet_preview_json(s) for s in self.sheet_previews]}
+                if self.sheet_previews
+                else {}
+            ),
+            **({"unskippable": True} if self.unskippable else {}),
         }
 
 
-def _problem_json(problem: StoredProblem) -> Json:
+def _sheet_preview_json(preview: SheetPreview) -> Json:
     return {
+        "name": preview.name,
+        "columns": list(preview.columns),
+        "rows": [list(row) for row in preview.rows],
+    }
+
+
+def _sheet_preview(data: Json) -> SheetPreview:
+    return SheetPreview(
+        name=str(data.get("name", "")),
+        columns=tuple(str(c) for c in data.get("columns") or ()),
+        rows=tuple(tuple(str(v) for v in row) for row in data.get("rows") or ()),
+    )
+
+
+def _problem_json(problem: StoredProblem) -> Json:
+    stored = {
         "kind": problem.kind,
         "label": problem.label,
         "severity": problem.severity,
@@ -332,6 +376,9 @@ def _problem_json(problem: StoredProblem) -> Json:
         "column": problem.column,
         "value": problem.value,
     }
+    if problem.sheet is not None:  # only when it names one: reports keep the keys they had
+        stored["sheet"] = problem.sheet
+    return stored
 
 
 def _matches_json(matches: ColumnMatches) -> Json:
@@ -399,6 +446,7 @@ def _model(data: Json) -> ModelCount:
         count=int(data.get("count") or 0),
         updated=int(data.get("updated") or 0),
         unchanged=int(data.get("unchanged") or 0),
+        removed=int(data.get("removed") or 0),
     )
 
 
@@ -426,6 +474,7 @@ def _problem(data: Json) -> StoredProblem:
         row=_int_or_none(data.get("row")),
         column=_text_or_none(data.get("column")),
         value=_text_or_none(data.get("value")),
+        sheet=_text_or_none(data.get("sheet")),
     )
 
 

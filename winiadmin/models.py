@@ -154,8 +154,12 @@ class ImportJob(models.Model):
 
     @property
     def only_row_errors(self) -> bool:
-        """Invalid, but only because of rows that "skip invalid rows" would leave out."""
-        return self.status == self.Status.INVALID and not self.import_report.file_errors
+        """Invalid, but only because of rows that "skip invalid rows" would leave out (not a
+        workbook of several sheets, nor many-to-many values matching nothing: ``unskippable``)."""
+        report = self.import_report
+        return (
+            self.status == self.Status.INVALID and not report.file_errors and not report.unskippable
+        )
 
     def can_confirm(self, *, skip_invalid: bool, create_missing: bool = False) -> bool:
         """Whether the real run may start with this choice about invalid rows."""

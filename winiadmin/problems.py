@@ -1,7 +1,9 @@
 """Problems found in a file: each names the row, the column and the value the user typed.
 
 Row numbers are the ones a person sees in a spreadsheet: the header is row 1, the first data row
-is row 2. A problem without a row concerns the whole file (a missing column, say).
+is row 2. A problem without a row concerns the whole file (a missing column, say). A workbook
+whose sheets hold different models names the sheet too (``sheet``; ``None``: the file has one
+table, or the problem concerns the whole file).
 """
 
 from collections import Counter
@@ -66,6 +68,8 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    #: The workbook's sheet the row is in, when an import reads several sheets.
+    sheet: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -73,6 +77,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = []
+        if self.sheet is not None:
+            where.append(f"sheet {self.sheet!r}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
@@ -81,6 +87,14 @@ class Problem:
             where.append(f"value {self.value!r}")
         prefix = ", ".join(where)
         return f"{prefix[:1].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
+
+    def in_sheet(self, sheet: str) -> "Problem":
+        """This problem, naming ``sheet`` (unless it names one already)."""
+        if self.sheet is not None:
+            return self
+        return Problem(
+            self.kind, self.severity, self.message, self.row, self.column, self.value, sheet
+        )
 
 
 @dataclass(slots=True)

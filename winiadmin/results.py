@@ -43,6 +43,8 @@ class ModelCount:
     #: Upsert: stored rows whose imported fields differed (updated) or did not (left alone).
     updated: int = 0
     unchanged: int = 0
+    #: Many-to-many links (through rows) an upsert removed (``on_upsert="replace"``).
+    removed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ class ImportResult:
     timings: dict[Stage, float] = field(default_factory=dict)
     #: The first rows of the cleaned frame.
     preview: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: A workbook read sheet by sheet (``Importer.sheets``): the first cleaned rows of each.
+    sheet_previews: dict[str, pl.DataFrame] = field(default_factory=dict)
     #: Why the run failed, when ``status`` is FAILED or INVALID, in one sentence.
     error: str = ""
     #: How the file was read: format, encoding, delimiter, sheet, header row.

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,23 @@ def test_problems_csv_holds_the_original_rows_disarmed(make_job: MakeJob) -> Non
     assert rows[2][:5] == ["4", "error", "Invalid value", "quantity", "x"]
     assert rows[2][6:] == ["A-3", "Minus", "-1", "x", "", "", ""]
     assert len(rows) == 3
+
+
+@pytest.mark.django_db
+def test_problems_naming_a_sheet_get_a_sheet_column_and_show_it(
+    su_client: Client, make_job: MakeJob
+) -> None:
+    job = make_job(content=HEADER + b"A-1,Fine,1.00,1,,,\n")
+    named = replace(problem("unknown_key", "order", row=4), sheet="Order lines", value="O-9")
+    problems = (named, problem("missing_column", "email", row=None))
+    job.report = replace(job.import_report, problems=problems).to_json()
+    job.save(update_fields=["report"])
+    rows = read_csv(problems_csv(job))
+    assert rows[0][:3] == ["sheet", "row", "severity"]
+    assert rows[1] == ["Order lines", "4", "error", "Unknown key", "order", "O-9", "…"]
+    assert rows[2][:3] == ["", "", "error"]
+    page = html(su_client.get(job_url(job, "problems")))
+    assert "Sheet Order lines, Row 4, column order" in page
 
 
 @pytest.mark.django_db

@@ -163,5 +163,22 @@ def test_an_importer_without_cleaning_class_has_no_template() -> None:
         template_csv(Bare)
 
 
+def test_a_workbook_importer_has_a_sheet_per_declared_sheet(db: None) -> None:
+    from tests.pipeline.test_workbook import OrdersWorkbook
+
+    data = template_xlsx(OrdersWorkbook)
+    assert fastexcel.read_excel(data).sheet_names == ["Order lines", "Orders", "Customers", "Help"]
+    assert xlsx_sheet(data, "Orders")[0] == ["order_id", "customer", "amount"]
+    assert xlsx_sheet(data, "Help")[0] == ["sheet", "column", "type", "required", "example"]
+    with pytest.raises(WiniadminError, match="its template is an Excel file"):
+        template_csv(OrdersWorkbook)
+    # As it is, the template checks: each sheet's example row is read and cleaned.
+    result = OrdersWorkbook().run(data, dry_run=True, file_name="t.xlsx")
+    # (The example "text" is no email: the models' own rules refuse it on the Customers sheet,
+    # and the rows pointing at it are named on theirs.)
+    assert {p.sheet for p in result.problems.errors()} <= {"Order lines", "Orders", "Customers"}
+    assert result.rows.read == 3
+
+
 def test_file_name_is_safe() -> None:
     assert template_file_name(CatalogueImporter, "xlsx") == "shop.catalogue-template.xlsx"

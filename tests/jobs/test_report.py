@@ -123,6 +123,7 @@ def test_stored_problem() -> None:
         column="price",
         value="x",
     )
+    assert stored_problem(problem.in_sheet("Products")).sheet == "Products"
 
 
 def test_column_profile() -> None:

@@ -201,3 +201,11 @@ class Wide(models.Model):
     """A decimal wider than polars' 38 digits: no parser (``winiadmin.E022``)."""
 
     amount = models.DecimalField(max_digits=40, decimal_places=2)
+
+
+class Article(models.Model):
+    """Many-to-many tags given by name in one cell (``red|blue``): both load paths, upsert."""
+
+    code = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=100)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")

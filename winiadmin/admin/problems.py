@@ -46,12 +46,18 @@ def problems_csv(job: "ImportJob") -> str:
     """One line per problem: where, what, why, then the row as it was in the file."""
     header, originals = _original_rows(job)
     # The file's own header too (neutralised by csv_text): "=HYPERLINK(…)" is a formula as well.
-    columns = ["row", "severity", "problem", "column", "value", "message", *header]
+    # A workbook read sheet by sheet names each problem's sheet: a column of its own, first
+    # (files of one table keep the columns they always had). The original row is the read
+    # table's, so it is given for problems without a sheet only.
+    problems = job.import_report.problems
+    sheets = any(p.sheet for p in problems)
+    columns = [*(["sheet"] if sheets else []), "row", "severity", "problem", "column", "value"]
+    columns += ["message", *header]
     lines = []
-    for p in job.import_report.problems:
-        original = originals.get(p.row, []) if p.row is not None else []
+    for p in problems:
+        original = originals.get(p.row, []) if p.row is not None and not p.sheet else []
         cells = [p.row, p.severity, p.label, p.column, p.value, p.message]
-        lines.append([*cells, *original])
+        lines.append([*([p.sheet] if sheets else []), *cells, *original])
     return csv_text(columns, lines)
 
 

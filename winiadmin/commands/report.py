@@ -85,7 +85,7 @@ def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -
             for p in [*report.errors(), *report.warnings()]
             if p.kind is not ProblemKind.IMPORTER_FAILED
         ],
-        key=lambda p: (not p.is_error, p.row or 0),
+        key=lambda p: (not p.is_error, p.sheet or "", p.row or 0),
     )[:SHOWN_PROBLEMS]
     for problem in shown:
         paint = style.ERROR if problem.is_error else style.WARNING
@@ -104,7 +104,8 @@ def _table(result: ImportResult) -> str:
     lines = [f"{'Model':<{width}}  {verb:>12}{extra}"]
     for c in result.created:
         more = f"  {c.updated:>12,}  {c.unchanged:>12,}" if upsert else ""
-        lines.append(f"{c.label:<{width}}  {c.count:>12,}{more}")
+        removed = f"  ({c.removed:,} removed)" if c.removed else ""
+        lines.append(f"{c.label:<{width}}  {c.count:>12,}{more}{removed}")
     total = f"  {result.total_updated:>12,}  {result.total_unchanged:>12,}" if upsert else ""
     lines.append(f"{'total':<{width}}  {result.total_created:>12,}{total}")
     return "\n".join(lines)

@@ -52,6 +52,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from winiadmin.db.lookups import KeyResolver
+    from winiadmin.db.many_to_many import LinkCells
     from winiadmin.db.upsert import UpsertTally
 
 _LEFT_OUT = "__winiadmin_left_out__"
@@ -95,13 +96,15 @@ def load_frames(  # noqa: PLR0913 - keyword-only knobs, as QuerySet.bulk_create'
     resolver: KeyResolver | None = None,
     diff_limit: int = 200,
     refs: FrameRefs | None = None,
+    links: LinkCells | None = None,
 ) -> LoadedFrames:
     """Insert every frame, parents first, in one transaction.
 
     Raises :class:`UnresolvedKeysError` (a ``LoadError``) when natural keys or references to
     another frame match nothing; with a ``resolver`` they are recorded on it instead (or
     created) and their rows left out. ``refs`` may hold parent identifiers the caller left out
-    already (conflicts), so that their children are told why.
+    already (conflicts), so that their children are told why. ``links``: many-to-many cells
+    are taken out of the frames and kept with their rows' keys (written by ``through_rows``).
     """
     check_step(step)
     specs = {m: f if isinstance(f, ModelFrame) else ModelFrame(m, f) for m, f in frames.items()}
@@ -130,9 +133,14 @@ def load_frames(  # noqa: PLR0913 - keyword-only knobs, as QuerySet.bulk_create'
                         limit=diff_limit,
                     )
                     frame, stored, loaded.tallies[model] = split.new, split.stored, split.tally
-                # A frame others reference needs its keys, asked for or not.
-                collect = collect_pks or spec.ref is not None
+                # A frame others reference, or with many-to-many cells, needs its keys.
+                linked = links is not None and links.wants_keys(model, frame)
+                collect = collect_pks or spec.ref is not None or linked
+                if links is not None:
+                    frame = links.take(model, frame, stored, STORED_PK)
                 keys = _load_one(spec, frame, step, using, on_chunk, collect_pks=collect)
+                if links is not None:
+                    links.inserted(model, keys.keys)
                 if spec.ref is not None:
                     refs.record_parent(spec, frame, keys.keys, stored, STORED_PK)
             loaded.counts[model] = keys.count

@@ -17,7 +17,7 @@ from itertools import batched
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import ForeignKey, Model
+from django.db.models import ForeignKey, ManyToManyField, Model
 from django.db.models.fields import NOT_PROVIDED
 
 from winiadmin.exceptions import ImporterContractError, LoadError
@@ -63,9 +63,26 @@ class Lookup:
 
     @property
     def target(self) -> type[Model]:
-        target = self.foreign_key.related_model
+        related = self.model._meta.get_field(self.field)
+        # A many-to-many field's values are looked up the same way (winiadmin.db.many_to_many).
+        target = (
+            related.related_model
+            if isinstance(related, ManyToManyField)
+            else self.foreign_key.related_model
+        )
         assert isinstance(target, type)
         return target
+
+    @property
+    def stored_attname(self) -> str:
+        """What the key's column stores of the related row: its primary key, or the
+        ``to_field`` a foreign key names (a many-to-many field's through rows: the primary key).
+        """
+        if isinstance(self.model._meta.get_field(self.field), ManyToManyField):
+            pk = self.target._meta.pk
+            assert pk is not None
+            return pk.attname
+        return self.foreign_key.target_field.attname
 
     @property
     def source_column(self) -> str:
@@ -79,25 +96,34 @@ class Lookup:
         """What is wrong with the declaration, in sentences (empty: fine)."""
         label = f"Lookup {self.model._meta.label}.{self.field}"
         try:
-            target = self.target
+            target = self.foreign_key.related_model
         except (LoadError, LookupError, FieldDoesNotExist) as exc:
             return [f"{label}: {exc}"]
-        fields = {f.name for f in target._meta.concrete_fields}
-        if self.by not in fields:
-            return [f"{label}: {target._meta.label} has no field {self.by!r}."]
-        if not self.create or callable(self.defaults):
-            return []
-        missing = [
-            f.name
-            for f in target._meta.concrete_fields
-            if f.name != self.by and f.name not in self.defaults and _required(f)
-        ]
-        if missing:
-            return [
-                f"{label}: create=True but {target._meta.label} has required fields without "
-                f"defaults: {', '.join(missing)}; give them in defaults={{...}}."
-            ]
+        assert isinstance(target, type)
+        return related_setup_errors(label, target, self.by, self.create, self.defaults)
+
+
+def related_setup_errors(
+    label: str, target: type[Model], by: str, create: bool, defaults: Defaults
+) -> list[str]:
+    """What is wrong with finding ``target`` rows by ``by`` (and creating them), in sentences;
+    for lookups and many-to-many declarations alike."""
+    fields = {f.name for f in target._meta.concrete_fields}
+    if by not in fields:
+        return [f"{label}: {target._meta.label} has no field {by!r}."]
+    if not create or callable(defaults):
         return []
+    missing = [
+        f.name
+        for f in target._meta.concrete_fields
+        if f.name != by and f.name not in defaults and _required(f)
+    ]
+    if missing:
+        return [
+            f"{label}: create=True but {target._meta.label} has required fields without "
+            f"defaults: {', '.join(missing)}; give them in defaults={{...}}."
+        ]
+    return []
 
 
 def _required(f: Field[Any, Any]) -> bool:
@@ -115,9 +141,11 @@ def _required(f: Field[Any, Any]) -> bool:
 
 
 def with_keys[M: Model](obj: M, **values: object) -> M:
-    """Give ``obj``'s foreign keys by natural key: ``with_keys(Product(...), category="Toys")``.
+    """Give ``obj``'s foreign keys by natural key: ``with_keys(Product(...), category="Toys")``,
+    and its many-to-many fields: ``tags="red|blue"`` (or a list of values).
 
-    The loader resolves them per chunk with the importer's declared lookups.
+    The loader resolves them with the importer's declared ``lookups`` (per chunk) and
+    ``many_to_many`` (once the objects are stored).
     """
     obj.__dict__.setdefault(KEYS_ATTRIBUTE, {}).update(values)
     return obj
@@ -140,6 +168,10 @@ class UnmatchedKeys:
     #: Identifiers whose row was in the parent frame but was left out (a conflict, a key that
     #: matched nothing): their children say so rather than "not in this import".
     left_out: set[object] = dc_field(default_factory=set, repr=False)
+    #: The values come from many-to-many cells split on this separator (``ManyToMany``): their
+    #: rows were stored before the links, so unmatched ones block even when invalid rows are
+    #: skipped (create them, or fix the file).
+    separator: str | None = None
 
     def add(self, value: object, count: int, rows: Iterable[int]) -> None:
         self.counts[value] = self.counts.get(value, 0) + count
@@ -180,8 +212,18 @@ def _rows_text(rows: list[int], count: int) -> str:
 class KeyResolver:
     """Resolves natural keys for one run, across chunks (and batches) in its transaction."""
 
-    def __init__(self, lookups: Iterable[Lookup], using: str, *, create_missing: bool) -> None:
+    def __init__(
+        self,
+        lookups: Iterable[Lookup],
+        using: str,
+        *,
+        create_missing: bool,
+        linked: Iterable[tuple[type[Model], str]] = (),
+    ) -> None:
         self.lookups = {(lk.model, lk.field): lk for lk in lookups}
+        #: Many-to-many fields the importer declares (``ManyToMany``): values ``with_keys``
+        #: gives for them are the link writer's (winiadmin.db.many_to_many), not a lookup's.
+        self.linked = frozenset(linked)
         self.using = using
         self.create_missing = create_missing
         self.unmatched: dict[tuple[type[Model], str], UnmatchedKeys] = {}
@@ -211,8 +253,7 @@ class KeyResolver:
         Returns the map and the values just created.
         """
         target, by = lookup.target, lookup.by
-        # What the key's column stores: the primary key, or the ``to_field`` it names.
-        stored = lookup.foreign_key.target_field.attname
+        stored = lookup.stored_attname
         manager = target._base_manager.db_manager(self.using)
         wanted = list(values)
         found: dict[Any, Any] = {}
@@ -236,10 +277,12 @@ class KeyResolver:
 
     def record(
         self, lookup: Lookup, counts: Mapping[object, int], rows: Mapping[object, list[int]], *,
-        created: bool,
+        created: bool, separator: str | None = None,
     ) -> None:  # fmt: skip
+        """``separator``: the values were split out of many-to-many cells (see UnmatchedKeys)."""
         unmatched = self.unmatched.setdefault(
-            (lookup.model, lookup.field), UnmatchedKeys(lookup, created=created)
+            (lookup.model, lookup.field),
+            UnmatchedKeys(lookup, created=created, separator=separator),
         )
         unmatched.created = unmatched.created or created
         for value, count in counts.items():
@@ -267,12 +310,21 @@ class KeyResolver:
         """Unmatched values that were not created: their rows were left out."""
         return [u for u in self.unmatched.values() if not u.created]
 
+    def blocks(self, *, skip_invalid: bool) -> bool:
+        """Whether unmatched values stop the import: always for many-to-many values (their
+        rows are stored already), otherwise unless invalid rows are skipped."""
+        blocking = self.blocking
+        return any(u.separator is not None for u in blocking) or (
+            bool(blocking) and not skip_invalid
+        )
+
     def resolve_objects(self, model: type[Model], chunk: list[Model]) -> list[Model]:
         """Set the foreign keys of a chunk given with :func:`with_keys`; drop unmatched objects."""
         if not _has_keys(chunk):
             return chunk
         lookups = self.for_model(model)
-        _refuse_undeclared(model, chunk, {lk.field for lk in lookups})
+        linked = {name for m, name in self.linked if m is model}
+        _refuse_undeclared(model, chunk, {lk.field for lk in lookups} | linked)
         dropped: set[int] = set()
         for lookup in lookups:
             given = [

@@ -2,8 +2,9 @@
 
 Everything a user subclasses, declares, raises or calls to write an importer is here:
 ``Importer`` and ``register``, ``ModelImporter`` (an importer derived from a model), the
-cleaning base ``CleaningDF``, the option types, natural-key ``Lookup`` / ``with_keys``, the
-frame path's ``ModelFrame`` and ``ROW_NUMBER_COLUMN``, ``LazyBulk``, ``RowProblems`` with
+cleaning base ``CleaningDF``, the option types, natural-key ``Lookup`` / ``with_keys``,
+many-to-many ``ManyToMany``, a workbook's ``Sheet`` declarations, the frame path's
+``ModelFrame`` and ``ROW_NUMBER_COLUMN``, ``LazyBulk``, ``RowProblems`` with
 ``Problem`` / ``ProblemKind`` / ``Severity``, how ``Importer.run`` runs (``RunOptions``), and
 the registry's look-ups. The modules they live in stay importable (older imports keep
 working), but this list is the public surface.
@@ -14,7 +15,7 @@ from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import ImporterContractError, RowProblems
 from winiadmin.importers.base import Importer
-from winiadmin.importers.lookups import Lookup, with_keys
+from winiadmin.importers.lookups import Lookup, ManyToMany, with_keys
 from winiadmin.importers.model import ModelImporter, model_importer
 from winiadmin.importers.options import (
     BooleanOption,
@@ -33,6 +34,7 @@ from winiadmin.importers.registry import (
     register,
 )
 from winiadmin.pipeline import BulksByModel, FramesByModel, LazyBulk, RunOptions
+from winiadmin.pipeline.sheets import Sheet
 from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.results import ImportResult, ImportStatus
 
@@ -52,6 +54,7 @@ __all__ = [
     "IntegerOption",
     "LazyBulk",
     "Lookup",
+    "ManyToMany",
     "ModelFrame",
     "ModelImporter",
     "ModelOption",
@@ -60,6 +63,7 @@ __all__ = [
     "RowProblems",
     "RunOptions",
     "Severity",
+    "Sheet",
     "StringOption",
     "all_importers",
     "find_importer",

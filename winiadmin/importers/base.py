@@ -49,8 +49,9 @@ class Importer(ImportDeclarations):
     #: Rows sharing a unique key but differing elsewhere are errors unless the importer says
     #: otherwise (``ImportDeclarations.on_duplicate_key``; the seed's commands keep "first").
     on_duplicate_key: ClassVar[DuplicateKeyPolicy] = "error"
-    # lookups, upsert_keys, stream_group_by (and the deprecated column_aliases) are declared,
-    # typed and documented once, on ImportDeclarations.
+    # lookups, upsert_keys, many_to_many, sheets (with get_frames_by_sheet), stream_group_by
+    # (and the deprecated column_aliases) are declared, typed and documented once, on
+    # ImportDeclarations.
 
     def __init__(self, option_values: Mapping[str, object] | None = None) -> None:
         self.option_values = self.resolve_options(option_values or {})

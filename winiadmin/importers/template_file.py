@@ -26,6 +26,8 @@ from winiadmin.exceptions import WiniadminError
 from winiadmin.spreadsheets import Sheet, csv_text, xlsx_bytes
 
 if TYPE_CHECKING:
+    from winiutils.core.data.dataframe.cleaning import CleaningDF
+
     from winiadmin.importers.base import Importer
 
 FORMATS = ("csv", "xlsx")
@@ -48,11 +50,17 @@ class TemplateColumn:
         return f"{self.kind}, {need}; e.g. {_as_text(self.example)}"
 
 
-def template_columns(importer: type[Importer]) -> list[TemplateColumn]:
-    """The columns a file for ``importer`` needs, in the cleaning class's order."""
-    cleaning = importer.cleaning_df_cls
+def template_columns(
+    importer: type[Importer], cleaning: type[CleaningDF] | None = None
+) -> list[TemplateColumn]:
+    """The columns a file for ``importer`` needs, in the cleaning class's order (``cleaning``:
+    a workbook sheet's class instead of the importer's)."""
+    cleaning = cleaning or importer.cleaning_df_cls
     if cleaning is None:
-        msg = f"{importer.get_name()} declares no cleaning_df_cls, so it has no template."
+        if importer.sheets:
+            msg = f"{importer.get_name()} reads a workbook: its template is an Excel file."
+        else:
+            msg = f"{importer.get_name()} declares no cleaning_df_cls, so it has no template."
         raise WiniadminError(msg)
     headers = rename_map_of(cleaning)
     required = set(cleaning.get_no_null_cols())
@@ -74,19 +82,38 @@ def template_csv(importer: type[Importer]) -> str:
 
 
 def template_xlsx(importer: type[Importer]) -> bytes:
+    if importer.sheets:  # a workbook with a sheet per model: a sheet per declared sheet
+        return _workbook_template(importer)
     columns = template_columns(importer)
-    data = Sheet(
-        "Data",
+    help_rows: list[list[object]] = [
+        [c.header, c.kind, "yes" if c.required else "no", _as_text(c.example)] for c in columns
+    ]
+    help_sheet = Sheet("Help", ["column", "type", "required", "example"], help_rows)
+    return xlsx_bytes([_data_sheet("Data", columns), help_sheet])
+
+
+def _workbook_template(importer: type[Importer]) -> bytes:
+    sheets = []
+    help_rows: list[list[object]] = []
+    for declared in importer.sheets:
+        columns = template_columns(importer, declared.cleaning_df_cls)
+        sheets.append(_data_sheet(declared.name, columns))
+        help_rows += [
+            [declared.name, c.header, c.kind, "yes" if c.required else "no", _as_text(c.example)]
+            for c in columns
+        ]
+    header = ["sheet", "column", "type", "required", "example"]
+    return xlsx_bytes([*sheets, Sheet("Help", header, help_rows)])
+
+
+def _data_sheet(name: str, columns: list[TemplateColumn]) -> Sheet:
+    return Sheet(
+        name,
         [c.header for c in columns],
         [[c.example for c in columns]],
         notes={c.header: c.note for c in columns},
         text_columns=frozenset(c.header for c in columns if c.dtype == pl.String),
     )
-    help_rows: list[list[object]] = [
-        [c.header, c.kind, "yes" if c.required else "no", _as_text(c.example)] for c in columns
-    ]
-    help_sheet = Sheet("Help", ["column", "type", "required", "example"], help_rows)
-    return xlsx_bytes([data, help_sheet])
 
 
 def template_file_name(importer: type[Importer], fmt: str) -> str:

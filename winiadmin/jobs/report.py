@@ -11,6 +11,7 @@ from winiadmin.import_report import (
     ImportReport,
     MappedColumn,
     ReadSource,
+    SheetPreview,
     StoredChange,
     StoredColumn,
     StoredProblem,
@@ -33,14 +34,17 @@ def stored_problem(problem: Problem) -> StoredProblem:
         row=problem.row,
         column=problem.column,
         value=problem.value,
+        sheet=problem.sheet,
     )
 
 
 def build_report(result: ImportResult) -> ImportReport:
     """What the job keeps of ``result`` (stored as ``ImportReport.to_json()``)."""
     problems = result.problems
-    # File-level problems first, then by row as the file reads.
-    ordered = sorted(problems, key=lambda p: (p.row is not None, p.row or 0, not p.is_error))
+    # File-level problems first, then by row as the file reads (a workbook: sheet by sheet).
+    ordered = sorted(
+        problems, key=lambda p: (p.row is not None, p.sheet or "", p.row or 0, not p.is_error)
+    )
     return ImportReport(
         status=result.status.value,
         error=result.error,
@@ -68,7 +72,28 @@ def build_report(result: ImportResult) -> ImportReport:
         profile=column_profile(result.cleaned_frame),
         column_mapping=mapping_report(result),
         unmatched=unmatched_report(result),
+        sheet_previews=sheet_previews(result),
+        unskippable=unskippable(result),
     )
+
+
+def sheet_previews(result: ImportResult) -> tuple[SheetPreview, ...]:
+    """Each sheet's first cleaned rows (a workbook with a sheet per model), as text."""
+    return tuple(
+        SheetPreview(
+            name,
+            tuple(frame.columns),
+            tuple(tuple(_shown(v) for v in row) for row in frame.rows()),
+        )
+        for name, frame in result.sheet_previews.items()
+    )
+
+
+def unskippable(result: ImportResult) -> bool:
+    """Whether "skip invalid rows" cannot help: a workbook of several sheets (all or nothing),
+    or many-to-many values that match nothing (their rows are stored before their links)."""
+    many = any(u.separator is not None and not u.created for u in result.unmatched)
+    return bool(result.sheet_previews) or many
 
 
 def unmatched_report(result: ImportResult) -> tuple[UnmatchedLookup, ...]:

@@ -28,6 +28,7 @@ import polars as pl
 
 from winiadmin.cleaning.stage import default_row_numbers
 from winiadmin.exceptions import FileReadError, WiniadminError
+from winiadmin.pipeline.sheets import SheetTables
 from winiadmin.pipeline.stream_groups import grouped_batches
 from winiadmin.progress import Progress
 from winiadmin.readers import RawTable, ReadOptions, Source, read_table
@@ -53,10 +54,11 @@ HeaderOf = Callable[[tuple[str, ...]], str | None]
 
 
 @dataclass(frozen=True, slots=True)
-class BatchSource:
+class BatchSource[T: (RawTable, SheetTables)]:
     """The batches of one file, read as the run asks for them (reading each is timed there)."""
 
-    tables: Iterator[RawTable]
+    #: A table per batch (a workbook of several sheets, ``sheets``: one batch of tables).
+    tables: Iterator[T]
     #: More than one batch may come: the file's total is not known before its end, so stages
     #: report rows done so far (no total), and a batch's unique keys are checked against the
     #: earlier batches'. A file read whole reports each stage's start with its rows instead.
@@ -72,7 +74,7 @@ def whole_file(
     file_name: str | None,
     importer: str,
     progress: ProgressCallback,
-) -> BatchSource:
+) -> BatchSource[RawTable]:
     """One batch: the whole of ``source``, read when the run asks for it (``FileReadError`` when
     it cannot be read; ``importer``: the name its own reading code's failures are logged with).
     """
@@ -90,7 +92,7 @@ def streamed_file(
     progress: ProgressCallback,
     *,
     group_header: HeaderOf | None = None,
-) -> BatchSource:
+) -> BatchSource[RawTable]:
     """``batch_rows`` rows at a time; ``group_header``: the header of ``stream_group_by``, whose
     runs of equal values stay in one batch (``None``: cut anywhere)."""
     return BatchSource(

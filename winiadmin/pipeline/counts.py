@@ -13,9 +13,14 @@ from winiadmin.results import ModelCount
 
 
 def model_counts(
-    counts: Mapping[type[Model], int], tallies: Mapping[type[Model], UpsertTally]
+    counts: Mapping[type[Model], int],
+    tallies: Mapping[type[Model], UpsertTally],
+    removed: Mapping[type[Model], int] | None = None,
 ) -> list[ModelCount]:
+    """``removed``: many-to-many links an upsert took away, per through model."""
+    removed = removed or {}
     models = [*counts, *(m for m in tallies if m not in counts)]
+    models += [m for m in removed if m not in models]
     return [
         ModelCount(
             model._meta.label,
@@ -23,6 +28,7 @@ def model_counts(
             counts.get(model, 0),
             tallies[model].updated if model in tallies else 0,
             tallies[model].unchanged if model in tallies else 0,
+            removed.get(model, 0),
         )
         for model in models
     ]
@@ -41,6 +47,8 @@ class RunTotals:
     counts: dict[type[Model], int] = field(default_factory=dict)
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
     pks: dict[type[Model], list[object]] = field(default_factory=dict)
+    #: Many-to-many links removed by upserts, per through model.
+    removed: dict[type[Model], int] = field(default_factory=dict)
     #: Rows with errors found while cleaning; rows left out for a conflict.
     invalid_rows: set[int] = field(default_factory=set)
     conflict_rows: set[int] = field(default_factory=set)
@@ -58,6 +66,8 @@ class RunTotals:
     def add_load(self, loaded: LoadOutcome) -> None:
         for model, n in loaded.counts.items():
             self.counts[model] = self.counts.get(model, 0) + n
+        for model, n in loaded.removed.items():
+            self.removed[model] = self.removed.get(model, 0) + n
         for model, tally in loaded.tallies.items():
             self.tallies.setdefault(model, UpsertTally(tally.limit)).add(tally)
         for model, pks in loaded.pks.items():

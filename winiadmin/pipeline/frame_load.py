@@ -10,6 +10,7 @@ from winiadmin.db.frames import ModelFrame, UnresolvedKeysError, load_frames
 from winiadmin.db.upsert import key_attnames
 from winiadmin.pipeline.frame_conflicts import frame_conflicts, table_had_rows
 from winiadmin.pipeline.frame_declarations import settle_frame_declarations
+from winiadmin.pipeline.links import link_cells, write_stage_links
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, progress_counter
 from winiadmin.pipeline.spec import FramesByModel
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -23,6 +24,7 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
     outcome = LoadOutcome()
     # Identifiers of this call's frames (a streamed file: this batch's; see frame_refs).
     refs = FrameRefs()
+    cells = link_cells(settings.many_to_many)
     specs = _check_conflicts(specs, settings, outcome, refs)
     try:
         loaded = load_frames(
@@ -34,10 +36,20 @@ def frame_load_stage(frames: FramesByModel, settings: LoadSettings) -> LoadOutco
             resolver=settings.resolver,
             diff_limit=settings.diff_limit,
             refs=refs,
+            links=cells,
         )
         outcome.counts = loaded.counts
         outcome.tallies = loaded.tallies
         outcome.pks = loaded.pks
+        # The through rows once every model is stored (the run's transaction is open).
+        linked = write_stage_links(
+            cells,
+            settings.resolver,
+            using=settings.using,
+            step=settings.frame_step,
+            collect_pks=settings.collect_pks,
+        )
+        outcome.add_links(linked)
     except UnresolvedKeysError as exc:
         # Unknown natural keys block the import even when skipping invalid rows: the rows
         # that point at them would be silently dropped otherwise.

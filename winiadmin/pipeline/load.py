@@ -15,9 +15,11 @@ from django.db import transaction
 from django.db.models import Model
 
 from winiadmin.db.bulk import load_bulks
+from winiadmin.db.through_rows import LinkCounts
 from winiadmin.db.upsert import UpsertTally
 from winiadmin.pipeline.conflicts import ConflictFilter
 from winiadmin.pipeline.deadline import Deadline
+from winiadmin.pipeline.links import link_cells, require_returned_keys, write_stage_links
 from winiadmin.pipeline.spec import BulksByModel
 from winiadmin.problems import Problem
 from winiadmin.progress import Progress, ProgressCallback
@@ -26,6 +28,7 @@ from winiadmin.validation.objects import ObjectRules
 
 if TYPE_CHECKING:
     from winiadmin.db.lookups import KeyResolver
+    from winiadmin.db.many_to_many import ManyToMany
     from winiadmin.pipeline.frame_conflicts import KeyHistory
     from winiadmin.pipeline.options import BeforeCommit
 
@@ -40,10 +43,18 @@ class LoadOutcome:
     blocking: bool = False
     #: Updated / unchanged rows (and a sample of the changes) of the upserted models.
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
+    #: Through rows removed per through model (many-to-many ``on_upsert="replace"``).
+    removed: dict[type[Model], int] = field(default_factory=dict)
 
     @property
     def has_conflicts(self) -> bool:
         return bool(self.problems)
+
+    def add_links(self, linked: LinkCounts) -> None:
+        """The through rows of many-to-many fields: created, removed, their keys."""
+        self.counts.update(linked.added)
+        self.removed.update(linked.removed)
+        self.pks.update(linked.pks)
 
 
 @dataclass(slots=True)
@@ -69,6 +80,8 @@ class LoadSettings:
     #: Check the models' own rules (``full_clean()``) before writing (the importer's
     #: ``validate_model_rules``).
     validate_rules: bool = True
+    #: Many-to-many fields given by natural keys (the importer's ``many_to_many``).
+    many_to_many: "tuple[ManyToMany, ...]" = ()
 
 
 class RunTransaction:
@@ -153,7 +166,13 @@ def load_stage(
         diff_limit=settings.diff_limit,
         rules=ObjectRules(frame, rows) if settings.validate_rules else None,
     )
-    checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
+    cells = link_cells(settings.many_to_many)
+    if cells is not None:
+        require_returned_keys(settings.using)
+    checked = {
+        model: conflicts.wrap(model, cells.watch(model, objs) if cells else objs)
+        for model, objs in bulks.items()
+    }
     total = _known_total(bulks)
     outcome = LoadOutcome()
     loaded = load_bulks(
@@ -161,15 +180,26 @@ def load_stage(
         settings.step,
         using=settings.using,
         on_chunk=progress_counter(settings, total),
-        collect=settings.collect_pks,
+        # Many-to-many links need the objects' keys: bulk_create reads them back.
+        collect=settings.collect_pks or cells is not None,
         resolver=settings.resolver,
     )
     for model, value in loaded.items():
         if isinstance(value, list):
             outcome.counts[model] = len(value)
-            outcome.pks[model] = [obj.pk for obj in value]
+            if settings.collect_pks:
+                outcome.pks[model] = [obj.pk for obj in value]
         else:
             outcome.counts[model] = value
+    # The through rows once every model is stored (the run's transaction is open).
+    linked = write_stage_links(
+        cells,
+        settings.resolver,
+        using=settings.using,
+        step=settings.frame_step,
+        collect_pks=settings.collect_pks,
+    )
+    outcome.add_links(linked)
     outcome.problems = conflicts.problems
     outcome.tallies = conflicts.tallies
     return outcome

@@ -63,6 +63,7 @@ from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, RunTransaction, load_stage
 from winiadmin.pipeline.options import BeforeCommit, CleanedCallback, RunOptions
 from winiadmin.pipeline.rows import rows_with_values
+from winiadmin.pipeline.sheets import SheetTables
 from winiadmin.pipeline.spec import (
     BulksByModel,
     FrameImportSpec,
@@ -72,6 +73,7 @@ from winiadmin.pipeline.spec import (
     header_aliases,
 )
 from winiadmin.pipeline.unmatched import find_rows, record_unmatched, unmatched_error
+from winiadmin.pipeline.workbook import CleanedSheets, clean_sheets, name_sheets, workbook_file
 from winiadmin.pipeline.writes import check_written_models
 from winiadmin.problems import Problem, ProblemKind, ProblemReport, Severity
 from winiadmin.progress import Progress, ignore_progress
@@ -105,6 +107,15 @@ def run_import(
 
 
 @dataclass(frozen=True, slots=True)
+class _Cleaned:
+    """One batch cleaned: what the run records and loads by (``outcome``), and a workbook's
+    sheets, each cleaned by its own class (what its transform reads)."""
+
+    outcome: CleaningOutcome
+    sheets: CleanedSheets | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class _Plan:
     """What the transform stage produced: objects per model, or frames per model."""
 
@@ -120,7 +131,12 @@ class _Run:
         self.read_options = options.read_options or ReadOptions()
         self.progress = options.progress or ignore_progress
         self.deadline = Deadline(options.timeout)
-        self.resolver = KeyResolver(spec.lookups, self.using, create_missing=options.create_missing)
+        self.resolver = KeyResolver(
+            spec.lookups,
+            self.using,
+            create_missing=options.create_missing,
+            linked=[(many.model, many.field) for many in spec.many_to_many],
+        )
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS
         self.step = options.batch_size or config.BATCH_SIZE
@@ -146,6 +162,8 @@ class _Run:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
         except WiniadminError as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
+        if self.spec.sheets:  # rows numbered per sheet inside the run: as each sheet shows them
+            name_sheets(self.result, [sheet.name for sheet in self.spec.sheets])
         self.result.rows = self.tally.finish(
             read=self.result.rows_read,
             status=self.result.status,
@@ -169,14 +187,24 @@ class _Run:
                 if cleaned is None or plan is None:
                     break
                 run_transaction.open()
-                self._load(plan, cleaned, totals, keys)
+                self._load(plan, cleaned.outcome, totals, keys)
             self._record_totals(totals)
             status, error = self._verdict(totals)
             run_transaction.end(commit=status is ImportStatus.SUCCEEDED)
         self._settle(status, error, totals)
 
-    def _batch_source(self, source: ReadSource) -> BatchSource:
-        """Large CSV/TSV files of frame-native importers are read and loaded in batches."""
+    def _batch_source(self, source: ReadSource) -> BatchSource[RawTable] | BatchSource[SheetTables]:
+        """Large CSV/TSV files of frame-native importers are read and loaded in batches; a
+        workbook of several sheets (``sheets``) is one batch of them."""
+        if self.spec.sheets:
+            return workbook_file(
+                source,
+                self.spec.sheets,
+                self.read_options,
+                file_name=self.options.file_name,
+                skip_invalid=self.options.skip_invalid,
+                progress=self.progress,
+            )
         plan = None
         if isinstance(self.spec, FrameImportSpec) and isinstance(source, str | PathLike):
             threshold = get_config().STREAM_THRESHOLD_BYTES
@@ -197,54 +225,78 @@ class _Run:
             group_header=(lambda headers: self._header_of(headers, column)) if column else None,
         )
 
-    def _read(self, batches: BatchSource) -> Iterator[RawTable]:
+    def _read(
+        self, batches: BatchSource[RawTable] | BatchSource[SheetTables]
+    ) -> Iterator[RawTable | SheetTables]:
         """The source's batches, each read timed and counted; the first says how it was read."""
+        tables: Iterator[RawTable | SheetTables] = batches.tables
         while True:
             self.deadline.check()
             started = time.perf_counter()
             try:
-                table = next(batches.tables, None)
+                table = next(tables, None)
             finally:
                 self._add_time(Stage.READ, started)
             if table is None:
                 return
-            if not self.result.source_info:  # the first batch
-                info = describe_source(table, self.read_options)
-                self.result.source_info = {**info, **batches.info}
-                self.result.sheets, self.result.header_row = table.sheets, table.header_row
-            self.result.rows_read += table.frame.height
+            if isinstance(table, SheetTables):
+                # No sheet to choose: the importer names its sheets.
+                self.result.source_info = table.info
+                self.result.rows_read += table.height
+            else:
+                if not self.result.source_info:  # the first batch
+                    info = describe_source(table, self.read_options)
+                    self.result.source_info = {**info, **batches.info}
+                    self.result.sheets, self.result.header_row = table.sheets, table.header_row
+                self.result.rows_read += table.frame.height
             yield table
 
     def _clean(
-        self, table: RawTable, totals: RunTotals, *, streamed: bool
-    ) -> CleaningOutcome | None:
+        self, table: RawTable | SheetTables, totals: RunTotals, *, streamed: bool
+    ) -> _Cleaned | None:
         """One batch cleaned and recorded; ``None`` when the file cannot be imported."""
-        rows = None if streamed else table.frame.height
-        cleaned = self._timed(Stage.CLEAN, lambda: self.clean(table), rows)
+        if isinstance(table, SheetTables):
+            cleaned = self._clean_sheets(table)
+            preview = cleaned.sheets.first_as_read() if cleaned.sheets else cleaned.outcome
+        else:
+            rows = None if streamed else table.frame.height
+            outcome = self._timed(Stage.CLEAN, lambda: self.clean(table), rows)
+            cleaned, preview = _Cleaned(outcome), outcome
+        outcome = cleaned.outcome
         first = not self.result.rows_cleaned
-        self.result.problems.extend(cleaned.problems)
-        self.result.rows_cleaned += cleaned.frame.height
-        self.tally.note_cleaned(cleaned.row_numbers, cleaned.invalid_rows)
+        self.result.problems.extend(outcome.problems)
+        self.result.rows_cleaned += outcome.row_numbers.len()
+        self.tally.note_cleaned(outcome.row_numbers, outcome.invalid_rows)
         if first:  # the preview: the first rows cleaned (a streamed file: its first batch)
-            self.keep_preview(cleaned)
-        if cleaned.has_file_errors:
+            self.keep_preview(preview)
+        if outcome.has_file_errors:
             totals.file_error = True
             return None
         # With blocking errors the remaining stages still run, rolled back, so that the report
         # also holds what only they can find (unknown values, database conflicts).
-        totals.invalid_rows.update(cleaned.invalid_rows)
+        totals.invalid_rows.update(outcome.invalid_rows)
         return cleaned
 
-    def _transform(
-        self, cleaned: CleaningOutcome, totals: RunTotals, streamed: bool
-    ) -> "_Plan | None":
+    def _clean_sheets(self, batch: SheetTables) -> _Cleaned:
+        """A workbook's sheets, each cleaned by its own class; a preview of each."""
+        policy = duplicate_key_policy_of(self.spec)
+
+        def clean() -> CleanedSheets:
+            with self.importer_code():  # the cleaning classes' hooks
+                return clean_sheets(batch, policy)
+
+        sheets = self._timed(Stage.CLEAN, clean, batch.height)
+        self.result.sheet_previews = sheets.previews(self.preview_rows)
+        return _Cleaned(sheets.combined(), sheets)
+
+    def _transform(self, cleaned: _Cleaned, totals: RunTotals, streamed: bool) -> "_Plan | None":
         """The importer's objects or frames for one batch; ``None`` when it raised
         ``RowProblems`` (recorded: nothing more is loaded)."""
-        rows = None if streamed else cleaned.frame.height
+        rows = None if streamed else cleaned.outcome.row_numbers.len()
         try:
             return self._timed(Stage.TRANSFORM, lambda: self._transformed(cleaned), rows)
         except RowProblems as exc:
-            self._record_row_problems(exc, cleaned)
+            self._record_row_problems(exc, cleaned.outcome)
             totals.row_problems = True
             return None
 
@@ -265,7 +317,8 @@ class _Run:
                     plan.bulks, settings, frame=cleaned.frame, rows=cleaned.row_numbers
                 )
 
-        loaded = self._timed(Stage.LOAD, load, None if streamed else cleaned.frame.height)
+        rows = None if streamed else cleaned.row_numbers.len()
+        loaded = self._timed(Stage.LOAD, load, rows)
         self.result.problems.extend(loaded.problems)
         totals.add_load(loaded)
         find_rows(self.resolver, cleaned.frame, cleaned.row_numbers)
@@ -280,7 +333,7 @@ class _Run:
             # File rows loaded so far across batches; the file's total is not known before its
             # end. The batches before this one were all loaded (a batch that is not stops the
             # run).
-            before = self.result.rows_cleaned - cleaned.frame.height
+            before = self.result.rows_cleaned - cleaned.row_numbers.len()
             report = self.progress
 
             def progress(p: Progress) -> None:
@@ -297,12 +350,13 @@ class _Run:
             upsert_keys=upsert_keys_of(self.spec),
             diff_limit=config.MAX_DIFFS,
             resolver=self.resolver,
-            rows=cleaned.frame.height,
+            rows=cleaned.row_numbers.len(),
             validate_rules=self.spec.validate_model_rules,
+            many_to_many=self.spec.many_to_many,
         )
 
     def _record_totals(self, totals: RunTotals) -> None:
-        self.result.created = model_counts(totals.counts, totals.tallies)
+        self.result.created = model_counts(totals.counts, totals.tallies, totals.removed)
         self.result.changes = changes_by_label(totals.tallies)
         self.result.created_pks = {m._meta.label: pks for m, pks in totals.pks.items()}
         record_unmatched(self.result, self.resolver)
@@ -313,8 +367,10 @@ class _Run:
         skip = self.options.skip_invalid
         if totals.file_error:
             return ImportStatus.INVALID, _("The file cannot be imported; see the problems.")
-        if self.resolver.blocking and not skip:
-            # Rows were left out for keys that match nothing, and skipping them was not chosen.
+        if self.resolver.blocks(skip_invalid=skip):
+            # Rows were left out for keys that match nothing, and skipping them was not chosen
+            # (many-to-many values that match nothing block whatever the choice: their rows are
+            # stored before their links).
             return ImportStatus.INVALID, unmatched_error(self.resolver)
         # Rows the importer or the models' own rules (full_clean()) refuse: fixed in the file,
         # or (the models' rules) skipped.
@@ -447,14 +503,17 @@ class _Run:
             },
         )
 
-    def _transformed(self, cleaned: CleaningOutcome) -> "_Plan":
+    def _transformed(self, cleaned: _Cleaned) -> "_Plan":
+        outcome = cleaned.outcome
         with self.importer_code():
-            if isinstance(self.spec, FrameImportSpec):
-                rows = cleaned.row_numbers.alias(ROW_NUMBER_COLUMN)
-                frames = self.spec.get_frames_by_model(cleaned.frame.with_columns(rows))
+            if cleaned.sheets is not None:  # a workbook: its sheets together
+                plan = _Plan(frames=self.spec.get_frames_by_sheet(cleaned.sheets.frames()))
+            elif isinstance(self.spec, FrameImportSpec):
+                rows = outcome.row_numbers.alias(ROW_NUMBER_COLUMN)
+                frames = self.spec.get_frames_by_model(outcome.frame.with_columns(rows))
                 plan = _Plan(frames=frames)
             else:
-                plan = _Plan(bulks=self.spec.get_bulks_by_model(cleaned.frame))
+                plan = _Plan(bulks=self.spec.get_bulks_by_model(outcome.frame))
         self.check_writes(plan.frames if plan.frames is not None else plan.bulks or {})
         return plan
 

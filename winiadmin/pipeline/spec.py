@@ -20,7 +20,9 @@ from winiadmin.cleaning.base import column_aliases_of
 from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.frames import ModelFrame
 from winiadmin.db.lookups import Lookup
+from winiadmin.db.many_to_many import ManyToMany
 from winiadmin.exceptions import ImporterContractError, WiniadminDeprecationWarning
+from winiadmin.pipeline.sheets import Sheet, SheetFrames, frames_by_sheet
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,24 @@ class ImportDeclarations:
     #: fields' validators, check constraints) before anything is written; ``False`` leaves
     #: the models' rules to the database alone (docs/importers.md#the-models-own-rules).
     validate_model_rules: ClassVar[bool] = True
+    #: Many-to-many fields given by natural keys in one cell (``red|blue``):
+    #: ``(ManyToMany(Product, "tags", by="name", separator="|"),)``; see
+    #: :mod:`winiadmin.db.many_to_many` (frame importers: the frame keeps the column; instance
+    #: importers: ``with_keys(Product(...), tags="red|blue")``). Both paths write the through
+    #: rows in bulk once every model of the batch is stored, inside the run's transaction.
+    many_to_many: ClassVar[tuple[ManyToMany, ...]] = ()
+    #: A workbook whose sheets hold different models: ``(Sheet("Customers", Customer,
+    #: CustomerCleaning, ref="email"), Sheet("Orders", Order, OrderCleaning, ref="order_id",
+    #: references=("customer",)), …)`` (:class:`winiadmin.pipeline.sheets.Sheet`). Each sheet
+    #: is cleaned by its own class and becomes its model's frame (:meth:`get_frames_by_sheet`);
+    #: the run reads them as one batch, loaded in its one transaction (docs/loading.md).
+    sheets: ClassVar[tuple[Sheet, ...]] = ()
+
+    def get_frames_by_sheet(self, frames: SheetFrames) -> FramesByModel:
+        """Workbook importers (``sheets``): the cleaned sheets by name (each with
+        ``ROW_NUMBER_COLUMN``) → a frame per model. By default each sheet is its model's frame
+        with the sheet's ``ref``, ``references`` and ``lookups``; override to reshape them."""
+        return frames_by_sheet(self.sheets, frames)
 
 
 class Declared(Protocol):
@@ -111,6 +131,14 @@ class Declared(Protocol):
 
     @property
     def validate_model_rules(self) -> bool: ...
+
+    @property
+    def many_to_many(self) -> tuple[ManyToMany, ...]: ...
+
+    @property
+    def sheets(self) -> tuple[Sheet, ...]: ...
+
+    def get_frames_by_sheet(self, frames: SheetFrames) -> FramesByModel: ...
 
 
 @runtime_checkable

@@ -35,10 +35,18 @@ def find_rows(resolver: KeyResolver, frame: pl.DataFrame, rows: pl.Series) -> No
             continue
         # Compared as text, like rows_with_values: the cleaned value and the object's may differ
         # in type (a date, a Decimal) but not in how they print.
+        texts = frame.select(pl.col(column).cast(pl.String).alias("value")).with_columns(
+            rows.alias("row")
+        )
+        if unmatched.separator is not None:  # a many-to-many cell: each of its values
+            parts = (
+                pl.col("value")
+                .str.split(unmatched.separator)
+                .list.eval(pl.element().str.strip_chars())
+            )
+            texts = texts.with_columns(parts).explode("value")
         hits = (
-            frame.select(pl.col(column).cast(pl.String).alias("value"))
-            .with_columns(rows.alias("row"))
-            .filter(pl.col("value").is_in(list(wanted)))
+            texts.filter(pl.col("value").is_in(list(wanted)))
             .group_by("value", maintain_order=True)
             .agg(pl.col("row"))
         )
@@ -74,6 +82,7 @@ def record_unmatched(result: ImportResult, resolver: KeyResolver) -> None:
 def unmatched_error(resolver: KeyResolver) -> str:
     values = sum(len(u.counts) for u in resolver.blocking)
     creatable = any(u.can_create for u in resolver.blocking)
+    many = any(u.separator is not None for u in resolver.blocking)
     if all(u.reference for u in resolver.blocking):
         message = ngettext(
             "%(n)d value matches no row of this import; nothing was written.",
@@ -86,7 +95,13 @@ def unmatched_error(resolver: KeyResolver) -> str:
             "%(n)d values match nothing in the database; nothing was written.",
             values,
         ) % {"n": values}
-    if creatable:
+    if many:  # skipping rows cannot cure these: their rows are stored before their links
+        message += " " + (
+            _("Choose to create the missing ones, or fix the file.")
+            if creatable
+            else _("Fix the file (skipping rows does not leave out many-to-many values).")
+        )
+    elif creatable:
         message += " " + _("Choose to create the missing ones, or to skip those rows.")
     else:
         message += " " + _("Fix the file, or choose to skip those rows.")
