@@ -5,7 +5,10 @@ headers (the field's name or its verbose name, as the column matching compares t
 accents and spacing aside), how each is read (:mod:`winiadmin.importers.model_fields`), which
 values are required, what an empty cell becomes, and the load: one polars frame for the model
 (the frame path: no object per row), foreign keys resolved in bulk by primary key or by the
-natural key declared in ``natural_keys``.
+natural key declared in ``natural_keys``. A many-to-many field is one column of values joined
+by ``many_to_many_separator`` (``red|blue``): the related rows' primary keys, or the field of
+``natural_keys`` (``{"tags": "name"}``), written as through rows by the link writer
+(``ImportDeclarations.many_to_many``, :mod:`winiadmin.db.many_to_many`).
 
 Example::
 
@@ -26,12 +29,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import Field, ForeignKey, Model
+from django.db.models import Field, ForeignKey, ManyToManyField, Model
 from django.utils.text import capfirst
 
 from winiadmin.cleaning import CleaningDF
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.lookups import Lookup
+from winiadmin.db.many_to_many import ManyToMany
 from winiadmin.importers import field_parsers as fp
 from winiadmin.importers.base import Importer
 from winiadmin.importers.model_fields import (
@@ -39,6 +43,8 @@ from winiadmin.importers.model_fields import (
     UnsupportedField,
     column_for,
     importable_fields,
+    importable_many_to_many,
+    many_to_many_column,
     unsupported_reason,
 )
 
@@ -100,12 +106,15 @@ class ModelImporter(Importer):
     #: The fields given by the file, in order (default: every editable field the model's own
     #: table has; the others get their default).
     fields: ClassVar[Sequence[str]] = ()
-    #: Foreign keys given by a field of the related model instead of its primary key:
-    #: ``{"category": "name"}``.
+    #: Foreign keys and many-to-many fields given by a field of the related model instead of
+    #: its primary key: ``{"category": "name", "tags": "name"}``.
     natural_keys: ClassVar[Mapping[str, str]] = {}
-    #: Foreign keys whose unknown natural keys may be created (when the user chooses so): the
-    #: related model is then written too, and its add permission needed.
+    #: Foreign keys and many-to-many fields whose unknown natural keys may be created (when
+    #: the user chooses so): the related model is then written too, and its add permission
+    #: needed.
     create_missing: ClassVar[Sequence[str]] = ()
+    #: What joins the values of a many-to-many cell (``red|blue``).
+    many_to_many_separator: ClassVar[str] = "|"
     #: Upsert: the fields whose stored value updates the record instead of adding one.
     upsert_key: ClassVar[Sequence[str]] = ()
     #: strptime formats accepted for dates, date-times and times besides ISO 8601
@@ -165,15 +174,30 @@ def _derive(cls: type[ModelImporter], model: type[Model]) -> None:
         for c in columns
         if c.lookup_by is not None
     )
-    created = tuple(lookup.target for lookup in lookups if lookup.create)
+    links = tuple(
+        ManyToMany(
+            model,
+            c.field.name,
+            by=c.link_by,
+            separator=cls.many_to_many_separator,
+            create=c.field.name in cls.create_missing,
+        )
+        for c in columns
+        if c.link_by is not None
+    )
+    created = (
+        *(lookup.target for lookup in lookups if lookup.create),
+        *(link.lookup.target for link in links if link.create),
+    )
     cls.lookups = lookups
+    cls.many_to_many = links
     cls.models = (*dict.fromkeys(created), model)
     if cls.upsert_key:
         cls.upsert_keys = {model: tuple(cls.upsert_key)}
     if "description" not in own:
         cls.description = "Columns: " + ", ".join(c.field.name for c in columns) + "."
     if "example_row" not in own:
-        cls.example_row = _example_row(columns)
+        cls.example_row = _example_row(columns, cls.many_to_many_separator)
     if "column_names" not in own:
         cls.column_names = _other_names(columns)
     cls.cleaning_df_cls = _cleaning_class(cls, label, columns)
@@ -182,8 +206,11 @@ def _derive(cls: type[ModelImporter], model: type[Model]) -> None:
 def _columns(cls: type[ModelImporter], model: type[Model]) -> tuple[list[FieldColumn], list[str]]:
     fields = _chosen_fields(cls, model)
     for name in cls.natural_keys:
-        if not any(f.name == name and isinstance(f, ForeignKey) for f in fields):
-            msg = f"{cls.__qualname__}.natural_keys: {name!r} is not a foreign key it imports."
+        if not any(f.name == name and isinstance(f, _RELATIONS) for f in fields):
+            msg = (
+                f"{cls.__qualname__}.natural_keys: {name!r} is not a foreign key or a "
+                "many-to-many field it imports."
+            )
             raise ImproperlyConfigured(msg)
     columns: list[FieldColumn] = []
     unsupported: list[str] = []
@@ -193,10 +220,14 @@ def _columns(cls: type[ModelImporter], model: type[Model]) -> tuple[list[FieldCo
             unsupported.append(reason)
             continue
         try:
-            column = column_for(
-                f,
-                natural_key=cls.natural_keys.get(f.name),
-                formats=fp.Formats(cls.date_formats, cls.datetime_formats, cls.time_formats),
+            column = (
+                many_to_many_column(f, natural_key=cls.natural_keys.get(f.name))
+                if isinstance(f, ManyToManyField)
+                else column_for(
+                    f,
+                    natural_key=cls.natural_keys.get(f.name),
+                    formats=fp.Formats(cls.date_formats, cls.datetime_formats, cls.time_formats),
+                )
             )
         except (UnsupportedField, FieldDoesNotExist) as exc:
             unsupported.append(f"{f.name} ({exc})")
@@ -205,9 +236,13 @@ def _columns(cls: type[ModelImporter], model: type[Model]) -> tuple[list[FieldCo
     return columns, unsupported
 
 
+#: The fields ``natural_keys`` may name.
+_RELATIONS = (ForeignKey, ManyToManyField)
+
+
 def _chosen_fields(cls: type[ModelImporter], model: type[Model]) -> list[Field[Any, Any]]:
     if not cls.fields:
-        return importable_fields(model)
+        return [*importable_fields(model), *importable_many_to_many(model)]
     chosen: list[Field[Any, Any]] = []
     for name in cls.fields:
         try:
@@ -215,10 +250,11 @@ def _chosen_fields(cls: type[ModelImporter], model: type[Model]) -> list[Field[A
         except FieldDoesNotExist:
             msg = f"{cls.__qualname__}.fields: {model._meta.label} has no field {name!r}."
             raise ImproperlyConfigured(msg) from None
-        if not isinstance(f, Field) or not f.concrete:
+        if not isinstance(f, Field) or not (f.concrete or isinstance(f, ManyToManyField)):
             msg = (
-                f"{cls.__qualname__}.fields: {model._meta.label}.{name} is not a column of its "
-                "table (many-to-many fields come with issue 15 section 3)."
+                f"{cls.__qualname__}.fields: {model._meta.label}.{name} is neither a column of "
+                "its table nor a many-to-many field (a reverse relation is imported from the "
+                "other model)."
             )
             raise ImproperlyConfigured(msg)
         chosen.append(f)
@@ -251,8 +287,9 @@ _EXAMPLES = {
 }
 
 
-def _example_row(columns: Sequence[FieldColumn]) -> dict[str, object]:
-    """A choice's first label, a typical value of the types the template cannot guess."""
+def _example_row(columns: Sequence[FieldColumn], separator: str) -> dict[str, object]:
+    """A choice's first label, a typical value of the types the template cannot guess, two
+    primary keys in a many-to-many cell."""
     row: dict[str, object] = {}
     for c in columns:
         # EmailField and URLField are CharFields to the database: ask the class first.
@@ -260,7 +297,12 @@ def _example_row(columns: Sequence[FieldColumn]) -> dict[str, object]:
             (k for k in (type(c.field).__name__, c.field.get_internal_type()) if k in _EXAMPLES),
             None,
         )
-        if c.field.flatchoices:
+        if c.link_by is not None:  # several values in one cell
+            target = c.field.related_model
+            pk = target._meta.pk if isinstance(target, type) else None
+            if pk is not None and c.link_by == pk.name:  # a natural key's values: unknown
+                row[c.field.name] = separator.join(("1", "2"))
+        elif c.field.flatchoices:
             row[c.field.name] = str(c.field.flatchoices[0][1])
         elif c.lookup_by is None and kind is not None:
             row[c.field.name] = _EXAMPLES[kind]

@@ -3,7 +3,9 @@
 :func:`column_for` gives, for one concrete field, the column's parser (by the field's type, see
 :mod:`winiadmin.importers.field_parsers`), whether a value is required, and what an empty cell
 becomes. A foreign key's column holds the related row's primary key or the natural key declared
-for it, read by that field's parser.
+for it, read by that field's parser. A many-to-many field's column (:func:`many_to_many_column`)
+holds several such values in one cell, joined by a separator; it is text to the cleaning and
+split by the link writer (:mod:`winiadmin.db.many_to_many`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import NOT_PROVIDED, Field, ForeignKey, Model
+from django.db.models import NOT_PROVIDED, Field, ForeignKey, ManyToManyField, Model
 
 from winiadmin.importers import field_parsers as fp
 
@@ -56,6 +58,9 @@ class FieldColumn:
     lookup_by: str | None = None
     #: The file may leave the column out: the field has a default, takes NULL or blank text.
     optional: bool = False
+    #: A many-to-many field: the related model's field each value of the cell is (the cell
+    #: is text; ``ManyToMany`` splits it).
+    link_by: str | None = None
 
 
 def importable_fields(model: type[Model]) -> list[Field[Any, Any]]:
@@ -71,8 +76,37 @@ def importable_fields(model: type[Model]) -> list[Field[Any, Any]]:
     ]
 
 
+def importable_many_to_many(model: type[Model]) -> list[ManyToManyField[Any, Any]]:
+    """The many-to-many fields a file gives by default: the editable ones of the model."""
+    return [f for f in model._meta.local_many_to_many if f.editable]
+
+
+def many_to_many_column(
+    field: ManyToManyField[Any, Any], *, natural_key: str | None
+) -> FieldColumn:
+    """A cell of values joined by a separator: the related rows' primary keys, or the
+    ``natural_key`` field's values. Never required: an empty cell links nothing, a file
+    without the column leaves the links alone."""
+    import polars as pl  # noqa: PLC0415 - dtypes only
+
+    target = field.related_model
+    assert isinstance(target, type)
+    pk = target._meta.pk
+    assert pk is not None
+    by = natural_key or pk.name
+    target._meta.get_field(by)  # FieldDoesNotExist: the caller lists the field as unsupported
+    parser = fp.FieldParser(pl.String(), fp.text_parser)
+    return FieldColumn(field, parser, required=False, optional=True, link_by=by)
+
+
 def unsupported_reason(field: Field[Any, Any]) -> str | None:
     """Why the field cannot be a column (``None``: it can)."""
+    if isinstance(field, ManyToManyField):
+        through = field.remote_field.through
+        if isinstance(through, type) and not through._meta.auto_created:
+            # Its through model may require fields of its own that one cell cannot give.
+            return f"{field.name} (ManyToManyField through {through._meta.label})"
+        return None
     kind = field.get_internal_type()
     if kind not in SUPPORTED_TYPES:
         return f"{field.name} ({type(field).__name__})"
