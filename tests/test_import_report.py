@@ -17,6 +17,7 @@ from winiadmin.import_report import (
     ImportReport,
     MappedColumn,
     ReadSource,
+    SheetPreview,
     StoredChange,
     StoredColumn,
     StoredProblem,
@@ -227,3 +228,28 @@ def test_the_job_reads_its_report_again_when_it_is_given_another() -> None:
     assert job.import_report.rows_read == 4
     job.report = {}
     assert job.import_report == ImportReport()
+
+
+def test_a_workbook_with_links_removed_round_trips() -> None:
+    """What a workbook and many-to-many links add is written only where it applies, and read
+    back typed; a report without those keys (every earlier one) reads with their defaults."""
+    stored = {
+        **CURRENT,
+        "models": [{"label": "testapp.Article_tags", "verbose_name": "links", "count": 1,
+                    "updated": 0, "unchanged": 0, "removed": 2}],
+        "problems": [{"kind": "unknown_key", "label": "Unknown key", "severity": "error",
+                      "message": "No order.", "row": 4, "column": "order", "value": "O-9",
+                      "sheet": "Order lines"}],
+        "sheet_previews": [{"name": "Orders", "columns": ["order_id"], "rows": [["O-1"]]}],
+        "unskippable": True,
+    }  # fmt: skip
+    report = ImportReport.from_json(json.loads(json.dumps(stored)))
+    assert report.to_json() == stored
+    assert report.models[0].removed == 2
+    assert report.problems[0].sheet == "Order lines"
+    assert report.sheet_previews == (SheetPreview("Orders", ("order_id",), (("O-1",),)),)
+    assert report.unskippable
+    plain = ImportReport.from_json(CURRENT)
+    assert (plain.sheet_previews, plain.unskippable) == ((), False)
+    assert {p.sheet for p in plain.problems} == {None}
+    assert "removed" not in plain.to_json()["models"][0]
