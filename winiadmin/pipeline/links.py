@@ -3,7 +3,8 @@
 Both stages make a :class:`~winiadmin.db.many_to_many.LinkCells` when the importer declares
 many-to-many fields, hand it to their loader (the frame loader takes the cells out of the
 frames; the instance path watches its objects), and write the through rows with
-:func:`write_stage_links` once every model is stored, inside their transaction.
+:func:`write_stage_links` once every model is stored, inside the run's transaction
+(:class:`~winiadmin.pipeline.load.RunTransaction`; the stages open none).
 """
 
 from __future__ import annotations
