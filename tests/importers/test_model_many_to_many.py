@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tests.testapp.models import Article, Tag
+from tests.testapp.models import Article, Club, Tag
 from winiadmin.importers import ImportStatus, ManyToMany, ModelImporter, model_importer
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +91,16 @@ def test_a_header_by_verbose_name(tmp_path: Path) -> None:
 def test_natural_keys_must_name_a_relation() -> None:
     with pytest.raises(ImproperlyConfigured, match="foreign key or a many-to-many field"):
         importer_of(natural_keys={"title": "name"})
+
+
+def test_a_through_model_of_its_own_has_no_column() -> None:
+    importer = model_importer(Club)
+    assert importer.unsupported_fields == ("tags (ManyToManyField through testapp.ClubTag)",)
+    assert importer.many_to_many == ()
+    with pytest.raises(ImproperlyConfigured, match="has no field 'members'"):
+        type("ClubImporter", (ModelImporter,), {"model": Club, "fields": ("name", "members")})
+
+
+def test_a_reverse_relation_is_no_column() -> None:
+    with pytest.raises(ImproperlyConfigured, match="nor a many-to-many field"):
+        type("TagImporter", (ModelImporter,), {"model": Tag, "fields": ("name", "articles")})

@@ -10,6 +10,7 @@ import pytest
 import xlsxwriter
 from shop.models import Customer, Order, OrderLine, Product
 
+from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import CleaningDF, Importer, Lookup, Sheet
 from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportStatus
@@ -160,3 +161,40 @@ def test_a_file_of_one_table_is_refused_with_the_sheets_expected() -> None:
         "This importer reads a workbook (sheets: Order lines, Orders, Customers); "
         "this file has none."
     )
+
+
+@pytest.mark.usefixtures("products")
+def test_every_sheet_commits_in_the_runs_one_transaction(tmp_path: Path) -> None:
+    """The workbook is one batch of the one run: ``before_commit`` is called once, with every
+    sheet's rows written; when it refuses, none of them stays."""
+    path = workbook(
+        tmp_path / "orders.xlsx", {"Customers": CUSTOMERS, "Orders": ORDERS, "Order lines": LINES}
+    )
+    seen: list[tuple[int, int, int]] = []
+
+    def note() -> None:
+        seen.append((Customer.objects.count(), Order.objects.count(), OrderLine.objects.count()))
+
+    assert OrdersWorkbook().run(path, before_commit=note).status is ImportStatus.SUCCEEDED
+    assert seen == [(2, 2, 3)]
+
+    def refuse() -> None:
+        raise WiniadminError("Refused right before the commit.")
+
+    Customer.objects.all().delete()
+    refused = OrdersWorkbook().run(path, before_commit=refuse)
+    assert refused.status is ImportStatus.FAILED
+    assert refused.error == "Refused right before the commit."
+    assert (Customer.objects.count(), Order.objects.count(), OrderLine.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.usefixtures("products")
+def test_a_dry_run_counts_every_sheet_and_writes_nothing(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "orders.xlsx", {"Customers": CUSTOMERS, "Orders": ORDERS, "Order lines": LINES}
+    )
+    result = OrdersWorkbook().run(path, dry_run=True)
+    assert result.status is ImportStatus.DRY_RUN, list(result.problems)
+    assert [c.count for c in result.created] == [2, 2, 3]
+    assert list(result.sheet_previews) == ["Order lines", "Orders", "Customers"]
+    assert not Customer.objects.exists()

@@ -209,3 +209,17 @@ class Article(models.Model):
     code = models.CharField(max_length=20, unique=True)
     title = models.CharField(max_length=100)
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+
+
+class Club(models.Model):
+    """A many-to-many field through a model of its own (``ClubTag.since`` is required): no
+    column for a derived importer (``winiadmin.E022``)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    tags = models.ManyToManyField(Tag, through="ClubTag", blank=True, related_name="clubs")
+
+
+class ClubTag(models.Model):
+    club = models.ForeignKey(Club, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    since = models.DateField()
