@@ -177,10 +177,9 @@ def file_column(job: ImportJob, column: str) -> str:
 
 
 def edits_context(job: ImportJob) -> dict[str, Any]:
-    """The edits panel: whether the job may be edited, its edits, the columns to replace in."""
+    """The edits panel: its edits, the columns to replace in (``can_edit``: the problems')."""
     editable = can_edit(job)
     return {
-        "can_edit": editable,
         "edits": list(ImportEdit.objects.filter(job=job).select_related("user").order_by("id")),
         "edit_columns": raw_columns(job.pk) if editable else [],
     }
