@@ -65,6 +65,7 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
     rows = job.import_report.rows_read
     targets = [2 + (rows - 1) * i // EDITS for i in range(EDITS)]
     checks, problems = [], []
+    unexpected: list[str] = []
     for row in targets:
         for value in ("not a number", "7"):
             started = time.perf_counter()
@@ -73,6 +74,8 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
             checked = check_row(job, row, before)
             checks.append(time.perf_counter() - started)
             problems.append(len(checked.problems))
+            if value == "7" and checked.problems:
+                unexpected.extend(p.message for p in checked.problems)
     client = Client(headers={"HX-Request": "true"})
     client.force_login(user)
     url = reverse("admin:winiadmin_importjob_edit_cell", args=[job.pk])
@@ -88,7 +91,7 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
     found = problems == [1, 0] * EDITS
     return {
         "status": "ok" if found else "failed",
-        "error": "" if found else f"problems per check: {problems}",
+        "error": "" if found else f"problems per check: {problems}; {unexpected[:3]}",
         "rows": rows,
         "check_ms": round(1000 * statistics.median(checks), 1),
         "check_ms_max": round(1000 * max(checks), 1),

@@ -20,10 +20,11 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 CSV = (
     "sku,name,price,quantity,category,store,available_from\n"
     "SKU-1,Lamp,10.00,1,Books,Online,2026-01-01\n"
-    "SKU-2,Shovel,\"12,50 EUR\",2,Books,Online,2026-01-02\n"
+    'SKU-2,Shovel,"12,50 EUR",2,Books,Online,2026-01-02\n'
     "SKU-3,,3.00,3,Books,Online,2026-01-03\n"
-    "SKU-4,Chair,\"12,50 EUR\",4,,Online,2026-01-04\n"
+    'SKU-4,Chair,"12,50 EUR",4,,Online,2026-01-04\n'
     "SKU-5,Table,5.00,not a number,Books,Online,2026-01-05\n"
+    "SKU-6,Bench,6.00,6,Books,Online,2026-01-06\n"
 )
 
 
@@ -55,12 +56,20 @@ def test_a_cell_edit_checks_its_row_at_once_and_updates_the_page(
     assert job.import_report.error_count == before - 1
     assert job.edits_pending
     edit = ImportEdit.objects.get(job=job)
-    assert (edit.kind, edit.row, edit.column, edit.old, edit.new) == ("cell", 4, "name", None, "Mug")
+    assert (edit.kind, edit.row, edit.column, edit.old, edit.new) == (
+        "cell",
+        4,
+        "name",
+        None,
+        "Mug",
+    )
     assert LogEntry.objects.filter(object_id=str(job.pk), change_message__contains="Mug").exists()
 
 
 def test_a_bad_new_value_is_a_problem_of_its_row(su_client: Client, job: ImportJob) -> None:
-    su_client.post(job_url(job, "edit_cell"), {"row": 6, "column": "quantity", "value": "x2"}, **HTMX)
+    su_client.post(
+        job_url(job, "edit_cell"), {"row": 6, "column": "quantity", "value": "x2"}, **HTMX
+    )
     job.refresh_from_db()
     assert [p.value for p in job.import_report.problems if p.row == 6] == ["x2"]
 
@@ -96,6 +105,7 @@ def test_the_confirm_waits_for_the_whole_check_then_runs_the_edits(
         "SKU-2": "Shovel",
         "SKU-3": "Mug",
         "SKU-5": "Table",
+        "SKU-6": "Bench",
     }
     assert str(Product.objects.get(sku="SKU-2").price) == "12.50"
     assert Product.objects.get(sku="SKU-5").quantity == 6
@@ -116,13 +126,17 @@ def test_a_cell_can_be_made_empty(su_client: Client, job: ImportJob) -> None:
 
 
 def test_replace_fills_the_empty_cells_of_a_column(su_client: Client, job: ImportJob) -> None:
-    count = su_client.get(job_url(job, "edit_replace_count"), {"column": "category", "new": "Books"})
+    count = su_client.get(
+        job_url(job, "edit_replace_count"), {"column": "category", "new": "Books"}
+    )
     assert "1 cell will change." in html(count)
 
 
 def test_values_are_escaped(su_client: Client, job: ImportJob) -> None:
     response = su_client.post(
-        job_url(job, "edit_cell"), {"row": 4, "column": "name", "value": "<script>x</script>"}, **HTMX
+        job_url(job, "edit_cell"),
+        {"row": 4, "column": "name", "value": "<script>x</script>"},
+        **HTMX,
     )
     assert "<script>x</script>" not in html(response)
     assert "&lt;script&gt;x&lt;/script&gt;" in html(response)
@@ -151,3 +165,31 @@ def test_the_upload_is_never_modified(su_client: Client, job: ImportJob, tmp_pat
     su_client.post(job_url(job, "edit_cell"), {"row": 4, "column": "name", "value": "Mug"})
     job.refresh_from_db()
     assert job.file.open("rb").read() == before
+
+
+def test_an_edited_key_is_looked_for_in_the_rest_of_the_file(
+    su_client: Client, job: ImportJob
+) -> None:
+    su_client.post(job_url(job, "edit_cell"), {"row": 7, "column": "sku", "value": "SKU-1"})
+    job.refresh_from_db()
+    [problem] = [p for p in job.import_report.problems if p.kind == "duplicate_key"]
+    assert (problem.row, problem.column, problem.value) == (7, "sku", "SKU-1")
+    assert problem.message == "Row 2 of the file has the same sku (SKU-1)."
+
+
+def test_an_edited_key_is_checked_against_the_database(su_client: Client, job: ImportJob) -> None:
+    Product.objects.create(sku="SKU-9", name="Stored", price=1)
+    su_client.post(job_url(job, "edit_cell"), {"row": 2, "column": "sku", "value": "SKU-9"})
+    job.refresh_from_db()
+    # The catalogue upserts by SKU: the row now updates the stored product.
+    [model] = [m for m in job.import_report.models if m.label == "shop.Product"]
+    assert model.updated == 1
+
+
+def test_a_job_being_checked_cannot_be_edited(su_client: Client, job: ImportJob) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
+    response = su_client.post(
+        job_url(job, "edit_cell"), {"row": 4, "column": "name", "value": "Mug"}, follow=True
+    )
+    assert "cannot be edited now" in html(response)
+    assert not ImportEdit.objects.exists()

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from winiadmin.cleaning.mapping import ColumnMapping
-from winiadmin.db.unique import unique_field_sets
 from winiadmin.importers import RunOptions, get_importer
 from winiadmin.jobs.edits import Edit, apply_edits, edits_of
 from winiadmin.jobs.frames import ROW
@@ -36,8 +35,8 @@ if TYPE_CHECKING:
 
     from winiadmin.import_report import ImportReport, StoredProblem
     from winiadmin.importers import Importer
-    from winiadmin.readers import RawTable
     from winiadmin.models import ImportJob
+    from winiadmin.readers import RawTable
     from winiadmin.results import ImportResult
 
 
@@ -91,9 +90,11 @@ def _repeats(importer: Importer, job: ImportJob, row: int, result: ImportResult)
     cleaned = result.cleaned_frame
     if cleaned.is_empty() or not job.preview_file:
         return []
+    # The keys the file's columns are declared unique by: the cleaning class's subsets and the
+    # upsert keys. A model's own unique fields are not looked for here: a column of the same
+    # name may feed another model (a category's unique name beside a product's name); the
+    # check of the whole file, which the confirm requires after an edit, finds those.
     keys = {tuple(s) for s in importer.get_cleaning_df_cls().get_unique_subsets()}
-    for model in importer.models:
-        keys.update(unique_field_sets(model))
     keys |= {tuple(k) for k in importer.upsert_keys.values()}
     problems = []
     scan = _scan_cleaned(job.preview_file)
