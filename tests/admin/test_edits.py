@@ -15,7 +15,7 @@ from winiadmin.models import ImportEdit, ImportJob
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 CSV = (
     "sku,name,price,quantity,category,store,available_from\n"
@@ -46,7 +46,7 @@ def test_a_cell_edit_checks_its_row_at_once_and_updates_the_page(
     assert (4, "name") in _problems(job)
     before = job.import_report.error_count
     response = su_client.post(
-        job_url(job, "edit_cell"), {"row": 4, "column": "name", "value": "Mug"}, **HTMX
+        job_url(job, "edit_cell"), {"row": 4, "column": "name", "value": "Mug"}, headers=HTMX
     )
     assert response.status_code == 200
     page = html(response)
@@ -68,7 +68,7 @@ def test_a_cell_edit_checks_its_row_at_once_and_updates_the_page(
 
 def test_a_bad_new_value_is_a_problem_of_its_row(su_client: Client, job: ImportJob) -> None:
     su_client.post(
-        job_url(job, "edit_cell"), {"row": 6, "column": "quantity", "value": "x2"}, **HTMX
+        job_url(job, "edit_cell"), {"row": 6, "column": "quantity", "value": "x2"}, headers=HTMX
     )
     job.refresh_from_db()
     assert [p.value for p in job.import_report.problems if p.row == 6] == ["x2"]
@@ -114,7 +114,7 @@ def test_the_confirm_waits_for_the_whole_check_then_runs_the_edits(
 def test_undo_takes_back_the_last_edit(su_client: Client, job: ImportJob) -> None:
     su_client.post(job_url(job, "edit_cell"), {"row": 4, "column": "name", "value": "Mug"})
     assert (4, "name") not in _problems(job)
-    su_client.post(job_url(job, "edit_undo"), **HTMX)
+    su_client.post(job_url(job, "edit_undo"), headers=HTMX)
     assert (4, "name") in _problems(job)
     assert not ImportEdit.objects.filter(job=job).exists()
 
@@ -136,7 +136,7 @@ def test_values_are_escaped(su_client: Client, job: ImportJob) -> None:
     response = su_client.post(
         job_url(job, "edit_cell"),
         {"row": 4, "column": "name", "value": "<script>x</script>"},
-        **HTMX,
+        headers=HTMX,
     )
     assert "<script>x</script>" not in html(response)
     assert "&lt;script&gt;x&lt;/script&gt;" in html(response)
