@@ -42,7 +42,7 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
 
     from bench.measure import reset_database  # noqa: PLC0415
     from winiadmin.importers import get_importer  # noqa: PLC0415
-    from winiadmin.jobs.edits import edits_of, set_cell  # noqa: PLC0415
+    from winiadmin.jobs.edits import can_edit, edits_of, set_cell  # noqa: PLC0415
     from winiadmin.jobs.row_check import check_row  # noqa: PLC0415
     from winiadmin.jobs.runner import create_job, validate_job  # noqa: PLC0415
 
@@ -62,6 +62,8 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
     started = time.perf_counter()
     validate_job(job)
     dry_run = time.perf_counter() - started
+    if not can_edit(job):
+        return {"status": "failed", "error": f"the dry run ended {job.status}: {job.error}"}
     rows = job.import_report.rows_read
     targets = [2 + (rows - 1) * i // EDITS for i in range(EDITS)]
     checks, problems = [], []

@@ -193,3 +193,11 @@ def test_a_job_being_checked_cannot_be_edited(su_client: Client, job: ImportJob)
     )
     assert "cannot be edited now" in html(response)
     assert not ImportEdit.objects.exists()
+
+
+def test_a_problem_links_to_its_row_in_the_table(su_client: Client, job: ImportJob) -> None:
+    page = html(su_client.get(job_url(job)))
+    assert f'href="{job_url(job, "rows")}?problems=1&amp;row=4"' in page
+    rows = html(su_client.get(job_url(job, "rows"), {"problems": "1", "row": "4"}))
+    shown = "winiadmin-has-problem error winiadmin-left-out winiadmin-shown-row"
+    assert f'id="winiadmin-row-4" class="{shown}"' in rows

@@ -239,7 +239,9 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews):
     def rows_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
         only_problems = request.GET.get("problems") == "1"
-        context = rows_context(job, request.GET.get("page"), only_problems)
+        row = request.GET.get("row", "")
+        shown = int(row) if row.isdigit() else None
+        context = rows_context(job, request.GET.get("page"), only_problems, shown)
         return TemplateResponse(request, "admin/winiadmin/_rows.html", context)
 
     def problems_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
