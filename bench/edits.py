@@ -73,7 +73,7 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
             started = time.perf_counter()
             before = edits_of(job)
             set_cell(job, user, row, "quantity", value)
-            checked = check_row(job, row, before)
+            checked = check_row(job, row, before, "quantity")
             checks.append(time.perf_counter() - started)
             problems.append(len(checked.problems))
             if value == "7" and checked.problems:

@@ -201,3 +201,15 @@ def test_a_problem_links_to_its_row_in_the_table(su_client: Client, job: ImportJ
     rows = html(su_client.get(job_url(job, "rows"), {"problems": "1", "row": "4"}))
     shown = "winiadmin-has-problem error winiadmin-left-out winiadmin-shown-row"
     assert f'id="winiadmin-row-4" class="{shown}"' in rows
+
+
+def test_a_problem_one_row_cannot_see_stays_until_its_cell_is_edited(su_client: Client) -> None:
+    ragged = CSV + "SKU-7,Bowl,7.00,7,Books,Online,2026-01-07,extra\n"
+    job = uploaded_job(su_client, content=ragged.encode(), name="catalogue.csv")
+    [read] = [p for p in job.import_report.problems if p.row == 8]
+    su_client.post(job_url(job, "edit_cell"), {"row": 8, "column": "name", "value": "Cup"})
+    job.refresh_from_db()
+    assert [p for p in job.import_report.problems if p.row == 8] == [read]
+    su_client.post(job_url(job, "edit_exclude"), {"row": 8})
+    job.refresh_from_db()
+    assert not [p for p in job.import_report.problems if p.row == 8]

@@ -77,7 +77,7 @@ class EditViews(JobViews):
                 raise EditRefused(_("Say which row to edit."))
             before = edits_of(job)
             set_cell(job, user_of(request), row, column, value)
-            checked = check_row(job, row, before)
+            checked = check_row(job, row, before, column)
         except EditRefused as exc:
             return self._answer(request, job, {"edit_error": str(exc)})
         return self._answer(request, job, {"checked_row": checked})
@@ -110,7 +110,8 @@ class EditViews(JobViews):
             return self._answer(request, job, {"edit_error": str(exc)})
         if undone is None or undone.row is None:  # a replace: the whole file again
             return self._check_again(request, job_id)
-        return self._answer(request, job, {"checked_row": check_row(job, undone.row, before)})
+        checked = check_row(job, undone.row, before, undone.column or None)
+        return self._answer(request, job, {"checked_row": checked})
 
     # -- a whole column ----------------------------------------------------------------------
 

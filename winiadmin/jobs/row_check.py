@@ -21,7 +21,7 @@ import polars as pl
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.importers import RunOptions, get_importer
-from winiadmin.jobs.edits import Edit, apply_edits, edits_of
+from winiadmin.jobs.edits import Edit, apply_edits, edits_of, excluded_rows
 from winiadmin.jobs.frames import ROW
 from winiadmin.jobs.raw import raw_row
 from winiadmin.jobs.report import stored_problem
@@ -49,9 +49,12 @@ class RowCheck:
     seconds: float
 
 
-def check_row(job: ImportJob, row: int, before: Sequence[Edit]) -> RowCheck:
+def check_row(
+    job: ImportJob, row: int, before: Sequence[Edit], column: str | None = None
+) -> RowCheck:
     """Check ``row`` with the job's edits, against the row with ``before`` (the edits before the
-    last one); the job's report is updated and saved."""
+    last one, which changed ``column``, or excluded the row); the job's report is updated and
+    saved."""
     started = time.perf_counter()
     importer = _importer(job)
     report = job.import_report
@@ -62,9 +65,37 @@ def check_row(job: ImportJob, row: int, before: Sequence[Edit]) -> RowCheck:
     new = _dry_run(importer, job, apply_edits(table, after_edits))
     problems = [stored_problem(p) for p in new.problems if p.row is not None]
     problems += [stored_problem(p) for p in _repeats(importer, job, row, new)]
+    if row not in excluded_rows(after_edits):
+        problems += _outside(report, row, old, _names_of(report, column))
     job.report = _patched(report, row, problems, old, new).to_json()
     job.save(update_fields=["report", "updated_at"])
     return RowCheck(row, tuple(problems), time.perf_counter() - started)
+
+
+def _outside(
+    report: ImportReport, row: int, old: ImportResult, edited: set[str]
+) -> list[StoredProblem]:
+    """The row's problems one row alone cannot find (a reader's: too many values, bad bytes; a
+    key repeated in the file), kept unless the edit changed their cell: the check of the whole
+    file decides."""
+    seen = {(p.kind.value, p.column, p.message) for p in old.problems}
+    return [
+        p
+        for p in report.problems
+        if p.row == row and (p.kind, p.column, p.message) not in seen and p.column not in edited
+    ]
+
+
+def _names_of(report: ImportReport, column: str | None) -> set[str]:
+    """The names a file column goes by in problems: its header and the column it feeds."""
+    if column is None:
+        return set()
+    names = {column}
+    if report.column_mapping is not None:
+        names |= {
+            c.target for c in report.column_mapping.columns if c.header == column and c.target
+        }
+    return names
 
 
 def _importer(job: ImportJob) -> Importer:
