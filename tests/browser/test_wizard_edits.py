@@ -36,6 +36,8 @@ def test_fix_cells_replace_in_a_column_and_import(
     # A name typed where it was missing: only the row is checked again, in place.
     fix = problems.locator("tr", has_text="Row 3, column name").locator("form.winiadmin-edit-cell")
     fix.locator("input[name=value]").fill("Desk")
+    problems.screenshot(path=screenshot_dir / "wizard-edit-cell.png")
+    shutil.copy(screenshot_dir / "wizard-edit-cell.png", DOCS_IMG / "wizard-edit-cell.png")
     url = page.url
     fix.get_by_role("button", name="Check").click()
     expect(page.locator(".winiadmin-checked-row")).to_have_text(
