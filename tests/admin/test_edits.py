@@ -213,3 +213,18 @@ def test_a_problem_one_row_cannot_see_stays_until_its_cell_is_edited(su_client: 
     su_client.post(job_url(job, "edit_exclude"), {"row": 8})
     job.refresh_from_db()
     assert not [p for p in job.import_report.problems if p.row == 8]
+
+
+def test_an_edit_of_a_cell_the_file_does_not_have_is_refused(
+    su_client: Client, job: ImportJob
+) -> None:
+    for name, data, message in [
+        ("edit_cell", {"row": 4, "column": "colour", "value": "red"}, "no column “colour”"),
+        ("edit_cell", {"row": 99, "column": "name", "value": "Mug"}, "Row 99 has no such cell."),
+        ("edit_exclude", {"row": 99}, "The file has no row 99."),
+        ("edit_replace", {"column": "colour", "old": "a", "new": "b"}, "no column “colour”"),
+    ]:
+        response = su_client.post(job_url(job, name), data, headers=HTMX)
+        assert response.status_code == 200
+        assert message in html(response)
+    assert not ImportEdit.objects.exists()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from winiadmin.conf import get_config
 from winiadmin.exceptions import WiniadminError
-from winiadmin.jobs.raw import EDIT_ROW, raw_column, raw_columns, raw_exists
+from winiadmin.jobs.raw import EDIT_ROW, has_row, raw_column, raw_columns, raw_exists
 from winiadmin.models import ImportEdit, ImportJob
 from winiadmin.permissions import user_id
 
@@ -172,6 +172,8 @@ def current_column(job: ImportJob, column: str, edits: Sequence[Edit]) -> pl.Dat
 def set_cell(job: ImportJob, user: User, row: int, column: str, new: str | None) -> ImportEdit:
     """Give one cell a new value (``None``: empty)."""
     edits = _editable(job, new)
+    if column not in raw_columns(job.pk):
+        raise EditRefused(_("The file has no column “%(column)s”.") % {"column": column})
     current = current_column(job, column, edits).filter(pl.col(EDIT_ROW) == row)
     if current.is_empty():
         raise EditRefused(_("Row %(row)s has no such cell.") % {"row": row})
@@ -185,6 +187,8 @@ def exclude_row(job: ImportJob, user: User, row: int) -> ImportEdit:
     edits = _editable(job, None)
     if row in excluded_rows(edits):
         raise EditRefused(_("Row %(row)s is excluded already.") % {"row": row})
+    if not has_row(job.pk, row):
+        raise EditRefused(_("The file has no row %(row)s.") % {"row": row})
     return _save(job, user, Edit(ImportEdit.Kind.EXCLUDE, row, "", None, None))
 
 

@@ -63,3 +63,9 @@ def raw_column(job_id: object, column: str) -> pl.DataFrame:
 def raw_columns(job_id: object) -> list[str]:
     """The file's columns (as the reader named them)."""
     return [c for c in _scan(job_id).collect_schema().names() if c != EDIT_ROW]
+
+
+def has_row(job_id: object, row: int) -> bool:
+    """Whether the table as read has file row ``row``."""
+    found = _scan(job_id).select(EDIT_ROW).filter(pl.col(EDIT_ROW) == row).head(1).collect()
+    return not found.is_empty()
