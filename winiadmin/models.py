@@ -77,6 +77,9 @@ class ImportJob(models.Model):
     #: The column mapping chosen in the wizard (file header → column, ``None``: ignored);
     #: ``None`` while the headers are matched automatically.
     column_mapping = models.JSONField(_("column mapping"), null=True, blank=True)
+    #: When the job's edits (``ImportEdit``) last changed; later than ``validated_at``: the last
+    #: check did not see them, so the job may not be confirmed until it is checked again.
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     # -- background runs and progress (winiadmin.jobs.background, winiadmin.jobs.monitor) --------
     class Step(models.TextChoices):
@@ -161,8 +164,17 @@ class ImportJob(models.Model):
             self.status == self.Status.INVALID and not report.file_errors and not report.unskippable
         )
 
+    @property
+    def edits_pending(self) -> bool:
+        """Edited since the last check: what a confirm would run is not what was checked."""
+        if self.edited_at is None:
+            return False
+        return self.validated_at is None or self.edited_at > self.validated_at
+
     def can_confirm(self, *, skip_invalid: bool, create_missing: bool = False) -> bool:
         """Whether the real run may start with this choice about invalid rows."""
+        if self.edits_pending:
+            return False
         if self.status == self.Status.VALIDATED:
             return True
         return (skip_invalid and self.only_row_errors) or (
@@ -248,3 +260,48 @@ class SavedColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.importer}: {', '.join(self.headers)}"
+
+
+class ImportEdit(models.Model):
+    """One change a user made to a job's data in the preview, applied over the upload (which is
+    never modified) whenever the job is checked or run, in the order they were made."""
+
+    class Kind(models.TextChoices):
+        CELL = "cell", _("Cell edited")
+        EXCLUDE = "exclude", _("Row excluded")
+        REPLACE = "replace", _("Replaced in column")
+
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="edits", verbose_name=_("import job")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    #: The file row (header = row 1); ``None`` for a replace in a whole column.
+    row = models.BigIntegerField(_("row"), null=True, blank=True)
+    #: The file's column (its header as read); blank for an excluded row.
+    column = models.CharField(_("column"), max_length=500, blank=True)
+    #: A cell: its value before this edit. A replace: the text matched (``None``: empty cells).
+    old = models.TextField(_("old value"), null=True, blank=True)  # noqa: DJ001 - None: empty cell, not ""
+    #: The value written (``None``: the cell made empty).
+    new = models.TextField(_("new value"), null=True, blank=True)  # noqa: DJ001 - None: empty cell, not ""
+    #: A replace: every cell equal to ``old`` (``True``) or every occurrence of ``old`` inside a
+    #: cell (``False``).
+    whole = models.BooleanField(_("whole value"), default=True)
+    #: A replace: the cells it changed when it was made.
+    cells = models.BigIntegerField(_("cells changed"), default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import edit")
+        verbose_name_plural = _("import edits")
+        ordering = ["job", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: row {self.row}, {self.column}"

@@ -43,6 +43,12 @@ def preview_name(job_id: object, attempt: object = None) -> str:
     return f"{job_folder(job_id)}/cleaned{suffix}.parquet"
 
 
+def raw_name(job_id: object) -> str:
+    """The table as read from the upload (before any edit), kept by the last check: an edited
+    row is checked again from it without reading the whole upload."""
+    return f"{job_folder(job_id)}/raw.parquet"
+
+
 def job_folder(job_id: object) -> str:
     return f"winiadmin/{job_id}"
 

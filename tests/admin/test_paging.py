@@ -92,7 +92,11 @@ def test_problems_fragment_pages_and_keeps_its_filter(su_client: Client, make_jo
     url = job_url(job, "problems")
 
     def problem_rows(fragment: str) -> list[int]:
-        return [int(n) for n in re.findall(r'<tr class="error">\s*<td>(\d+)</td>', fragment)]
+        # The row number links to the row in the table (admin/edits.py's "jump to the row").
+        found = re.findall(
+            r'<tr class="error">\s*<td><a class="winiadmin-to-row"[^>]*>(\d+)</a>', fragment
+        )
+        return [int(n) for n in found]
 
     # 12 bad prices (odd numbers) and 8 bad quantities: 20 problems, 4 pages.
     everything = html(su_client.get(url))

@@ -87,7 +87,8 @@ def test_validate_again_replaces_the_preview(make_job: MakeJob, insert_only_cata
     assert job.preview_file == f"winiadmin/{job.pk}/cleaned-{job.attempt}.parquet" != name
     _dirs, files = upload_storage().listdir(f"winiadmin/{job.pk}")
     kept = sorted(f for f in files if not f.endswith(".outcome"))  # cancel_flag's markers
-    assert kept == [f"cleaned-{job.attempt}.parquet", "upload.csv"]
+    # raw.parquet: the table as read, kept for the edits (winiadmin.jobs.raw).
+    assert kept == [f"cleaned-{job.attempt}.parquet", "raw.parquet", "upload.csv"]
     assert job.dry_run_counts["shop.Product"] == 1
 
 

@@ -118,9 +118,10 @@ def job_models(job: ImportJob) -> list[type[Model]]:
 
 
 def rows_context(
-    job: ImportJob, raw_page: str | None, only_problems: bool = False
+    job: ImportJob, raw_page: str | None, only_problems: bool = False, row: int | None = None
 ) -> dict[str, Any]:
-    """One page of the cleaned rows (or of the rows with problems), ready to show."""
+    """One page of the cleaned rows (or of the rows with problems), ready to show; ``row``: the
+    page of the rows with problems that holds this file row (a problem's link to its row)."""
     report = job.import_report
     size = get_config().PAGE_SIZE
     stored = job.preview_file
@@ -136,6 +137,8 @@ def rows_context(
     )
     with_problems = sorted(index.rows)
     if only_problems:
+        if row is not None and row in index.rows:
+            raw_page = str(with_problems.index(row) // size + 1)
         page = PageInfo.from_request(raw_page, size, len(with_problems))
         rows = _problem_rows(job, shown, index, with_problems[page.offset : page.end_index])
     else:
@@ -148,6 +151,7 @@ def rows_context(
         "rows_page": page,
         "columns": shown,
         "rows": rows,
+        "shown_row": row,
         "only_problems": only_problems,
         "problem_row_count": len(with_problems),
         "rows_query": "&problems=1" if only_problems else "",

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from winiadmin.admin.background import BackgroundViews
 from winiadmin.admin.downloads import DownloadViews
+from winiadmin.admin.edits import EditViews, edits_context
 from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
 from winiadmin.admin.grid import profile_columns, rows_context
 from winiadmin.admin.job_views import Route, user_of
@@ -34,6 +35,7 @@ from winiadmin.conf import get_config
 from winiadmin.import_report import ImportReport
 from winiadmin.importers import Importer, all_importers
 from winiadmin.jobs.background import start_execution, start_validation
+from winiadmin.jobs.edits import can_edit
 from winiadmin.jobs.mapping import (
     applied_from_memory,
     apply_mapping,
@@ -67,7 +69,7 @@ PREVIEW_STATUSES = {
 }
 
 
-class ImportWizard(BackgroundViews, DownloadViews):
+class ImportWizard(BackgroundViews, DownloadViews, EditViews):
     """The wizard's pages: choose an importer, upload, columns, preview, confirm, result."""
 
     def routes(self) -> list[Route]:
@@ -134,10 +136,18 @@ class ImportWizard(BackgroundViews, DownloadViews):
         return self._render(request, "upload", context, model)
 
     def job_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
-        job, importer_cls = self._job(request, job_id)
+        job, _importer = self._job(request, job_id)
         reap_stale_jobs(job)  # a job whose worker died says so instead of "running" forever
         if needs_mapping(job):  # the headers need a look before the preview means anything
             return self._map_columns(request, job)
+        return self.preview_response(request, job, {})
+
+    def preview_response(
+        self, request: HttpRequest, job: ImportJob, extra: dict[str, Any]
+    ) -> HttpResponse:
+        """The job's page: its progress, its preview (``extra``: what an edit found), or its
+        result."""
+        importer_cls = self._importer(request, job.importer)
         model = model_or_none(job.target_model)
         if job.is_active:
             return self._progress_page(request, job, importer_cls, model)
@@ -161,6 +171,8 @@ class ImportWizard(BackgroundViews, DownloadViews):
             renamed_columns=renamed_columns(job),
             **(rows | problems_context(job, "1") | unmatched_context(report)),
             profile_columns=profile_columns(report, rows["columns"]),
+            **edits_context(job),
+            **extra,
         )
         return self._render(request, step, context, model)
 
@@ -227,7 +239,9 @@ class ImportWizard(BackgroundViews, DownloadViews):
     def rows_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
         only_problems = request.GET.get("problems") == "1"
-        context = rows_context(job, request.GET.get("page"), only_problems)
+        row = request.GET.get("row", "")
+        shown = int(row) if row.isdigit() else None
+        context = rows_context(job, request.GET.get("page"), only_problems, shown)
         return TemplateResponse(request, "admin/winiadmin/_rows.html", context)
 
     def problems_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
@@ -335,6 +349,7 @@ def problems_context(
         "kind_label": problems[0].label if kind and problems else "",
         "column": column,
         "problems_query": "&" + urlencode({"kind": kind, "column": column}),
+        "can_edit": can_edit(job),
     }
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from winiadmin.jobs.cancel_flag import SUFFIX as OUTCOME_SUFFIX
 from winiadmin.models import ImportJob
-from winiadmin.storage import upload_storage
+from winiadmin.storage import raw_name, upload_storage
 
 Status = ImportJob.Status
 
@@ -55,7 +55,7 @@ def cleanup_abandoned_uploads(
     done = []
     for job in candidates:
         if _claim(job, cutoff, hours):
-            _delete_files(upload_storage(), job.file.name, job.preview_file)
+            _delete_files(upload_storage(), job.file.name, job.preview_file, raw_name(job.pk))
             job.refresh_from_db()
             done.append(job)
     return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 
@@ -14,6 +15,7 @@ from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, RunOptions, get_importer
 from winiadmin.jobs.early_preview import EarlyPreview
+from winiadmin.jobs.edits import Edit, apply_edits, edits_of
 from winiadmin.jobs.ended import finished
 from winiadmin.jobs.fence import (
     CANCELLED_MESSAGE,
@@ -26,11 +28,12 @@ from winiadmin.jobs.fence import (
 from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import store_cleaned_frame
 from winiadmin.jobs.monitor import JobMonitor, worker_name
+from winiadmin.jobs.raw import store_raw
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.states import state_message
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
-from winiadmin.readers import ReadOptions
+from winiadmin.readers import RawTable, ReadOptions, read_table
 from winiadmin.results import ImportResult, ImportStatus
 from winiadmin.storage import (
     UploadStorageError,
@@ -46,7 +49,10 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from winiadmin.permissions import User
+    from winiadmin.pipeline import ReadSource
 
+
+logger = logging.getLogger("winiadmin")
 
 __all__ = ["CANCELLED_MESSAGE", "JobCancelled", "JobStateError", "JobSuperseded"]
 
@@ -174,6 +180,9 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
 def check_confirmable(job: ImportJob, *, skip_invalid: bool, create_missing: bool = False) -> None:
     # Only an invalid job is refused here; any other state is for the claim to judge, so a
     # second confirm of a finished job says what happened to it.
+    if job.edits_pending:
+        msg = "The data was edited since the last check: check it again before importing."
+        raise JobStateError(msg)
     allowed = job.can_confirm(skip_invalid=skip_invalid, create_missing=create_missing)
     if job.status == ImportJob.Status.INVALID and not allowed:
         msg = "This import cannot run: fix the problems, or choose to skip invalid rows."
@@ -292,13 +301,23 @@ def _run(
         job.refresh_from_db()
         raise JobStateError(str(exc)) from exc
     _record_backend_pid(fence)
+    read_options = ReadOptions(**job.read_options)
+    edits = edits_of(job)
     try:
         with handle:
+            # The job's edits apply between reading and cleaning, in the check and the run
+            # alike; a check keeps the table as read for the edits to come. A workbook of
+            # several sheets is read by the run itself, sheet by sheet (no edits for it yet).
+            source: ReadSource = (
+                cast("BinaryIO", handle)
+                if importer.sheets
+                else lambda: _read_edited(job, handle, read_options, edits, keep=options.dry_run)
+            )
             result = importer.run(
-                cast("BinaryIO", handle),
+                source,
                 replace(
                     options,
-                    read_options=ReadOptions(**job.read_options),
+                    read_options=read_options,
                     file_name=job.original_name,
                     create_missing=job.create_missing and not options.dry_run,
                     column_mapping=(
@@ -320,6 +339,19 @@ def _run(
             raise
         _cancelled(job, fence, monitor)
     return result, monitor.final_fields()
+
+
+def _read_edited(
+    job: ImportJob, handle: File[bytes], options: ReadOptions, edits: list[Edit], *, keep: bool
+) -> RawTable:
+    """The upload read, kept as read (``keep``), then with the job's edits applied."""
+    table = read_table(cast("BinaryIO", handle), options, name=job.original_name)
+    if keep:
+        try:
+            store_raw(job.pk, table)
+        except OSError:  # the check goes on; only editing waits for a check that could keep it
+            logger.warning("The table of import job %s could not be kept for edits", job.pk)
+    return apply_edits(table, edits)
 
 
 def _cancelled(job: ImportJob, fence: Fence, monitor: JobMonitor) -> NoReturn:
