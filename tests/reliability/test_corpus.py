@@ -4,6 +4,7 @@ Each must end as its case says (cases.py), the same way everywhere: never a trac
 500, never half an import.
 """
 
+import re
 from dataclasses import asdict
 from io import StringIO
 from pathlib import Path
@@ -222,7 +223,8 @@ def test_admin(case: Case, su_client: Client) -> None:
     else:
         assert error_cells(job.report["problems"]) == expected_cells(outcome)
         for row, _column, value, reason in outcome.errors:
-            assert f"<td>{row}</td>" in text
+            # The row number links to the row in the table of rows with problems.
+            assert re.search(rf"<td>(<a [^>]*>)?{row}(</a>)?</td>", text), row
             assert f"<code>{escape(value)}</code>" in text if value is not None else True
             assert escape(reason) in text
         for line in outcome.file_errors:
