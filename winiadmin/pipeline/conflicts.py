@@ -18,6 +18,7 @@ import polars as pl
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
+from winiadmin.db.lookups import KeyResolver
 from winiadmin.db.unique import unique_field_sets
 from winiadmin.db.upsert import UpsertTally, key_attnames
 from winiadmin.pipeline.object_upsert import StoredUpdate
@@ -42,6 +43,8 @@ class ConflictFilter:
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
     #: The models' own rules (what ``full_clean()`` refuses), checked per chunk first.
     rules: ObjectRules | None = None
+    #: The run's natural keys: resolved per chunk before the upsert and the unique checks.
+    resolver: KeyResolver | None = None
     #: Objects left out, by id; kept alive so that a freed object's id is never reused here.
     _dropped: dict[int, Model] = field(default_factory=dict)
     #: Times each reported key was left out so far (the n-th object with a key is in the n-th
@@ -70,6 +73,10 @@ class ConflictFilter:
             )
             if self.rules is not None:
                 kept = self._valid(model, kept)
+            if self.resolver is not None:
+                # Before the upsert compares and updates stored rows: a looked-up key still
+                # unresolved would be compared, and written, as NULL.
+                kept = self._resolved(model, kept)
             if stored is None and field_sets:
                 stored = model._base_manager.using(self.using).exists()
             if key is not None:
@@ -92,6 +99,16 @@ class ConflictFilter:
                 self._dropped[id(obj)] = obj
             else:
                 kept.append(obj)
+        return kept
+
+    def _resolved(self, model: type[Model], objs: list[Model]) -> list[Model]:
+        """Set the natural keys (``with_keys``); an object whose value matches nothing is left
+        out with its children (the resolver lists the value)."""
+        assert self.resolver is not None
+        kept = self.resolver.resolve_objects(model, objs)
+        if len(kept) != len(objs):
+            alive = {id(obj) for obj in kept}
+            self._dropped.update((id(obj), obj) for obj in objs if id(obj) not in alive)
         return kept
 
     def _upsert(

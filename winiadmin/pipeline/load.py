@@ -152,6 +152,7 @@ def load_stage(
         upsert_keys=settings.upsert_keys,
         diff_limit=settings.diff_limit,
         rules=ObjectRules(frame, rows) if settings.validate_rules else None,
+        resolver=settings.resolver,
     )
     checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
     total = _known_total(bulks)
