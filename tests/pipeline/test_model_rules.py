@@ -15,6 +15,7 @@ from shop.models import Product
 
 from tests.testapp.models import Ruled
 from winiadmin.cleaning import CleaningDF
+from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.importers import Importer
 from winiadmin.pipeline.spec import FramesByModel
 from winiadmin.problems import ProblemKind
@@ -218,3 +219,54 @@ def test_a_trigger_refusing_a_row_names_the_file_row(tmp_path: Path) -> None:
     assert (problem.row, problem.kind) == (3, ProblemKind.LOAD_FAILED)
     assert "seven is refused" in problem.message
     assert Ruled.objects.count() == 0
+
+
+class RenamedProductCleaning(ProductCleaning):
+    """The file says ``Product name`` for the model's ``name``."""
+
+    @classmethod
+    def get_rename_map(cls) -> dict[str, str]:
+        return {"name": "Product name"}
+
+
+class RenamedProducts(ProductImporter):
+    cleaning_df_cls = RenamedProductCleaning
+
+
+class RenamedProductFrames(ProductFrames):
+    cleaning_df_cls = RenamedProductCleaning
+
+
+@pytest.mark.parametrize("importer", [RenamedProducts, RenamedProductFrames])
+def test_a_problem_names_the_header_of_the_cleaning_class_rename_map(
+    tmp_path: Path, importer: type[Importer]
+) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text(f"sku,Product name,price\nA-1,Short,1.50\nA-2,{LONG},2.00\n")
+    result = importer().run(path)
+    assert [(p.row, p.column, p.value) for p in result.problems.errors()] == [
+        (3, "Product name", LONG)
+    ]
+
+
+@BOTH
+def test_a_problem_names_the_header_the_user_mapped(
+    tmp_path: Path, importer: type[Importer]
+) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text(f"sku,Product name,price\nA-1,Short,1.50\nA-2,{LONG},2.00\n")
+    result = importer().run(path, column_mapping=ColumnMapping({"Product name": "name"}))
+    assert [(p.row, p.column, p.value) for p in result.problems.errors()] == [
+        (3, "Product name", LONG)
+    ]
+    assert Product.objects.count() == 0
+
+
+def test_a_refusal_by_the_database_names_the_header_too(tmp_path: Path) -> None:
+    path = tmp_path / "ruled.csv"
+    path.write_text("code,Label,low,high\na,ok,1,2\nb,UPPER,1,2\n")
+    result = RuledFrames().run(path, column_mapping=ColumnMapping({"Label": "label"}))
+    assert result.status is ImportStatus.FAILED
+    [problem] = result.problems.errors()
+    assert (problem.row, problem.column, problem.value) == (3, "Label", "UPPER")
+    assert "column 'Label'" in result.error

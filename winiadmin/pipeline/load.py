@@ -69,6 +69,9 @@ class LoadSettings:
     #: Check the models' own rules (``full_clean()``) before writing (the importer's
     #: ``validate_model_rules``).
     validate_rules: bool = True
+    #: Cleaned column → the file header it came from (the header row the user sees): a
+    #: problem about a model field fed by the cleaned column of the same name names this header.
+    column_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 class RunTransaction:
@@ -151,7 +154,7 @@ def load_stage(
         settings.step,
         upsert_keys=settings.upsert_keys,
         diff_limit=settings.diff_limit,
-        rules=ObjectRules(frame, rows) if settings.validate_rules else None,
+        rules=ObjectRules(frame, rows, settings.column_labels) if settings.validate_rules else None,
         resolver=settings.resolver,
     )
     checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
