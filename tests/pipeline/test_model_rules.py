@@ -270,3 +270,69 @@ def test_a_refusal_by_the_database_names_the_header_too(tmp_path: Path) -> None:
     [problem] = result.problems.errors()
     assert (problem.row, problem.column, problem.value) == (3, "Label", "UPPER")
     assert "column 'Label'" in result.error
+
+
+@pytest.mark.parametrize("batch_size", [2, 1000])
+def test_a_constraint_left_to_the_database_names_the_file_row_on_the_object_path(
+    tmp_path: Path, batch_size: int
+) -> None:
+    """The same refusal as the frame path's, found among the objects sent (by halves)."""
+    path = tmp_path / "ruled.csv"
+    path.write_text("code,Label,low,high\na,ok,1,2\nb,ok,1,2\nc,UPPER,1,2\nd,ok,1,2\n")
+    mapping = ColumnMapping({"Label": "label"})
+    result = RuledObjects().run(path, batch_size=batch_size, column_mapping=mapping)
+    assert result.status is ImportStatus.FAILED
+    [problem] = result.problems.errors()
+    assert (problem.kind, problem.row, problem.column, problem.value) == (
+        ProblemKind.LOAD_FAILED,
+        4,
+        "Label",
+        "UPPER",
+    )
+    assert "ruled_label_lower" in problem.message or "CHECK" in problem.message
+    assert Ruled.objects.count() == 0
+
+
+def _refuse_seven() -> None:
+    table = Ruled._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_seven() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.low = 7 THEN RAISE EXCEPTION 'seven is refused' USING ERRCODE = '23514'; "
+            "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER refuse_seven BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_seven()"
+        )
+
+
+@pytest.mark.parametrize("batch_size", [1, 1000])
+def test_a_trigger_refusing_an_object_names_the_file_row(tmp_path: Path, batch_size: int) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("a PL/pgSQL trigger")
+    _refuse_seven()
+    path = tmp_path / "ruled.csv"
+    path.write_text("code,label,low,high\na,x,1,9\nb,x,2,9\nc,x,7,9\nd,x,3,9\n")
+    result = RuledObjects().run(path, batch_size=batch_size)
+    assert result.status is ImportStatus.FAILED
+    [problem] = result.problems.errors()
+    assert (problem.row, problem.kind) == (4, ProblemKind.LOAD_FAILED)
+    assert "seven is refused" in problem.message
+    assert "COPY" not in result.error
+    assert Ruled.objects.count() == 0
+
+
+def test_a_refused_object_the_importer_computed_has_no_row(tmp_path: Path) -> None:
+    """A value the file does not hold cannot be found in it: the problem says so by no row."""
+
+    class Shouting(RuledObjects):
+        def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+            return {Ruled: [Ruled(code=c, label=c.upper()) for c in df["code"]]}
+
+    path = tmp_path / "ruled.csv"
+    path.write_text("code,label,low,high\nab,x,1,2\ncd,x,1,2\n")
+    result = Shouting().run(path)
+    assert result.status is ImportStatus.FAILED
+    [problem] = result.problems.errors()
+    assert (problem.row, problem.column, problem.value) == (None, "label", "AB")

@@ -133,6 +133,26 @@ class ConflictFilter:
                 keys.add(k)
         return new
 
+    def row_of(self, obj: Model) -> int | None:
+        """The file row ``obj`` came from, found by value: the first row whose columns named
+        like its fields (not its foreign keys) hold its values; else the one row whose text
+        columns do. ``None`` when no row, or several, match so."""
+        fields = [
+            f
+            for f in type(obj)._meta.concrete_fields
+            if not f.is_relation
+            and f.name in self.frame.columns
+            and getattr(obj, f.attname) is not None
+        ]
+        texts = [f for f in fields if isinstance(getattr(obj, f.attname), str)]
+        for chosen, first in ((fields, True), (texts, False)):
+            names = [f.name for f in chosen]
+            values = [_as_text(getattr(obj, f.attname)) for f in chosen]
+            found = rows_with_values(self.frame, self.rows, names, values)
+            if found and (first or len(found) == 1):
+                return found[0]
+        return None
+
     def _points_at_dropped(self, obj: Model) -> bool:
         cache = obj._state.fields_cache
         if any(id(related) in self._dropped for related in cache.values()):
@@ -221,3 +241,8 @@ class ConflictFilter:
     def _rows_with(self, names: Sequence[str], key: Key) -> list[int]:
         columns = [n if n in self.frame.columns else n.removesuffix("_id") for n in names]
         return rows_with_values(self.frame, self.rows, columns, key)
+
+
+def _as_text(value: object) -> str:
+    """A value as the cleaned frame's column cast to text shows it (booleans in lower case)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -6,7 +6,7 @@ whether that is committed is decided once, by the run, when every batch is loade
 
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -16,6 +16,7 @@ from django.db.models import Model
 
 from winiadmin.db.bulk import load_bulks
 from winiadmin.db.upsert import UpsertTally
+from winiadmin.exceptions import ObjectRefused, RowRefused
 from winiadmin.pipeline.conflicts import ConflictFilter
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.spec import BulksByModel
@@ -160,14 +161,18 @@ def load_stage(
     checked = {model: conflicts.wrap(model, objs) for model, objs in bulks.items()}
     total = _known_total(bulks)
     outcome = LoadOutcome()
-    loaded = load_bulks(
-        checked,
-        settings.step,
-        using=settings.using,
-        on_chunk=progress_counter(settings, total),
-        collect=settings.collect_pks,
-        resolver=settings.resolver,
-    )
+    try:
+        loaded = load_bulks(
+            checked,
+            settings.step,
+            using=settings.using,
+            on_chunk=progress_counter(settings, total),
+            collect=settings.collect_pks,
+            resolver=settings.resolver,
+        )
+    except ObjectRefused as exc:  # the database refused an object: name its file row
+        problem = replace(exc.problem, row=conflicts.row_of(exc.obj))
+        raise RowRefused(problem) from exc
     for model, value in loaded.items():
         if isinstance(value, list):
             outcome.counts[model] = len(value)
