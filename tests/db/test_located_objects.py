@@ -41,5 +41,5 @@ def test_an_object_let_go_is_reported_without_it(monkeypatch: pytest.MonkeyPatch
     stores = [Store(name=n) for n in ["taken", "a", "b", "c", "d"]]
     with pytest.raises(LoadError, match=r"shop\.Store: the database refused") as refused:
         load_bulks({Store: stores}, 1, using="default", collect=False)
-    if refused.type is ObjectRefused:  # SQLite's INSERT refuses at once: the chunk was kept
+    if isinstance(refused.value, ObjectRefused):  # SQLite's INSERT refuses at once: kept
         assert refused.value.obj is stores[0]
