@@ -229,9 +229,9 @@ class _Loader:
             chunk = self.resolver.resolve_objects(model, chunk)
         _link_parents(model, chunk)
         plain = self.plain.get(model)
-        # An open COPY (PostgreSQL) may refuse a row only chunks later; an INSERT does at once.
-        copying = plain is not None and connections[self.db].vendor == "postgresql"
-        self.sent.sent(chunk, confirmed=not copying)
+        # An open COPY (PostgreSQL) may refuse a row only when it ends, chunks later; an INSERT
+        # does at once, and a query since the last chunk (a lookup, a conflict check) ended it.
+        self.sent.sent(chunk, confirmed=plain is None or not plain.pending)
         if plain is not None and plain.run(chunk):
             return chunk
         one_by_one = [obj for obj in chunk if not _pk_known(obj)] if model in self.needs_pks else []
