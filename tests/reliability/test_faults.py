@@ -57,7 +57,7 @@ def test_a_constraint_violation_in_the_third_chunk_of_the_second_model() -> None
 def test_the_command_reports_the_database_error(tmp_path: Path) -> None:
     path = tmp_path / "faults.csv"
     path.write_bytes(FILE)
-    with pytest.raises(CommandError, match="Row 6.*FaultChild: the database refused this row"):
+    with pytest.raises(CommandError, match=r"Row 6.*FaultChild: the database refused this row"):
         call_command(
             "winiadmin_import", "tests.faults", str(path), "--batch_size", "2",
             stdout=StringIO(), stderr=StringIO(),
