@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from shop.importers import CatalogueImporter, CatalogueObjectsImporter
 from shop.models import Category, Product, Store
 
+from winiadmin.importers import ModelImporter
 from winiadmin.results import ImportStatus
 
 if TYPE_CHECKING:
@@ -217,10 +218,15 @@ def bulk_create(csv_path: Path, rows: int) -> None:
 
 
 def run_importer(
-    importer_class: type[Importer], csv_path: Path, rows: int, *, dry_run: bool = False
+    importer_class: type[Importer],
+    csv_path: Path,
+    rows: int,
+    *,
+    dry_run: bool = False,
+    create_missing: bool = False,
 ) -> None:
     """``importer_class().run(csv_path)``; anything but the expected status is a failure."""
-    result = importer_class().run(csv_path, dry_run=dry_run)
+    result = importer_class().run(csv_path, dry_run=dry_run, create_missing=create_missing)
     expected = ImportStatus.DRY_RUN if dry_run else ImportStatus.SUCCEEDED
     if result.status != expected or result.rows_read != rows:
         msg = f"status {result.status}, {result.rows_read} rows read: {result.error}"
@@ -280,6 +286,38 @@ def winiadmin_frames_no_rules(csv_path: Path, rows: int) -> None:
 )
 def winiadmin_no_rules(csv_path: Path, rows: int) -> None:
     run_importer(_ObjectsWithoutRules, csv_path, rows)
+
+
+class _ProductModelImporter(ModelImporter):
+    """The importer derived from the bench's product model (issue 15 §1): the file's columns
+    are the model's fields; categories and stores by name, created when missing."""
+
+    model = Product
+    fields = ("sku", "name", "price", "quantity", "category", "store", "available_from")
+    natural_keys = {"category": "name", "store": "name"}
+    create_missing = ("category", "store")
+
+
+class _ProductModelImporterWithoutRules(_ProductModelImporter):
+    validate_model_rules = False
+
+
+@contender(
+    "winiadmin_model",
+    "ModelImporter for Product (fields, natural_keys for category and store, create_missing; "
+    "nothing else declared): headers, parsers and the frame-native load derived from the model; "
+    "the models' rules checked",
+)
+def winiadmin_model(csv_path: Path, rows: int) -> None:
+    run_importer(_ProductModelImporter, csv_path, rows, create_missing=True)
+
+
+@contender(
+    "winiadmin_model_no_rules",
+    "winiadmin_model with validate_model_rules = False",
+)
+def winiadmin_model_no_rules(csv_path: Path, rows: int) -> None:
+    run_importer(_ProductModelImporterWithoutRules, csv_path, rows, create_missing=True)
 
 
 @contender(

@@ -7,6 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from django.db.models import Model
+
     from winiadmin.problems import Problem
 
 
@@ -90,3 +92,12 @@ class RowRefused(LoadError):
     def __init__(self, problem: "Problem") -> None:
         self.problem = problem
         super().__init__(str(problem))
+
+
+class ObjectRefused(RowRefused):
+    """The database refused one object of an instance-path load: ``problem`` has its column
+    and value but no row (objects carry none; whoever knows the file finds it from ``obj``)."""
+
+    def __init__(self, problem: "Problem", obj: "Model") -> None:
+        self.obj = obj
+        super().__init__(problem)

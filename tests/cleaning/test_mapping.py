@@ -157,3 +157,10 @@ def test_fingerprint_ignores_order_case_and_accents() -> None:
 def test_sample_values_skip_blanks() -> None:
     frame = pl.DataFrame({"a": [None, " ", "x", "y", "z", "w"], "b": [1, 2, None, 3, 4, 5]})
     assert sample_values(frame) == {"a": ["x", "y", "z"], "b": ["1", "2", "3"]}
+
+
+def test_a_cleaned_column_is_shown_by_the_file_header_that_fed_it() -> None:
+    # The cleaning class renames name → "Product name"; the file says "PRODUCT NAME".
+    matches = match_file_columns(["sku", "PRODUCT NAME", "notes"], ["sku", "Product name"])
+    labels = matches.headers_by_column({"sku": "sku", "name": "Product name", "price": "price"})
+    assert labels == {"sku": "sku", "name": "PRODUCT NAME"}

@@ -83,12 +83,6 @@ def test_a_command_declaring_upsert_keys_and_lookups_updates_by_key(tmp_path: Pa
     assert Product.objects.get(sku="B1").category == books  # created: its key looked up
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, not of issue 13 §1: the instance path's upsert compares and updates "
-    "stored rows before with_keys values are resolved (at insert), so an updated row's "
-    "looked-up foreign key is written as NULL",
-)
 def test_an_upserted_row_keeps_its_looked_up_foreign_key(tmp_path: Path) -> None:
     books = Category.objects.create(name="Books")
     Product.objects.create(name="Old", price=1, sku="A1", category=books)

@@ -232,7 +232,8 @@ def test_integrity_error_in_second_model_undoes_the_first() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_failure_leaves_a_committed_database_unchanged() -> None:
     Store.objects.create(name="before")
-    with pytest.raises(LoadError, match=r"^shop\.Store: the database refused the rows"):
+    # The refused object is named (its column and value), the model too.
+    with pytest.raises(LoadError, match=r"value 'before': shop\.Store: the database refused"):
         bulk_create_bulks_in_steps(
             {Category: [Category(name="c")], Store: [Store(name="new"), Store(name="before")]}
         )
@@ -255,7 +256,7 @@ def test_dangling_foreign_key_fails_inside_the_loader() -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite ignores max_length")
 def test_data_error_becomes_a_load_error() -> None:
-    with pytest.raises(LoadError, match=r"^shop\.Store: .*value too long"):
+    with pytest.raises(LoadError, match=r"Column 'name'.*shop\.Store: .*value too long"):
         bulk_create_in_steps(Store, [Store(name="x" * 101)])
 
 

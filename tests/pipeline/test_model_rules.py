@@ -15,6 +15,7 @@ from shop.models import Product
 
 from tests.testapp.models import Ruled
 from winiadmin.cleaning import CleaningDF
+from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.importers import Importer
 from winiadmin.pipeline.spec import FramesByModel
 from winiadmin.problems import ProblemKind
@@ -218,3 +219,120 @@ def test_a_trigger_refusing_a_row_names_the_file_row(tmp_path: Path) -> None:
     assert (problem.row, problem.kind) == (3, ProblemKind.LOAD_FAILED)
     assert "seven is refused" in problem.message
     assert Ruled.objects.count() == 0
+
+
+class RenamedProductCleaning(ProductCleaning):
+    """The file says ``Product name`` for the model's ``name``."""
+
+    @classmethod
+    def get_rename_map(cls) -> dict[str, str]:
+        return {"name": "Product name"}
+
+
+class RenamedProducts(ProductImporter):
+    cleaning_df_cls = RenamedProductCleaning
+
+
+class RenamedProductFrames(ProductFrames):
+    cleaning_df_cls = RenamedProductCleaning
+
+
+@pytest.mark.parametrize("importer", [RenamedProducts, RenamedProductFrames])
+def test_a_problem_names_the_header_of_the_cleaning_class_rename_map(
+    tmp_path: Path, importer: type[Importer]
+) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text(f"sku,Product name,price\nA-1,Short,1.50\nA-2,{LONG},2.00\n")
+    result = importer().run(path)
+    assert [(p.row, p.column, p.value) for p in result.problems.errors()] == [
+        (3, "Product name", LONG)
+    ]
+
+
+@BOTH
+def test_a_problem_names_the_header_the_user_mapped(
+    tmp_path: Path, importer: type[Importer]
+) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text(f"sku,Product name,price\nA-1,Short,1.50\nA-2,{LONG},2.00\n")
+    result = importer().run(path, column_mapping=ColumnMapping({"Product name": "name"}))
+    assert [(p.row, p.column, p.value) for p in result.problems.errors()] == [
+        (3, "Product name", LONG)
+    ]
+    assert Product.objects.count() == 0
+
+
+def test_a_refusal_by_the_database_names_the_header_too(tmp_path: Path) -> None:
+    path = tmp_path / "ruled.csv"
+    path.write_text("code,Label,low,high\na,ok,1,2\nb,UPPER,1,2\n")
+    result = RuledFrames().run(path, column_mapping=ColumnMapping({"Label": "label"}))
+    assert result.status is ImportStatus.FAILED
+    [problem] = result.problems.errors()
+    assert (problem.row, problem.column, problem.value) == (3, "Label", "UPPER")
+    assert "column 'Label'" in result.error
+
+
+@pytest.mark.parametrize("batch_size", [2, 1000])
+def test_a_constraint_left_to_the_database_names_the_file_row_on_the_object_path(
+    tmp_path: Path, batch_size: int
+) -> None:
+    """The same refusal as the frame path's, found among the objects sent (by halves)."""
+    path = tmp_path / "ruled.csv"
+    path.write_text("code,Label,low,high\na,ok,1,2\nb,ok,1,2\nc,UPPER,1,2\nd,ok,1,2\n")
+    mapping = ColumnMapping({"Label": "label"})
+    result = RuledObjects().run(path, batch_size=batch_size, column_mapping=mapping)
+    assert result.status is ImportStatus.FAILED
+    [problem] = result.problems.errors()
+    assert (problem.kind, problem.row, problem.column, problem.value) == (
+        ProblemKind.LOAD_FAILED,
+        4,
+        "Label",
+        "UPPER",
+    )
+    assert "ruled_label_lower" in problem.message or "CHECK" in problem.message
+    assert Ruled.objects.count() == 0
+
+
+def _refuse_seven() -> None:
+    table = Ruled._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_seven() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.low = 7 THEN RAISE EXCEPTION 'seven is refused' USING ERRCODE = '23514'; "
+            "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER refuse_seven BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_seven()"
+        )
+
+
+@pytest.mark.parametrize("batch_size", [1, 1000])
+def test_a_trigger_refusing_an_object_names_the_file_row(tmp_path: Path, batch_size: int) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("a PL/pgSQL trigger")
+    _refuse_seven()
+    path = tmp_path / "ruled.csv"
+    path.write_text("code,label,low,high\na,x,1,9\nb,x,2,9\nc,x,7,9\nd,x,3,9\n")
+    result = RuledObjects().run(path, batch_size=batch_size)
+    assert result.status is ImportStatus.FAILED
+    [problem] = result.problems.errors()
+    assert (problem.row, problem.kind) == (4, ProblemKind.LOAD_FAILED)
+    assert "seven is refused" in problem.message
+    assert "COPY" not in result.error
+    assert Ruled.objects.count() == 0
+
+
+def test_a_refused_object_the_importer_computed_has_no_row(tmp_path: Path) -> None:
+    """A value the file does not hold cannot be found in it: the problem says so by no row."""
+
+    class Shouting(RuledObjects):
+        def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+            return {Ruled: [Ruled(code=c, label=c.upper()) for c in df["code"]]}
+
+    path = tmp_path / "ruled.csv"
+    path.write_text("code,label,low,high\nab,x,1,2\ncd,x,1,2\n")
+    result = Shouting().run(path)
+    assert result.status is ImportStatus.FAILED
+    [problem] = result.problems.errors()
+    assert (problem.row, problem.column, problem.value) == (None, "label", "AB")

@@ -11,8 +11,13 @@ from django.db import connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from shop.importers import CatalogueCleaningDF, CatalogueImporter, CatalogueObjectsImporter
-from shop.models import Category, Product
+from shop.importers import (
+    CatalogueCleaningDF,
+    CatalogueImporter,
+    CatalogueObjectsImporter,
+    ProductObjectsImporter,
+)
+from shop.models import Category, Product, Store
 
 from tests.testapp.models import StockLevel
 from winiadmin.cleaning import CleaningDF
@@ -290,3 +295,66 @@ def test_the_system_check_names_an_importer_with_a_non_unique_key() -> None:
         unregister(ByName)
     assert error.id == "winiadmin.E009"
     assert "tests.catalogue_by_name" in error.msg and "not unique" in error.msg
+
+
+class LookedUpUpsert(ProductObjectsImporter):
+    """The instance path with natural keys (``with_keys``) and an upsert key."""
+
+    upsert_keys = {Product: ("sku",)}
+
+
+def _stored_product(tmp_path: Path, category: str) -> tuple[Product, Path]:
+    """SKU-1 stored in ``Books``; a file giving it (by name) ``category``."""
+    books = Category.objects.create(name="Books")
+    Category.objects.create(name="Kitchen")
+    store = Store.objects.create(name="Online")
+    product = Product.objects.create(
+        sku="SKU-1", name="Puzzle", price=5, quantity=1, category=books, store=store
+    )
+    csv = tmp_path / "products.csv"
+    csv.write_text(
+        "sku,name,price,quantity,category,store,available_from\n"
+        f"SKU-1,Puzzle,5.00,1,{category},Online,\n"
+    )
+    return product, csv
+
+
+def test_an_upsert_keeps_an_unchanged_looked_up_key(tmp_path: Path) -> None:
+    product, csv = _stored_product(tmp_path, "Books")
+    result = LookedUpUpsert().run(csv)
+    assert result.status is ImportStatus.SUCCEEDED, list(result.problems)
+    count = product_count(result)
+    assert (count.count, count.updated, count.unchanged) == (0, 0, 1)
+    assert Product.objects.get(sku="SKU-1").category == product.category
+
+
+def test_an_upsert_moves_a_row_to_the_looked_up_key_it_names(tmp_path: Path) -> None:
+    product, csv = _stored_product(tmp_path, "Kitchen")
+    result = LookedUpUpsert().run(csv)
+    assert result.status is ImportStatus.SUCCEEDED, list(result.problems)
+    kitchen = Category.objects.get(name="Kitchen")
+    assert Product.objects.get(sku="SKU-1").category == kitchen
+    [change] = result.changes["shop.Product"]
+    assert (change.row, change.changes) == (2, {"category": (product.category_id, kitchen.pk)})
+    assert result.unmatched == []
+
+
+def test_an_upsert_with_an_unknown_looked_up_key_lists_it_once_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    product, csv = _stored_product(tmp_path, "Toyz")
+    result = LookedUpUpsert().run(csv)
+    assert result.status is ImportStatus.INVALID
+    [unmatched] = result.unmatched
+    assert (unmatched.lookup.field, unmatched.counts, unmatched.rows) == (
+        "category",
+        {"Toyz": 1},
+        {"Toyz": [2]},
+    )
+    unknown = [(p.row, p.column, p.value) for p in result.problems if p.kind.value == "unknown_key"]
+    assert unknown == [(2, "category", "Toyz")]
+    assert Product.objects.get(sku="SKU-1").category == product.category
+    skipped = LookedUpUpsert().run(csv, skip_invalid=True)
+    assert skipped.status is ImportStatus.SUCCEEDED
+    assert skipped.skipped_rows == (2,)
+    assert Product.objects.get(sku="SKU-1").category == product.category

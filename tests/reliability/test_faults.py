@@ -42,7 +42,10 @@ def test_a_constraint_violation_in_the_third_chunk_of_the_second_model() -> None
         FILE, batch_size=2, progress=lambda p: chunks.append((p.detail, p.done))
     )
     assert result.status is ImportStatus.FAILED
-    assert result.error.startswith("testapp.FaultChild: the database refused the rows: ")
+    # The refused row is named as the user's spreadsheet shows it (its row, column and value).
+    assert result.error.startswith(
+        "Row 6, column 'amount', value '-1': testapp.FaultChild: the database refused this row: "
+    )
     assert "testapp_faultchild_amount_gte_0" in result.error  # the constraint, by name
     assert result.created == []
     assert_untouched()
@@ -54,7 +57,7 @@ def test_a_constraint_violation_in_the_third_chunk_of_the_second_model() -> None
 def test_the_command_reports_the_database_error(tmp_path: Path) -> None:
     path = tmp_path / "faults.csv"
     path.write_bytes(FILE)
-    with pytest.raises(CommandError, match="FaultChild: the database refused the rows"):
+    with pytest.raises(CommandError, match=r"Row 6.*FaultChild: the database refused this row"):
         call_command(
             "winiadmin_import", "tests.faults", str(path), "--batch_size", "2",
             stdout=StringIO(), stderr=StringIO(),
@@ -75,9 +78,9 @@ def test_the_admin_job_fails_with_the_reason(su_client: Client) -> None:
     assert page.status_code == 200
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
-    assert job.error.startswith("testapp.FaultChild: the database refused the rows: ")
+    assert job.error.startswith("Row 6, column 'amount', value '-1': testapp.FaultChild: ")
     assert job.created_counts == {}
-    assert "FaultChild: the database refused the rows" in page.content.decode()
+    assert "FaultChild: the database refused this row" in page.content.decode()
     assert_untouched()
 
 

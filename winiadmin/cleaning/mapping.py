@@ -171,6 +171,16 @@ class MatchedColumns:
         keys = get_close_matches(normalised(target), list(free), n=n, cutoff=0.4)
         return [free[key] for key in keys]
 
+    def headers_by_column(self, file_names: Mapping[str, str]) -> dict[str, str]:
+        """Cleaned column → the file header it came from, given the cleaning class's rename map
+        (standard name → the expected column's name): what a problem shows the user."""
+        header_of = {c.target: c.header for c in self.columns if c.target is not None}
+        return {
+            name: header_of[expected]
+            for name, expected in file_names.items()
+            if expected in header_of
+        }
+
     def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rename matched columns to the expected names; drop the ignored ones."""
         ignored = [c.header for c in self.columns if c.reason is MatchReason.IGNORED]

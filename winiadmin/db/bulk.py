@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import batched
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, DataError, IntegrityError, connections, router, transaction
 from django.db.models import Model
 from django.db.models.expressions import DatabaseDefault
 
@@ -33,6 +33,7 @@ from winiadmin.db.graph import (
     self_references,
     topological_sort_models,
 )
+from winiadmin.db.located_objects import SentObjects, raise_refused_object
 from winiadmin.db.plain_insert import PlainInsert, plain_insert_possible
 from winiadmin.exceptions import LoadError
 
@@ -151,10 +152,16 @@ def _load(  # noqa: PLR0913 - load_bulks' knobs, passed on as they are
         collect=collect,
         resolver=resolver,
     )
-    with transaction.atomic(using=db):
-        for model in order:
-            with refused_as_load_error(model):
-                loader.load(model, bulk_by_class[model])
+    try:
+        with transaction.atomic(using=db):
+            for model in order:
+                with refused_as_load_error(model):
+                    loader.load(model, bulk_by_class[model])
+    except LoadError as exc:
+        if isinstance(exc.__cause__, IntegrityError | DataError):
+            # The load's savepoint is rolled back: the objects sent last can be tried again.
+            raise_refused_object(loader.sent, db)
+        raise
     return loader
 
 
@@ -182,10 +189,13 @@ class _Loader:
     resolver: KeyResolver | None = None
     counts: dict[type[Model], int] = field(default_factory=dict)
     created: dict[type[Model], list[Model]] = field(default_factory=dict)
+    #: The objects the database may still refuse (to name the one it does).
+    sent: SentObjects = field(default_factory=SentObjects)
 
     def load(self, model: type[Model], bulk: Iterable[Model]) -> None:
         self.counts[model] = 0
         self.created[model] = []
+        self.sent.start(model)
         plain = self.plain.get(model)
         try:
             for chunk in self._chunks(model, bulk):
@@ -201,6 +211,7 @@ class _Loader:
             raise
         if plain is not None:
             plain.finish()  # the server has stored every row (or raises what it refused)
+        self.sent.confirmed()
         if self.counts[model] and references(model):
             # Foreign keys are checked at COMMIT on PostgreSQL and SQLite (deferred): check now,
             # so a dangling id fails here, named, even inside an outer transaction (a dry run).
@@ -218,6 +229,9 @@ class _Loader:
             chunk = self.resolver.resolve_objects(model, chunk)
         _link_parents(model, chunk)
         plain = self.plain.get(model)
+        # An open COPY (PostgreSQL) may refuse a row only when it ends, chunks later; an INSERT
+        # does at once, and a query since the last chunk (a lookup, a conflict check) ended it.
+        self.sent.sent(chunk, confirmed=plain is None or not plain.pending)
         if plain is not None and plain.run(chunk):
             return chunk
         one_by_one = [obj for obj in chunk if not _pk_known(obj)] if model in self.needs_pks else []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -56,7 +57,9 @@ def located_refusals(
     except (IntegrityError, DataError) as exc:
         index = _copy_line(exc)
         if index is None or index >= values.height:
-            index = _refused_index(trial, values, using)
+            index = first_refused(
+                lambda start, end: trial(values.slice(start, end - start)), values.height, using
+            )
         raise RowRefused(_problem(model, exc, source, index)) from exc
 
 
@@ -66,25 +69,41 @@ def _copy_line(exc: Exception) -> int | None:
     return int(found.group(1)) - 1 if found else None
 
 
-def _refused_index(trial: Writer, values: pl.DataFrame, using: str) -> int:
-    """The first row the database refuses, by halves (each trial rolled back)."""
-    low, high = 0, values.height
+def first_refused(trial: Callable[[int, int], None], size: int, using: str) -> int:
+    """The first of ``size`` rows the database refuses, by halves: ``trial(start, end)`` writes
+    rows ``start:end``, in a savepoint rolled back."""
+    low, high = 0, size
     while high - low > 1:
         middle = (low + high) // 2
-        try:
-            with transaction.atomic(using=using):
-                trial(values.slice(low, middle - low))
-                raise _Undo
-        except _Undo:
+        if refuses(partial(trial, low, middle), using) is None:
             low = middle  # the first half passes: the refused row is in the second
-        except (IntegrityError, DataError):
+        else:
             high = middle
     return low
+
+
+def refuses(write: Callable[[], None], using: str) -> IntegrityError | DataError | None:
+    """What the database refuses of ``write``, tried in a savepoint and rolled back."""
+    try:
+        with transaction.atomic(using=using):
+            write()
+            raise _Undo
+    except _Undo:
+        return None
+    except (IntegrityError, DataError) as exc:
+        return exc
 
 
 def _problem(model: type[Model], exc: Exception, source: pl.DataFrame, index: int) -> Problem:
     row_values = source.row(index, named=True) if index < source.height else {}
     row = row_values.get(ROW_NUMBER_COLUMN)
+    return refusal_problem(model, exc, row_values, None if row is None else int(row))
+
+
+def refusal_problem(
+    model: type[Model], exc: Exception, row_values: dict[str, Any], row: int | None
+) -> Problem:
+    """The problem of a refused row: ``row_values`` by field name (or frame column)."""
     column = _column(model, exc, row_values)
     value = row_values.get(column) if column is not None else None
     reason = _reason(exc)
@@ -93,7 +112,7 @@ def _problem(model: type[Model], exc: Exception, source: pl.DataFrame, index: in
         ProblemKind.LOAD_FAILED,
         Severity.ERROR,
         message,
-        None if row is None else int(row),
+        row,
         column,
         None if value is None else str(value),
     )

@@ -319,9 +319,21 @@ class KeyResolver:
         )
 
     def resolve_objects(self, model: type[Model], chunk: list[Model]) -> list[Model]:
-        """Set the foreign keys of a chunk given with :func:`with_keys`; drop unmatched objects."""
+        """Set the foreign keys of a chunk given with :func:`with_keys`; drop unmatched objects.
+
+        The natural-key values are consumed: an object is resolved once, however many callers
+        ask (the upsert resolves before it compares stored rows, the loader again before it
+        inserts), so an unmatched value is counted once.
+        """
         if not _has_keys(chunk):
             return chunk
+        try:
+            return self._resolve_objects(model, chunk)
+        finally:
+            for obj in chunk:
+                obj.__dict__.pop(KEYS_ATTRIBUTE, None)
+
+    def _resolve_objects(self, model: type[Model], chunk: list[Model]) -> list[Model]:
         lookups = self.for_model(model)
         linked = {name for m, name in self.linked if m is model}
         _refuse_undeclared(model, chunk, {lk.field for lk in lookups} | linked)

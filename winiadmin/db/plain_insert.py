@@ -86,6 +86,11 @@ class PlainInsert:
             obj._state.db = self.using
         return True
 
+    @property
+    def pending(self) -> bool:
+        """Whether rows sent may still be refused (an open ``COPY``; see ``RowsWriter``)."""
+        return self._with_pk.pending or self._without_pk.pending
+
     def finish(self, error: BaseException | None = None) -> None:
         """Wait until every row sent is stored (PostgreSQL: end the open ``COPY``), raising what
         the database refused; with ``error``, cancel what is still open instead."""
@@ -111,6 +116,10 @@ class _Group:
             attnames = [f.attname for f in self.fields]
             self._writer = RowsWriter(self.model, attnames, using=self.using)
         return self._writer
+
+    @property
+    def pending(self) -> bool:
+        return self._writer is not None and self._writer.pending
 
     def close(self, error: BaseException | None) -> None:
         if self._writer is not None:

@@ -127,6 +127,12 @@ class RowsWriter:
             return self._last_rowids(rows)
         return keys
 
+    @property
+    def pending(self) -> bool:
+        """Whether rows written may still be refused: a ``COPY`` is open (a query on the
+        connection ends it, and the server has then judged every row)."""
+        return self._copy is not None and not self._copy.closed
+
     def close(self, error: BaseException | None = None) -> None:
         """Wait until every row written is stored (PostgreSQL: end the open ``COPY``), raising
         what the database refused; with ``error``, cancel what is still open instead."""

@@ -18,6 +18,7 @@ import polars as pl
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
+from winiadmin.db.lookups import KeyResolver
 from winiadmin.db.unique import unique_field_sets
 from winiadmin.db.upsert import UpsertTally, key_attnames
 from winiadmin.pipeline.object_upsert import StoredUpdate
@@ -42,6 +43,8 @@ class ConflictFilter:
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
     #: The models' own rules (what ``full_clean()`` refuses), checked per chunk first.
     rules: ObjectRules | None = None
+    #: The run's natural keys: resolved per chunk before the upsert and the unique checks.
+    resolver: KeyResolver | None = None
     #: Objects left out, by id; kept alive so that a freed object's id is never reused here.
     _dropped: dict[int, Model] = field(default_factory=dict)
     #: Times each reported key was left out so far (the n-th object with a key is in the n-th
@@ -70,6 +73,10 @@ class ConflictFilter:
             )
             if self.rules is not None:
                 kept = self._valid(model, kept)
+            if self.resolver is not None:
+                # Before the upsert compares and updates stored rows: a looked-up key still
+                # unresolved would be compared, and written, as NULL.
+                kept = self._resolved(model, kept)
             if stored is None and field_sets:
                 stored = model._base_manager.using(self.using).exists()
             if key is not None:
@@ -94,6 +101,16 @@ class ConflictFilter:
                 kept.append(obj)
         return kept
 
+    def _resolved(self, model: type[Model], objs: list[Model]) -> list[Model]:
+        """Set the natural keys (``with_keys``); an object whose value matches nothing is left
+        out with its children (the resolver lists the value)."""
+        assert self.resolver is not None
+        kept = self.resolver.resolve_objects(model, objs)
+        if len(kept) != len(objs):
+            alive = {id(obj) for obj in kept}
+            self._dropped.update((id(obj), obj) for obj in objs if id(obj) not in alive)
+        return kept
+
     def _upsert(
         self,
         model: type[Model],
@@ -115,6 +132,26 @@ class ConflictFilter:
             else:
                 keys.add(k)
         return new
+
+    def row_of(self, obj: Model) -> int | None:
+        """The file row ``obj`` came from, found by value: the first row whose columns named
+        like its fields (not its foreign keys) hold its values; else the one row whose text
+        columns do. ``None`` when no row, or several, match so."""
+        fields = [
+            f
+            for f in type(obj)._meta.concrete_fields
+            if not f.is_relation
+            and f.name in self.frame.columns
+            and getattr(obj, f.attname) is not None
+        ]
+        texts = [f for f in fields if isinstance(getattr(obj, f.attname), str)]
+        for chosen, first in ((fields, True), (texts, False)):
+            names = [f.name for f in chosen]
+            values = [_as_text(getattr(obj, f.attname)) for f in chosen]
+            found = rows_with_values(self.frame, self.rows, names, values)
+            if found and (first or len(found) == 1):
+                return found[0]
+        return None
 
     def _points_at_dropped(self, obj: Model) -> bool:
         cache = obj._state.fields_cache
@@ -204,3 +241,8 @@ class ConflictFilter:
     def _rows_with(self, names: Sequence[str], key: Key) -> list[int]:
         columns = [n if n in self.frame.columns else n.removesuffix("_id") for n in names]
         return rows_with_values(self.frame, self.rows, columns, key)
+
+
+def _as_text(value: object) -> str:
+    """A value as the cleaned frame's column cast to text shows it (booleans in lower case)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -1,5 +1,6 @@
 """The load stage for frame-native importers: the same run transaction and problem report."""
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from django.db.models import Model
@@ -66,7 +67,11 @@ def _check_conflicts(
 ) -> dict[type[Model], ModelFrame]:
     checked = {}
     for model, given in specs.items():
-        spec = _without_refused(given, outcome, refs) if settings.validate_rules else given
+        spec = (
+            _without_refused(given, outcome, refs, settings.column_labels)
+            if settings.validate_rules
+            else given
+        )
         stored = table_had_rows(spec, settings.using, settings.key_history)
         problems, mask = frame_conflicts(spec, settings.using, settings.key_history, stored=stored)
         outcome.problems += problems
@@ -84,9 +89,11 @@ def _check_conflicts(
     return checked
 
 
-def _without_refused(spec: ModelFrame, outcome: LoadOutcome, refs: FrameRefs) -> ModelFrame:
+def _without_refused(
+    spec: ModelFrame, outcome: LoadOutcome, refs: FrameRefs, labels: Mapping[str, str]
+) -> ModelFrame:
     """The frame without the rows breaking the model's rules (reported, like conflicts)."""
-    checked = FrameChecker(spec.model).check(spec.frame)
+    checked = FrameChecker(spec.model, labels).check(spec.frame)
     if not checked.problems:
         return spec
     outcome.problems += checked.problems

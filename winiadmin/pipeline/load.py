@@ -6,7 +6,7 @@ whether that is committed is decided once, by the run, when every batch is loade
 
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -17,6 +17,7 @@ from django.db.models import Model
 from winiadmin.db.bulk import load_bulks
 from winiadmin.db.through_rows import LinkCounts
 from winiadmin.db.upsert import UpsertTally
+from winiadmin.exceptions import ObjectRefused, RowRefused
 from winiadmin.pipeline.conflicts import ConflictFilter
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.links import link_cells, require_returned_keys, write_stage_links
@@ -82,6 +83,9 @@ class LoadSettings:
     validate_rules: bool = True
     #: Many-to-many fields given by natural keys (the importer's ``many_to_many``).
     many_to_many: "tuple[ManyToMany, ...]" = ()
+    #: Cleaned column → the file header it came from (the header row the user sees): a
+    #: problem about a model field fed by the cleaned column of the same name names this header.
+    column_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 class RunTransaction:
@@ -164,7 +168,8 @@ def load_stage(
         settings.step,
         upsert_keys=settings.upsert_keys,
         diff_limit=settings.diff_limit,
-        rules=ObjectRules(frame, rows) if settings.validate_rules else None,
+        rules=ObjectRules(frame, rows, settings.column_labels) if settings.validate_rules else None,
+        resolver=settings.resolver,
     )
     cells = link_cells(settings.many_to_many)
     if cells is not None:
@@ -175,15 +180,19 @@ def load_stage(
     }
     total = _known_total(bulks)
     outcome = LoadOutcome()
-    loaded = load_bulks(
-        checked,
-        settings.step,
-        using=settings.using,
-        on_chunk=progress_counter(settings, total),
-        # Many-to-many links need the objects' keys: bulk_create reads them back.
-        collect=settings.collect_pks or cells is not None,
-        resolver=settings.resolver,
-    )
+    try:
+        loaded = load_bulks(
+            checked,
+            settings.step,
+            using=settings.using,
+            on_chunk=progress_counter(settings, total),
+            # Many-to-many links need the objects' keys: bulk_create reads them back.
+            collect=settings.collect_pks or cells is not None,
+            resolver=settings.resolver,
+        )
+    except ObjectRefused as exc:  # the database refused an object: name its file row
+        problem = replace(exc.problem, row=conflicts.row_of(exc.obj))
+        raise RowRefused(problem) from exc
     for model, value in loaded.items():
         if isinstance(value, list):
             outcome.counts[model] = len(value)

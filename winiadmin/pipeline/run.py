@@ -157,7 +157,8 @@ class _Run:
             self._fail(ImportStatus.FAILED, ProblemKind.IMPORTER_FAILED, str(exc))
             self.result.exception = exc
         except RowRefused as exc:  # the database refused a row the model's rules let through
-            self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc), exc.problem)
+            problem = self._labelled(exc.problem)
+            self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(problem), problem)
         except (LoadError, ImportTimeout) as exc:
             self._fail(ImportStatus.FAILED, ProblemKind.LOAD_FAILED, str(exc))
         except WiniadminError as exc:
@@ -353,7 +354,23 @@ class _Run:
             rows=cleaned.row_numbers.len(),
             validate_rules=self.spec.validate_model_rules,
             many_to_many=self.spec.many_to_many,
+            column_labels=self._column_labels(),
         )
+
+    def _labelled(self, problem: Problem) -> Problem:
+        """``problem`` naming its columns by the file's headers."""
+        if problem.column is None:
+            return problem
+        labels = self._column_labels()
+        names = problem.column.split(", ")
+        return replace(problem, column=", ".join(labels.get(n, n) for n in names))
+
+    def _column_labels(self) -> dict[str, str]:
+        """Cleaned column → its file header, for the problems the load names."""
+        matches = self.result.column_matches
+        if matches is None:
+            return {}
+        return matches.headers_by_column(rename_map_of(self.spec.get_cleaning_df_cls()))
 
     def _record_totals(self, totals: RunTotals) -> None:
         self.result.created = model_counts(totals.counts, totals.tallies, totals.removed)

@@ -22,7 +22,7 @@ from winiadmin.validation.checks import checked_fields
 from winiadmin.validation.frame import FrameChecker
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from winiadmin.problems import Problem
 
@@ -34,6 +34,8 @@ class ObjectRules:
     #: The cleaned frame and its file row numbers, to find the row behind a refused value.
     frame: pl.DataFrame
     rows: pl.Series
+    #: The column a problem names, by field name (the file's header; see ``FrameChecker``).
+    labels: Mapping[str, str] = field(default_factory=dict)
     _checkers: dict[type[Model], FrameChecker] = field(default_factory=dict)
     _indexes: dict[tuple[str, ...], dict[Key, list[int]]] = field(default_factory=dict)
     _seen: Counter[tuple[tuple[str, ...], Key]] = field(default_factory=Counter)
@@ -42,7 +44,7 @@ class ObjectRules:
         """The problems of ``objs`` and, per object, whether it breaks a rule."""
         if not objs:
             return [], []
-        checker = self._checkers.setdefault(model, FrameChecker(model))
+        checker = self._checkers.setdefault(model, FrameChecker(model, self.labels))
         frame = objects_frame(model, objs)
         checked = checker.check(frame)
         problems = []
