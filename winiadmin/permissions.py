@@ -58,6 +58,19 @@ def can_import(user: User, importer: type[Importer]) -> bool:
     return bool(importer.models) and user.has_perms(import_permissions(importer))
 
 
+def export_permissions(model: type[Model]) -> list[str]:
+    """Either of these lets a user export a model's rows: seeing them is enough (Django's
+    admin lets a user with the change permission see them too)."""
+    return [_codename("view", model), _codename("change", model)]
+
+
+def can_export(user: User, model: type[Model]) -> bool:
+    """Active staff who may see the model's rows (superusers may)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return any(user.has_perm(perm) for perm in export_permissions(model))
+
+
 def _codename(action: str, model: type[Model]) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
