@@ -17,6 +17,8 @@ from tests.admin.helpers import html, job_url, uploaded_job
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from django.test import Client
 
     from tests.admin.conftest import MakeUser
@@ -134,10 +136,20 @@ def test_the_view_permission_is_required(
     assert _rows(response) == [["sku"], ["SKU-1"], ["SKU-3"], ["SKU-2"]]  # by name
 
 
-def test_the_template_is_overridable_per_model(su_client: Client, products: None) -> None:
-    response = su_client.get(reverse(EXPORT_URL))
-    assert [t.name for t in response.templates][0] == "admin/winiadmin/export.html"
-    assert response.template_name[0] == "admin/shop/product/winiadmin/export.html"  # type: ignore[attr-defined]
+def test_the_template_is_overridable_per_model(
+    su_client: Client, products: None, settings: object, tmp_path: Path
+) -> None:
+    override = tmp_path / "admin" / "shop" / "product" / "winiadmin" / "export.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        '{% extends "admin/winiadmin/export.html" %}'
+        "{% block wizard %}<p>Products leave here</p>{{ block.super }}{% endblock %}"
+    )
+    templates = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]  # type: ignore[attr-defined]
+    settings.TEMPLATES = templates  # type: ignore[attr-defined]
+    page = html(su_client.get(reverse(EXPORT_URL)))
+    assert "Products leave here" in page and "3 rows" in page
+    assert "Products leave here" not in html(su_client.get(reverse("admin:shop_store_export")))
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
