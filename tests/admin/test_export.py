@@ -50,14 +50,16 @@ def _rows(response: object) -> list[list[str]]:
 def test_the_button_carries_the_changelist_filters(su_client: Client, products: None) -> None:
     books = Category.objects.get(name="Books")
     changelist = su_client.get(
-        reverse("admin:shop_product_changelist"), {"category__id__exact": books.pk, "o": "-2"}
+        reverse("admin:shop_product_changelist"), {"category__id__exact": str(books.pk), "o": "-2"}
     )
     page = html(changelist)
     assert "winiadmin-export-link" in page
     url = reverse(EXPORT_URL) + f"?category__id__exact={books.pk}&amp;o=-2"
     assert f'href="{url}"' in page
 
-    form = html(su_client.get(reverse(EXPORT_URL), {"category__id__exact": books.pk, "o": "-2"}))
+    form = html(
+        su_client.get(reverse(EXPORT_URL), {"category__id__exact": str(books.pk), "o": "-2"})
+    )
     assert "2 rows, as the list shows them" in form
     assert all(f'value="{h}"' in form for h in CATALOGUE_HEADER)
 
