@@ -25,8 +25,14 @@ from django.utils.translation import gettext_lazy
 from winiadmin.admin.forms import ExportForm
 from winiadmin.admin.refusals import admin_page
 from winiadmin.admin.templates import template_candidates
-from winiadmin.exports import ExportColumns, ExportOptions, export_columns, export_queryset
-from winiadmin.importers import Importer, get_importer, importers_for_model, model_importer
+from winiadmin.exports import (
+    ExportColumns,
+    ExportOptions,
+    export_columns,
+    export_queryset,
+    importers_exporting,
+)
+from winiadmin.importers import Importer, get_importer
 from winiadmin.permissions import User, can_export
 from winiadmin.spreadsheets import CONTENT_TYPES
 
@@ -47,7 +53,8 @@ class ExportMixin(_Base):
     admin.ModelAdmin)``.
 
     ``export_importer`` names the importer whose columns the file has (a class or registered
-    name); by default the first importer that writes the model, else its derived importer.
+    name); by default the first importer whose files hold the model's rows (the last model it
+    writes, :func:`winiadmin.exports.exported_model`), else the model's derived importer.
     """
 
     change_list_template = "admin/winiadmin/change_list.html"
@@ -59,8 +66,7 @@ class ExportMixin(_Base):
             return get_importer(chosen)
         if chosen is not None:
             return chosen
-        writing = importers_for_model(self.model)
-        return writing[0] if writing else model_importer(self.model)
+        return importers_exporting(self.model)[0]
 
     def get_export_columns(self) -> ExportColumns:
         return export_columns(self.get_export_importer(), self.model)

@@ -9,6 +9,8 @@ from winiadmin.exports.columns import (
     ExportColumns,
     export_columns,
     exported_model,
+    find_export_importer,
+    importers_exporting,
 )
 from winiadmin.exports.stream import (
     CHUNK_SIZE,
@@ -28,5 +30,7 @@ __all__ = [
     "export_columns",
     "export_queryset",
     "exported_model",
+    "find_export_importer",
     "format_of",
+    "importers_exporting",
 ]

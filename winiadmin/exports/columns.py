@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field, ForeignKey, Model
 
 from winiadmin.cleaning.tracking import rename_map_of
-from winiadmin.exceptions import WiniadminError
+from winiadmin.exceptions import ImporterNotFound, WiniadminError
+from winiadmin.importers import all_importers, get_importer, model_importer
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -95,6 +97,31 @@ def exported_model(importer: type[Importer]) -> type[Model]:
         msg = f"{importer.get_name()} writes no model, so it has nothing to export."
         raise WiniadminError(msg)
     return importer.models[-1]
+
+
+def importers_exporting(model: type[Model]) -> list[type[Importer]]:
+    """The importers whose files hold ``model``'s rows (:func:`exported_model`), else the one
+    derived from the model: the first is what an export of ``model`` uses by default."""
+    found = [i for i in all_importers() if i.models and exported_model(i) is model]
+    return found or [model_importer(model)]
+
+
+def find_export_importer(name: str) -> type[Importer]:
+    """An importer by name, else by model label: the one importer whose files hold that
+    model's rows, or the model's derived importer when none does (the commands' argument)."""
+    try:
+        return get_importer(name)
+    except ImporterNotFound as not_found:
+        try:
+            model = apps.get_model(name)
+        except (LookupError, ValueError):
+            raise not_found from None
+    found = importers_exporting(model)
+    if len(found) > 1:
+        names = ", ".join(sorted(i.get_name() for i in found))
+        msg = f"Several importers hold {model._meta.label}'s rows: {names}. Name one."
+        raise ImporterNotFound(msg)
+    return found[0]
 
 
 def export_columns(importer: type[Importer], model: type[Model] | None = None) -> ExportColumns:
