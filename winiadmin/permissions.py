@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db.models import Model
 
 from winiadmin.importers import Importer
-from winiadmin.models import ImportJob
+from winiadmin.models import ExportJob, ImportJob
 
 
 class User(Protocol):
@@ -69,6 +69,13 @@ def can_export(user: User, model: type[Model]) -> bool:
     if not (user.is_active and user.is_staff):
         return False
     return any(user.has_perm(perm) for perm in export_permissions(model))
+
+
+def can_see_export(user: User, job: ExportJob) -> bool:
+    """Their own export jobs, while they may still export the model."""
+    if job.user_id is None or job.user_id != user.pk:
+        return False
+    return can_export(user, apps.get_model(job.model))
 
 
 def _codename(action: str, model: type[Model]) -> str:

@@ -43,6 +43,11 @@ def preview_name(job_id: object, attempt: object = None) -> str:
     return f"{job_folder(job_id)}/cleaned{suffix}.parquet"
 
 
+def export_name(job_id: object, fmt: str) -> str:
+    """``winiadmin/exports/<job id>/export.<fmt>``: a background export's file."""
+    return f"winiadmin/exports/{job_id}/export.{fmt}"
+
+
 def job_folder(job_id: object) -> str:
     return f"winiadmin/{job_id}"
 

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseGone,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -22,6 +32,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from winiadmin.admin.export_jobs import download, progress_page
 from winiadmin.admin.forms import ExportForm
 from winiadmin.admin.refusals import admin_page
 from winiadmin.admin.templates import template_candidates
@@ -33,10 +44,15 @@ from winiadmin.exports import (
     importers_exporting,
 )
 from winiadmin.importers import Importer, get_importer
-from winiadmin.permissions import User, can_export
+from winiadmin.jobs.dispatch import send_export
+from winiadmin.jobs.exports import cancel_export, create_export_job, runs_export_in_background
+from winiadmin.models import ExportJob
+from winiadmin.permissions import User, can_export, can_see_export, user_id
 from winiadmin.spreadsheets import CONTENT_TYPES
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from django.contrib.admin import AdminSite, ModelAdmin
     from django.db.models import Model, QuerySet
 
@@ -83,12 +99,27 @@ class ExportMixin(_Base):
                 admin_page(self.admin_site, self.export_view),
                 name="{}_{}_export".format(*info),
             ),
+            path(
+                "export/<uuid:job_id>/",
+                admin_page(self.admin_site, self.export_job_view),
+                name="{}_{}_export_job".format(*info),
+            ),
+            path(
+                "export/<uuid:job_id>/cancel/",
+                admin_page(self.admin_site, self.export_cancel_view),
+                name="{}_{}_export_cancel".format(*info),
+            ),
+            path(
+                "export/<uuid:job_id>/download/",
+                admin_page(self.admin_site, self.export_download_view),
+                name="{}_{}_export_download".format(*info),
+            ),
             *super().get_urls(),
         ]
 
-    def export_url(self) -> str:
-        info = (self.model._meta.app_label, self.model._meta.model_name)
-        return reverse("admin:{}_{}_export".format(*info), current_app=self.admin_site.name)
+    def export_url(self, view: str = "export", *args: object) -> str:
+        info = (self.model._meta.app_label, self.model._meta.model_name, view)
+        return reverse("admin:{}_{}_{}".format(*info), args=args, current_app=self.admin_site.name)
 
     def __init__(self, model: type[Model], admin_site: AdminSite) -> None:
         super().__init__(model, admin_site)
@@ -120,7 +151,53 @@ class ExportMixin(_Base):
         if not form.is_valid():
             return self._export_page(request, form, self._rows(request, ids).count())
         chosen = columns.chosen(form.cleaned_data["columns"])
-        return self._file_response(self._rows(request, ids), chosen, form.cleaned_data["format"])
+        rows, fmt = self._rows(request, ids), form.cleaned_data["format"]
+        if runs_export_in_background(rows.count()):
+            job = create_export_job(
+                user_id=user_id(request.user),
+                rows=rows,
+                importer=self.get_export_importer().get_name(),
+                columns=chosen,
+                fmt=fmt,
+                file_name=self._file_name(fmt),
+            )
+            # Once the job's row is committed: a worker on another connection must find it.
+            transaction.on_commit(partial(send_export, job.pk))
+            return HttpResponseRedirect(self.export_url("export_job", job.pk))
+        return self._file_response(rows, chosen, fmt)
+
+    def _export_job(self, request: HttpRequest, job_id: UUID) -> ExportJob:
+        """The user's own export of this model, else a refusal (404 when there is none)."""
+        job = get_object_or_404(ExportJob, pk=job_id, model=self.model._meta.label)
+        user: User = request.user
+        if not can_see_export(user, job):
+            raise PermissionDenied(
+                _("This export is not yours, or you may no longer see its rows.")
+            )
+        return job
+
+    def export_job_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job = self._export_job(request, job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "target_opts": self.model._meta,
+            "cancel_url": self.export_url("export_cancel", job.pk),
+            "download_url": self.export_url("export_download", job.pk),
+        }
+        return progress_page(request, context, self.model, job)
+
+    def export_cancel_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        job = self._export_job(request, job_id)
+        if request.method == "POST":
+            cancel_export(job)
+        return HttpResponseRedirect(self.export_url("export_job", job.pk))
+
+    def export_download_view(self, request: HttpRequest, job_id: UUID) -> HttpResponseBase:
+        job = self._export_job(request, job_id)
+        if not job.link_works():
+            return HttpResponseGone(_("This download link has expired: export again."))
+        return download(job)
 
     def _rows(self, request: HttpRequest, ids: list[str]) -> QuerySet[Model]:
         """The selected rows, else the changelist's (the filters are in the query string)."""
@@ -142,11 +219,16 @@ class ExportMixin(_Base):
             stream = out.open("rb")
         finally:
             out.unlink(missing_ok=True)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        filename = get_valid_filename(f"{self.model._meta.model_name}-{stamp}.{fmt}")
         return FileResponse(
-            stream, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt]
+            stream,
+            as_attachment=True,
+            filename=self._file_name(fmt),
+            content_type=CONTENT_TYPES[fmt],
         )
+
+    def _file_name(self, fmt: str) -> str:
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return get_valid_filename(f"{self.model._meta.model_name}-{stamp}.{fmt}")
 
     def _export_page(self, request: HttpRequest, form: ExportForm, count: int) -> HttpResponse:
         opts = self.model._meta
