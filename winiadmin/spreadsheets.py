@@ -54,9 +54,10 @@ def neutralise(cell: object) -> str:
 def neutralise_column(column: pl.Series) -> pl.Series:
     """:func:`neutralise` on a whole text column at once (a streamed export's chunk): the same
     rule, so :func:`unquote_formulas` undoes it alike."""
-    is_formula = column.str.contains(r"^[=+\-@\t\r\n]") & ~column.str.contains(
-        _PLAIN_NUMBER.pattern
-    )
+    starts = column.str.contains(r"^[=+\-@\t\r\n]")
+    if not starts.any():  # the usual chunk: nothing to guard, no second pass
+        return column
+    is_formula = starts & ~column.str.contains(_PLAIN_NUMBER.pattern)
     return column.zip_with(~is_formula.fill_null(value=False), "'" + column)
 
 

@@ -64,13 +64,46 @@ def cell_schema(columns: Sequence[ExportColumn]) -> dict[str, pl.DataType]:
 
 def cells_frame(rows: Sequence[Sequence[object]], columns: Sequence[ExportColumn]) -> pl.DataFrame:
     """One chunk of ``values_list`` rows as cells (nulls stay null)."""
-    series = []
-    for index, column in enumerate(columns):
-        values = [row[index] for row in rows]
-        dtype = _DTYPES.get(column.kind)
-        if dtype is None:
-            to_text = _TEXTS.get(column.kind, _text)
-            values = [None if v is None else to_text(v) for v in values]
-            dtype = pl.String()
-        series.append(pl.Series(column.header, values, dtype=dtype, strict=False))
-    return pl.DataFrame(series)
+    return pl.DataFrame(
+        [_cells(column, [row[index] for row in rows]) for index, column in enumerate(columns)]
+    )
+
+
+def _cells(column: ExportColumn, values: list[object]) -> pl.Series:
+    name, kind = column.header, column.kind
+    dtype = _DTYPES.get(kind)
+    if dtype is not None:
+        return pl.Series(name, values, dtype=dtype, strict=False)
+    # Text, decimals and dates become text in polars, a column at a time (the same text:
+    # ``12.50`` with the field's places, ISO dates); other values, or values polars refuses
+    # (a decimal wider than it holds, bytes in a text column), one at a time in Python.
+    vectorised = _VECTORISED.get(kind)
+    if vectorised is not None:
+        try:
+            return pl.Series(name, values, dtype=vectorised(column), strict=True).cast(pl.String())
+        except (pl.exceptions.PolarsError, TypeError, ValueError, OverflowError):
+            pass
+    to_text = _TEXTS.get(kind, _text)
+    return pl.Series(name, [None if v is None else to_text(v) for v in values], dtype=pl.String())
+
+
+def _decimal_dtype(column: ExportColumn) -> pl.DataType:
+    return pl.Decimal(column.digits, column.places)
+
+
+def _date_dtype(column: ExportColumn) -> pl.DataType:
+    del column
+    return pl.Date()
+
+
+def _text_dtype(column: ExportColumn) -> pl.DataType:
+    # Text fields give ``str`` already (anything else is refused and written one by one).
+    del column
+    return pl.String()
+
+
+_VECTORISED: dict[str, Callable[[ExportColumn], pl.DataType]] = {
+    "text": _text_dtype,
+    "decimal": _decimal_dtype,
+    "date": _date_dtype,
+}

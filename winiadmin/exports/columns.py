@@ -47,6 +47,7 @@ KINDS = {
     "TimeField": "time",
     "DurationField": "duration",
     "JSONField": "json",
+    "UUIDField": "uuid",
 }
 
 
@@ -57,10 +58,11 @@ class ExportColumn:
     #: The ORM path the value is read by (``values_list``).
     path: str
     #: How the value is written: ``text``, ``integer``, ``float``, ``decimal``, ``boolean``,
-    #: ``date``, ``datetime``, ``time``, ``duration``, ``json`` (:data:`KINDS`).
+    #: ``date``, ``datetime``, ``time``, ``duration``, ``json``, ``uuid`` (:data:`KINDS`).
     kind: str
-    #: A decimal's digits (a spreadsheet number holds 15 exactly); 0 for other kinds.
+    #: A decimal's digits (a spreadsheet number holds 15 exactly) and places; 0 for other kinds.
     digits: int = 0
+    places: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,5 +173,8 @@ def _typed(header: str, path: str, field: Any) -> ExportColumn:
     if isinstance(field, ForeignKey):
         # A natural key that is itself a foreign key: its stored value.
         return _typed(header, path, field.target_field)
-    digits = int(getattr(field, "max_digits", 0) or 0) if kind == "decimal" else 0
-    return ExportColumn(header, path, kind, digits)
+    if kind != "decimal":
+        return ExportColumn(header, path, kind)
+    digits = int(getattr(field, "max_digits", 0) or 0)
+    places = int(getattr(field, "decimal_places", 0) or 0)
+    return ExportColumn(header, path, kind, digits, places)
