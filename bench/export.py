@@ -226,15 +226,28 @@ def run_db(db: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                 results.append({"db": db, "rows": rows, "status": "failed", "error": loaded})
                 continue
             for fmt in args.formats:
-                for contender in args.contenders:
-                    if contender == "import_export" and rows > args.ie_max_rows:
-                        results.append(_row(db, rows, fmt, contender, {"status": "skipped"}))
-                        continue
-                    out = Path(env["BENCH_SQLITE_PATH"]).with_name(f"export.{fmt}")
-                    one = ["-m", "bench.export", "--one", contender, fmt, str(out)]
-                    reps = [_subprocess(one, env) for _ in range(args.repeat)]
-                    results.append(_row(db, rows, fmt, contender, summary(reps)))
-                    _print(results[-1])
+                results += _contenders(db, rows, fmt, args, env)
+    return results
+
+
+def _contenders(
+    db: str, rows: int, fmt: str, args: argparse.Namespace, env: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The repetitions round-robin (run 1 of every contender, then run 2…), so that a slow
+    minute of a busy machine does not fall on one contender only."""
+    out = Path(env["BENCH_SQLITE_PATH"]).with_name(f"export.{fmt}")
+    timed = [c for c in args.contenders if c != "import_export" or rows <= args.ie_max_rows]
+    reps: dict[str, list[dict[str, Any]]] = {c: [] for c in timed}
+    for _ in range(args.repeat):
+        for contender in timed:
+            reps[contender].append(
+                _subprocess(["-m", "bench.export", "--one", contender, fmt, str(out)], env)
+            )
+    results = []
+    for contender in args.contenders:
+        outcome = summary(reps[contender]) if contender in reps else {"status": "skipped"}
+        results.append(_row(db, rows, fmt, contender, outcome))
+        _print(results[-1])
     return results
 
 
