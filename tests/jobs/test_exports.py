@@ -127,3 +127,17 @@ def test_expired_files_are_deleted_by_the_cleanup(products: None) -> None:
     assert not upload_storage().exists(job.file)
     job.refresh_from_db()
     assert (job.status, job.file, job.link_works()) == (Status.EXPIRED, "", False)
+
+
+def test_the_system_check_of_background_exports() -> None:
+    from winiadmin.checks import check_background_exports
+
+    assert check_background_exports(None) == []  # off by default
+    with override_settings(WINIADMIN={"EXPORT_BACKGROUND_ROWS": 10}):
+        assert check_background_exports(None) == []  # the test settings run tasks
+        with override_settings(TASKS={}):
+            assert [m.id for m in check_background_exports(None)] == ["winiadmin.E023"]
+        dummy = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+        with override_settings(TASKS=dummy):
+            (error,) = check_background_exports(None)
+            assert "the DummyBackend: big exports would wait forever" in error.msg
