@@ -117,6 +117,24 @@ def test_the_action_exports_the_selected_rows(su_client: Client, products: None)
     ]
 
 
+def test_the_action_on_every_row_of_the_list_keeps_its_filters(
+    su_client: Client, products: None
+) -> None:
+    books = Category.objects.get(name="Books")
+    page = html(
+        su_client.post(
+            reverse("admin:shop_product_changelist") + f"?category__id__exact={books.pk}",
+            {"action": "export_selected", "select_across": "1", "_selected_action": ["1"]},
+        )
+    )
+    assert "2 rows, as the list shows them" in page
+    assert 'name="ids"' not in page
+    url = reverse(EXPORT_URL) + f"?category__id__exact={books.pk}"
+    assert f'action="{url}"' in page
+    response = su_client.post(url, {"format": "csv", "columns": ["sku"]})
+    assert _rows(response) == [["sku"], ["SKU-1"], ["SKU-3"]]
+
+
 def test_the_view_permission_is_required(
     client: Client, make_user: MakeUser, products: None
 ) -> None:

@@ -133,9 +133,12 @@ class ExportMixin(_Base):
         permissions=["export"],
     )
     def export_selected(self, request: HttpRequest, queryset: QuerySet[Model]) -> HttpResponse:
+        headers = self.get_export_columns().headers
+        if request.POST.get("select_across") == "1":
+            # "Select all N": the list's rows, by its query string (not N keys in a form).
+            return self._export_page(request, ExportForm(headers=headers), queryset.count())
         ids = [str(pk) for pk in queryset.values_list("pk", flat=True)]
-        form = ExportForm(headers=self.get_export_columns().headers, ids=ids)
-        return self._export_page(request, form, len(ids))
+        return self._export_page(request, ExportForm(headers=headers, ids=ids), len(ids))
 
     def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """GET: the format and columns to choose; POST: the file."""
