@@ -12,9 +12,9 @@ if TYPE_CHECKING:
 def _job_tasks() -> JobTasks:
     # Imported when first sent: defining a task validates it against settings.TASKS.
     from winiadmin.jobs.dispatch import JobTasks  # noqa: PLC0415
-    from winiadmin.tasks import run_job, watch_job  # noqa: PLC0415
+    from winiadmin.tasks import run_export, run_job, watch_job  # noqa: PLC0415
 
-    return JobTasks(run_job, watch_job)
+    return JobTasks(run_job, watch_job, run_export)
 
 
 class WiniadminConfig(AppConfig):

@@ -107,6 +107,33 @@ _NOTIFY = "winiadmin.middleware.JobNotificationMiddleware"
 
 
 @register()
+def check_background_exports(
+    app_configs: Sequence[AppConfig] | None, **_: Any
+) -> list[CheckMessage]:
+    """Background exports need a task backend that really runs tasks (docs/export.md)."""
+    try:
+        config = get_config()
+    except (TypeError, ValueError):
+        return []  # reported by check_settings
+    if config.EXPORT_BACKGROUND_ROWS is None:
+        return []
+    backend = (getattr(settings, "TASKS", {}) or {}).get(config.TASK_BACKEND, {}).get("BACKEND")
+    if backend is not None and backend != _DUMMY:
+        return []
+    return [
+        Error(
+            f"Background exports are on (WINIADMIN['EXPORT_BACKGROUND_ROWS']) but "
+            f"TASKS[{config.TASK_BACKEND!r}] is "
+            f"{'missing' if backend is None else 'the DummyBackend'}: big exports would wait "
+            "forever.",
+            hint="Run the task workers of the background imports (docs/background.md), or set "
+            "WINIADMIN['EXPORT_BACKGROUND_ROWS'] to None.",
+            id="winiadmin.E023",
+        )
+    ]
+
+
+@register()
 def check_background(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
     """Background runs need a task backend that really runs tasks (docs/background.md)."""
     try:

@@ -72,6 +72,12 @@ class WiniadminConfig:
     #: Runs a background step gets in all when its worker dies: 1 (the default) marks the job
     #: failed and offers Retry; 3 queues it again twice without a person, then fails it.
     MAX_ATTEMPTS: int = 1
+    #: Exports of at least this many rows run on a task worker (docs/export.md); 0 = every
+    #: export, None = none (the file is written inside the request).
+    EXPORT_BACKGROUND_ROWS: int | None = None
+    #: Hours a background export's download link works; ``winiadmin_cleanup`` deletes the file
+    #: after.
+    EXPORT_LINK_HOURS: int = 24
 
 
 @cache

@@ -1,7 +1,7 @@
 """``ImportJob``: one upload and what happened to it, from the dry run to the real run."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -305,3 +305,74 @@ class ImportEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: row {self.row}, {self.column}"
+
+
+class ExportJob(models.Model):
+    """An export run by a task worker (``winiadmin.jobs.exports``): its progress, its file in the
+    private storage, and when the download link expires."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        #: The file was deleted once its link expired (``winiadmin_cleanup``).
+        EXPIRED = "expired", _("Expired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="winiadmin_exports",
+        verbose_name=_("user"),
+    )
+    #: The exported model ("app_label.ModelName") and the importer whose columns the file has.
+    model = models.CharField(_("model"), max_length=200)
+    importer = models.CharField(_("importer"), max_length=200)
+    format = models.CharField(_("format"), max_length=10)
+    #: The chosen columns' headers, in order.
+    columns = models.JSONField(_("columns"), default=list)
+    #: The rows: the pickled ``Query`` of the changelist's queryset (its filters, search and
+    #: ordering, as Django documents pickling a query), written by the server only.
+    query = models.BinaryField(_("query"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_done = models.BigIntegerField(_("rows done"), default=0)
+    rows_total = models.BigIntegerField(_("rows"), null=True, blank=True)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    #: Storage name of the written file (empty until it is written, and once it expired).
+    file = models.CharField(_("file"), max_length=500, blank=True)
+    #: The name the download is offered under.
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    #: The download link works until then (``WINIADMIN["EXPORT_LINK_HOURS"]`` after the end).
+    expires_at = models.DateTimeField(_("link expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.model} → {self.format} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    def link_works(self, now: datetime | None = None) -> bool:
+        """Succeeded, its file kept, and the link not expired."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.SUCCEEDED
+            and bool(self.file)
+            and (self.expires_at is None or now < self.expires_at)
+        )

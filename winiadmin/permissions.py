@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db.models import Model
 
 from winiadmin.importers import Importer
-from winiadmin.models import ImportJob
+from winiadmin.models import ExportJob, ImportJob
 
 
 class User(Protocol):
@@ -56,6 +56,26 @@ def can_import(user: User, importer: type[Importer]) -> bool:
     if not (user.is_active and user.is_staff):
         return False
     return bool(importer.models) and user.has_perms(import_permissions(importer))
+
+
+def export_permissions(model: type[Model]) -> list[str]:
+    """Either of these lets a user export a model's rows: seeing them is enough (Django's
+    admin lets a user with the change permission see them too)."""
+    return [_codename("view", model), _codename("change", model)]
+
+
+def can_export(user: User, model: type[Model]) -> bool:
+    """Active staff who may see the model's rows (superusers may)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return any(user.has_perm(perm) for perm in export_permissions(model))
+
+
+def can_see_export(user: User, job: ExportJob) -> bool:
+    """Their own export jobs, while they may still export the model."""
+    if job.user_id is None or job.user_id != user.pk:
+        return False
+    return can_export(user, apps.get_model(job.model))
 
 
 def _codename(action: str, model: type[Model]) -> str:

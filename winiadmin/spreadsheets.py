@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 CONTENT_TYPES = {
+    "json": "application/json",
+    "ndjson": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -46,6 +49,16 @@ def neutralise(cell: object) -> str:
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
+
+
+def neutralise_column(column: pl.Series) -> pl.Series:
+    """:func:`neutralise` on a whole text column at once (a streamed export's chunk): the same
+    rule, so :func:`unquote_formulas` undoes it alike."""
+    starts = column.str.contains(r"^[=+\-@\t\r\n]")
+    if not starts.any():  # the usual chunk: nothing to guard, no second pass
+        return column
+    is_formula = starts & ~column.str.contains(_PLAIN_NUMBER.pattern)
+    return column.zip_with(~is_formula.fill_null(value=False), "'" + column)
 
 
 def unquote_formulas(column: pl.Series) -> pl.Series:
@@ -82,17 +95,43 @@ class Sheet:
     text_columns: frozenset[str] = frozenset()
 
 
-def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """An .xlsx workbook, sheets in order (the first is the one winiadmin reads by default)."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    formats = {
+class XlsxRows:
+    """One worksheet written row by row to a file in xlsxwriter's ``constant_memory`` mode
+    (a row is flushed to disk once the next begins), with the cells written as
+    :func:`xlsx_bytes` writes them: typed, text never a formula."""
+
+    def __init__(self, path: str, name: str, header: Sequence[str]) -> None:
+        self._workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
+        self._formats = _formats(self._workbook)
+        self._sheet = self._workbook.add_worksheet(name[:31])
+        _write_header(self._sheet, Sheet(name, header), self._formats)
+        self._row = 1
+
+    def write_rows(self, rows: Iterable[Sequence[object]]) -> None:
+        for row in rows:
+            for col, value in enumerate(row):
+                _write_cell(self._sheet, self._row, col, value, self._formats)
+            self._row += 1
+
+    def close(self) -> None:
+        self._workbook.close()
+
+
+def _formats(workbook: Any) -> dict[str, Any]:
+    return {
         "bold": workbook.add_format({"bold": True}),
         "text": workbook.add_format({"num_format": "@"}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
         "time": workbook.add_format({"num_format": "hh:mm:ss"}),
     }
+
+
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """An .xlsx workbook, sheets in order (the first is the one winiadmin reads by default)."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    formats = _formats(workbook)
     for sheet in sheets:
         _write_sheet(workbook.add_worksheet(sheet.name[:31]), sheet, formats)
     workbook.close()
@@ -100,6 +139,13 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
 
 
 def _write_sheet(ws: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
+    _write_header(ws, sheet, formats)
+    for r, row in enumerate(sheet.rows, start=1):
+        for col, value in enumerate(row):
+            _write_cell(ws, r, col, value, formats)
+
+
+def _write_header(ws: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
     for col, name in enumerate(sheet.header):
         width = max(12, min(40, len(name) + 4))
         text = formats["text"] if name in sheet.text_columns else None
@@ -108,9 +154,6 @@ def _write_sheet(ws: Any, sheet: Sheet, formats: dict[str, Any]) -> None:
         if name in sheet.notes:
             ws.write_comment(0, col, sheet.notes[name], {"x_scale": 2, "y_scale": 1.5})
     ws.freeze_panes(1, 0)
-    for r, row in enumerate(sheet.rows, start=1):
-        for col, value in enumerate(row):
-            _write_cell(ws, r, col, value, formats)
 
 
 def _write_cell(ws: Any, row: int, col: int, value: object, formats: dict[str, Any]) -> None:

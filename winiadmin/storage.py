@@ -49,6 +49,11 @@ def raw_name(job_id: object) -> str:
     return f"{job_folder(job_id)}/raw.parquet"
 
 
+def export_name(job_id: object, fmt: str) -> str:
+    """``winiadmin/exports/<job id>/export.<fmt>``: a background export's file."""
+    return f"winiadmin/exports/{job_id}/export.{fmt}"
+
+
 def job_folder(job_id: object) -> str:
     return f"winiadmin/{job_id}"
 

@@ -10,6 +10,7 @@ from django.tasks import task
 
 from winiadmin.conf import get_config
 from winiadmin.jobs.background import run_queued
+from winiadmin.jobs.exports import run_export_job
 from winiadmin.jobs.watch import watch
 
 
@@ -25,6 +26,12 @@ def watch_job(job_id: str, attempt: int) -> str:
     return watch(job_id, attempt)
 
 
+@task
+def run_export(job_id: str) -> str:
+    """Claim the export job and write its file (docs/export.md); returns its new status."""
+    return run_export_job(job_id)
+
+
 def bind_to_task_backend() -> None:
     """Bind the tasks once to the backend that winiadmin enqueues on, as a worker would.
 
@@ -36,7 +43,7 @@ def bind_to_task_backend() -> None:
     alias = get_config().TASK_BACKEND
     if alias not in settings.TASKS:  # a missing alias is E006's
         return
-    for bound in (run_job, watch_job):
+    for bound in (run_job, watch_job, run_export):
         if alias != bound.backend:
             bound.using(backend=alias)
 

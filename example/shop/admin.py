@@ -1,23 +1,23 @@
 from django.contrib import admin
 
 from shop.models import Category, Customer, Order, OrderLine, Product, Store
-from winiadmin.admin import ImportMixin
+from winiadmin.admin import ExportMixin, ImportMixin
 
 
 @admin.register(Category)
-class CategoryAdmin(ImportMixin, admin.ModelAdmin[Category]):
+class CategoryAdmin(ExportMixin, ImportMixin, admin.ModelAdmin[Category]):
     list_display = ["name", "parent"]
     search_fields = ["name"]
 
 
 @admin.register(Store)
-class StoreAdmin(ImportMixin, admin.ModelAdmin[Store]):
+class StoreAdmin(ExportMixin, ImportMixin, admin.ModelAdmin[Store]):
     list_display = ["name", "city"]
     search_fields = ["name"]
 
 
 @admin.register(Product)
-class ProductAdmin(ImportMixin, admin.ModelAdmin[Product]):
+class ProductAdmin(ExportMixin, ImportMixin, admin.ModelAdmin[Product]):
     # The button leads straight to the catalogue import; "shop.products" (stores by name, must
     # exist) is offered on the "Import data" page and on the categories' button.
     importers = ("shop.catalogue",)
@@ -27,7 +27,7 @@ class ProductAdmin(ImportMixin, admin.ModelAdmin[Product]):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ImportMixin, admin.ModelAdmin[Customer]):
+class CustomerAdmin(ExportMixin, ImportMixin, admin.ModelAdmin[Customer]):
     list_display = ["name", "email"]
     search_fields = ["name", "email"]
 
@@ -38,7 +38,7 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
 
 
 @admin.register(Order)
-class OrderAdmin(ImportMixin, admin.ModelAdmin[Order]):
+class OrderAdmin(ExportMixin, ImportMixin, admin.ModelAdmin[Order]):
     list_display = ["order_id", "customer", "amount", "created_at"]
     inlines = [OrderLineInline]
     search_fields = ["order_id", "customer__email"]

@@ -14,6 +14,7 @@ HONOURED = {
     "winiadmin_cleanup": {"dry_run"},
     "winiadmin_template": set(),
     "winiadmin_importers": set(),
+    "winiadmin_export": {"batch_size"},
 }
 
 #: A value that would parse for each option, were it offered.
@@ -35,6 +36,7 @@ POSITIONALS = {
     "winiadmin_cleanup": [],
     "winiadmin_template": ["shop.catalogue"],
     "winiadmin_importers": [],
+    "winiadmin_export": ["shop.catalogue", "out.csv"],
 }
 
 IGNORED = [

@@ -261,3 +261,43 @@ def _reason(column: MappedColumn) -> str:
     if column.score is not None:
         return _("%(how)s, %(score)d%% alike") % {"how": label, "score": column.score * 100}
     return label
+
+
+EXPORT_FORMATS = [
+    ("xlsx", _("Excel workbook (.xlsx)")),
+    ("csv", _("CSV (.csv)")),
+    ("json", _("JSON (.json)")),
+    ("ndjson", _("NDJSON, one record a line (.ndjson)")),
+    ("parquet", _("Parquet (.parquet)")),
+]
+
+
+class ExportForm(forms.Form):
+    """The format and the columns of an export; ``ids``: the selected rows (the admin action),
+    none for what the changelist shows."""
+
+    format = forms.ChoiceField(label=_("Format"), choices=EXPORT_FORMATS, initial="xlsx")
+    columns = forms.MultipleChoiceField(
+        label=_("Columns"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The importer's columns: the file imports back as it is."),
+    )
+    ids = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        headers: list[str],
+        ids: list[str] | None = None,
+    ) -> None:
+        initial = {"columns": headers, "ids": ids or []}
+        super().__init__(data, initial=initial)
+        columns = self.fields["columns"]
+        assert isinstance(columns, forms.MultipleChoiceField)
+        columns.choices = [(h, h) for h in headers]
+        # Any primary key the action posts: the queryset filter keeps only the visible ones.
+        chosen_ids = list(data.getlist("ids")) if data is not None else list(ids or [])
+        ids_field = self.fields["ids"]
+        assert isinstance(ids_field, forms.MultipleChoiceField)
+        ids_field.choices = [(i, i) for i in chosen_ids]

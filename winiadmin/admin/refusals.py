@@ -23,26 +23,26 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.contrib.admin import AdminSite
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 #: Response header that tells winiadmin.js to swap a refusal in (see the module's docstring).
 REFUSAL_HEADER = "X-Winiadmin-Refusal"
 
 
 def admin_page[**P](
-    admin_site: AdminSite, view: Callable[P, HttpResponse]
-) -> Callable[P, HttpResponse]:
+    admin_site: AdminSite, view: Callable[P, HttpResponseBase]
+) -> Callable[P, HttpResponseBase]:
     """``admin_site.admin_view`` (login, staff, CSRF) around :func:`refusing`."""
     return admin_site.admin_view(refusing(admin_site, view))
 
 
 def refusing[**P](
-    admin_site: AdminSite, view: Callable[P, HttpResponse]
-) -> Callable[P, HttpResponse]:
+    admin_site: AdminSite, view: Callable[P, HttpResponseBase]
+) -> Callable[P, HttpResponseBase]:
     """``view``, its ``PermissionDenied`` answered by :func:`refusal_page`."""
 
     @wraps(view)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         request = cast("HttpRequest", args[0] if args else kwargs["request"])
         # ``{% url 'admin:…' %}`` in the templates resolves to this site, as the admin's own views.
         request.current_app = admin_site.name

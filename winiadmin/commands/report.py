@@ -30,6 +30,8 @@ def write_report(
         _write_problems(result, stderr, style)
     if result.created:
         stdout.write(_table(result))
+    if result.changes:
+        stdout.write(_changes(result))
     if result.rows.read:
         stdout.write(row_accounting_line(result))
     timings = " · ".join(f"{stage.value} {secs:.2f} s" for stage, secs in result.timings.items())
@@ -108,6 +110,20 @@ def _table(result: ImportResult) -> str:
         lines.append(f"{c.label:<{width}}  {c.count:>12,}{more}{removed}")
     total = f"  {result.total_updated:>12,}  {result.total_unchanged:>12,}" if upsert else ""
     lines.append(f"{'total':<{width}}  {result.total_created:>12,}{total}")
+    return "\n".join(lines)
+
+
+def _changes(result: ImportResult) -> str:
+    """The updated rows' changed values, old → new (the first few per model, as kept)."""
+    lines = ["Changes (old → new):"]
+    for label, changes in result.changes.items():
+        for change in changes:
+            row = f"row {change.row}, " if change.row is not None else ""
+            key = ", ".join(str(part) for part in change.key)
+            cells = "; ".join(
+                f"{name} {old} → {new}" for name, (old, new) in change.changes.items()
+            )
+            lines.append(f"  {row}{label} {key}: {cells}")
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ from django.tasks import task_backends
 from django.utils import timezone
 
 from winiadmin.conf import get_config
-from winiadmin.models import ImportJob
+from winiadmin.models import ExportJob, ImportJob
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,10 +29,12 @@ logger = logging.getLogger("winiadmin")
 
 
 class JobTasks(NamedTuple):
-    """The tasks a job's runs are sent as: its run, and the watch for dead workers."""
+    """The tasks a job's runs are sent as: its run, and the watch for dead workers; and the
+    run of a background export."""
 
     run: Task[[str], str]
     watch: Task[[str, int], str]
+    export: Task[[str], str]
 
 
 _provider: list[Callable[[], JobTasks]] = []
@@ -60,6 +62,12 @@ def send_job(job_id: UUID | str) -> None:
     """Enqueue ``run_job`` for the job and remember the task's id on it."""
     result = job_tasks().run.using(backend=get_config().TASK_BACKEND).enqueue(str(job_id))
     ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
+
+
+def send_export(job_id: UUID | str) -> None:
+    """Enqueue ``run_export`` for the export job and remember the task's id on it."""
+    result = job_tasks().export.using(backend=get_config().TASK_BACKEND).enqueue(str(job_id))
+    ExportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
 def schedule_watch(job_id: UUID | str, attempt: int) -> bool:

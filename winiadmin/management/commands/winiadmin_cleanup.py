@@ -10,6 +10,7 @@ from winiadmin.commands.base import ABCBaseCommand, whole_number
 from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.conf import get_config
 from winiadmin.jobs.cleanup import cleanup_abandoned_uploads
+from winiadmin.jobs.exports import cleanup_expired_exports
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.models import ImportJob
 
@@ -25,7 +26,8 @@ class Command(BuiltinCommand):
         "Delete the uploaded files (and cached previews) of import jobs unchanged for --hours: "
         "jobs that never ran are cancelled, succeeded jobs keep their report. Running jobs are "
         "left alone, unless their worker stopped responding (STALE_AFTER_SECONDS): those are "
-        "marked failed first."
+        "marked failed first. Export files whose download link expired (EXPORT_LINK_HOURS) "
+        "are deleted too."
     )
 
     def add_command_arguments(self, parser: ArgumentParser) -> None:
@@ -81,6 +83,12 @@ class Command(BuiltinCommand):
                 n,
             )
         self.stdout.write(self.style.SUCCESS(total % {"n": n, "h": hours}))
+        expired = len(cleanup_expired_exports(dry_run=dry_run))
+        if expired:
+            verb = "would be" if dry_run else "were"
+            self.stdout.write(
+                f"{expired} export file(s) whose download link expired {verb} deleted."
+            )
 
     @staticmethod
     def _line(job: ImportJob, *, dry_run: bool) -> str:

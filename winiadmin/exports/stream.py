@@ -1,0 +1,65 @@
+"""A queryset exported: rows read in chunks, each written as it comes.
+
+Memory stays flat with the number of rows: ``QuerySet.iterator(chunk_size=…)`` reads through a
+server-side cursor on PostgreSQL (and fetches in chunks elsewhere), each chunk becomes one
+polars frame of cells and goes straight to the format's writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import batched
+from typing import TYPE_CHECKING
+
+from winiadmin.exports.cells import cells_frame
+from winiadmin.exports.writers import open_writer
+from winiadmin.progress import Progress, ignore_progress
+from winiadmin.results import Stage
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from django.db.models import Model, QuerySet
+
+    from winiadmin.exports.columns import ExportColumns
+    from winiadmin.progress import ProgressCallback
+
+CHUNK_SIZE = 20_000
+
+
+class ExportCancelled(Exception):
+    """The export was cancelled between two chunks; its file is incomplete."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    fmt: str
+    chunk_size: int = CHUNK_SIZE
+    #: Called with the rows written so far (a ``Progress`` of stage "read": reading the rows).
+    progress: ProgressCallback = ignore_progress
+    #: Asked between chunks; ``True`` stops the export (:class:`ExportCancelled`).
+    cancelled: Callable[[], bool] | None = None
+
+
+def export_queryset(
+    queryset: QuerySet[Model], columns: ExportColumns, path: Path, options: ExportOptions
+) -> int:
+    """Write ``queryset``'s rows as ``columns`` to ``path``; the number of rows written."""
+    total = queryset.count()
+    label = columns.model._meta.label
+    options.progress(Progress(Stage.READ, 0, total, label))
+    paths = [c.path for c in columns.columns]
+    rows = queryset.values_list(*paths).iterator(chunk_size=options.chunk_size)
+    writer = open_writer(options.fmt, path, columns.columns)
+    done = 0
+    try:
+        for chunk in batched(rows, options.chunk_size):
+            if options.cancelled is not None and options.cancelled():
+                raise ExportCancelled
+            writer.write(cells_frame(chunk, columns.columns))
+            done += len(chunk)
+            options.progress(Progress(Stage.READ, done, max(total, done), label))
+    finally:
+        writer.close()
+    return done
