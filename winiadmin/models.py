@@ -244,3 +244,35 @@ class SavedColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.importer}: {', '.join(self.headers)}"
+
+
+class ApiToken(models.Model):
+    """A bearer token of the JSON API (``winiadmin.api``), acting as its user.
+
+    Only the SHA-256 of the key is stored: the key is shown once, when it is issued
+    (``winiadmin.api.tokens.issue_token``). A key is 256 random bits, so a fast hash is enough
+    (nothing to guess by brute force) and lets a request find its token by an indexed lookup.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="winiadmin_api_tokens",
+        verbose_name=_("user"),
+    )
+    #: SHA-256 (hex) of the key.
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    #: The key's first characters, to tell tokens apart in lists (not enough to use it).
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    #: ``None``: never expires (delete the token to revoke it).
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
