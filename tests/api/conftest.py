@@ -40,8 +40,16 @@ class Api:
     client: Client
     headers: dict[str, str]
 
-    def call(self, method: str, template: str, *, data: Any = None, files: bool = False,
-             query: dict[str, str] | None = None, **args: str) -> Answer:
+    def call(
+        self,
+        method: str,
+        template: str,
+        *,
+        data: Any = None,
+        files: bool = False,
+        query: dict[str, str] | None = None,
+        **args: str,
+    ) -> Answer:
         url = BASE + template.format(**args)
         if method == "GET":
             response = self.client.get(url, query or {}, headers=self.headers)
@@ -49,8 +57,11 @@ class Api:
             response = self.client.post(url, data, headers=self.headers)
         else:
             response = self.client.generic(
-                method, url, "" if data is None else _json(data),
-                content_type="application/json", headers=self.headers,
+                method,
+                url,
+                "" if data is None else _json(data),
+                content_type="application/json",
+                headers=self.headers,
             )
         assert response["Content-Type"] == "application/json", response.content[:300]
         body = response.json()
@@ -107,5 +118,5 @@ def session_api(importer_user: User) -> Api:
     """Calls with ``importer_user``'s session, CSRF enforced as in production."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(importer_user)
-    client.get("/admin/login/")  # sets the CSRF cookie
+    client.get(BASE + "/importers/")  # a session's GET sets the CSRF cookie
     return Api(client, {"X-CSRFToken": client.cookies["csrftoken"].value})

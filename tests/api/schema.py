@@ -20,7 +20,9 @@ TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def errors(document: dict[str, Any], schema: dict[str, Any], value: object, at: str = "$") -> list[str]:
+def errors(
+    document: dict[str, Any], schema: dict[str, Any], value: object, at: str = "$"
+) -> list[str]:
     """Where ``value`` breaks ``schema`` (``$ref``s resolved in ``document``); ``[]``: valid."""
     unknown = set(schema) - KNOWN
     assert not unknown, f"schema keywords the checker does not know: {unknown}"
@@ -31,7 +33,8 @@ def errors(document: dict[str, Any], schema: dict[str, Any], value: object, at: 
     if "type" in schema:
         names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         ok = any(
-            isinstance(value, TYPES[n]) and not (n in {"integer", "number"} and isinstance(value, bool))
+            isinstance(value, TYPES[n])
+            and not (n in {"integer", "number"} and isinstance(value, bool))
             for n in names
         )
         if not ok:
@@ -55,7 +58,9 @@ def errors(document: dict[str, Any], schema: dict[str, Any], value: object, at: 
     return found
 
 
-def response_schema(document: dict[str, Any], template: str, method: str, status: int) -> dict[str, Any]:
+def response_schema(
+    document: dict[str, Any], template: str, method: str, status: int
+) -> dict[str, Any]:
     """The schema the document promises for this answer (fails if it promises none)."""
     operation = document["paths"][template][method.lower()]
     answer = operation["responses"].get(str(status))

@@ -2,7 +2,8 @@
 
 A request carrying an ``Authorization`` header is judged by its token alone (no CSRF: a token
 is not sent by browsers on their own, a cookie is). Otherwise the session's user, and for
-unsafe methods Django's own CSRF check, as a form post to the admin would get it.
+unsafe methods Django's own CSRF check, as a form post to the admin would get it; a session's
+safe request sets the ``csrftoken`` cookie, so a front end has the token for its next POST.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 
 from winiadmin.api.errors import ApiError
 from winiadmin.api.tokens import token_for_key
@@ -33,6 +34,8 @@ def authenticate(request: HttpRequest) -> User:
         raise ApiError(401, "not_authenticated", "Log in, or send a bearer token.")
     if request.method not in SAFE_METHODS:
         _check_csrf(request)
+    else:
+        get_token(request)  # the csrftoken cookie, for a front end's next POST
     return user
 
 
