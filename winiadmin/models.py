@@ -250,7 +250,7 @@ class ApiToken(models.Model):
     """A bearer token of the JSON API (``winiadmin.api``), acting as its user.
 
     Only the SHA-256 of the key is stored: the key is shown once, when it is issued
-    (``winiadmin.api.tokens.issue_token``). A key is 256 random bits, so a fast hash is enough
+    (``winiadmin.tokens.issue_token``). A key is 256 random bits, so a fast hash is enough
     (nothing to guess by brute force) and lets a request find its token by an indexed lookup.
     """
 

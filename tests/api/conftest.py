@@ -1,6 +1,7 @@
 """An API client over Django's test client (or real HTTP) that checks every answer against the
 OpenAPI document the project serves; users and tokens."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -14,7 +15,7 @@ from django.test import Client
 from tests.admin.helpers import CATALOGUE_PERMS, grant
 from tests.api.schema import check
 from winiadmin.api.openapi import openapi_document
-from winiadmin.api.tokens import issue_token
+from winiadmin.tokens import issue_token
 
 BASE = "/api/imports"
 SAMPLES = Path(__file__).resolve().parents[2] / "example" / "samples"
@@ -50,6 +51,18 @@ class Api:
         query: dict[str, str] | None = None,
         **args: str,
     ) -> Answer:
+        return self.send(method, template, args, data=data, files=files, query=query)
+
+    def send(
+        self,
+        method: str,
+        template: str,
+        args: dict[str, str],
+        *,
+        data: Any = None,
+        files: bool = False,
+        query: dict[str, str] | None = None,
+    ) -> Answer:
         url = BASE + template.format(**args)
         if method == "GET":
             response = self.client.get(url, query or {}, headers=self.headers)
@@ -59,7 +72,7 @@ class Api:
             response = self.client.generic(
                 method,
                 url,
-                "" if data is None else _json(data),
+                "" if data is None else json.dumps(data),
                 content_type="application/json",
                 headers=self.headers,
             )
@@ -69,21 +82,15 @@ class Api:
         return Answer(response.status_code, body, dict(response.headers))
 
     def get(self, template: str, **args: str) -> Answer:
-        return self.call("GET", template, **args)
+        return self.send("GET", template, args)
 
     def post(self, template: str, data: Any = None, **args: str) -> Answer:
-        return self.call("POST", template, data=data, **args)
+        return self.send("POST", template, args, data=data)
 
     def upload(self, name: str, importer: str = "shop.catalogue", **fields: str) -> Answer:
         with (SAMPLES / name).open("rb") as handle:
             data = {"importer": importer, "file": handle, **fields}
             return self.call("POST", "/jobs/", data=data, files=True)
-
-
-def _json(data: Any) -> str:
-    import json
-
-    return json.dumps(data)
 
 
 MakeUser = Callable[..., User]

@@ -65,7 +65,8 @@ def response_schema(
     operation = document["paths"][template][method.lower()]
     answer = operation["responses"].get(str(status))
     assert answer is not None, f"{method} {template} is not documented to answer {status}"
-    return answer["content"]["application/json"]["schema"]
+    schema: dict[str, Any] = answer["content"]["application/json"]["schema"]
+    return schema
 
 
 def check(document: dict[str, Any], template: str, method: str, status: int, body: object) -> None:

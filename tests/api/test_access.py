@@ -4,7 +4,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.api.conftest import Api, MakeUser
-from winiadmin.api.tokens import issue_token
+from winiadmin.tokens import issue_token
 
 
 def _api(user: User) -> Api:

@@ -20,7 +20,9 @@ def test_upload_checks_the_file_and_confirm_imports_it(token_api: Api) -> None:
     assert confirmed.status == 200
     assert confirmed.body["status"] == "succeeded"
     assert Product.objects.count() == 40
-    assert ImportJob.objects.get(pk=job["id"]).user.username == "importer"
+    owner = ImportJob.objects.get(pk=job["id"]).user
+    assert owner is not None
+    assert owner.username == "importer"
 
 
 def test_read_a_job_and_list_them(token_api: Api) -> None:

@@ -18,7 +18,7 @@ from shop.models import Product
 from tests.admin.helpers import CATALOGUE_PERMS, grant
 from tests.api.conftest import BASE, SAMPLES
 from tests.api.schema import check
-from winiadmin.api.tokens import issue_token
+from winiadmin.tokens import issue_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +58,8 @@ def _call(
 
 def _served_document(server: LiveServer) -> dict[str, Any]:
     with urllib.request.urlopen(server.url + BASE + "/openapi.json") as response:
-        return json.load(response)
+        document: dict[str, Any] = json.load(response)
+    return document
 
 
 def test_upload_poll_problems_confirm_over_http(live_server: LiveServer, key: str) -> None:

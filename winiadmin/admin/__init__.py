@@ -4,8 +4,10 @@ from django.contrib import admin
 
 from winiadmin.admin.jobs import ImportJobAdmin
 from winiadmin.admin.options import ImportMixin
-from winiadmin.models import ImportJob
+from winiadmin.admin.tokens import ApiTokenAdmin
+from winiadmin.models import ApiToken, ImportJob
 
 admin.site.register(ImportJob, ImportJobAdmin)
+admin.site.register(ApiToken, ApiTokenAdmin)
 
 __all__ = ["ImportJobAdmin", "ImportMixin"]

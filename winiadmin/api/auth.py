@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 
 from winiadmin.api.errors import ApiError
-from winiadmin.api.tokens import token_for_key
+from winiadmin.tokens import token_for_key
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -137,7 +137,7 @@ def undo(request: HttpRequest, user: User, job_id: str) -> JsonResponse:
     return JsonResponse({"deleted": result.deleted, "job": job_json(job)})
 
 
-mapping = endpoint({"GET": show_mapping, "PUT": set_mapping, "POST": set_mapping})
+mapping = endpoint({"GET": show_mapping, "PUT": set_mapping})
 options = endpoint({"POST": set_options})
 confirm_endpoint = endpoint({"POST": confirm})
 cancel_endpoint = endpoint({"POST": cancel})

@@ -1,4 +1,5 @@
-"""Bearer tokens for service-to-service calls: issued once, stored hashed, looked up by hash.
+"""Bearer tokens of the JSON API (``winiadmin.api``) for service-to-service calls: issued once,
+stored hashed, looked up by hash.
 
 Why our own and not django-rest-knox or DRF's ``authtoken``: both need Django REST framework
 (a large dependency the API does not otherwise use), and DRF's ``authtoken`` stores keys in
