@@ -22,7 +22,7 @@ from winiadmin.models import ApiToken
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from winiadmin.permissions import User
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 PREFIX = "wia_"
 #: Characters of the key kept in clear (``ApiToken.prefix``), to tell tokens apart.
@@ -34,7 +34,7 @@ def hash_key(key: str) -> str:
 
 
 def issue_token(
-    user: User, name: str, *, expires_at: datetime | None = None
+    user: AbstractBaseUser, name: str, *, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it and its key (shown once: only its hash is kept)."""
     key = PREFIX + secrets.token_urlsafe(32)
