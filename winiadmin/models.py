@@ -276,3 +276,49 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class WebhookDelivery(models.Model):
+    """One event told to one webhook (``WINIADMIN["WEBHOOKS"]``): what was sent, how it went.
+
+    Created when the event happens (in the same transaction as the undo; right after a run's
+    outcome is written), sent by a task worker (``winiadmin.webhooks.send``), retried with
+    exponential backoff up to ``WEBHOOK_MAX_ATTEMPTS``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.ForeignKey(
+        ImportJob,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_deliveries",
+        verbose_name=_("import job"),
+    )
+    event = models.CharField(_("event"), max_length=20)
+    url = models.URLField(_("URL"), max_length=500)
+    #: The JSON body, as sent (signed when sent: the timestamp is part of the signature).
+    payload = models.JSONField(_("payload"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    #: The receiver's HTTP status at the last attempt (``None``: no answer).
+    response_status = models.IntegerField(_("response status"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.url} ({self.get_status_display()})"

@@ -11,6 +11,7 @@ from django.tasks import task
 from winiadmin.conf import get_config
 from winiadmin.jobs.background import run_queued
 from winiadmin.jobs.watch import watch
+from winiadmin.webhooks.send import deliver
 
 
 @task
@@ -25,6 +26,12 @@ def watch_job(job_id: str, attempt: int) -> str:
     return watch(job_id, attempt)
 
 
+@task
+def deliver_webhook(delivery_id: str) -> str:
+    """One attempt at a webhook delivery (it schedules its own retry); returns its status."""
+    return deliver(delivery_id)
+
+
 def bind_to_task_backend() -> None:
     """Bind the tasks once to the backend that winiadmin enqueues on, as a worker would.
 
@@ -36,7 +43,7 @@ def bind_to_task_backend() -> None:
     alias = get_config().TASK_BACKEND
     if alias not in settings.TASKS:  # a missing alias is E006's
         return
-    for bound in (run_job, watch_job):
+    for bound in (run_job, watch_job, deliver_webhook):
         if alias != bound.backend:
             bound.using(backend=alias)
 

@@ -5,9 +5,11 @@ from django.contrib import admin
 from winiadmin.admin.jobs import ImportJobAdmin
 from winiadmin.admin.options import ImportMixin
 from winiadmin.admin.tokens import ApiTokenAdmin
-from winiadmin.models import ApiToken, ImportJob
+from winiadmin.admin.webhooks import WebhookDeliveryAdmin
+from winiadmin.models import ApiToken, ImportJob, WebhookDelivery
 
 admin.site.register(ImportJob, ImportJobAdmin)
 admin.site.register(ApiToken, ApiTokenAdmin)
+admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)
 
 __all__ = ["ImportJobAdmin", "ImportMixin"]
