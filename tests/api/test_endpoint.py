@@ -58,3 +58,15 @@ def test_the_openapi_document_is_served_to_anybody(db: None) -> None:
     assert document["openapi"] == "3.1.0"
     assert document["servers"] == [{"url": BASE}]
     assert "/jobs/{job_id}/confirm/" in document["paths"]
+
+
+def test_a_broken_multipart_body_is_a_400(token_api: Api) -> None:
+    response = token_api.client.post(
+        BASE + "/jobs/",
+        b"--x\r\nnot a part",
+        content_type="multipart/form-data; boundary=",
+        headers=token_api.headers,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"

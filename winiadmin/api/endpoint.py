@@ -13,8 +13,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from winiadmin.api.auth import authenticate
@@ -55,18 +56,31 @@ def endpoint(handlers: Mapping[str, Handler]) -> Callable[..., HttpResponse]:
     return view
 
 
+#: What the jobs and Django raise, as the API answers it (the first match wins): status, code,
+#: and the message when the exception's own is not for clients (or is empty).
+_KNOWN: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str, str, bool], ...] = (
+    (JobStateError, 409, "job_state", "", True),
+    (UploadStorageError, 507, "storage_error", "", True),
+    (Http404, 404, "not_found", "Not found.", True),
+    (PermissionDenied, 403, "permission_denied", "Permission denied.", True),
+    (RequestDataTooBig, 413, "invalid_request", "The request body is too large.", False),
+    (
+        (MultiPartParserError, SuspiciousOperation),
+        400,
+        "invalid_request",
+        "The request body cannot be read.",
+        False,
+    ),
+)
+
+
 def _failure(request: HttpRequest, exc: Exception) -> JsonResponse:
     """The JSON answer to what a handler raised; never Django's HTML page nor a traceback."""
     if isinstance(exc, ApiError):
         return exc.response()
-    if isinstance(exc, JobStateError):
-        return error_response(409, "job_state", str(exc))
-    if isinstance(exc, UploadStorageError):
-        return error_response(507, "storage_error", str(exc))
-    if isinstance(exc, Http404):
-        return error_response(404, "not_found", str(exc) or "Not found.")
-    if isinstance(exc, PermissionDenied):
-        return error_response(403, "permission_denied", str(exc) or "Permission denied.")
+    for kinds, status, code, default, own_message in _KNOWN:
+        if isinstance(exc, kinds):
+            return error_response(status, code, (own_message and str(exc)) or default)
     logger.error("winiadmin API: %s %s failed", request.method, request.path, exc_info=exc)
     return error_response(500, "server_error", "Unexpected error; it was logged.")
 
