@@ -1,5 +1,6 @@
 """Setup mistakes reported by ``manage.py check``; ids are stable, listed in docs/checks.md."""
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -381,3 +382,24 @@ def _webhook_backend(alias: str) -> list[CheckMessage]:
         msg = f"TASKS[{alias!r}] is the ImmediateBackend: webhooks are sent inside the request."
         return [Warning(msg, hint="Fine for development.", id="winiadmin.W030")]
     return []
+
+
+@register()
+def check_sources(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """``SOURCE_STORAGES`` and ``SOURCE_ALLOWED_NETWORKS`` (docs/sources.md)."""
+    try:
+        config = get_config()
+    except (TypeError, ValueError):
+        return []  # reported by check_settings
+    messages: list[CheckMessage] = []
+    missing = [a for a in config.SOURCE_STORAGES if a not in settings.STORAGES]
+    if missing:
+        msg = f"WINIADMIN['SOURCE_STORAGES'] names aliases STORAGES lacks: {', '.join(missing)}."
+        messages.append(Error(msg, id="winiadmin.E036"))
+    for network in config.SOURCE_ALLOWED_NETWORKS:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            msg = f"WINIADMIN['SOURCE_ALLOWED_NETWORKS'] has {network!r}, not a network (CIDR)."
+            messages.append(Error(msg, hint="For example '10.1.0.0/16'.", id="winiadmin.E037"))
+    return messages

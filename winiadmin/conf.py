@@ -93,6 +93,17 @@ class WiniadminConfig:
     #: Runs a background step gets in all when its worker dies: 1 (the default) marks the job
     #: failed and offers Retry; 3 queues it again twice without a person, then fails it.
     MAX_ATTEMPTS: int = 1
+    #: Imports from a URL (docs/sources.md): plain http allowed too (HTTPS only by default).
+    SOURCE_ALLOW_HTTP: bool = False
+    #: Networks (CIDR, e.g. "10.1.0.0/16") a URL may point into although they are private,
+    #: loopback or link-local; every such address is refused otherwise.
+    SOURCE_ALLOWED_NETWORKS: tuple[str, ...] = ()
+    #: Seconds a download may take in all (and each read may wait).
+    SOURCE_TIMEOUT: float = 30.0
+    #: Redirects followed, each checked like the first URL.
+    SOURCE_MAX_REDIRECTS: int = 5
+    #: ``STORAGES`` aliases a file may be imported from by path (none by default).
+    SOURCE_STORAGES: tuple[str, ...] = ()
     #: Webhooks told when a job ends or is undone: a list of dicts with ``url``, ``secret`` and
     #: optionally ``events`` and ``importers`` (docs/webhooks.md), read as ``Webhook``s.
     WEBHOOKS: tuple[Webhook, ...] = ()
@@ -117,6 +128,9 @@ def get_config() -> WiniadminConfig:
         raise ValueError(msg)
     if "WEBHOOKS" in raw:
         raw = {**raw, "WEBHOOKS": _webhooks(raw["WEBHOOKS"])}
+    for key in ("SOURCE_ALLOWED_NETWORKS", "SOURCE_STORAGES"):
+        if key in raw:
+            raw = {**raw, key: tuple(str(v) for v in raw[key])}
     return WiniadminConfig(**raw)
 
 

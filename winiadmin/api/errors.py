@@ -20,6 +20,7 @@ CODES: dict[str, str] = {
     "method_not_allowed": "The URL exists but not for this HTTP method.",
     "invalid_request": "The request's body or parameters are wrong (see details).",
     "invalid_file": "The upload is missing, too large, or not a table.",
+    "invalid_source": "The URL or storage path was refused or could not be read (see message).",
     "job_state": "The job is not in a state that allows this step.",
     "undo_refused": "The undo was refused (see details: what stops it).",
     "storage_error": "The upload could not be stored (disk full, permissions).",

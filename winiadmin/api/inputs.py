@@ -11,6 +11,9 @@ from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError, WiniadminError
 from winiadmin.readers import detect_format
 from winiadmin.readers.excel import ZIP_MAGIC
+from winiadmin.sources.errors import SourceError
+from winiadmin.sources.storage import from_storage
+from winiadmin.sources.url import download
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -39,6 +42,20 @@ def checked_upload(upload: UploadedFile[bytes] | None) -> UploadedFile[bytes]:
     except FileReadError as exc:
         raise ApiError(400, "invalid_file", str(exc)) from exc
     return upload
+
+
+def fetched(body: Mapping[str, Any]) -> UploadedFile[bytes]:
+    """The file a JSON body names: ``{"url": …}`` or ``{"storage": …, "path": …}``."""
+    url, storage, path = body.get("url"), body.get("storage"), body.get("path")
+    try:
+        if isinstance(url, str) and url and storage is None:
+            return download(url)
+        if isinstance(storage, str) and isinstance(path, str) and url is None:
+            return from_storage(storage, path)
+    except SourceError as exc:
+        raise ApiError(400, "invalid_source", str(exc)) from exc
+    msg = "Name the file by 'url', or by 'storage' and 'path' (or upload it as multipart)."
+    raise invalid(msg, {"field": "url"})
 
 
 def _head_and_tail(upload: UploadedFile[bytes]) -> bytes:

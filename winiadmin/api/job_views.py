@@ -8,9 +8,15 @@ from typing import TYPE_CHECKING
 from django.http import JsonResponse
 
 from winiadmin.api.access import importer_for, job_list, usable_job
-from winiadmin.api.endpoint import endpoint, flag, page_number
+from winiadmin.api.endpoint import endpoint, flag, json_body, page_number
 from winiadmin.api.errors import invalid
-from winiadmin.api.inputs import READ_OPTIONS, checked_upload, option_texts, read_options
+from winiadmin.api.inputs import (
+    READ_OPTIONS,
+    checked_upload,
+    fetched,
+    option_texts,
+    read_options,
+)
 from winiadmin.api.serializers import job_json, page_json
 from winiadmin.conf import get_config
 from winiadmin.jobs.background import start_validation
@@ -33,23 +39,37 @@ def list_jobs(request: HttpRequest, user: User) -> JsonResponse:
 
 
 def create(request: HttpRequest, user: User) -> JsonResponse:
-    """A multipart upload: ``importer``, ``file``; optional ``options`` (a JSON object),
-    ``skip_invalid``, and the read options as fields of their own."""
-    importer = importer_for(user, request.POST.get("importer", ""))
-    upload = checked_upload(request.FILES.get("file"))
+    """A multipart upload (``importer``, ``file``; optional ``options`` as a JSON object,
+    ``skip_invalid`` and the read options as fields of their own), or a JSON body naming a
+    ``url`` or a ``storage`` and ``path`` instead of the file (docs/sources.md)."""
+    if request.content_type == "application/json":
+        body = json_body(request)
+        importer = importer_for(user, str(body.get("importer", "")))
+        given, read, skip = body.get("options"), body.get("read_options") or {}, body
+        if not isinstance(read, dict):
+            raise invalid("read_options must be a JSON object.", {"field": "read_options"})
+        upload = checked_upload(fetched(body))
+    else:
+        importer = importer_for(user, request.POST.get("importer", ""))
+        upload = checked_upload(request.FILES.get("file"))
+        try:
+            given = json.loads(request.POST.get("options") or "{}")
+        except ValueError as exc:
+            raise invalid("options must be a JSON object.", {"field": "options"}) from exc
+        read = {k: request.POST[k] for k in READ_OPTIONS if k in request.POST}
+        skip = request.POST
     try:
-        given = json.loads(request.POST.get("options") or "{}")
-    except ValueError as exc:
-        raise invalid("options must be a JSON object.", {"field": "options"}) from exc
-    job = create_job(
-        importer=importer,
-        upload=upload,
-        user=user,
-        options=option_texts(importer, given),
-        read_options=read_options({k: request.POST[k] for k in READ_OPTIONS if k in request.POST}),
-        skip_invalid=flag(request.POST, "skip_invalid"),
-        target_model=importer.models[0]._meta.label if importer.models else "",
-    )
+        job = create_job(
+            importer=importer,
+            upload=upload,
+            user=user,
+            options=option_texts(importer, given),
+            read_options=read_options(read),
+            skip_invalid=flag(skip, "skip_invalid"),
+            target_model=importer.models[0]._meta.label if importer.models else "",
+        )
+    finally:
+        upload.close()  # a downloaded file is a temporary file: deleted now
     try:
         start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
     except JobStateError:  # changed since it was checked (an option's object deleted): failed

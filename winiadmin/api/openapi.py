@@ -210,7 +210,7 @@ PAGING = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1}},
 ]
-UPLOAD = {
+UPLOAD: Json = {
     "required": True,
     "content": {
         "multipart/form-data": {
@@ -230,6 +230,27 @@ UPLOAD = {
             }
         }
     },
+}
+
+
+SOURCE: Json = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["importer"],
+                "properties": {
+                    "importer": STR,
+                    "url": {"type": "string", "description": "https (docs/sources.md)"},
+                    "storage": {"type": "string", "description": "a SOURCE_STORAGES alias"},
+                    "path": STR,
+                    "options": {"type": "object"},
+                    "read_options": {"type": "object"},
+                    "skip_invalid": BOOL,
+                },
+            }
+        }
+    }
 }
 
 
@@ -314,7 +335,10 @@ def _paths() -> Json:
             "post": _operation(
                 "Upload a file: a new job, its dry run started",
                 _answer(201, "Job", "The job"),
-                body=UPLOAD,
+                body={
+                    "required": True,
+                    "content": {**UPLOAD["content"], **SOURCE["content"]},
+                },
             ),
         },
         **job_paths,
