@@ -104,3 +104,20 @@ def test_undo_shows_its_plan_then_deletes_what_the_import_created(
     assert undone["job"]["undone_at"] is not None
     again = token_api.post("/jobs/{job_id}/undo/", job_id=job["id"])
     assert (again.status, again.body["error"]["code"]) == (409, "undo_refused")
+
+
+def test_a_background_job_is_queued_and_can_be_cancelled(token_api: Api) -> None:
+    from django.test import override_settings
+
+    with override_settings(WINIADMIN={"BACKGROUND_THRESHOLD": 0}):
+        job = token_api.upload("catalogue.csv").body
+        assert (job["status"], job["active"]) == ("queued", True)
+        assert job["progress"]["queued_step"] == "validate"
+        early = token_api.post("/jobs/{job_id}/confirm/", {}, job_id=job["id"])
+        assert (early.status, early.body["error"]["code"]) == (409, "job_state")
+
+        cancelled = token_api.post("/jobs/{job_id}/cancel/", job_id=job["id"]).body
+
+    assert (cancelled["outcome"], cancelled["cancelled"]) == ("cancelled", True)
+    assert cancelled["job"]["status"] == "cancelled"
+    assert not Product.objects.exists()
