@@ -129,3 +129,23 @@ def test_webhooks_filtered_by_importer_and_event(
         ("undone", receiver.url + "/all"),
         ("undone", receiver.url + "/undo"),
     }
+
+
+def test_a_failure_recording_deliveries_never_fails_the_undo(
+    hooked: Receiver, make_job: MakeJob, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DatabaseError
+
+    job = make_job()
+    execute_job(job, skip_invalid=False, user=user)
+
+    def broken(job: ImportJob, event: str) -> None:
+        WebhookDelivery.objects.create(job_id=job.pk, event=event, url="x")
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr("winiadmin.webhooks.receivers.record", broken)
+
+    undo_job(job, user)
+
+    assert not Product.objects.exists()  # undone all the same
+    assert events() == ["finished"]  # the half-recorded delivery rolled back with its savepoint
