@@ -26,6 +26,10 @@ def test_the_mapping_is_shown_and_a_choice_checks_the_file_again(token_api: Api)
     created = {m["label"]: m["created"] for m in chosen["report"]["models"]}
     assert created["shop.Product"] == 10
     assert SavedColumnMapping.objects.get().mapping["Shop"] == "store"
+    # The next file with the same headers is offered the choice again.
+    second = token_api.upload(ODD).body
+    offered = token_api.get("/jobs/{job_id}/mapping/", job_id=second["id"]).body
+    assert offered["saved"]["Shop"] == "store"
 
 
 def test_a_mapping_feeding_a_column_twice_is_refused_by_name(token_api: Api) -> None:

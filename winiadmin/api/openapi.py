@@ -153,6 +153,7 @@ SCHEMAS: Json = {
         "unmatched": _list(STR),
         "needs_review": BOOL,
         "chosen": {"type": ["object", "null"]},
+        "saved": {"type": ["object", "null"]},
     }),
     "Cancel": _object({
         "outcome": {

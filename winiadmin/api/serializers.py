@@ -161,7 +161,9 @@ def cell_json(value: object) -> object:
     return str(value)
 
 
-def mapping_json(job: ImportJob, found: ColumnMatches) -> Json:
+def mapping_json(job: ImportJob, found: ColumnMatches, saved: dict[str, Any] | None) -> Json:
+    """How the headers were matched; ``saved``: the mapping the user chose last for files with
+    these headers (the wizard preselects it; PUT it to use it again)."""
     return {
         "columns": [
             {
@@ -177,6 +179,7 @@ def mapping_json(job: ImportJob, found: ColumnMatches) -> Json:
         "unmatched": list(found.unmatched),
         "needs_review": found.needs_review,
         "chosen": job.column_mapping,
+        "saved": saved,
     }
 
 

@@ -14,7 +14,12 @@ from winiadmin.api.inputs import option_texts, read_options
 from winiadmin.api.serializers import job_json, mapping_json, undo_plan_json
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
-from winiadmin.jobs.mapping import apply_mapping, can_change_mapping, mapping_report
+from winiadmin.jobs.mapping import (
+    apply_mapping,
+    can_change_mapping,
+    mapping_report,
+    saved_mapping,
+)
 from winiadmin.jobs.runner import VALIDATE_FROM, JobStateError
 from winiadmin.jobs.states import state_message
 from winiadmin.jobs.undo import UndoRefused, plan_undo, undo_job
@@ -31,7 +36,8 @@ def show_mapping(request: HttpRequest, user: User, job_id: str) -> JsonResponse:
     found = mapping_report(job)
     if found is None:
         raise ApiError(409, "job_state", "The file was not read as far as its headers yet.")
-    return JsonResponse(mapping_json(job, found))
+    saved = saved_mapping(job, user)
+    return JsonResponse(mapping_json(job, found, saved.mapping if saved is not None else None))
 
 
 def set_mapping(request: HttpRequest, user: User, job_id: str) -> JsonResponse:
