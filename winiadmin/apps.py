@@ -6,6 +6,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django.tasks import Task
+
     from winiadmin.jobs.dispatch import JobTasks
 
 
@@ -15,6 +17,12 @@ def _job_tasks() -> JobTasks:
     from winiadmin.tasks import run_export, run_job, watch_job  # noqa: PLC0415
 
     return JobTasks(run_job, watch_job, run_export)
+
+
+def _delivery_task() -> Task[[str], str]:
+    from winiadmin.tasks import deliver_webhook  # noqa: PLC0415 - as _job_tasks
+
+    return deliver_webhook
 
 
 class WiniadminConfig(AppConfig):
@@ -27,6 +35,10 @@ class WiniadminConfig(AppConfig):
         from winiadmin import checks, conf  # noqa: F401, PLC0415
         from winiadmin.importers.registry import autodiscover  # noqa: PLC0415
         from winiadmin.jobs.dispatch import provide_tasks  # noqa: PLC0415
+        from winiadmin.webhooks import receivers  # noqa: PLC0415
+        from winiadmin.webhooks.deliveries import provide_delivery_task  # noqa: PLC0415
 
         autodiscover()
         provide_tasks(_job_tasks)
+        provide_delivery_task(_delivery_task)
+        receivers.connect()

@@ -1,13 +1,15 @@
 """Setup mistakes reported by ``manage.py check``; ids are stable, listed in docs/checks.md."""
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
-from winiadmin.conf import get_config
+from winiadmin.conf import WEBHOOK_EVENTS, get_config
 
 #: The size limits (docs/security.md): a zero or a negative one would refuse every file.
 LIMIT_KEYS = (
@@ -355,3 +357,82 @@ def check_model_importers(app_configs: Sequence[AppConfig] | None, **_: Any) -> 
         and importer.model is not None
         and (fields := importer.unsupported_fields)
     ]
+
+
+#: Shortest webhook secret accepted: an HMAC key anyone could guess signs nothing.
+MIN_WEBHOOK_SECRET = 16
+
+
+@register()
+def check_webhooks(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """``WINIADMIN["WEBHOOKS"]`` and what sends them (docs/webhooks.md)."""
+    try:
+        config = get_config()
+    except (TypeError, ValueError):
+        return []  # reported by check_settings
+    from winiadmin.importers.registry import all_importers  # noqa: PLC0415
+
+    messages: list[CheckMessage] = []
+    names = {i.get_name() for i in all_importers()}
+    for index, hook in enumerate(config.WEBHOOKS):
+        where = f"WINIADMIN['WEBHOOKS'][{index}]"
+        if urlsplit(hook.url).scheme not in {"http", "https"} or not urlsplit(hook.url).netloc:
+            msg = f"{where}['url'] is not an http(s) URL: {hook.url!r}."
+            messages.append(Error(msg, id="winiadmin.E030"))
+        if len(hook.secret) < MIN_WEBHOOK_SECRET:
+            msg = f"{where}['secret'] is shorter than {MIN_WEBHOOK_SECRET} characters."
+            hint = "Use secrets.token_urlsafe(32), kept out of the code (an environment variable)."
+            messages.append(Error(msg, hint=hint, id="winiadmin.E031"))
+        unknown = sorted(set(hook.events) - set(WEBHOOK_EVENTS))
+        if unknown or not hook.events:
+            msg = f"{where}['events'] must name some of {', '.join(WEBHOOK_EVENTS)}: {unknown}."
+            messages.append(Error(msg, id="winiadmin.E032"))
+        strangers = sorted(set(hook.importers) - names)
+        if strangers:
+            msg = f"{where}['importers'] names no registered importer: {', '.join(strangers)}."
+            messages.append(Error(msg, id="winiadmin.E033"))
+    numbers = (config.WEBHOOK_MAX_ATTEMPTS, config.WEBHOOK_RETRY_SECONDS, config.WEBHOOK_TIMEOUT)
+    if config.WEBHOOK_MAX_ATTEMPTS < 1 or min(numbers) <= 0:
+        msg = (
+            "WINIADMIN['WEBHOOK_MAX_ATTEMPTS'] must be at least 1, WEBHOOK_RETRY_SECONDS and "
+            "WEBHOOK_TIMEOUT over 0."
+        )
+        messages.append(Error(msg, id="winiadmin.E034"))
+    if config.WEBHOOKS:
+        messages.extend(_webhook_backend(config.TASK_BACKEND))
+    return messages
+
+
+def _webhook_backend(alias: str) -> list[CheckMessage]:
+    backend = (getattr(settings, "TASKS", {}) or {}).get(alias, {}).get("BACKEND")
+    if backend is None or backend == _DUMMY:
+        msg = (
+            f"Webhooks are configured but TASKS[{alias!r}] is "
+            f"{'missing' if backend is None else 'the DummyBackend'}: nothing would send them."
+        )
+        return [Error(msg, hint="See docs/webhooks.md.", id="winiadmin.E035")]
+    if backend == _IMMEDIATE:
+        msg = f"TASKS[{alias!r}] is the ImmediateBackend: webhooks are sent inside the request."
+        return [Warning(msg, hint="Fine for development.", id="winiadmin.W030")]
+    return []
+
+
+@register()
+def check_sources(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckMessage]:
+    """``SOURCE_STORAGES`` and ``SOURCE_ALLOWED_NETWORKS`` (docs/sources.md)."""
+    try:
+        config = get_config()
+    except (TypeError, ValueError):
+        return []  # reported by check_settings
+    messages: list[CheckMessage] = []
+    missing = [a for a in config.SOURCE_STORAGES if a not in settings.STORAGES]
+    if missing:
+        msg = f"WINIADMIN['SOURCE_STORAGES'] names aliases STORAGES lacks: {', '.join(missing)}."
+        messages.append(Error(msg, id="winiadmin.E036"))
+    for network in config.SOURCE_ALLOWED_NETWORKS:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            msg = f"WINIADMIN['SOURCE_ALLOWED_NETWORKS'] has {network!r}, not a network (CIDR)."
+            messages.append(Error(msg, hint="For example '10.1.0.0/16'.", id="winiadmin.E037"))
+    return messages

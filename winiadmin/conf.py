@@ -14,6 +14,27 @@ from django.dispatch import receiver
 
 SETTING_NAME = "WINIADMIN"
 
+#: What a webhook may be told of: a real run that succeeded, a job that failed or was
+#: cancelled (either run), an import undone.
+WEBHOOK_EVENTS = ("finished", "failed", "cancelled", "undone")
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """One entry of ``WINIADMIN["WEBHOOKS"]`` (docs/webhooks.md); checked by ``winiadmin.E03x``."""
+
+    #: Where the POST goes (https, or http on a private network).
+    url: str
+    #: The HMAC-SHA256 key the receiver verifies the signature with.
+    secret: str
+    #: Which of ``WEBHOOK_EVENTS``; all by default.
+    events: tuple[str, ...] = WEBHOOK_EVENTS
+    #: Only jobs of these importers (names); empty: every importer.
+    importers: tuple[str, ...] = ()
+
+    def wants(self, event: str, importer: str) -> bool:
+        return event in self.events and (not self.importers or importer in self.importers)
+
 
 @dataclass(frozen=True, slots=True)
 class WiniadminConfig:
@@ -78,6 +99,26 @@ class WiniadminConfig:
     #: Hours a background export's download link works; ``winiadmin_cleanup`` deletes the file
     #: after.
     EXPORT_LINK_HOURS: int = 24
+    #: Imports from a URL (docs/sources.md): plain http allowed too (HTTPS only by default).
+    SOURCE_ALLOW_HTTP: bool = False
+    #: Networks (CIDR, e.g. "10.1.0.0/16") a URL may point into although they are private,
+    #: loopback or link-local; every such address is refused otherwise.
+    SOURCE_ALLOWED_NETWORKS: tuple[str, ...] = ()
+    #: Seconds a download may take in all (and each read may wait).
+    SOURCE_TIMEOUT: float = 30.0
+    #: Redirects followed, each checked like the first URL.
+    SOURCE_MAX_REDIRECTS: int = 5
+    #: ``STORAGES`` aliases a file may be imported from by path (none by default).
+    SOURCE_STORAGES: tuple[str, ...] = ()
+    #: Webhooks told when a job ends or is undone: a list of dicts with ``url``, ``secret`` and
+    #: optionally ``events`` and ``importers`` (docs/webhooks.md), read as ``Webhook``s.
+    WEBHOOKS: tuple[Webhook, ...] = ()
+    #: Attempts per webhook delivery before it is marked failed.
+    WEBHOOK_MAX_ATTEMPTS: int = 5
+    #: Seconds before the first retry of a delivery; each next retry waits twice as long.
+    WEBHOOK_RETRY_SECONDS: float = 10.0
+    #: Seconds a receiver has to answer one POST.
+    WEBHOOK_TIMEOUT: float = 10.0
 
 
 @cache
@@ -91,7 +132,39 @@ def get_config() -> WiniadminConfig:
     if unknown:
         msg = f"Unknown settings.{SETTING_NAME} keys: {', '.join(unknown)}"
         raise ValueError(msg)
+    if "WEBHOOKS" in raw:
+        raw = {**raw, "WEBHOOKS": _webhooks(raw["WEBHOOKS"])}
+    for key in ("SOURCE_ALLOWED_NETWORKS", "SOURCE_STORAGES"):
+        if key in raw:
+            raw = {**raw, key: tuple(str(v) for v in raw[key])}
     return WiniadminConfig(**raw)
+
+
+def _webhooks(entries: object) -> tuple[Webhook, ...]:
+    """``WEBHOOKS`` as typed entries; a shape no check could read is refused here (E001)."""
+    if not isinstance(entries, list | tuple):
+        msg = f"settings.{SETTING_NAME}['WEBHOOKS'] must be a list of dicts"
+        raise TypeError(msg)
+    known = {f.name for f in fields(Webhook)}
+    webhooks = []
+    for index, entry in enumerate(entries):
+        where = f"settings.{SETTING_NAME}['WEBHOOKS'][{index}]"
+        if not isinstance(entry, dict) or not {"url", "secret"} <= set(entry):
+            msg = f"{where} must be a dict with 'url' and 'secret'"
+            raise ValueError(msg)
+        unknown = sorted(set(entry) - known)
+        if unknown:
+            msg = f"Unknown {where} keys: {', '.join(unknown)}"
+            raise ValueError(msg)
+        webhooks.append(
+            Webhook(
+                url=str(entry["url"]),
+                secret=str(entry["secret"]),
+                events=tuple(str(e) for e in entry.get("events", WEBHOOK_EVENTS)),
+                importers=tuple(str(i) for i in entry.get("importers", ())),
+            )
+        )
+    return tuple(webhooks)
 
 
 @receiver(setting_changed)

@@ -376,3 +376,81 @@ class ExportJob(models.Model):
             and bool(self.file)
             and (self.expires_at is None or now < self.expires_at)
         )
+
+
+class ApiToken(models.Model):
+    """A bearer token of the JSON API (``winiadmin.api``), acting as its user.
+
+    Only the SHA-256 of the key is stored: the key is shown once, when it is issued
+    (``winiadmin.tokens.issue_token``). A key is 256 random bits, so a fast hash is enough
+    (nothing to guess by brute force) and lets a request find its token by an indexed lookup.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="winiadmin_api_tokens",
+        verbose_name=_("user"),
+    )
+    #: SHA-256 (hex) of the key.
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    #: The key's first characters, to tell tokens apart in lists (not enough to use it).
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    #: ``None``: never expires (delete the token to revoke it).
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class WebhookDelivery(models.Model):
+    """One event told to one webhook (``WINIADMIN["WEBHOOKS"]``): what was sent, how it went.
+
+    Created when the event happens (in the same transaction as the undo; right after a run's
+    outcome is written), sent by a task worker (``winiadmin.webhooks.send``), retried with
+    exponential backoff up to ``WEBHOOK_MAX_ATTEMPTS``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.ForeignKey(
+        ImportJob,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_deliveries",
+        verbose_name=_("import job"),
+    )
+    event = models.CharField(_("event"), max_length=20)
+    url = models.URLField(_("URL"), max_length=500)
+    #: The JSON body, as sent (signed when sent: the timestamp is part of the signature).
+    payload = models.JSONField(_("payload"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    #: The receiver's HTTP status at the last attempt (``None``: no answer).
+    response_status = models.IntegerField(_("response status"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.url} ({self.get_status_display()})"

@@ -1,12 +1,15 @@
 """Who may import with which importer, and who may see which job. One place, used everywhere."""
 
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from django.apps import apps
 from django.db.models import Model
 
 from winiadmin.importers import Importer
 from winiadmin.models import ExportJob, ImportJob
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 
 class User(Protocol):
@@ -87,6 +90,15 @@ def can_view_job(user: User, job: ImportJob) -> bool:
     if not (user.is_active and user.is_staff):
         return False
     return job.user_id == user.pk or user.has_perm(VIEW_ALL_JOBS)
+
+
+def visible_jobs(user: User) -> "QuerySet[ImportJob]":
+    """The jobs :func:`can_view_job` lets ``user`` see, as a query (the API's job list)."""
+    if not (user.is_active and user.is_staff):
+        return ImportJob.objects.none()
+    if user.has_perm(VIEW_ALL_JOBS):
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(user_id=cast("int", user.pk))
 
 
 def delete_permissions(labels: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from winiadmin.conf import get_config
 from winiadmin.jobs.background import run_queued
 from winiadmin.jobs.exports import run_export_job
 from winiadmin.jobs.watch import watch
+from winiadmin.webhooks.send import deliver
 
 
 @task
@@ -32,6 +33,12 @@ def run_export(job_id: str) -> str:
     return run_export_job(job_id)
 
 
+@task
+def deliver_webhook(delivery_id: str) -> str:
+    """One attempt at a webhook delivery (it schedules its own retry); returns its status."""
+    return deliver(delivery_id)
+
+
 def bind_to_task_backend() -> None:
     """Bind the tasks once to the backend that winiadmin enqueues on, as a worker would.
 
@@ -43,7 +50,7 @@ def bind_to_task_backend() -> None:
     alias = get_config().TASK_BACKEND
     if alias not in settings.TASKS:  # a missing alias is E006's
         return
-    for bound in (run_job, watch_job, run_export):
+    for bound in (run_job, watch_job, run_export, deliver_webhook):
         if alias != bound.backend:
             bound.using(backend=alias)
 

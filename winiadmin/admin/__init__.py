@@ -6,8 +6,12 @@ from django.contrib import admin
 from winiadmin.admin.export import ExportMixin
 from winiadmin.admin.jobs import ImportJobAdmin
 from winiadmin.admin.options import ImportMixin
-from winiadmin.models import ImportJob
+from winiadmin.admin.tokens import ApiTokenAdmin
+from winiadmin.admin.webhooks import WebhookDeliveryAdmin
+from winiadmin.models import ApiToken, ImportJob, WebhookDelivery
 
 admin.site.register(ImportJob, ImportJobAdmin)
+admin.site.register(ApiToken, ApiTokenAdmin)
+admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)
 
 __all__ = ["ExportMixin", "ImportJobAdmin", "ImportMixin"]

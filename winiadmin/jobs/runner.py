@@ -295,10 +295,12 @@ def _run(
         importer, handle = _prepare(job)
     except WiniadminError as exc:
         # The job is claimed: leave it failed (it may be checked again), not validating/running.
-        fence.jobs().update(
+        failed = fence.jobs().update(
             status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
         )
         job.refresh_from_db()
+        if failed:  # this run ended it (a fenced-off run did not): the integrations are told
+            finished(job)
         raise JobStateError(str(exc)) from exc
     _record_backend_pid(fence)
     read_options = ReadOptions(**job.read_options)

@@ -35,6 +35,7 @@ from winiadmin.jobs.fingerprint import Fingerprint, UnknownAlgorithm, fingerprin
 from winiadmin.jobs.keys import in_chunks, key_chunks, keys_per_query, python_keys
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
+from winiadmin.signals import import_undone
 
 if TYPE_CHECKING:
     from winiadmin.permissions import User
@@ -172,6 +173,7 @@ def undo_job(job: ImportJob, user: User | None = None) -> UndoResult:
         locked.undone_by_id = user_id(user)
         locked.save(update_fields=["undone_at", "undone_by", "updated_at"])
         _log(locked, user, deleted)
+        import_undone.send(sender=ImportJob, job=locked, deleted=deleted)  # commits with it
     job.refresh_from_db()
     return UndoResult(job, deleted)
 
