@@ -13,7 +13,7 @@ from winiadmin.cleaning.mapping import ColumnMapping, MatchReason, normalised
 from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers import detect_format
-from winiadmin.readers.excel import ZIP_MAGIC
+from winiadmin.readers.detect import head_and_tail
 from winiadmin.storage import READABLE_SUFFIXES
 
 if TYPE_CHECKING:
@@ -43,8 +43,6 @@ ACCEPT = ",".join([
     "application/vnd.oasis.opendocument.spreadsheet",
 ])  # fmt: skip
 #: Bytes read from the start (and, for a zip, the end: its entry list) to tell a file's type.
-_HEAD_BYTES = 64 * 1024
-_ZIP_TAIL_BYTES = 256 * 1024
 
 
 class UploadForm(forms.Form):
@@ -86,7 +84,7 @@ class UploadForm(forms.Form):
                 code="too_large",
             )
         try:  # a PDF, an image, a Word file… refused now, not after a whole check
-            detect_format(_head_and_tail(upload), upload.name)
+            detect_format(head_and_tail(upload), upload.name)
         except FileReadError as exc:
             raise forms.ValidationError(str(exc), code="not_a_table") from exc
         return upload
@@ -238,18 +236,6 @@ class ColumnMappingForm(forms.Form):
             column.header: cleaned.get(f"column_{index}") or None
             for index, column in enumerate(self.found.columns)
         }
-
-
-def _head_and_tail(upload: UploadedFile[bytes]) -> bytes:
-    """The bytes that tell the file's type: its start, and for a zip (a workbook?) its end too,
-    where the names of its entries are listed."""
-    upload.seek(0)
-    head = bytes(upload.read(_HEAD_BYTES))
-    if head.startswith(ZIP_MAGIC) and (upload.size or 0) > _HEAD_BYTES:
-        upload.seek(max(_HEAD_BYTES, (upload.size or 0) - _ZIP_TAIL_BYTES))
-        head += bytes(upload.read())
-    upload.seek(0)
-    return head
 
 
 def _by_normalised_header(mapping: dict[str, str | None]) -> dict[str, str | None]:

@@ -10,7 +10,7 @@ from winiadmin.api.errors import ApiError, invalid
 from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError, WiniadminError
 from winiadmin.readers import detect_format
-from winiadmin.readers.excel import ZIP_MAGIC
+from winiadmin.readers.detect import head_and_tail
 from winiadmin.sources.errors import SourceError
 from winiadmin.sources.storage import from_storage
 from winiadmin.sources.url import download
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
     from winiadmin.importers import Importer
 
-_HEAD_BYTES = 64 * 1024
-_ZIP_TAIL_BYTES = 256 * 1024
 #: What a client may choose about how the file is read (``ReadOptions``' fields).
 READ_OPTIONS = ("encoding", "delimiter", "sheet", "header_row")
 
@@ -38,7 +36,7 @@ def checked_upload(upload: UploadedFile[bytes] | None) -> UploadedFile[bytes]:
         msg = f"The file is {size} bytes; the largest accepted is {limit}."
         raise ApiError(413, "invalid_file", msg, {"size": size, "limit": limit})
     try:
-        detect_format(_head_and_tail(upload), upload.name)
+        detect_format(head_and_tail(upload), upload.name)
     except FileReadError as exc:
         raise ApiError(400, "invalid_file", str(exc)) from exc
     return upload
@@ -56,18 +54,6 @@ def fetched(body: Mapping[str, Any]) -> UploadedFile[bytes]:
         raise ApiError(400, "invalid_source", str(exc)) from exc
     msg = "Name the file by 'url', or by 'storage' and 'path' (or upload it as multipart)."
     raise invalid(msg, {"field": "url"})
-
-
-def _head_and_tail(upload: UploadedFile[bytes]) -> bytes:
-    """Its start, and for a zip (a workbook?) its end, where its entries are named (as the
-    wizard's upload form reads it)."""
-    upload.seek(0)
-    head = bytes(upload.read(_HEAD_BYTES))
-    if head.startswith(ZIP_MAGIC) and (upload.size or 0) > _HEAD_BYTES:
-        upload.seek(max(_HEAD_BYTES, (upload.size or 0) - _ZIP_TAIL_BYTES))
-        head += bytes(upload.read())
-    upload.seek(0)
-    return head
 
 
 def option_texts(importer: type[Importer], given: object) -> dict[str, str]:

@@ -9,6 +9,7 @@ import codecs
 import json
 import re
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.delimited import head_sample, sniff_delimiter
@@ -16,7 +17,28 @@ from winiadmin.readers.encoding import BINARY_MESSAGE, detect_encoding
 from winiadmin.readers.excel import CFB_MAGIC, ZIP_MAGIC
 from winiadmin.readers.parquet import PARQUET_MAGIC
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
 # An OpenDocument file's first zip entry is "mimetype", stored uncompressed.
+#: How much of an upload tells its type: its start, and for a zip its end too.
+_HEAD_BYTES = 64 * 1024
+_ZIP_TAIL_BYTES = 256 * 1024
+
+
+def head_and_tail(upload: "UploadedFile[bytes]") -> bytes:
+    """The bytes that tell an upload's type (:func:`detect_format`): its start, and for a zip
+    (a workbook?) its end too, where the names of its entries are listed. The wizard's upload
+    form and the API read an upload's type the same way."""
+    upload.seek(0)
+    head = bytes(upload.read(_HEAD_BYTES))
+    if head.startswith(ZIP_MAGIC) and (upload.size or 0) > _HEAD_BYTES:
+        upload.seek(max(_HEAD_BYTES, (upload.size or 0) - _ZIP_TAIL_BYTES))
+        head += bytes(upload.read())
+    upload.seek(0)
+    return head
+
+
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _NOT_TABLE = "This file cannot be read as a table: it looks like {}."
 
