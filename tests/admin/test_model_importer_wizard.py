@@ -82,7 +82,19 @@ BAD_KEYS = [
 ]
 
 
-@pytest.mark.parametrize(("field", "text", "message"), BAD + BAD_KEYS)
+#: field, text in the file, what the problem says: values that parse but break the model's own
+#: rules (what ``full_clean()`` refuses, winiadmin.validation), in Django's words.
+BAD_BY_RULES = [
+    ("email", "not-an-email", "Enter a valid email address."),
+    ("url", "not a url", "Enter a valid URL."),
+    ("slug", "no spaces allowed", "Enter a valid"),
+    ("size", "M", "is not a valid choice"),
+    ("level", "3", "is not a valid choice"),
+    ("slug", "a" * 51, "at most 50 characters"),
+]
+
+
+@pytest.mark.parametrize(("field", "text", "message"), BAD + BAD_KEYS + BAD_BY_RULES)
 def test_a_bad_value_is_named_and_nothing_is_written(
     su_client: Client, maker: Maker, field: str, text: str, message: str
 ) -> None:
