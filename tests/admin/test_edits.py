@@ -1,12 +1,17 @@
 """Fixing the data in the preview through the test client: a cell, a row excluded, a replace in a
 column, undo, the confirm refused until the whole file is checked again, permissions."""
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.test import Client
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from shop.models import Product
 
 from tests.admin.conftest import MakeUser
@@ -228,3 +233,50 @@ def test_an_edit_of_a_cell_the_file_does_not_have_is_refused(
         assert response.status_code == 200
         assert message in html(response)
     assert not ImportEdit.objects.exists()
+
+
+def test_the_job_page_lists_the_edits_after_the_run(su_client: Client, job: ImportJob) -> None:
+    su_client.post(job_url(job, "edit_cell"), {"row": 4, "column": "name", "value": "<i>Mug</i>"})
+    su_client.post(job_url(job, "edit_cell"), {"row": 6, "column": "quantity", "value": "6"})
+    su_client.post(job_url(job, "edit_exclude"), {"row": 5})
+    su_client.post(
+        job_url(job, "edit_replace"), {"column": "price", "old": "12,50 EUR", "new": "12.50"}
+    )
+    su_client.post(job_url(job, "confirm"))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED
+    change = reverse("admin:winiadmin_importjob_change", args=[job.pk])
+    page = html(su_client.get(change, follow=True))
+    assert "Edits to the data" in page
+    assert "Undo the last edit" not in page  # a record now, not a preview
+    table = page[page.index('class="winiadmin-edit-list"') :]
+    for text in ["Cell edited", "Row excluded", "Replaced in column", "not a number", "12.50"]:
+        assert text in table
+    assert "&lt;i&gt;Mug&lt;/i&gt;" in table
+    assert "<i>Mug</i>" not in page
+    assert table.count("<td>root</td>") == 4  # who made each edit
+    first = ImportEdit.objects.filter(job=job).earliest("id")
+    assert date_format(localtime(first.created_at), "SHORT_DATETIME_FORMAT") in table  # when
+
+
+def test_the_downloads_show_the_rows_as_edited(su_client: Client, job: ImportJob) -> None:
+    """Row 5 keeps an error (no category) after its name is edited: both files give the new name."""
+    su_client.post(job_url(job, "edit_cell"), {"row": 5, "column": "name", "value": "Stool"})
+    su_client.post(job_url(job, "edit_exclude"), {"row": 6})
+    su_client.post(job_url(job, "edit_check"))
+    job.refresh_from_db()
+    assert not job.edits_pending
+    problems = su_client.get(job_url(job, "problems_csv")).content.decode()
+    rejected = su_client.get(
+        reverse("admin:winiadmin_importjob_rejected", args=[job.pk, "csv"])
+    ).content.decode()
+    for content in (problems, rejected):
+        assert "Stool" in content
+        assert "Chair" not in content
+        assert "SKU-5" not in content  # row 6 is excluded: neither a problem nor rejected
+    rows = list(csv.DictReader(io.StringIO(rejected)))
+    assert [(r["sku"], r["name"]) for r in rows] == [
+        ("SKU-2", "Shovel"),
+        ("SKU-3", ""),
+        ("SKU-4", "Stool"),
+    ]

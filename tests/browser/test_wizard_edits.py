@@ -1,15 +1,17 @@
 """In a real browser: bad cells fixed in the preview, the problem gone and the counts changed
 without a page load, a replace in a column, the whole file checked again, the import confirmed
-with the edited values in the database."""
+with the edited values in the database; a user who may not run the job cannot edit it."""
 
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.auth.models import Permission, User
 from playwright.sync_api import Page, expect
 from shop.models import Product
 
-from tests.browser.conftest import Wizard
+from tests.browser.conftest import PASSWORD, Wizard
+from winiadmin.models import ImportEdit, ImportJob
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
@@ -79,3 +81,52 @@ def test_fix_cells_replace_in_a_column_and_import(
         "D-4": ("Stool", Decimal("12.50"), 4),
         "E-5": ("Shelf", Decimal("5.00"), 5),
     }
+
+
+def test_a_user_who_may_not_run_the_job_cannot_edit_it(
+    wizard: Wizard, page: Page, tmp_path: Path
+) -> None:
+    """The preview left open while someone else logs in (another tab): the edit is refused."""
+    path = tmp_path / "products.csv"
+    path.write_text(MISTAKES, encoding="utf-8")
+    wizard.upload(path)
+    job = ImportJob.objects.get()
+    report = job.report
+    # May import products, but not this job: it is the superuser's, and "view all" is not given.
+    other = User.objects.create_user("clerk", "clerk@example.com", PASSWORD, is_staff=True)
+    other.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["add_category", "add_store", "add_product", "change_product"]
+        )
+    )
+    tab = page.context.new_page()
+    page.context.clear_cookies()  # the superuser's session ends; clerk logs in in another tab
+    tab.goto(wizard.url("/admin/login/?next=/admin/"))
+    tab.fill("#id_username", "clerk")
+    tab.fill("#id_password", PASSWORD)
+    tab.click("input[type=submit]")
+    expect(tab.locator("#user-tools")).to_be_visible()
+    refused = tab.goto(wizard.url(f"/admin/winiadmin/importjob/{job.pk}/"))
+    assert refused is not None
+    assert refused.status == 403
+
+    # Back on the open preview: the form now carries clerk's CSRF token, so only the
+    # permission can refuse it.
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    problems = page.locator("#winiadmin-problem-list")
+    fix = problems.locator("tr", has_text="Row 3, column name").locator("form.winiadmin-edit-cell")
+    fix.locator("input[name=csrfmiddlewaretoken]").evaluate(
+        "(input, token) => { input.value = token; }", token
+    )
+    fix.locator("input[name=value]").fill("Desk")
+    with page.expect_response(lambda r: "/edit/cell/" in r.url) as answer:
+        fix.get_by_role("button", name="Check").click()
+    assert answer.value.status == 403
+    # The refusal is shown in place of the preview: it says why, and nothing was edited.
+    expect(page.locator(".winiadmin-refusal")).to_contain_text(
+        "This import belongs to another user."
+    )
+    assert not ImportEdit.objects.exists()
+    job.refresh_from_db()
+    assert job.report == report
+    assert job.edited_at is None

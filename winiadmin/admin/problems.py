@@ -3,10 +3,10 @@
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING
 
 from winiadmin.import_report import StoredProblem
-from winiadmin.readers import ReadOptions, read_table
+from winiadmin.jobs.rejected import original_rows
 from winiadmin.spreadsheets import csv_text
 
 if TYPE_CHECKING:
@@ -43,8 +43,9 @@ def filter_problems(
 
 
 def problems_csv(job: "ImportJob") -> str:
-    """One line per problem: where, what, why, then the row as it was in the file."""
-    header, originals = _original_rows(job)
+    """One line per problem: where, what, why, then the row as it was checked (the file's row
+    with the job's edits applied, as the check saw it)."""
+    header, originals = original_rows(job)
     # The file's own header too (neutralised by csv_text): "=HYPERLINK(…)" is a formula as well.
     # A workbook read sheet by sheet names each problem's sheet: a column of its own, first
     # (files of one table keep the columns they always had). The original row is the read
@@ -59,15 +60,3 @@ def problems_csv(job: "ImportJob") -> str:
         cells = [p.row, p.severity, p.label, p.column, p.value, p.message]
         lines.append([*([p.sheet] if sheets else []), *cells, *original])
     return csv_text(columns, lines)
-
-
-def _original_rows(job: "ImportJob") -> tuple[list[str], dict[int, list[Any]]]:
-    """The uploaded table's header and its rows by file row number (read again, as typed)."""
-    if not job.file:
-        return [], {}
-    with job.file.open("rb") as handle:
-        table = read_table(
-            cast("BinaryIO", handle), ReadOptions(**job.read_options), name=job.original_name
-        )
-    rows = dict(zip(table.row_numbers.to_list(), table.frame.rows(), strict=True))
-    return table.frame.columns, {int(r): list(v) for r, v in rows.items()}

@@ -1,5 +1,6 @@
-"""The rejected rows of a job as a file to fix and import again: the rows as they were typed,
-plus a ``reason`` column saying what was wrong with each.
+"""The rejected rows of a job as a file to fix and import again: the rows as they were checked
+(typed, then the job's edits applied, as :mod:`winiadmin.jobs.runner` applies them), plus a
+``reason`` column saying what was wrong with each.
 
 A row is rejected when it has at least one error (a value that does not fit, a required cell
 left empty, a conflict with the database): exactly the rows a skip-invalid run leaves out.
@@ -16,6 +17,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from winiadmin.cleaning.columns import IGNORED_COLUMNS, header_key
+from winiadmin.jobs.edits import apply_edits, edits_of
 from winiadmin.readers import ReadOptions, read_table
 from winiadmin.spreadsheets import Sheet, csv_text, xlsx_bytes
 
@@ -47,7 +49,7 @@ def reasons_by_row(report: ImportReport) -> dict[int, str]:
 
 
 def rejected_table(job: ImportJob) -> tuple[list[str], list[list[object]]]:
-    """The header (reason column first) and the rejected rows with their original cells."""
+    """The header (reason column first) and the rejected rows with their cells as checked."""
     report = job.import_report
     header, originals = original_rows(job)
     reason = reason_column(header)
@@ -81,12 +83,14 @@ def reason_column(header: list[str]) -> str:
 
 
 def original_rows(job: ImportJob) -> tuple[list[str], dict[int, list[Any]]]:
-    """The uploaded table's header and its rows by file row number, read again as typed."""
+    """The uploaded table's header and its rows by file row number, read again as typed and
+    with the job's edits applied: what the check saw, so a fixed cell is not offered again."""
     if not job.file:
         return [], {}
     with job.file.open("rb") as handle:
-        table = read_table(
+        read = read_table(
             cast("BinaryIO", handle), ReadOptions(**job.read_options), name=job.original_name
         )
+    table = apply_edits(read, edits_of(job))
     rows = zip(table.row_numbers.to_list(), table.frame.rows(), strict=True)
     return table.frame.columns, {int(n): list(values) for n, values in rows}
