@@ -2,7 +2,6 @@
 OpenAPI document the project serves; users and tokens."""
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -12,7 +11,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.admin.helpers import CATALOGUE_PERMS, grant
+from tests.admin import conftest as admin_conftest
+from tests.admin.conftest import MakeUser
+from tests.admin.helpers import CATALOGUE_PERMS
 from tests.api.schema import check
 from winiadmin.api.openapi import openapi_document
 from winiadmin.tokens import issue_token
@@ -93,18 +94,8 @@ class Api:
             return self.call("POST", "/jobs/", data=data, files=True)
 
 
-MakeUser = Callable[..., User]
-
-
-@pytest.fixture
-def make_user(db: None) -> MakeUser:
-    def make(username: str, *perms: str, staff: bool = True, superuser: bool = False) -> User:
-        if superuser:
-            return User.objects.create_superuser(username, f"{username}@example.com", "pw")
-        user = User.objects.create_user(username, f"{username}@example.com", "pw", is_staff=staff)
-        return grant(user, *perms)
-
-    return make
+#: The admin tests' ``make_user`` fixture, shared (as tests/reliability shares it).
+make_user = admin_conftest.make_user
 
 
 @pytest.fixture

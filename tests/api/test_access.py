@@ -3,7 +3,8 @@
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.api.conftest import Api, MakeUser
+from tests.admin.conftest import MakeUser
+from tests.api.conftest import Api
 from winiadmin.tokens import issue_token
 
 
