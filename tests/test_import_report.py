@@ -105,6 +105,7 @@ CURRENT: dict[str, Any] = {
             "field": "store", "column": "store", "by": "name", "target": "shop.Store",
             "verbose_name": "store", "verbose_name_plural": "stores", "can_create": True,
             "created": False, "reference": False, "description": "1 store not found (by name)",
+            "key": "shop.Product.store",
             "values": [{"value": "Mars", "count": 2, "rows": [5, 6]}],
         }
     ],
@@ -253,3 +254,21 @@ def test_a_workbook_with_links_removed_round_trips() -> None:
     assert (plain.sheet_previews, plain.unskippable) == ((), False)
     assert {p.sheet for p in plain.problems} == {None}
     assert "removed" not in plain.to_json()["models"][0]
+
+
+def test_values_mapped_to_chosen_rows_are_kept_only_when_there_are_some() -> None:
+    mapped = {
+        "key": "shop.Product.category", "column": "category", "by": "name",
+        "verbose_name": "category",
+        "values": [{"value": "Toyz", "pk": "7", "target": "Toys", "count": 3}],
+    }  # fmt: skip
+    stored = {**CURRENT, "mapped": [mapped]}
+    report = ImportReport.from_json(json.loads(json.dumps(stored)))
+    [lookup] = report.mapped
+    assert (lookup.key, lookup.values[0].target, lookup.values[0].count) == (
+        "shop.Product.category",
+        "Toys",
+        3,
+    )
+    assert report.to_json() == stored
+    assert "mapped" not in ImportReport.from_json(CURRENT).to_json()

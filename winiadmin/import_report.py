@@ -140,6 +140,31 @@ class UnmatchedLookup:
     reference: bool = False
     description: str = ""
     values: tuple[UnmatchedValue, ...] = ()
+    #: ``shop.Product.category`` (``db.lookups.lookup_key``): what a value mapping names.
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MappedValue:
+    """A value that matched nothing, resolved to the row a saved mapping chose."""
+
+    value: str
+    #: The chosen row's primary key (text) and its natural key as shown.
+    pk: str
+    target: str
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MappedLookup:
+    """Per lookup, the values resolved through saved value mappings (``RunOptions``)."""
+
+    #: ``shop.Product.category`` (``db.lookups.lookup_key``).
+    key: str
+    column: str
+    by: str
+    verbose_name: str
+    values: tuple[MappedValue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +241,8 @@ class ImportReport:
     #: ``None``: the file was never read as far as its headers.
     column_mapping: ColumnMatches | None = None
     unmatched: tuple[UnmatchedLookup, ...] = ()
+    #: Values resolved through saved value mappings.
+    mapped: tuple[MappedLookup, ...] = ()
     #: A workbook with a sheet per model (``sheets`` declared): each sheet's first rows.
     sheet_previews: tuple[SheetPreview, ...] = ()
     #: "Skip invalid rows" cannot help: a workbook of several sheets (all or nothing), or
@@ -276,6 +303,7 @@ class ImportReport:
             profile=tuple(_profile(c) for c in stored.get("profile") or ()),
             column_mapping=_matches(mapping) if isinstance(mapping, dict) else None,
             unmatched=tuple(_unmatched(u) for u in stored.get("unmatched") or ()),
+            mapped=tuple(_mapped(m) for m in stored.get("mapped") or ()),
             sheet_previews=tuple(_sheet_preview(s) for s in stored.get("sheet_previews") or ()),
             unskippable=bool(stored.get("unskippable")),
         )
@@ -341,6 +369,7 @@ class ImportReport:
             "column_mapping": None if matches is None else _matches_json(matches),
             "unmatched": [_unmatched_json(u) for u in self.unmatched],
             # Only the keys that apply (a report of a file of one table keeps its shape).
+            **({"mapped": [_mapped_json(m) for m in self.mapped]} if self.mapped else {}),
             **(
                 {"sheet_previews": [_sheet_preview_json(s) for s in self.sheet_previews]}
                 if self.sheet_previews
@@ -412,6 +441,7 @@ def _unmatched_json(lookup: UnmatchedLookup) -> Json:
         "created": lookup.created,
         "reference": lookup.reference,
         "description": lookup.description,
+        "key": lookup.key,
         "values": [
             {"value": v.value, "count": v.count, "rows": list(v.rows)} for v in lookup.values
         ],
@@ -508,6 +538,37 @@ def _matches(data: Json) -> ColumnMatches:
     )
 
 
+def _mapped_json(lookup: MappedLookup) -> Json:
+    return {
+        "key": lookup.key,
+        "column": lookup.column,
+        "by": lookup.by,
+        "verbose_name": lookup.verbose_name,
+        "values": [
+            {"value": v.value, "pk": v.pk, "target": v.target, "count": v.count}
+            for v in lookup.values
+        ],
+    }
+
+
+def _mapped(data: Json) -> MappedLookup:
+    return MappedLookup(
+        key=str(data.get("key", "")),
+        column=str(data.get("column", "")),
+        by=str(data.get("by", "")),
+        verbose_name=str(data.get("verbose_name", "")),
+        values=tuple(
+            MappedValue(
+                value=str(v.get("value", "")),
+                pk=str(v.get("pk", "")),
+                target=str(v.get("target", "")),
+                count=int(v.get("count") or 0),
+            )
+            for v in data.get("values") or ()
+        ),
+    )
+
+
 def _unmatched(data: Json) -> UnmatchedLookup:
     target = str(data.get("target", ""))
     verbose_name = str(data.get("verbose_name") or target)
@@ -522,6 +583,7 @@ def _unmatched(data: Json) -> UnmatchedLookup:
         created=bool(data.get("created")),
         reference=bool(data.get("reference")),
         description=str(data.get("description") or ""),
+        key=str(data.get("key") or ""),
         values=tuple(
             UnmatchedValue(
                 value=str(v.get("value", "")),

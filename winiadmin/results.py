@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from winiutils.core.data.dataframe.cleaning import CleaningDF
 
     from winiadmin.cleaning.mapping import MatchedColumns
-    from winiadmin.db.lookups import UnmatchedKeys
+    from winiadmin.db.lookups import MappedKeys, UnmatchedKeys
     from winiadmin.db.upsert import RowChange
     from winiadmin.exceptions import ImporterFailed
 
@@ -125,6 +125,8 @@ class ImportResult:
     column_samples: dict[str, list[str]] = field(default_factory=dict, repr=False)
     #: Natural-key values that matched nothing, per lookup (created ones are marked so).
     unmatched: "list[UnmatchedKeys]" = field(default_factory=list)
+    #: Natural-key values that matched nothing, resolved through ``RunOptions.value_mappings``.
+    mapped: "list[MappedKeys]" = field(default_factory=list)
     #: The importer's own code raised (status FAILED): the ``ImporterFailed`` whose ``error``
     #: (and ``__cause__``) is the exception, for callers that want to re-raise it.
     exception: "ImporterFailed | None" = field(default=None, repr=False)

@@ -314,6 +314,9 @@ def _resolve_recording(
         keys = pl.DataFrame(pairs, schema_overrides={"__key__": values.dtype})
         joined = frame.join(keys, left_on=name, right_on="__key__", how="left", coalesce=True)
         unmatched = pl.col(name).is_not_null() & pl.col("__pk__").is_null()
+        if applied := resolver.mapped.get((lookup.model, lookup.field)):
+            chosen = joined.filter(pl.col(name).is_in(list(applied.targets)))
+            resolver.count_mapped(lookup, _value_rows(chosen, name)[0])
         if created:
             made = joined.filter(pl.col(name).is_in(list(created)))
             resolver.record(lookup, *_value_rows(made, name), created=True)

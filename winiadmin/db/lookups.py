@@ -33,6 +33,9 @@ ROWS_PER_VALUE = 20
 KEYS_ATTRIBUTE = "_winiadmin_keys"
 
 type Defaults = Mapping[str, object] | Callable[[object], Mapping[str, object]]
+#: Values mapped to chosen rows, per lookup (:func:`lookup_key`): the value as text → the chosen
+#: row's primary key as text. Applied to values that match nothing (see ``KeyResolver``).
+type ValueMappings = Mapping[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,11 @@ class Lookup:
             return [f"{label}: {exc}"]
         assert isinstance(target, type)
         return related_setup_errors(label, target, self.by, self.create, self.defaults)
+
+
+def lookup_key(model: type[Model], field: str) -> str:
+    """``shop.Product.category``: how value mappings name a lookup."""
+    return f"{model._meta.label}.{field}"
 
 
 def related_setup_errors(
@@ -202,6 +210,22 @@ class UnmatchedKeys:
         return f"{len(self.counts)} {name} {verb} ({self.lookup.by}): {items}"
 
 
+@dataclass(slots=True)
+class MappedKeys:
+    """Values of one lookup that matched nothing but were mapped to a chosen row."""
+
+    lookup: Lookup
+    #: Value → the chosen row's primary key (as text) and its natural key (what is shown).
+    targets: dict[object, tuple[str, str]] = dc_field(default_factory=dict)
+    #: Value → rows resolved through the mapping (the instance and frame paths count them).
+    counts: dict[object, int] = dc_field(default_factory=dict)
+
+    def add_counts(self, counts: Mapping[object, int]) -> None:
+        for value, count in counts.items():
+            if value in self.targets:
+                self.counts[value] = self.counts.get(value, 0) + count
+
+
 def _rows_text(rows: list[int], count: int) -> str:
     if not rows:
         return f"{count} times"
@@ -219,6 +243,7 @@ class KeyResolver:
         *,
         create_missing: bool,
         linked: Iterable[tuple[type[Model], str]] = (),
+        value_mappings: ValueMappings | None = None,
     ) -> None:
         self.lookups = {(lk.model, lk.field): lk for lk in lookups}
         #: Many-to-many fields the importer declares (``ManyToMany``): values ``with_keys``
@@ -233,6 +258,10 @@ class KeyResolver:
         self.created_pks: dict[type[Model], list[object]] = {}
         #: File rows left out because a key matched nothing (all of them, for skipped_rows).
         self.dropped_rows: set[int] = set()
+        #: Chosen rows for values that match nothing (``RunOptions.value_mappings``), and the
+        #: values they resolved in this run.
+        self.value_mappings: ValueMappings = value_mappings or {}
+        self.mapped: dict[tuple[type[Model], str], MappedKeys] = {}
 
     def lookup_for(self, model: type[Model], name: str, by: str | None = None) -> Lookup:
         """The declared lookup, or one made from a frame's ``lookups={"category": "name"}``."""
@@ -260,6 +289,9 @@ class KeyResolver:
         for chunk in batched(wanted, LOOKUP_CHUNK):
             found.update(manager.filter(**{f"{by}__in": chunk}).values_list(by, stored))
         missing = [v for v in wanted if v not in found]
+        if missing and (chosen := self.value_mappings.get(lookup_key(lookup.model, lookup.field))):
+            found.update(self._mapped(lookup, missing, chosen))
+            missing = [v for v in wanted if v not in found]
         if not missing or not (lookup.create and self.create_missing):
             return found, set()
         new = [lookup.new_object(value) for value in missing]
@@ -274,6 +306,32 @@ class KeyResolver:
         self.created[target] = self.created.get(target, 0) + len(new)
         self.created_pks.setdefault(target, []).extend(pks)
         return found, set(missing)
+
+    def _mapped(
+        self, lookup: Lookup, values: list[object], chosen: Mapping[str, str]
+    ) -> dict[Any, Any]:
+        """The values a mapping sends to a chosen row that still exists → what the key stores."""
+        wanted = {v: chosen[str(v)] for v in values if str(v) in chosen}
+        if not wanted:
+            return {}
+        manager = lookup.target._base_manager.db_manager(self.using)
+        rows = manager.filter(pk__in=set(wanted.values())).values_list(
+            "pk", lookup.stored_attname, lookup.by
+        )
+        by_pk = {str(pk): (stored, shown) for pk, stored, shown in rows}
+        applied = self.mapped.setdefault((lookup.model, lookup.field), MappedKeys(lookup))
+        found: dict[Any, Any] = {}
+        for value, pk in wanted.items():
+            if pk in by_pk:  # a chosen row deleted since leaves the value unmatched
+                found[value] = by_pk[pk][0]
+                applied.targets[value] = (pk, str(by_pk[pk][1]))
+        return found
+
+    def count_mapped(self, lookup: Lookup, counts: Mapping[object, int]) -> None:
+        """Count the rows of ``counts`` (value → rows) that were resolved through a mapping."""
+        applied = self.mapped.get((lookup.model, lookup.field))
+        if applied is not None:
+            applied.add_counts(counts)
 
     def record(
         self, lookup: Lookup, counts: Mapping[object, int], rows: Mapping[object, list[int]], *,
@@ -348,13 +406,16 @@ class KeyResolver:
             found, created = self.resolve(lookup, dict.fromkeys(v for _obj, v in given))
             attname = lookup.foreign_key.attname
             counts: dict[object, int] = {}
+            seen: dict[object, int] = {}
             for obj, value in given:
+                seen[value] = seen.get(value, 0) + 1
                 if value in found:
                     obj.__dict__[attname] = found[value]
                 else:
                     dropped.add(id(obj))
                 if value in created or value not in found:
                     counts[value] = counts.get(value, 0) + 1
+            self.count_mapped(lookup, seen)
             if created:
                 self.record(lookup, {v: counts[v] for v in created}, {}, created=True)
             if left := {v: n for v, n in counts.items() if v not in found}:

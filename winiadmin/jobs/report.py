@@ -4,12 +4,15 @@
 import polars as pl
 
 from winiadmin.conf import get_config
+from winiadmin.db.lookups import lookup_key
 from winiadmin.import_report import (
     ChangedCell,
     ColumnMatches,
     ColumnProfile,
     ImportReport,
     MappedColumn,
+    MappedLookup,
+    MappedValue,
     ReadSource,
     SheetPreview,
     StoredChange,
@@ -72,6 +75,7 @@ def build_report(result: ImportResult) -> ImportReport:
         profile=column_profile(result.cleaned_frame),
         column_mapping=mapping_report(result),
         unmatched=unmatched_report(result),
+        mapped=mapped_report(result),
         sheet_previews=sheet_previews(result),
         unskippable=unskippable(result),
     )
@@ -96,6 +100,24 @@ def unskippable(result: ImportResult) -> bool:
     return bool(result.sheet_previews) or many
 
 
+def mapped_report(result: ImportResult) -> tuple[MappedLookup, ...]:
+    """Per lookup, the values resolved through saved value mappings (see db/lookups)."""
+    return tuple(
+        MappedLookup(
+            key=lookup_key(m.lookup.model, m.lookup.field),
+            column=m.lookup.source_column,
+            by=m.lookup.by,
+            verbose_name=str(m.lookup.target._meta.verbose_name),
+            values=tuple(
+                MappedValue(str(value), pk, shown, m.counts.get(value, 0))
+                for value, (pk, shown) in list(m.targets.items())[:STORED_PROBLEMS]
+            ),
+        )
+        for m in result.mapped
+        if m.targets
+    )
+
+
 def unmatched_report(result: ImportResult) -> tuple[UnmatchedLookup, ...]:
     """Per lookup, the values that matched nothing: count and first rows (see db/lookups)."""
     report: list[UnmatchedLookup] = []
@@ -114,6 +136,7 @@ def unmatched_report(result: ImportResult) -> tuple[UnmatchedLookup, ...]:
                 created=unmatched.created,
                 reference=unmatched.reference,
                 description=unmatched.describe(),
+                key=lookup_key(lookup.model, lookup.field),
                 values=tuple(
                     UnmatchedValue(str(value), count, tuple(unmatched.rows.get(value, [])))
                     for value, count in list(unmatched.counts.items())[:STORED_PROBLEMS]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from winiadmin.cleaning.mapping import ColumnMapping
     from winiadmin.cleaning.stage import CleaningOutcome
+    from winiadmin.db.lookups import ValueMappings
     from winiadmin.progress import ProgressCallback
     from winiadmin.readers import ReadOptions
 
@@ -52,6 +53,11 @@ class RunOptions:
     column_mapping: ColumnMapping | None = None
     #: Create the related rows whose natural key matches nothing, where the lookup allows it.
     create_missing: bool = False
+    #: Natural-key values that match nothing, sent to a chosen row instead, per lookup
+    #: (``"shop.Product.category"``): ``{"Toyz": "3"}`` (the value as text → the row's primary
+    #: key as text). A value that matches a row is never mapped; a chosen row deleted since leaves
+    #: the value unmatched. What was applied: ``ImportResult.mapped``.
+    value_mappings: ValueMappings | None = None
     #: Told once the rows are cleaned (a streamed file: its first batch), before the load.
     on_cleaned: CleanedCallback | None = None
     #: See ``BeforeCommit``.

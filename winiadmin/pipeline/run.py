@@ -136,6 +136,7 @@ class _Run:
             self.using,
             create_missing=options.create_missing,
             linked=[(many.model, many.field) for many in spec.many_to_many],
+            value_mappings=options.value_mappings,
         )
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS

@@ -61,6 +61,7 @@ def find_rows(resolver: KeyResolver, frame: pl.DataFrame, rows: pl.Series) -> No
 def record_unmatched(result: ImportResult, resolver: KeyResolver) -> None:
     """Put the unmatched values, their problems and the created related rows on the result."""
     result.unmatched = list(resolver.unmatched.values())
+    result.mapped = list(resolver.mapped.values())
     for unmatched in resolver.blocking:
         result.problems.extend(_problems(unmatched))
     counts = {c.label: c for c in result.created}
