@@ -118,6 +118,9 @@ class ImportJob(models.Model):
     created_fingerprints = models.JSONField(
         _("created rows' fingerprints"), default=dict, blank=True
     )
+    #: The value mappings the last check applied (``RunOptions.value_mappings``): what the
+    #: confirm applies too, whatever was saved or deleted since.
+    value_mappings = models.JSONField(_("value mappings"), default=dict, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -260,6 +263,45 @@ class SavedColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.importer}: {', '.join(self.headers)}"
+
+
+class ValueMapping(models.Model):
+    """A natural-key value that matches nothing, mapped to an existing row by a user: applied to
+    this importer's later uploads (every user's) wherever the value still matches nothing."""
+
+    importer = models.CharField(_("importer"), max_length=200)
+    #: The lookup: ``shop.Product.category`` (``winiadmin.db.lookups.lookup_key``).
+    lookup = models.CharField(_("lookup"), max_length=300)
+    #: The file's column the values come from, for people reading the table.
+    column = models.CharField(_("column"), max_length=500, blank=True)
+    #: The value as cleaned, as text.
+    value = models.CharField(_("value"), max_length=1000)
+    #: The chosen row: its model's label, primary key (text) and natural key when chosen.
+    target_model = models.CharField(_("target model"), max_length=200)
+    target_pk = models.CharField(_("target primary key"), max_length=200)
+    target_label = models.CharField(_("target"), max_length=1000, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("chosen by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved value mapping")
+        verbose_name_plural = _("saved value mappings")
+        ordering = ["importer", "lookup", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["importer", "lookup", "value"], name="winiadmin_valuemapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.importer}: {self.value} → {self.target_label or self.target_pk}"
 
 
 class ImportEdit(models.Model):

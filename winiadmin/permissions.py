@@ -69,6 +69,12 @@ def export_permissions(model: type[Model]) -> list[str]:
 
 def can_export(user: User, model: type[Model]) -> bool:
     """Active staff who may see the model's rows (superusers may)."""
+    return can_view_model(user, model)
+
+
+def can_view_model(user: User, model: type[Model]) -> bool:
+    """Active staff with the view (or change) permission on ``model``: who may search its rows
+    (the exports, the value mappings' choice of a row)."""
     if not (user.is_active and user.is_staff):
         return False
     return any(user.has_perm(perm) for perm in export_permissions(model))

@@ -7,11 +7,14 @@ from winiadmin.admin.export import ExportMixin
 from winiadmin.admin.jobs import ImportJobAdmin
 from winiadmin.admin.options import ImportMixin
 from winiadmin.admin.tokens import ApiTokenAdmin
+from winiadmin.admin.value_mappings import SavedColumnMappingAdmin, ValueMappingAdmin
 from winiadmin.admin.webhooks import WebhookDeliveryAdmin
-from winiadmin.models import ApiToken, ImportJob, WebhookDelivery
+from winiadmin.models import ApiToken, ImportJob, SavedColumnMapping, ValueMapping, WebhookDelivery
 
 admin.site.register(ImportJob, ImportJobAdmin)
 admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)
+admin.site.register(ValueMapping, ValueMappingAdmin)
+admin.site.register(SavedColumnMapping, SavedColumnMappingAdmin)
 
 __all__ = ["ExportMixin", "ImportJobAdmin", "ImportMixin"]

@@ -30,6 +30,7 @@ from winiadmin.admin.problems import filter_problems, problem_groups
 from winiadmin.admin.progress import progress_context
 from winiadmin.admin.responses import model_or_none, redirect
 from winiadmin.admin.unmatched import unmatched_context
+from winiadmin.admin.value_mappings import ValueMappingViews, mapping_context
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.conf import get_config
 from winiadmin.import_report import ImportReport
@@ -69,7 +70,7 @@ PREVIEW_STATUSES = {
 }
 
 
-class ImportWizard(BackgroundViews, DownloadViews, EditViews):
+class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews):
     """The wizard's pages: choose an importer, upload, columns, preview, confirm, result."""
 
     def routes(self) -> list[Route]:
@@ -172,6 +173,7 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews):
             **(rows | problems_context(job, "1") | unmatched_context(report)),
             profile_columns=profile_columns(report, rows["columns"]),
             **edits_context(job),
+            **mapping_context(self.admin_site, request, job, report),
             **extra,
         )
         return self._render(request, step, context, model)

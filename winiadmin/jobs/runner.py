@@ -31,6 +31,7 @@ from winiadmin.jobs.monitor import JobMonitor, worker_name
 from winiadmin.jobs.raw import store_raw
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.states import state_message
+from winiadmin.jobs.value_mappings import saved_value_mappings
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
 from winiadmin.readers import RawTable, ReadOptions, read_table
@@ -140,6 +141,9 @@ def run_validation(job: ImportJob) -> ImportResult:
 def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
     """The dry run and the write of its outcome (if the job is still this attempt's)."""
     fence = Fence.of(job)
+    # The importer's saved value mappings as they are now: kept with the check's outcome, they
+    # are what the confirm applies (winiadmin.jobs.value_mappings).
+    job.value_mappings = dict(saved_value_mappings(job.importer))
     early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
     earlier_preview = job.preview_file
     result, progress = _run(job, fence, monitor, RunOptions(dry_run=True, on_cleaned=early))
@@ -327,6 +331,7 @@ def _run(
                         if job.column_mapping is None
                         else ColumnMapping.from_json(job.column_mapping)
                     ),
+                    value_mappings=job.value_mappings or None,
                     progress=monitor,
                     before_commit=None if options.dry_run else fence.before_commit,
                 ),
@@ -383,6 +388,7 @@ def _inputs(job: ImportJob) -> dict[str, object]:
         "column_mapping": job.column_mapping,
         "skip_invalid": job.skip_invalid,
         "create_missing": job.create_missing,
+        "value_mappings": job.value_mappings,
     }
 
 
