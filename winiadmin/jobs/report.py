@@ -4,7 +4,7 @@
 import polars as pl
 
 from winiadmin.conf import get_config
-from winiadmin.db.lookups import lookup_key
+from winiadmin.db.lookups import MappedKeys, lookup_key
 from winiadmin.import_report import (
     ChangedCell,
     ColumnMatches,
@@ -109,13 +109,18 @@ def mapped_report(result: ImportResult) -> tuple[MappedLookup, ...]:
             by=m.lookup.by,
             verbose_name=str(m.lookup.target._meta.verbose_name),
             values=tuple(
-                MappedValue(str(value), pk, shown, m.counts.get(value, 0))
-                for value, (pk, shown) in list(m.targets.items())[:STORED_PROBLEMS]
+                MappedValue(str(value), *m.targets[value], m.counts.get(value, 0))
+                for value in _file_order(m)[:STORED_PROBLEMS]
             ),
         )
         for m in result.mapped
         if m.targets
     )
+
+
+def _file_order(mapped: MappedKeys) -> list[object]:
+    """The mapped values in the order the file first names them (their counts are)."""
+    return [*mapped.counts, *(v for v in mapped.targets if v not in mapped.counts)]
 
 
 def unmatched_report(result: ImportResult) -> tuple[UnmatchedLookup, ...]:
