@@ -191,3 +191,38 @@ def test_the_admin_lists_saved_value_and_column_mappings_and_deletes_with_permis
     client.force_login(superuser)  # su_client is the same client
     client.post(delete, {"post": "yes"})
     assert not ValueMapping.objects.exists()
+
+
+def test_the_result_shows_the_mapped_values_and_an_undo_leaves_the_chosen_rows(
+    su_client: Client, samples: Path, toys: Category
+) -> None:
+    kitchen = Category.objects.get(name="Kitchen")
+    job = _upload(su_client, samples)
+    _map(su_client, job, "Toyz", toys)
+    _map(su_client, job, "Garden", kitchen)
+    su_client.post(job_url(job, "confirm"), {})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    page = html(su_client.get(job_url(job)))
+    assert '<td>Toyz</td><td>→ Toys</td><td class="winiadmin-count">3</td>' in page
+    assert 'class="winiadmin-map"' not in page  # nothing to map after the run
+    su_client.post(job_url(job, "undo"), {"confirm": "yes"})
+    job.refresh_from_db()
+    assert job.is_undone, job.error
+    assert Product.objects.count() == 0
+    assert Category.objects.filter(pk__in=[toys.pk, kitchen.pk]).count() == 2
+
+
+def test_the_saved_mapping_link_needs_the_view_permission_on_mappings(
+    client: Client, samples: Path, make_user: MakeUser, toys: Category
+) -> None:
+    ValueMapping.objects.create(
+        importer="shop.products", lookup=KEY, value="Toyz", target_model="shop.Category",
+        target_pk=str(toys.pk), target_label="Toys",
+    )  # fmt: skip
+    user = make_user("adder", *CATALOGUE_PERMS, "shop.view_category")
+    client.force_login(user)
+    job = _upload(client, samples)
+    page = html(client.get(job_url(job)))
+    assert '<td>Toyz</td><td>→ Toys</td><td class="winiadmin-count">3</td><td>saved mapping' in page
+    assert "winiadmin/valuemapping/" not in page

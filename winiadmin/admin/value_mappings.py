@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -124,7 +125,8 @@ def mapping_context(
     admin_site: AdminSite, request: HttpRequest, job: ImportJob, report: ImportReport
 ) -> dict[str, Any]:
     """``mappable_keys``: the lookups whose values this user may map now; ``mappings_url``: the
-    saved value mappings of the job's importer (``""``: not on this admin site)."""
+    saved value mappings of the job's importer (``""``: not on this admin site, or the user may
+    not view them)."""
     user = user_of(request)
     keys = set()
     if can_edit(job):
@@ -137,11 +139,13 @@ def mapping_context(
                 continue
             if can_view_model(user, model):
                 keys.add(unmatched.key)
-    try:
-        url = reverse("admin:winiadmin_valuemapping_changelist", current_app=admin_site.name)
-        url += f"?importer={job.importer}"
-    except NoReverseMatch:
-        url = ""
+    url = ""
+    if user.has_perm("winiadmin.view_valuemapping"):  # else the link would only be refused
+        try:
+            url = reverse("admin:winiadmin_valuemapping_changelist", current_app=admin_site.name)
+            url += "?" + urlencode({"importer": job.importer})
+        except NoReverseMatch:
+            url = ""
     return {"mappable_keys": keys, "mappings_url": url}
 
 
