@@ -226,3 +226,34 @@ def test_the_saved_mapping_link_needs_the_view_permission_on_mappings(
     page = html(client.get(job_url(job)))
     assert '<td>Toyz</td><td>→ Toys</td><td class="winiadmin-count">3</td><td>saved mapping' in page
     assert "winiadmin/valuemapping/" not in page
+
+
+def test_a_map_without_a_chosen_row_or_of_a_value_not_found_is_refused_and_saves_nothing(
+    su_client: Client, samples: Path, toys: Category
+) -> None:
+    job = _upload(su_client, samples)
+    response = su_client.post(job_url(job, "map_value"), {"key": KEY, "value": "Toyz"}, follow=True)
+    assert "Choose an existing category." in html(response)
+    response = su_client.post(
+        job_url(job, "map_value"), {"key": KEY, "value": "Books", "pk": str(toys.pk)}, follow=True
+    )
+    assert "The last check found no such value to map." in html(response)
+    assert not ValueMapping.objects.exists()
+    job.refresh_from_db()
+    assert not job.edits_pending
+
+
+def test_map_some_values_and_create_the_rest_at_the_confirm(
+    su_client: Client, samples: Path, toys: Category
+) -> None:
+    job = _upload(su_client, samples)
+    _map(su_client, job, "Toyz", toys)
+    page = html(su_client.get(job_url(job)))
+    assert "Create the 1 missing category" in page
+    su_client.post(job_url(job, "confirm"), {"create_missing": "on"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    assert job.created_counts == {"shop.Category": 1, "shop.Product": 6}
+    assert Product.objects.filter(category=toys).count() == 3
+    assert Product.objects.filter(category__name="Garden").count() == 1
+    assert not Category.objects.filter(name="Toyz").exists()

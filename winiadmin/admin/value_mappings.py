@@ -82,13 +82,14 @@ class ValueMappingViews(JobViews):
         return TemplateResponse(request, "admin/winiadmin/_map_choices.html", context)
 
     def _search(self, request: HttpRequest, model: type[Model], by: str, query: str) -> list[Model]:
-        queryset: QuerySet[Model] = model._default_manager.all()
         model_admin = self.admin_site._registry.get(model)
         if model_admin is not None and model_admin.get_search_fields(request):
+            # The rows the model's admin shows this user, searched as its changelist searches.
+            queryset: QuerySet[Model] = model_admin.get_queryset(request)
             queryset, _duplicates = model_admin.get_search_results(request, queryset, query)
             queryset = queryset.distinct()
         else:
-            queryset = queryset.filter(**{f"{by}__icontains": query})
+            queryset = model._default_manager.filter(**{f"{by}__icontains": query})
         return list(queryset.order_by(by)[:SEARCH_LIMIT])
 
     def map_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:

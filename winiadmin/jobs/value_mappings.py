@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: Mappings an importer may keep: past it, a new one is refused (fix the data instead).
 MAX_VALUE_MAPPINGS = 10_000
+#: Characters of a value that may be mapped (``ValueMapping.value``).
+MAX_VALUE_LENGTH = 1000
 
 
 def saved_value_mappings(importer: str) -> ValueMappings:
@@ -73,8 +75,11 @@ def map_value(job: ImportJob, user: User, key: str, value: str, target_pk: str) 
         target = None
     if target is None:
         raise EditRefused(_("Choose an existing %(model)s.") % {"model": unmatched.verbose_name})
+    if len(value) > MAX_VALUE_LENGTH:
+        raise EditRefused(_("This value is too long to be mapped: fix it in the file."))
     existing = ValueMapping.objects.filter(importer=job.importer)
-    if existing.count() >= MAX_VALUE_MAPPINGS:
+    new = not existing.filter(lookup=key, value=value).exists()
+    if new and existing.count() >= MAX_VALUE_MAPPINGS:
         raise EditRefused(_("This importer keeps the most value mappings it may: delete some."))
     shown = str(getattr(target, unmatched.by, target))
     with transaction.atomic():
