@@ -260,3 +260,16 @@ def test_a_streamed_file_links_each_batch(settings: Any, tmp_path: Path) -> None
     again = UpsertFrames().run(path)
     assert again.status is ImportStatus.SUCCEEDED, list(again.problems)
     assert count(again, THROUGH) == (1, 2)
+
+
+@BOTH
+@pytest.mark.usefixtures("colours")
+def test_values_mapped_to_chosen_tags_link_them(importer: type[Importer]) -> None:
+    red = Tag.objects.get(name="red")
+    data = csv("A1,First,red|pink", "A2,Second,pink|blue")
+    chosen = {"testapp.Article.tags": {"pink": str(red.pk)}}
+    result = importer().run(data, value_mappings=chosen)
+    assert result.status is ImportStatus.SUCCEEDED, list(result.problems)
+    assert tags_of() == {"A1": ["red"], "A2": ["blue", "red"]}
+    assert [m.targets for m in result.mapped] == [{"pink": (str(red.pk), "red")}]
+    assert not Tag.objects.filter(name="pink").exists()
