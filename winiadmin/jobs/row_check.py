@@ -112,6 +112,7 @@ def _dry_run(importer: Importer, job: ImportJob, table: RawTable) -> ImportResul
             read_options=ReadOptions(**job.read_options),
             file_name=job.original_name,
             column_mapping=None if mapping is None else ColumnMapping.from_json(mapping),
+            fixed_values=job.fixed_values,
         ),
     )
 
