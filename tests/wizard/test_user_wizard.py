@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from tests.admin.helpers import grant
 from tests.testapp.models import Note
+from tests.testapp.wizard import NotesSite
 from winiadmin.importers import get_importer
 from winiadmin.jobs.runner import create_job, execute_job, validate_job
 from winiadmin.models import ImportJob, SavedColumnMapping
@@ -209,3 +211,36 @@ def test_saved_column_mappings_are_the_users_own(member: MakeMember) -> None:
     # Bob is asked again: Alice's mapping is hers.
     assert bob.get(url("job", bobs.pk))["Location"].endswith(url("columns", bobs.pk))
     assert "Preselected" not in bob.get(url("columns", bobs.pk)).content.decode()
+
+
+def test_the_owner_undoes_their_import_with_the_delete_permission(member: MakeMember) -> None:
+    alice = member("alice", perms=(*NOTES_PERMS, "testapp.delete_note"))
+    job = confirm(alice, upload(alice, "code,text\nA1,x\nA2,y\n"))
+
+    preview = alice.get(url("undo", job.pk))
+    assert preview.status_code == 200
+    assert alice.post(url("undo", job.pk)).status_code == 302
+
+    assert not Note.objects.exists()
+
+
+def test_the_fragments_link_to_the_site_serving_them(member: MakeMember) -> None:
+    alice = member("alice")
+    job = upload(alice, "code,text\n" + "".join(f"N{i},x\n" for i in range(120)))
+
+    rows = alice.get(url("rows", job.pk), {"page": "2"}, headers={"HX-Request": "true"})
+
+    assert rows.status_code == 200
+    page = rows.content.decode()
+    assert url("rows", job.pk) in page
+    assert "/admin/" not in page
+
+
+def test_a_fixed_value_no_model_has_is_a_setup_error(member: MakeMember) -> None:
+    alice = member("alice")
+    site = NotesSite()
+    site.get_fixed_values = lambda request, importer: {"company": 1}  # type: ignore[method-assign]
+
+    request = alice.get(url("jobs")).wsgi_request
+    with pytest.raises(ImproperlyConfigured, match=r"no model of testapp\.notes has 'company'"):
+        site.fixed_values(request, get_importer("testapp.notes"))
