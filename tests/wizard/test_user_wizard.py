@@ -114,6 +114,19 @@ def test_a_post_without_its_csrf_token_is_refused(db: None) -> None:
     assert not ImportJob.objects.exists()
 
 
+def test_confirm_without_its_csrf_token_is_refused(member: MakeMember) -> None:
+    alice = member("alice")
+    job = upload(alice, "code,text\nA1,x\n")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(User.objects.get(username="alice"))
+
+    assert strict.post(url("confirm", job.pk), {}).status_code == 403
+    page = strict.get(url("job", job.pk)).content.decode()
+
+    assert "X-CSRFToken" in page  # the wizard's HTMX requests send the token
+    assert not Note.objects.exists()
+
+
 def test_another_users_job_is_not_found_on_any_of_its_pages(member: MakeMember) -> None:
     alice, bob = member("alice"), member("bob")
     job = upload(alice, "code,text\nA1,x\n")
