@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN, ModelFrame
+from winiadmin.exceptions import LoadError
 from winiadmin.problems import Problem, ProblemKind, Severity
 
 if TYPE_CHECKING:
@@ -159,15 +160,21 @@ def _text(value: object) -> str:
 def frame_keys(
     model: type[Model], given: ModelFrame | pl.DataFrame, key: tuple[str, ...]
 ) -> list[tuple[tuple[object, ...], int | None]]:
-    """(key, file row) of each row of a model's frame; ``[]`` when a key column is absent (a key
-    given by natural key is resolved later, by the loader)."""
+    """(key, file row) of each row of a model's frame. A key whose foreign key is given by
+    natural key (resolved later, by the loader) cannot be checked here: refused, never
+    skipped."""
     frame = given.frame if isinstance(given, ModelFrame) else given
     columns = []
     for name in key:
         f = _field(model, name)
-        column = next((c for c in (f.name, f.attname) if c in frame.columns), None)
+        names = (f.attname,) if f.is_relation else (f.name, f.attname)
+        column = next((c for c in names if c in frame.columns), None)
         if column is None:
-            return []
+            msg = (
+                f"{model._meta.label}: rows that belong to someone (fixed values) cannot be "
+                f"upserted by {name!r} given by natural key yet; give its {f.attname!r} instead."
+            )
+            raise LoadError(msg)
         columns.append(column)
     rows: list[int | None] = (
         frame.get_column(ROW_NUMBER_COLUMN).to_list()
