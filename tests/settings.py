@@ -105,3 +105,6 @@ elif TEST_DB == "sqlite":
 else:  # pragma: no cover - a typo in the environment should not silently fall back
     msg = f"WINIADMIN_TEST_DB must be 'sqlite' or 'postgres', not {TEST_DB!r}"
     raise RuntimeError(msg)
+
+# The demo's URLs and the test app's wizard outside the admin (tests/wizard).
+ROOT_URLCONF = "tests.testapp.urls"

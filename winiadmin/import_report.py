@@ -348,7 +348,7 @@ class ImportReport:
                 for c in self.changes
             ],
             "changes_limit": self.changes_limit,
-            "problems": [_problem_json(p) for p in self.problems],
+            "problems": [_stored_problem_json(p) for p in self.problems],
             "problem_count": self.problem_count,
             "error_count": self.error_count,
             "warning_count": self.warning_count,
@@ -366,7 +366,7 @@ class ImportReport:
                 }
                 for c in self.profile
             ],
-            "column_mapping": None if matches is None else _matches_json(matches),
+            "column_mapping": None if matches is None else matches_json(matches),
             "unmatched": [_unmatched_json(u) for u in self.unmatched],
             # Only the keys that apply (a report of a file of one table keeps its shape).
             **({"mapped": [_mapped_json(m) for m in self.mapped]} if self.mapped else {}),
@@ -395,22 +395,32 @@ def _sheet_preview(data: Json) -> SheetPreview:
     )
 
 
-def _problem_json(problem: StoredProblem) -> Json:
-    stored = {
+def problem_json(problem: StoredProblem) -> Json:
+    """A problem as JSON: the row as a spreadsheet shows it (header = row 1), its sheet (``None``
+    outside a workbook of several sheets), column, value, message. The one serializer: the
+    stored report and the API both use it."""
+    return {
         "kind": problem.kind,
         "label": problem.label,
         "severity": problem.severity,
         "message": problem.message,
         "row": problem.row,
+        "sheet": problem.sheet,
         "column": problem.column,
         "value": problem.value,
     }
-    if problem.sheet is not None:  # only when it names one: reports keep the keys they had
-        stored["sheet"] = problem.sheet
+
+
+def _stored_problem_json(problem: StoredProblem) -> Json:
+    stored = problem_json(problem)
+    if problem.sheet is None:  # only when it names one: reports keep the keys they had
+        del stored["sheet"]
     return stored
 
 
-def _matches_json(matches: ColumnMatches) -> Json:
+def matches_json(matches: ColumnMatches) -> Json:
+    """How a file's headers were matched to the importer's columns, as JSON (the stored report
+    and the API's mapping step)."""
     return {
         "columns": [
             {

@@ -44,6 +44,13 @@ class ImportJob(models.Model):
     options = models.JSONField(_("options"), default=dict, blank=True)
     read_options = models.JSONField(_("read options"), default=dict, blank=True)
     skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    #: Field name → value set on every row the import creates, which the file cannot choose
+    #: (``UserWizardSite.get_fixed_values``, resolved when the job was created: a worker has no
+    #: request). An upsert touches only stored rows holding them.
+    fixed_values = models.JSONField(_("fixed values"), default=dict, blank=True)
+    #: Started on a user-facing wizard site (``winiadmin.wizard``): the importer's value mappings,
+    #: shared by its admin users, are neither offered nor applied to it.
+    user_scoped = models.BooleanField(_("started outside the admin"), default=False)
     #: Create the related rows that natural keys match nothing in (lookups allowing it).
     create_missing = models.BooleanField(_("create missing related rows"), default=False)
     user = models.ForeignKey(

@@ -58,7 +58,21 @@ def can_import(user: User, importer: type[Importer]) -> bool:
     """Active staff holding every permission the importer needs (superusers hold all)."""
     if not (user.is_active and user.is_staff):
         return False
+    return holds_import_permissions(user, importer)
+
+
+def holds_import_permissions(user: User, importer: type[Importer]) -> bool:
+    """An active, logged-in user holding every permission the importer needs, staff or not
+    (the wizard outside the admin, ``winiadmin.wizard``; the admin adds the staff check)."""
+    if not (user.is_active and user.is_authenticated):
+        return False
     return bool(importer.models) and user.has_perms(import_permissions(importer))
+
+
+def owns_job(user: User, job: ImportJob) -> bool:
+    """The job is ``user``'s own (outside the admin a user sees no other job, whatever their
+    permissions)."""
+    return user.is_active and user.is_authenticated and job.user_id == user.pk
 
 
 def export_permissions(model: type[Model]) -> list[str]:

@@ -1,5 +1,7 @@
 """Jobs over the API: upload, read, confirm — outcomes in the database."""
 
+from dataclasses import replace
+
 from shop.models import Product
 
 from tests.api.conftest import Api
@@ -110,3 +112,20 @@ def test_a_file_that_is_not_a_table_is_refused(token_api: Api, tmp_path: object)
     assert answer.status == 400
     assert answer.body["error"]["code"] == "invalid_file"
     assert not ImportJob.objects.exists()
+
+
+def test_a_problem_names_its_sheet_as_the_report_keeps_it(token_api: Api) -> None:
+    """One serializer for a problem: the stored report's, with the sheet (null outside a
+    workbook of several sheets), checked against the OpenAPI ``Problem`` schema by ``call``."""
+    job_id = token_api.upload("catalogue_with_mistakes.csv").body["id"]
+    job = ImportJob.objects.get(pk=job_id)
+    report = job.import_report
+    first = replace(report.problems[0], sheet="Products")
+    job.report = replace(report, problems=(first, *report.problems[1:])).to_json()
+    job.save(update_fields=["report"])
+
+    problems = token_api.get("/jobs/{job_id}/problems/", job_id=job_id).body["problems"]
+
+    assert problems[0]["sheet"] == "Products"
+    assert {p["sheet"] for p in problems[1:]} == {None}
+    assert (problems[0]["row"], problems[0]["column"]) == (first.row, first.column)

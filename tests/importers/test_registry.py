@@ -47,6 +47,8 @@ def test_demo_importers_are_autodiscovered() -> None:
         "shop.orders",
         "shop.products",
         "testapp.Gadget",  # derived from the model: its admin has ImportMixin, no importer
+        "testapp.note_frames",
+        "testapp.notes",
         "testapp.slow_lines",
         "testapp.slow_tags",
     ]

@@ -14,8 +14,9 @@ from django.db import connection
 from django.db.models import Model
 from shop.importers import CatalogueImporter
 
-from tests.testapp.models import Line, Tag
+from tests.testapp.models import Line, Note, Tag
 from winiadmin.cleaning import CleaningDF
+from winiadmin.db.model_frame import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.importers import Importer, IntegerOption, register
 
 PAUSE_EVERY = 100
@@ -131,3 +132,43 @@ class InsertOnlyCatalogue(CatalogueImporter):
 
     name = "testapp.catalogue_insert_only"
     upsert_keys = {}
+
+
+class NoteCleaningDF(CleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {"code": pl.Utf8, "text": pl.Utf8, "owner": pl.Utf8}
+
+    @classmethod
+    def get_no_null_cols(cls) -> tuple[str, ...]:
+        return ("code", "text")
+
+    @classmethod
+    def get_optional_cols(cls) -> tuple[str, ...]:
+        return ("owner",)
+
+
+@register
+class NotesImporter(Importer):
+    """Notes by ``code`` (instance path); ``owner`` is a column only so that a file naming
+    one is refused where the owner is set for the user (``NotesSite``)."""
+
+    name = "testapp.notes"
+    verbose_name = "Notes"
+    models = (Note,)
+    cleaning_df_cls = NoteCleaningDF
+    upsert_keys = {Note: ("code",)}
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        return {Note: [Note(code=c, text=t) for c, t in zip(df["code"], df["text"], strict=True)]}
+
+
+@register
+class NoteFramesImporter(NotesImporter):
+    """The same notes, frame-native."""
+
+    name = "testapp.note_frames"
+    verbose_name = "Notes (frame-native)"
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
+        return {Note: df.select("code", "text", ROW_NUMBER_COLUMN)}

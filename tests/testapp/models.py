@@ -223,3 +223,14 @@ class ClubTag(models.Model):
     club = models.ForeignKey(Club, on_delete=models.CASCADE)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
     since = models.DateField()
+
+
+class Note(models.Model):
+    """A row that belongs to a user (the wizard outside the admin: ``owner`` is set for them,
+    and an upsert by ``code`` touches only their own notes)."""
+
+    owner = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.CASCADE, related_name="testapp_notes"
+    )
+    code = models.CharField(max_length=20, unique=True)
+    text = models.CharField(max_length=100)

@@ -1,10 +1,12 @@
-"""The base of the wizard's view groups: the admin site they belong to, their URLs, the job and
-importer lookups (with the permission checks), the page context and the URLs they link to.
+"""The base of the wizard's view groups: the site they run on, their URLs, the job and importer
+lookups (with the permission checks), the page context and the URLs they link to.
 
 Every group (the wizard's pages, background runs, downloads, undo) lists its routes in
-:meth:`JobViews.routes`; :meth:`JobViews.get_urls` wraps each view in ``admin_site.admin_view``
-(login, staff, CSRF on POST) and answers ``PermissionDenied`` with the admin's refusal page.
-URLs are reversed for the site the views belong to, so the wizard works on any ``AdminSite``.
+:meth:`JobViews.routes`; :meth:`JobViews.get_urls` wraps each view with its site's door
+(:class:`~winiadmin.admin.sites.WizardSite`: on an admin site ``admin_site.admin_view`` — login,
+staff, CSRF on POST — and the admin's refusal page for ``PermissionDenied``). URLs are reversed
+for the site the views belong to, so the wizard works on any ``AdminSite`` and outside the
+admin (``winiadmin.wizard``).
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from winiadmin.admin.refusals import admin_page
 from winiadmin.admin.responses import redirect
+from winiadmin.admin.sites import URL_PREFIX, AdminWizardSite, WizardSite
 from winiadmin.admin.templates import template_candidates
 from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers import Importer, get_importer
 from winiadmin.models import ImportJob
-from winiadmin.permissions import User, can_import, can_view_job
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
     from django.db.models import Model
     from django.http import HttpRequest, HttpResponse
 
-#: The wizard's URL names start with this (``admin:winiadmin_importjob_job``…).
-URL_PREFIX = "winiadmin_importjob_"
+    from winiadmin.permissions import User
+
+__all__ = ["URL_PREFIX", "JobViews", "Route", "user_of", "wizard_url"]
 
 #: A route of a view group: the path, the view, its URL name without ``URL_PREFIX``.
 Route = tuple[str, "Callable[..., HttpResponse]", str]
@@ -47,10 +49,11 @@ def wizard_url(admin_site: AdminSite, name: str, *args: object) -> str:
 
 
 class JobViews:
-    """Views of the import wizard on one admin site; subclasses add their routes."""
+    """Views of the import wizard on one site; subclasses add their routes. Given an
+    ``AdminSite``, the views run on it (:class:`~winiadmin.admin.sites.AdminWizardSite`)."""
 
-    def __init__(self, admin_site: AdminSite) -> None:
-        self.admin_site = admin_site
+    def __init__(self, site: WizardSite | AdminSite) -> None:
+        self.site = site if isinstance(site, WizardSite) else AdminWizardSite(site)
 
     def routes(self) -> list[Route]:
         """This group's routes; a subclass adds its own to ``super().routes()``."""
@@ -58,7 +61,7 @@ class JobViews:
 
     def get_urls(self) -> list[URLPattern]:
         return [
-            path(route, admin_page(self.admin_site, view), name=URL_PREFIX + name)
+            path(route, self.site.wrap(view), name=URL_PREFIX + name)
             for route, view, name in self.routes()
         ]
 
@@ -69,14 +72,15 @@ class JobViews:
             importer_cls = get_importer(name)
         except ImporterNotFound as exc:
             raise Http404(str(exc)) from exc
-        if not can_import(user_of(request), importer_cls):
+        if not self.site.can_import(user_of(request), importer_cls):
             raise PermissionDenied(_("You may not import with this importer."))
         return importer_cls
 
     def _visible_job(self, request: HttpRequest, job_id: UUID) -> ImportJob:
-        """The job, if the user may see it (theirs, or they may see every job)."""
-        job = get_object_or_404(ImportJob, pk=job_id)
-        if not can_view_job(user_of(request), job):
+        """The job, if the user may see it on this site (on the admin: theirs, or they may see
+        every job; outside it: theirs only, and another user's is not found)."""
+        job = get_object_or_404(self.site.findable_jobs(user_of(request)), pk=job_id)
+        if not self.site.can_view_job(user_of(request), job):
             raise PermissionDenied(_("This import belongs to another user."))
         return job
 
@@ -90,10 +94,11 @@ class JobViews:
     def _context(
         self, request: HttpRequest, title: str, model: type[Model] | None, **extra: Any
     ) -> dict[str, Any]:
-        if model is not None and not self.admin_site.is_registered(model):
+        if model is not None and not self.site.is_registered(model):
             model = None  # no admin pages to link to (the breadcrumbs would fail to reverse)
         return {
-            **self.admin_site.each_context(request),
+            **self.site.each_context(request),
+            "all_imports_url": self.site.jobs_url(),
             "title": title,
             "opts": (model or ImportJob)._meta,
             "job_opts": ImportJob._meta,
@@ -115,7 +120,7 @@ class JobViews:
 
     def url(self, name: str, *args: object) -> str:
         """The URL of the wizard's view ``name`` on this site."""
-        return wizard_url(self.admin_site, name, *args)
+        return self.site.url(name, *args)
 
     def job_url(self, job: ImportJob) -> str:
         return self.url("job", job.pk)

@@ -57,12 +57,21 @@ def refusing[**P](
 def refusal_page(request: HttpRequest, admin_site: AdminSite, reason: str) -> HttpResponse:
     context: dict[str, Any] = {
         **admin_site.each_context(request),
-        "title": _("You may not do this"),
-        "reason": reason or _("Your account does not have the permission this page needs."),
         "opts": ImportJob._meta,
         "job_opts": ImportJob._meta,
         "target_opts": None,
         **_way_back(request, admin_site),
+    }
+    return refusal_response(request, context, reason)
+
+
+def refusal_response(request: HttpRequest, context: dict[str, Any], reason: str) -> HttpResponse:
+    """The refusal page (``forbidden.html``, HTTP 403) over ``context`` (the site's: its base
+    template and a way back), swapped in place of the wizard for an HTMX request."""
+    context = {
+        **context,
+        "title": _("You may not do this"),
+        "reason": reason or _("Your account does not have the permission this page needs."),
     }
     response = TemplateResponse(request, "admin/winiadmin/forbidden.html", context, status=403)
     if getattr(request, "htmx", False):

@@ -18,7 +18,6 @@ from winiadmin.admin.cell_format import format_count
 from winiadmin.admin.job_views import JobViews, Route, user_of
 from winiadmin.admin.responses import model_or_none
 from winiadmin.jobs.undo import UndoPlan, UndoRefused, plan_undo, undo_job
-from winiadmin.permissions import can_undo
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -38,7 +37,7 @@ class UndoViews(JobViews):
         user = user_of(request)
         # The confirmation checks again inside undo_job; only the preview measures the cascades.
         plan = plan_undo(job, measure=request.method != "POST")
-        if not can_undo(user, job, plan.labels):
+        if not self.site.can_undo(user, job, plan.labels):
             raise PermissionDenied(_("You may not delete what this import created."))
         if request.method != "POST":
             return self._preview(request, plan)

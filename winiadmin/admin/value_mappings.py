@@ -29,10 +29,10 @@ from winiadmin.permissions import can_view_model
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from django.contrib.admin import AdminSite
     from django.db.models import Model, QuerySet
     from django.http import HttpRequest, HttpResponse
 
+    from winiadmin.admin.sites import WizardSite
     from winiadmin.import_report import ImportReport
     from winiadmin.models import ImportJob, SavedColumnMapping, ValueMapping
 
@@ -58,6 +58,8 @@ class ValueMappingViews(JobViews):
         ]
 
     def _target(self, request: HttpRequest, job: ImportJob, key: str) -> tuple[Any, type[Model]]:
+        if job.user_scoped:
+            raise PermissionDenied(_("Values are mapped in the admin only."))
         try:
             unmatched = mappable(job, key)
         except EditRefused as exc:
@@ -82,7 +84,7 @@ class ValueMappingViews(JobViews):
         return TemplateResponse(request, "admin/winiadmin/_map_choices.html", context)
 
     def _search(self, request: HttpRequest, model: type[Model], by: str, query: str) -> list[Model]:
-        model_admin = self.admin_site._registry.get(model)
+        model_admin = self.site.model_admin(model)
         if model_admin is not None and model_admin.get_search_fields(request):
             # The rows the model's admin shows this user, searched as its changelist searches.
             queryset: QuerySet[Model] = model_admin.get_queryset(request)
@@ -123,13 +125,15 @@ class ValueMappingViews(JobViews):
 
 
 def mapping_context(
-    admin_site: AdminSite, request: HttpRequest, job: ImportJob, report: ImportReport
+    site: WizardSite, request: HttpRequest, job: ImportJob, report: ImportReport
 ) -> dict[str, Any]:
     """``mappable_keys``: the lookups whose values this user may map now; ``mappings_url``: the
     saved value mappings of the job's importer (``""``: not on this admin site, or the user may
     not view them)."""
     user = user_of(request)
-    keys = set()
+    keys: set[str] = set()
+    if job.user_scoped:  # the shared mappings are the admin's
+        return {"mappable_keys": keys, "mappings_url": ""}
     if can_edit(job):
         for unmatched in report.unmatched:
             if not unmatched.key or unmatched.reference or unmatched.created:
@@ -143,7 +147,7 @@ def mapping_context(
     url = ""
     if user.has_perm("winiadmin.view_valuemapping"):  # else the link would only be refused
         try:
-            url = reverse("admin:winiadmin_valuemapping_changelist", current_app=admin_site.name)
+            url = reverse("admin:winiadmin_valuemapping_changelist", current_app=site.name)
             url += "?" + urlencode({"importer": job.importer})
         except NoReverseMatch:
             url = ""

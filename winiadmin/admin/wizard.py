@@ -1,12 +1,13 @@
-"""The import wizard: upload → dry run → preview → confirm → result, as admin views.
+"""The import wizard: upload → dry run → preview → confirm → result.
 
-Every view is wrapped by ``admin_site.admin_view`` (login, staff, CSRF on POST) and checks the
-importer's permissions itself; contexts start from ``admin_site.each_context``. HTMX swaps the
+Every view is wrapped by its site's door (on the admin ``admin_site.admin_view``: login, staff,
+CSRF on POST; outside it ``winiadmin.wizard``'s) and checks the importer's permissions through
+the site; contexts start from the site's ``each_context``. HTMX swaps the
 paginated tables; without HTMX every link and form still works as a full page.
 """
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -14,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,7 +34,7 @@ from winiadmin.admin.value_mappings import ValueMappingViews, mapping_context
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.conf import get_config
 from winiadmin.import_report import ImportReport
-from winiadmin.importers import Importer, all_importers
+from winiadmin.importers import Importer
 from winiadmin.jobs.background import start_execution, start_validation
 from winiadmin.jobs.edits import can_edit
 from winiadmin.jobs.mapping import (
@@ -54,13 +54,9 @@ from winiadmin.jobs.runner import JobStateError, create_job
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.jobs.undo import nothing_to_undo
 from winiadmin.models import ImportJob
-from winiadmin.permissions import can_import
 from winiadmin.readers.cells import BAD_BYTES_MESSAGE
 from winiadmin.results import ModelCount
 from winiadmin.storage import UploadStorageError
-
-if TYPE_CHECKING:
-    from django.contrib.admin import AdminSite
 
 PREVIEW_STATUSES = {
     ImportJob.Status.UPLOADED,
@@ -68,6 +64,14 @@ PREVIEW_STATUSES = {
     ImportJob.Status.VALIDATED,
     ImportJob.Status.INVALID,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ModelLink:
+    """A model of the result, with its changelist's URL (``""``: not on this admin site)."""
+
+    counts: ModelCount
+    url: str
 
 
 class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews):
@@ -91,7 +95,7 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews)
     def importers_view(self, request: HttpRequest) -> HttpResponse:
         user = user_of(request)
         model = model_or_none(request.GET.get("model", ""))
-        usable = [i for i in all_importers() if can_import(user, i)]
+        usable = self.site.offered(user)
         if not usable:
             raise PermissionDenied(_("There is nothing you may import."))
         if model is not None:
@@ -114,6 +118,8 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews)
                     read_options=form.read_options(),
                     skip_invalid=form.cleaned_data["skip_invalid"],
                     target_model=model._meta.label,
+                    fixed_values=self.site.fixed_values(request, importer_cls),
+                    user_scoped=self.site.user_scoped,
                 )
             except UploadStorageError as exc:  # the form again, with the reason
                 form.add_error("file", str(exc))
@@ -163,7 +169,7 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews)
             report=report,
             groups=problem_groups(report.problems),
             confirm_form=ConfirmForm(initial={"skip_invalid": job.skip_invalid}),
-            changelists=_changelists(self.admin_site, report),
+            changelists=self._changelists(report),
             rejected_count=len(rejected_row_numbers(report)),
             read_again_form=read_again_form(job),
             can_change_columns=can_change_mapping(job),
@@ -173,7 +179,7 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews)
             **(rows | problems_context(job, "1") | unmatched_context(report)),
             profile_columns=profile_columns(report, rows["columns"]),
             **edits_context(job),
-            **mapping_context(self.admin_site, request, job, report),
+            **mapping_context(self.site, request, job, report),
             **extra,
         )
         return self._render(request, step, context, model)
@@ -287,6 +293,14 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews)
     def confirm_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         return require_POST(self._confirm)(request, job_id)
 
+    def _changelists(self, report: ImportReport) -> list[ModelLink]:
+        """The result's models, each linked to its rows' list on this site (if it has one)."""
+        return [
+            ModelLink(entry, self.site.changelist_url(model))
+            for entry in report.models
+            if (model := model_or_none(entry.label)) is not None
+        ]
+
     def _confirm(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
         try:
@@ -353,25 +367,3 @@ def problems_context(
         "problems_query": "&" + urlencode({"kind": kind, "column": column}),
         "can_edit": can_edit(job),
     }
-
-
-@dataclass(frozen=True, slots=True)
-class ModelLink:
-    """A model of the result, with its changelist's URL (``""``: not on this admin site)."""
-
-    counts: ModelCount
-    url: str
-
-
-def _changelists(admin_site: "AdminSite", report: ImportReport) -> list[ModelLink]:
-    links = []
-    for entry in report.models:
-        model = model_or_none(entry.label)
-        if model is None:
-            continue
-        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
-        try:
-            links.append(ModelLink(entry, reverse(name, current_app=admin_site.name)))
-        except NoReverseMatch:  # the model is not registered with this admin site
-            links.append(ModelLink(entry, ""))
-    return links

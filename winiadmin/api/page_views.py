@@ -9,8 +9,9 @@ from django.http import JsonResponse
 from winiadmin.api.access import usable_job
 from winiadmin.api.endpoint import endpoint, page_number
 from winiadmin.api.errors import invalid
-from winiadmin.api.serializers import cell_json, page_json, problem_json
+from winiadmin.api.serializers import cell_json, page_json
 from winiadmin.conf import get_config
+from winiadmin.import_report import problem_json
 from winiadmin.jobs.frames import ROW, count_rows, read_page
 
 if TYPE_CHECKING:

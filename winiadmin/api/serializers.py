@@ -1,6 +1,7 @@
 """What the API answers with: plain JSON values built by typed functions from the job, its
-typed report (``ImportJob.import_report``) and the importers. The shapes are those of the
-OpenAPI document (``openapi.py``), which the tests check every answer against."""
+typed report (``ImportJob.import_report``) and the importers. A problem and the column matches
+are the report's own JSON (``import_report.problem_json``, ``matches_json``). The shapes are
+those of the OpenAPI document (``openapi.py``), which the tests check every answer against."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from django.urls import reverse
 
 from winiadmin.exceptions import WiniadminError
+from winiadmin.import_report import matches_json
 from winiadmin.importers.template_file import template_columns
 from winiadmin.jobs.mapping import can_change_mapping, needs_mapping
 from winiadmin.jobs.undo import nothing_to_undo
 
 if TYPE_CHECKING:
-    from winiadmin.import_report import ColumnMatches, ImportReport, StoredProblem
+    from winiadmin.import_report import ColumnMatches, ImportReport
     from winiadmin.importers import Importer
     from winiadmin.jobs.undo import UndoPlan
     from winiadmin.models import ImportJob
@@ -132,19 +134,6 @@ def report_json(report: ImportReport) -> Json:
     }
 
 
-def problem_json(problem: StoredProblem) -> Json:
-    """A problem: the row as a spreadsheet shows it (header = row 1), column, value, message."""
-    return {
-        "kind": problem.kind,
-        "label": problem.label,
-        "severity": problem.severity,
-        "message": problem.message,
-        "row": problem.row,
-        "column": problem.column,
-        "value": problem.value,
-    }
-
-
 def page_json(number: int, size: int, total: int) -> Json:
     return {"page": number, "page_size": size, "total": total, "pages": max(-(-total // size), 1)}
 
@@ -164,23 +153,7 @@ def cell_json(value: object) -> object:
 def mapping_json(job: ImportJob, found: ColumnMatches, saved: dict[str, Any] | None) -> Json:
     """How the headers were matched; ``saved``: the mapping the user chose last for files with
     these headers (the wizard preselects it; PUT it to use it again)."""
-    return {
-        "columns": [
-            {
-                "header": c.header,
-                "target": c.target,
-                "reason": c.reason,
-                "score": c.score,
-                "samples": list(c.samples),
-            }
-            for c in found.columns
-        ],
-        "expected": list(found.expected),
-        "unmatched": list(found.unmatched),
-        "needs_review": found.needs_review,
-        "chosen": job.column_mapping,
-        "saved": saved,
-    }
+    return {**matches_json(found), "chosen": job.column_mapping, "saved": saved}
 
 
 def undo_plan_json(plan: UndoPlan) -> Json:

@@ -44,7 +44,7 @@ from winiadmin.storage import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Mapping
 
     from django.core.files import File
     from django.core.files.uploadedfile import UploadedFile
@@ -85,8 +85,13 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
     read_options: dict[str, Any],
     skip_invalid: bool = False,
     target_model: str = "",
+    fixed_values: Mapping[str, object] | None = None,
+    user_scoped: bool = False,
 ) -> ImportJob:
-    """Store the upload under a name made from the job id; the user's name is kept as data."""
+    """Store the upload under a name made from the job id; the user's name is kept as data.
+    ``fixed_values``: set on every created row, whoever runs the job
+    (``ImportJob.fixed_values``); ``user_scoped``: started outside the admin
+    (``ImportJob.user_scoped``)."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -100,6 +105,8 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
         read_options={k: v for k, v in read_options.items() if v not in (None, "")},
         skip_invalid=skip_invalid,
         user_id=user_id(user),
+        fixed_values=dict(fixed_values or {}),
+        user_scoped=user_scoped,
     )
     try:
         job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used
@@ -143,10 +150,16 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
     fence = Fence.of(job)
     # The importer's saved value mappings as they are now: kept with the check's outcome, they
     # are what the confirm applies (winiadmin.jobs.value_mappings).
-    job.value_mappings = dict(saved_value_mappings(job.importer))
+    # A job started outside the admin gets none: they are shared by the importer's admin users.
+    job.value_mappings = {} if job.user_scoped else dict(saved_value_mappings(job.importer))
     early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
     earlier_preview = job.preview_file
-    result, progress = _run(job, fence, monitor, RunOptions(dry_run=True, on_cleaned=early))
+    result, progress = _run(
+        job,
+        fence,
+        monitor,
+        RunOptions(dry_run=True, on_cleaned=early, fixed_values=job.fixed_values),
+    )
     fields: dict[str, object] = {
         **progress,
         **_inputs(job),
@@ -222,7 +235,9 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
     """The real run and the write of its outcome (if the job is still this attempt's)."""
     fence = Fence.of(job)
     started_at = job.started_at or timezone.now()
-    options = RunOptions(skip_invalid=job.skip_invalid, collect_pks=True)
+    options = RunOptions(
+        skip_invalid=job.skip_invalid, collect_pks=True, fixed_values=job.fixed_values
+    )
     result, progress = _run(job, fence, monitor, options)
     # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
     created_pks = (

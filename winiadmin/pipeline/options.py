@@ -8,10 +8,12 @@ background job) and read by :mod:`winiadmin.pipeline.run`; a variant is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from winiadmin.cleaning.mapping import ColumnMapping
     from winiadmin.cleaning.stage import CleaningOutcome
     from winiadmin.db.lookups import ValueMappings
@@ -62,6 +64,10 @@ class RunOptions:
     on_cleaned: CleanedCallback | None = None
     #: See ``BeforeCommit``.
     before_commit: BeforeCommit | None = None
+    #: Field name → value set on every created row of each model that has the field (the
+    #: row's owner: ``UserWizardSite.get_fixed_values``). A file column holding values for one
+    #: is a problem; an upsert key matching a stored row that does not hold them is a problem.
+    fixed_values: Mapping[str, object] = field(default_factory=dict)
 
 
 __all__ = ["BeforeCommit", "CleanedCallback", "RunOptions"]

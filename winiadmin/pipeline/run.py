@@ -37,6 +37,7 @@ from winiadmin.cleaning.tracking import (
 from winiadmin.conf import get_config
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.lookups import KeyResolver
+from winiadmin.db.model_frame import ModelFrame
 from winiadmin.exceptions import (
     CleaningError,
     FileReadError,
@@ -58,6 +59,15 @@ from winiadmin.pipeline.batches import (
 )
 from winiadmin.pipeline.counts import RunTotals, changes_by_label, model_counts
 from winiadmin.pipeline.deadline import Deadline
+from winiadmin.pipeline.fixed import (
+    bulks_with_fixed,
+    fixed_column_problems,
+    fixed_fields,
+    foreign_row_problems,
+    frame_keys,
+    frames_with_fixed,
+    object_keys,
+)
 from winiadmin.pipeline.frame_conflicts import KeyHistory
 from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, RunTransaction, load_stage
@@ -523,6 +533,9 @@ class _Run:
 
     def _transformed(self, cleaned: _Cleaned) -> "_Plan":
         outcome = cleaned.outcome
+        fixed = self.options.fixed_values
+        if fixed and (found := fixed_column_problems(outcome.frame, fixed, self.spec.models or ())):
+            raise RowProblems(found)
         with self.importer_code():
             if cleaned.sheets is not None:  # a workbook: its sheets together
                 plan = _Plan(frames=self.spec.get_frames_by_sheet(cleaned.sheets.frames()))
@@ -533,6 +546,30 @@ class _Run:
             else:
                 plan = _Plan(bulks=self.spec.get_bulks_by_model(outcome.frame))
         self.check_writes(plan.frames if plan.frames is not None else plan.bulks or {})
+        return self._with_fixed(plan) if fixed else plan
+
+    def _with_fixed(self, plan: "_Plan") -> "_Plan":
+        """The fixed values set on every row of the plan; a key of a stored row that does not
+        hold them (another owner's) is a problem for each file row holding it."""
+        fixed, keys = self.options.fixed_values, upsert_keys_of(self.spec)
+        problems: list[Problem] = []
+        if plan.frames is not None:
+            frames = frames_with_fixed(plan.frames, fixed)
+            for model, given in frames.items():
+                key = (given.key if isinstance(given, ModelFrame) else ()) or keys.get(model, ())
+                rows = frame_keys(model, given, key) if key else []
+                problems += foreign_row_problems(model, key, rows, fixed, self.using)
+            plan = _Plan(frames=frames)
+        else:
+            bulks = dict(bulks_with_fixed(plan.bulks or {}, fixed))
+            for model, key in keys.items():
+                if model in bulks and fixed_fields(model, fixed):
+                    objs = bulks[model] = list(bulks[model])
+                    rows = object_keys(model, objs, key)
+                    problems += foreign_row_problems(model, key, rows, fixed, self.using)
+            plan = _Plan(bulks=bulks)
+        if problems:
+            raise RowProblems(problems)
         return plan
 
     def check_writes(self, written: Mapping[type[Model], object]) -> None:

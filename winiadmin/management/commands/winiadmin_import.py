@@ -1,6 +1,11 @@
-"""``manage.py winiadmin_import IMPORTER FILE``: run any registered importer headless."""
+"""``manage.py winiadmin_import IMPORTER FILE``: run any registered importer headless. FILE may
+be an ``https://`` URL, or a path in a ``SOURCE_STORAGES`` storage with ``--storage ALIAS``
+(docs/sources.md)."""
 
-from argparse import ArgumentParser
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.core.management import CommandError
 
@@ -14,6 +19,16 @@ from winiadmin.importers import Importer, RunOptions, find_importer
 from winiadmin.pipeline.spec import check_load_paths
 from winiadmin.problems import ProblemKind
 from winiadmin.readers import ReadOptions
+from winiadmin.sources.errors import SourceError
+from winiadmin.sources.storage import from_storage
+from winiadmin.sources.url import download
+
+if TYPE_CHECKING:
+    from argparse import ArgumentParser
+    from collections.abc import Iterator
+
+    from winiadmin.cleaning.mapping import ColumnMapping
+    from winiadmin.results import ImportResult
 
 
 def _option_pair(text: str) -> tuple[str, str]:
@@ -40,7 +55,16 @@ class Command(BuiltinCommand):
             help="Registered importer name, e.g. shop.catalogue, or a model, e.g. shop.Product "
             "(its importer, or one derived from the model when none writes it).",
         )
-        parser.add_argument("file", help="CSV, TSV, Excel, JSON, NDJSON or Parquet file.")
+        parser.add_argument(
+            "file",
+            help="CSV, TSV, Excel, JSON, NDJSON or Parquet file: a local path, an https:// URL, "
+            "or a path in the storage given by --storage.",
+        )
+        parser.add_argument(
+            "--storage",
+            metavar="ALIAS",
+            help="Read FILE from this storage (one of the SOURCE_STORAGES: an S3 bucket…).",
+        )
         parser.add_argument(
             "--skip_invalid",
             action="store_true",
@@ -104,21 +128,8 @@ class Command(BuiltinCommand):
             self.get_option("column_map"), self.get_option("column_map_file")
         )
         progress = TerminalProgressBar(self.stderr)
-        try:
-            options = RunOptions(
-                dry_run=self.get_option(self.Options.DRY_RUN),
-                skip_invalid=self.get_option("skip_invalid"),
-                batch_size=self.get_option(self.Options.BATCH_SIZE),
-                timeout=self.get_option(self.Options.TIMEOUT),
-                using=self.get_option("database"),
-                read_options=self._read_options(),
-                progress=progress,
-                column_mapping=mapping,
-                create_missing=self.get_option("create_missing"),
-            )
-            result = importer.run(self.get_option("file"), options)
-        finally:
-            progress.close()
+        with self._source() as (path, name):
+            result = self._run(importer, path, name, mapping, progress)
         matches = result.column_matches
         if matches is not None and (lines := describe_matches(matches)):
             self.stdout.write("Column mapping (file header → column, how):\n" + "\n".join(lines))
@@ -130,6 +141,49 @@ class Command(BuiltinCommand):
             raise CommandError(unmatched_message(matches))
         if not result.ok:
             raise failure(result)
+
+    def _run(
+        self,
+        importer: Importer,
+        path: str,
+        name: str | None,
+        mapping: ColumnMapping | None,
+        progress: TerminalProgressBar,
+    ) -> ImportResult:
+        try:
+            options = RunOptions(
+                dry_run=self.get_option(self.Options.DRY_RUN),
+                skip_invalid=self.get_option("skip_invalid"),
+                batch_size=self.get_option(self.Options.BATCH_SIZE),
+                timeout=self.get_option(self.Options.TIMEOUT),
+                using=self.get_option("database"),
+                read_options=self._read_options(),
+                progress=progress,
+                column_mapping=mapping,
+                create_missing=self.get_option("create_missing"),
+                file_name=name,
+            )
+            return importer.run(path, options)
+        finally:
+            progress.close()
+
+    @contextmanager
+    def _source(self) -> Iterator[tuple[str, str | None]]:
+        """The file to read and its name: a local path as given; a URL or a storage path
+        fetched first (the same size limit and checks as the API's, docs/sources.md) into a
+        temporary file, deleted afterwards. Then read as any path: detected, streamed."""
+        given, alias = self.get_option("file"), self.get_option("storage")
+        if not alias and not given.lower().startswith(("http://", "https://")):
+            yield given, None
+            return
+        try:
+            fetched = from_storage(alias, given) if alias else download(given)
+        except SourceError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            yield fetched.temporary_file_path(), fetched.name
+        finally:
+            fetched.close()
 
     def _build_importer(self) -> Importer:
         try:
