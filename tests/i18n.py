@@ -26,6 +26,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.management import BaseCommand, call_command
+from django.core.management.commands.compilemessages import Command as CompileMessages
+from django.core.management.commands.makemessages import Command as MakeMessages
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "winiadmin"
 LOCALE = PACKAGE / "locale"
@@ -169,29 +173,34 @@ def missing_tools() -> list[str]:
     return [tool for tool in GETTEXT_TOOLS if shutil.which(tool) is None]
 
 
-def _django_admin(args: list[str], cwd: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    # No settings: makemessages configures its own, compilemessages needs none.
-    result = subprocess.run(
-        [sys.executable, "-m", "django", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"django-admin {args[0]} failed (exit {result.returncode})")
+class _Extract(MakeMessages):
+    """makemessages, also reading ``_counted(singular, plural, n)``: the commands' ngettext
+    that groups the count in thousands (winiadmin.commands.report)."""
+
+    xgettext_options = [
+        *MakeMessages.xgettext_options,
+        "--keyword=_counted:1,2",
+    ]
+
+
+def _django_admin(command: BaseCommand, args: list[str], cwd: Path) -> None:
+    # No project settings: makemessages configures its own, compilemessages needs none.
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        call_command(command, *args, verbosity=0)
+    finally:
+        os.chdir(here)
 
 
 def makemessages(package: Path, *, keep_pot: bool = False) -> None:
     (package / "locale").mkdir(exist_ok=True)
-    args = ["makemessages", "--domain", DOMAIN, *MAKEMESSAGES_OPTIONS]
+    args = ["--domain", DOMAIN, *MAKEMESSAGES_OPTIONS]
     args += [f"--locale={language}" for language in LANGUAGES]
     if keep_pot:
         args.append("--keep-pot")
-    _django_admin(args, package)
+    _django_admin(_Extract(), args, package)
     for language in LANGUAGES:
         normalise_header(catalogue(package / "locale", language), language)
 
@@ -205,7 +214,8 @@ def normalise_header(po: Path, language: str) -> None:
 
 
 def compilemessages(package: Path) -> None:
-    _django_admin(["compilemessages", *[f"--locale={lang}" for lang in LANGUAGES]], package)
+    args = [f"--locale={lang}" for lang in LANGUAGES]
+    _django_admin(CompileMessages(), args, package)
 
 
 def msgfmt_check(po: Path) -> str | None:

@@ -3,6 +3,7 @@
 from argparse import ArgumentParser
 
 from django.core.management import CommandError
+from django.utils.translation import gettext as _
 
 from winiadmin.commands.base import ABCBaseCommand, whole_number
 from winiadmin.commands.builtin import BuiltinCommand
@@ -19,7 +20,7 @@ from winiadmin.readers import ReadOptions
 def _option_pair(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
-        msg = f"expected NAME=VALUE, not {text!r}"
+        msg = _("expected NAME=VALUE, not %(text)r") % {"text": text}
         raise ValueError(msg)
     return name.strip(), value
 
@@ -121,7 +122,8 @@ class Command(BuiltinCommand):
             progress.close()
         matches = result.column_matches
         if matches is not None and (lines := describe_matches(matches)):
-            self.stdout.write("Column mapping (file header → column, how):\n" + "\n".join(lines))
+            heading = _("Column mapping (file header → column, how):")
+            self.stdout.write(heading + "\n" + "\n".join(lines))
         write_report(result, self.stdout, self.stderr, self.style)
         refused = [p for p in result.problems if p.kind is ProblemKind.COLUMN_MAPPING]
         if refused:
