@@ -44,6 +44,9 @@ class ImportJob(models.Model):
     options = models.JSONField(_("options"), default=dict, blank=True)
     read_options = models.JSONField(_("read options"), default=dict, blank=True)
     skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    #: The uploader's language (``LANGUAGE_CODE`` form): a task worker writes the job's
+    #: problems and messages in it. Empty: the worker's default language.
+    language = models.CharField(_("language"), max_length=15, blank=True, default="")
     #: Create the related rows that natural keys match nothing in (lookups allowing it).
     create_missing = models.BooleanField(_("create missing related rows"), default=False)
     user = models.ForeignKey(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
@@ -100,6 +100,7 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
         read_options={k: v for k, v in read_options.items() if v not in (None, "")},
         skip_invalid=skip_invalid,
         user_id=user_id(user),
+        language=get_language() or "",
     )
     try:
         job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used
