@@ -99,7 +99,8 @@ def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -
     )[:SHOWN_PROBLEMS]
     for problem in shown:
         paint = style.ERROR if problem.is_error else style.WARNING
-        stderr.write(paint(f"  {problem.severity.value}: {problem}"))
+        severity = _("error") if problem.is_error else _("warning")
+        stderr.write(paint(f"  {severity}: {problem}"))
     if len(report) - crashed > len(shown):
         more = f"{len(report) - crashed - len(shown):,}"
         stderr.write("  " + _("… and %(n)s more.") % {"n": more})
