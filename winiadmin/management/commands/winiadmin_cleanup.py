@@ -105,7 +105,7 @@ class Command(BuiltinCommand):
         if job.status == ImportJob.Status.SUCCEEDED:
             outcome = _("report kept")
         elif dry_run and job.status != ImportJob.Status.CANCELLED:
-            outcome = _("%(status)s → cancelled") % {"status": job.get_status_display()}
+            outcome = _("%(status)s → cancelled") % {"status": job.status}
         else:
             outcome = _("cancelled")
         user = job.user.get_username() if job.user is not None else "-"
