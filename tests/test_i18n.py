@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from tests.i18n import LANGUAGES, LOCALE, catalogue, parse_po
+from tests.i18n import LANGUAGES, LOCALE, catalogue, msgfmt_check, parse_po, stale_mo
 from winiadmin.admin.cell_format import format_text_row
 from winiadmin.import_report import SheetPreview
 from winiadmin.problems import ProblemKind
@@ -75,3 +75,60 @@ def test_sheet_previews_are_shown_in_the_locale() -> None:
 def test_sheet_previews_of_older_reports_stay_as_kept() -> None:
     assert format_text_row(["4.0", "", "x"], ()) == ["4.0", "", "x"]
     assert winiadmin_sheet_rows("not a sheet") == []
+
+
+PO = r"""msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+#: a.py
+#, python-format
+msgid "Row %(row)s has "
+"\"no\" cell."
+msgstr "Zeile %(row)s hat keine Zelle."
+
+#, fuzzy
+#| msgid "Old"
+msgid "New"
+msgstr "Alt"
+
+msgctxt "month"
+msgid "May"
+msgstr ""
+
+msgid "%(n)s row"
+msgid_plural "%(n)s rows"
+msgstr[0] "%(n)s Zeile"
+msgstr[1] ""
+
+#~ msgid "Gone"
+#~ msgstr "Weg"
+"""
+
+
+def test_parse_po_reads_entries_flags_contexts_and_plurals(tmp_path: Path) -> None:
+    po = tmp_path / "django.po"
+    po.write_text(PO, encoding="utf-8")
+    entries = {e.key: e for e in parse_po(po)}
+    assert list(entries) == [
+        (None, 'Row %(row)s has "no" cell.'),
+        (None, "New"),
+        ("month", "May"),
+        (None, "%(n)s row"),
+    ]
+    assert entries[None, 'Row %(row)s has "no" cell.'].translated
+    assert entries[None, "New"].fuzzy
+    assert not entries["month", "May"].translated
+    plural = entries[None, "%(n)s row"]
+    assert plural.translations == ("%(n)s Zeile", "") and not plural.translated
+    assert plural.label() == "%(n)s row / %(n)s rows"
+
+
+def test_msgfmt_check_refuses_a_lost_placeholder(tmp_path: Path) -> None:
+    po = tmp_path / "django.po"
+    po.write_text(PO.replace("Zeile %(row)s hat", "Zeile hat"), encoding="utf-8")
+    assert msgfmt_check(po) is not None
+    po.write_text(PO, encoding="utf-8")
+    assert msgfmt_check(po) is None
+    assert stale_mo(po)  # no .mo beside it yet
