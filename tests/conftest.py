@@ -4,10 +4,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from tests.workers import needs_redis
 
 SAMPLES = Path(__file__).resolve().parent.parent / "example" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """The language active before each test, again after it: a request through LocaleMiddleware
+    (``Accept-Language: de``) leaves its language active in the test's thread."""
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
 
 
 @pytest.fixture

@@ -83,15 +83,20 @@ def chromium_path() -> str | None:
     )
 
 
-def lint() -> int:
-    banner("ruff + mypy + import-linter")
-    return (
+def lint(failures: list[str]) -> int:
+    banner("ruff + mypy + import-linter + translation catalogues")
+    code = (
         run(["ruff", "check", "."])
         or run(["ruff", "format", "--check", "."])
         or run(["mypy"])
         # The layers and the absence of import cycles ([tool.importlinter] in pyproject.toml).
         or run(["lint-imports", "--no-cache"])
     )
+    # Every shipped catalogue current with the sources, complete, compiling (tests/i18n.py).
+    if shutil.which("msgfmt") is None:
+        unavailable("the translation catalogue check", "GNU gettext is missing", failures)
+        return code
+    return code or run([sys.executable, "-m", "tests.i18n", "check"])
 
 
 def pytest_suite(
@@ -139,7 +144,7 @@ def main(argv: list[str]) -> int:
         stale.unlink()
     failures: list[str] = []
     tally = Tally()
-    if "lint" in parts and lint():
+    if "lint" in parts and lint(failures):
         failures.append("lint")
     pg_ok = postgres_reachable()
     browser_ok = chromium_path() is not None

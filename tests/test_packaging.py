@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.i18n import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.packaging
 
@@ -46,6 +48,12 @@ import winiadmin
 assert "site-packages" in winiadmin.__file__, winiadmin.__file__
 get_template("admin/winiadmin/base.html")
 assert finders.find("winiadmin/winiadmin.css")
+from django.utils import translation
+from winiadmin.problems import ProblemKind
+with translation.override("de"):
+    assert ProblemKind.MISSING_COLUMN.label == "Fehlende Spalte", ProblemKind.MISSING_COLUMN.label
+with translation.override("fr"):
+    assert ProblemKind.MISSING_COLUMN.label == "Colonne manquante", ProblemKind.MISSING_COLUMN.label
 print("installed-ok")
 """
 
@@ -75,6 +83,14 @@ def test_wheel_contains_templates_static_and_py_typed(wheel: Path) -> None:
     assert "winiadmin/static/winiadmin/winiadmin.css" in names
     assert "winiadmin/py.typed" in names
     assert not any(n.startswith(("tests/", "example/", "shop/")) for n in names)
+
+
+def test_wheel_ships_the_compiled_catalogues(wheel: Path) -> None:
+    """Each shipped language's catalogue, compiled (the .mo files are committed)."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for language in LANGUAGES:
+        assert f"winiadmin/locale/{language}/LC_MESSAGES/django.mo" in names, language
+        assert f"winiadmin/locale/{language}/LC_MESSAGES/django.po" in names, language
 
 
 def test_installed_wheel_passes_check_in_a_fresh_project(wheel: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.utils.translation import gettext
 
 from winiadmin.conf import WEBHOOK_EVENTS, get_config
 
@@ -28,25 +29,30 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Ch
     try:
         config = get_config()
     except (TypeError, ValueError) as exc:
-        return [Error(str(exc), hint="See docs/settings.md.", id="winiadmin.E001")]
+        return [Error(str(exc), hint=gettext("See docs/settings.md."), id="winiadmin.E001")]
     messages: list[CheckMessage] = []
     if config.BATCH_SIZE < 1:
-        messages.append(Error("WINIADMIN['BATCH_SIZE'] must be at least 1.", id="winiadmin.E002"))
+        msg = gettext("WINIADMIN['BATCH_SIZE'] must be at least 1.")
+        messages.append(Error(msg, id="winiadmin.E002"))
     for key in LIMIT_KEYS:
         if getattr(config, key) < 1:
-            msg = f"WINIADMIN[{key!r}] must be at least 1."
-            messages.append(Error(msg, hint="See docs/security.md.", id="winiadmin.E005"))
+            msg = gettext("WINIADMIN[%(key)r] must be at least 1.") % {"key": key}
+            messages.append(Error(msg, hint=gettext("See docs/security.md."), id="winiadmin.E005"))
     messages.extend(check_dead_worker_settings(config.MAX_ATTEMPTS, config.SWEEP_INTERVAL))
     storages = getattr(settings, "STORAGES", {})
     if config.STORAGE_ALIAS not in storages:
         messages.append(
             Warning(
-                f"STORAGES has no {config.STORAGE_ALIAS!r} alias; uploads would use the 'default' "
-                "storage, which is often public (MEDIA_URL).",
-                hint=(
-                    f"Add STORAGES[{config.STORAGE_ALIAS!r}] pointing at a private location, "
-                    "or set WINIADMIN['STORAGE_ALIAS']."
-                ),
+                gettext(
+                    "STORAGES has no %(alias)r alias; uploads would use the 'default' storage, "
+                    "which is often public (MEDIA_URL)."
+                )
+                % {"alias": config.STORAGE_ALIAS},
+                hint=gettext(
+                    "Add STORAGES[%(alias)r] pointing at a private location, or set "
+                    "WINIADMIN['STORAGE_ALIAS']."
+                )
+                % {"alias": config.STORAGE_ALIAS},
                 id="winiadmin.W001",
             )
         )
@@ -59,10 +65,14 @@ def check_dead_worker_settings(max_attempts: object, sweep_interval: object) -> 
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
         messages.append(
             Error(
-                f"WINIADMIN['MAX_ATTEMPTS'] must be a whole number of at least 1, not "
-                f"{max_attempts!r}.",
-                hint="1 (the default) fails a job whose worker died and offers Retry; 3 runs it "
-                "up to three times in all.",
+                gettext(
+                    "WINIADMIN['MAX_ATTEMPTS'] must be a whole number of at least 1, not %(value)r."
+                )
+                % {"value": max_attempts},
+                hint=gettext(
+                    "1 (the default) fails a job whose worker died and offers Retry; 3 runs it "
+                    "up to three times in all."
+                ),
                 id="winiadmin.E010",
             )
         )
@@ -73,9 +83,12 @@ def check_dead_worker_settings(max_attempts: object, sweep_interval: object) -> 
     ):
         messages.append(
             Error(
-                f"WINIADMIN['SWEEP_INTERVAL'] must be a number of seconds over 0 (and at most "
-                f"3600), not {sweep_interval!r}.",
-                hint="The default, 2, finds a killed worker's job within seconds.",
+                gettext(
+                    "WINIADMIN['SWEEP_INTERVAL'] must be a number of seconds over 0 (and at most "
+                    "3600), not %(value)r."
+                )
+                % {"value": sweep_interval},
+                hint=gettext("The default, 2, finds a killed worker's job within seconds."),
                 id="winiadmin.E011",
             )
         )
@@ -88,15 +101,17 @@ def check_htmx(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckM
     if "django_htmx" not in settings.INSTALLED_APPS:
         messages.append(
             Error(
-                "winiadmin's admin wizard needs 'django_htmx' in INSTALLED_APPS.",
+                gettext("winiadmin's admin wizard needs 'django_htmx' in INSTALLED_APPS."),
                 id="winiadmin.E003",
             )
         )
     if "django_htmx.middleware.HtmxMiddleware" not in settings.MIDDLEWARE:
         messages.append(
             Error(
-                "winiadmin's admin wizard needs 'django_htmx.middleware.HtmxMiddleware' in "
-                "MIDDLEWARE.",
+                gettext(
+                    "winiadmin's admin wizard needs 'django_htmx.middleware.HtmxMiddleware' in "
+                    "MIDDLEWARE."
+                ),
                 id="winiadmin.E004",
             )
         )
@@ -106,6 +121,10 @@ def check_htmx(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[CheckM
 _DUMMY = "django.tasks.backends.dummy.DummyBackend"
 _IMMEDIATE = "django.tasks.backends.immediate.ImmediateBackend"
 _NOTIFY = "winiadmin.middleware.JobNotificationMiddleware"
+
+
+def _no_backend(backend: str | None) -> str:
+    return gettext("missing") if backend is None else gettext("the DummyBackend")
 
 
 @register()
@@ -124,12 +143,15 @@ def check_background_exports(
         return []
     return [
         Error(
-            f"Background exports are on (WINIADMIN['EXPORT_BACKGROUND_ROWS']) but "
-            f"TASKS[{config.TASK_BACKEND!r}] is "
-            f"{'missing' if backend is None else 'the DummyBackend'}: big exports would wait "
-            "forever.",
-            hint="Run the task workers of the background imports (docs/background.md), or set "
-            "WINIADMIN['EXPORT_BACKGROUND_ROWS'] to None.",
+            gettext(
+                "Background exports are on (WINIADMIN['EXPORT_BACKGROUND_ROWS']) but "
+                "TASKS[%(alias)r] is %(backend)s: big exports would wait forever."
+            )
+            % {"alias": config.TASK_BACKEND, "backend": _no_backend(backend)},
+            hint=gettext(
+                "Run the task workers of the background imports (docs/background.md), or set "
+                "WINIADMIN['EXPORT_BACKGROUND_ROWS'] to None."
+            ),
             id="winiadmin.E023",
         )
     ]
@@ -148,8 +170,10 @@ def check_background(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[
     if config.STALE_AFTER_SECONDS <= 2 * config.PROGRESS_INTERVAL:
         messages.append(
             Error(
-                "WINIADMIN['STALE_AFTER_SECONDS'] must be well over PROGRESS_INTERVAL, or live "
-                "jobs would be taken for dead.",
+                gettext(
+                    "WINIADMIN['STALE_AFTER_SECONDS'] must be well over PROGRESS_INTERVAL, or "
+                    "live jobs would be taken for dead."
+                ),
                 id="winiadmin.E007",
             )
         )
@@ -157,37 +181,54 @@ def check_background(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[
     if backend is None or backend == _DUMMY:
         messages.append(
             Error(
-                f"Background imports are on (WINIADMIN['BACKGROUND_THRESHOLD']) but "
-                f"TASKS[{config.TASK_BACKEND!r}] is "
-                f"{'missing' if backend is None else 'the DummyBackend'}: jobs would wait forever.",
-                hint="Use django_tasks_db.DatabaseBackend (pip install 'winiadmin[worker]') and "
-                "run `manage.py db_worker`, or set WINIADMIN['TASK_BACKEND'].",
+                gettext(
+                    "Background imports are on (WINIADMIN['BACKGROUND_THRESHOLD']) but "
+                    "TASKS[%(alias)r] is %(backend)s: jobs would wait forever."
+                )
+                % {"alias": config.TASK_BACKEND, "backend": _no_backend(backend)},
+                hint=gettext(
+                    "Use django_tasks_db.DatabaseBackend (pip install 'winiadmin[worker]') and "
+                    "run `manage.py db_worker`, or set WINIADMIN['TASK_BACKEND']."
+                ),
                 id="winiadmin.E006",
             )
         )
     elif backend == _IMMEDIATE:
         messages.append(
             Warning(
-                f"TASKS[{config.TASK_BACKEND!r}] is the ImmediateBackend: background imports run "
-                "inside the request after all.",
-                hint="Fine for development; use a worker backend in production.",
+                gettext(
+                    "TASKS[%(alias)r] is the ImmediateBackend: background imports run inside the "
+                    "request after all."
+                )
+                % {"alias": config.TASK_BACKEND},
+                hint=gettext("Fine for development; use a worker backend in production."),
                 id="winiadmin.W002",
             )
         )
     if _NOTIFY not in settings.MIDDLEWARE:
         messages.append(
             Warning(
-                "Users are not told on their next admin page when a background import ends.",
-                hint=f"Add {_NOTIFY!r} to MIDDLEWARE after MessageMiddleware.",
+                gettext(
+                    "Users are not told on their next admin page when a background import ends."
+                ),
+                hint=gettext("Add %(middleware)r to MIDDLEWARE after MessageMiddleware.")
+                % {"middleware": _NOTIFY},
                 id="winiadmin.W003",
             )
         )
     messages.extend(
         Warning(
-            f"DATABASES[{alias!r}] is an SQLite file without transaction_mode 'IMMEDIATE': with a "
-            "worker and a web server writing at once, imports can fail with 'database is locked'.",
-            hint=f"Set DATABASES[{alias!r}]['OPTIONS']['transaction_mode'] = 'IMMEDIATE' (and "
-            "WAL); see docs/background.md.",
+            gettext(
+                "DATABASES[%(alias)r] is an SQLite file without transaction_mode 'IMMEDIATE': "
+                "with a worker and a web server writing at once, imports can fail with "
+                "'database is locked'."
+            )
+            % {"alias": alias},
+            hint=gettext(
+                "Set DATABASES[%(alias)r]['OPTIONS']['transaction_mode'] = 'IMMEDIATE' (and "
+                "WAL); see docs/background.md."
+            )
+            % {"alias": alias},
             id="winiadmin.W004",
         )
         for alias in sqlite_files_without_immediate(settings.DATABASES)
@@ -222,7 +263,7 @@ def check_lookups(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Che
     return [
         Error(
             f"{importer.get_name()}: {message}",
-            hint="See docs/loading.md (natural keys).",
+            hint=gettext("See docs/loading.md (natural keys)."),
             id="winiadmin.E008",
         )
         for importer in all_importers()
@@ -249,7 +290,7 @@ def check_upsert_keys(app_configs: Sequence[AppConfig] | None, **_: Any) -> list
                 messages.append(
                     Error(
                         f"{importer.get_name()}: {exc}",
-                        hint="See docs/loading.md (Upsert).",
+                        hint=gettext("See docs/loading.md (Upsert)."),
                         obj=importer,
                         id="winiadmin.E009",
                     )
@@ -268,9 +309,13 @@ def check_duplicate_key_policy(
     choices = ", ".join(repr(p) for p in DUPLICATE_KEY_POLICIES)
     return [
         Error(
-            f"{importer.get_name()}: on_duplicate_key is {importer.on_duplicate_key!r}; "
-            f"it must be one of {choices}.",
-            hint="See docs/cleaning.md (Rows with the same key).",
+            gettext("%(importer)s: on_duplicate_key is %(value)r; it must be one of %(choices)s.")
+            % {
+                "importer": importer.get_name(),
+                "value": importer.on_duplicate_key,
+                "choices": choices,
+            },
+            hint=gettext("See docs/cleaning.md (Rows with the same key)."),
             obj=importer,
             id="winiadmin.E015",
         )
@@ -288,7 +333,9 @@ def check_load_paths(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[
     return [
         Error(
             f"{importer.get_name()}: {message}",
-            hint="Keep get_frames_by_model (frame-native) or get_bulks_by_model, not both.",
+            hint=gettext(
+                "Keep get_frames_by_model (frame-native) or get_bulks_by_model, not both."
+            ),
             obj=importer,
             id="winiadmin.E020",
         )
@@ -306,8 +353,10 @@ def check_declared_models(app_configs: Sequence[AppConfig] | None, **_: Any) -> 
     return [
         Error(
             f"{importer.get_name()}: {message}.",
-            hint="Add the model to the importer's models: users' permissions are computed from "
-            "that list (see docs/importers.md).",
+            hint=gettext(
+                "Add the model to the importer's models: users' permissions are computed from "
+                "that list (see docs/importers.md)."
+            ),
             obj=importer,
             id="winiadmin.E021",
         )
@@ -345,10 +394,16 @@ def check_model_importers(app_configs: Sequence[AppConfig] | None, **_: Any) -> 
 
     return [
         Error(
-            f"{importer.get_name()}: no parser for the field(s) {', '.join(fields)} of "
-            f"{importer.model._meta.label}.",
-            hint="List the fields to import in the importer's `fields` without them, or write "
-            "an importer of your own (see docs/importers.md, 'Importers derived from the model').",
+            gettext("%(importer)s: no parser for the field(s) %(fields)s of %(model)s.")
+            % {
+                "importer": importer.get_name(),
+                "fields": ", ".join(fields),
+                "model": importer.model._meta.label,
+            },
+            hint=gettext(
+                "List the fields to import in the importer's `fields` without them, or write an "
+                "importer of your own (see docs/importers.md, 'Importers derived from the model')."
+            ),
             obj=importer,
             id="winiadmin.E022",
         )
@@ -377,23 +432,38 @@ def check_webhooks(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Ch
     for index, hook in enumerate(config.WEBHOOKS):
         where = f"WINIADMIN['WEBHOOKS'][{index}]"
         if urlsplit(hook.url).scheme not in {"http", "https"} or not urlsplit(hook.url).netloc:
-            msg = f"{where}['url'] is not an http(s) URL: {hook.url!r}."
+            msg = gettext("%(where)s['url'] is not an http(s) URL: %(url)r.") % {
+                "where": where,
+                "url": hook.url,
+            }
             messages.append(Error(msg, id="winiadmin.E030"))
         if len(hook.secret) < MIN_WEBHOOK_SECRET:
-            msg = f"{where}['secret'] is shorter than {MIN_WEBHOOK_SECRET} characters."
-            hint = "Use secrets.token_urlsafe(32), kept out of the code (an environment variable)."
+            msg = gettext("%(where)s['secret'] is shorter than %(n)s characters.") % {
+                "where": where,
+                "n": MIN_WEBHOOK_SECRET,
+            }
+            hint = gettext(
+                "Use secrets.token_urlsafe(32), kept out of the code (an environment variable)."
+            )
             messages.append(Error(msg, hint=hint, id="winiadmin.E031"))
         unknown = sorted(set(hook.events) - set(WEBHOOK_EVENTS))
         if unknown or not hook.events:
-            msg = f"{where}['events'] must name some of {', '.join(WEBHOOK_EVENTS)}: {unknown}."
+            msg = gettext("%(where)s['events'] must name some of %(events)s: %(unknown)s.") % {
+                "where": where,
+                "events": ", ".join(WEBHOOK_EVENTS),
+                "unknown": unknown,
+            }
             messages.append(Error(msg, id="winiadmin.E032"))
         strangers = sorted(set(hook.importers) - names)
         if strangers:
-            msg = f"{where}['importers'] names no registered importer: {', '.join(strangers)}."
+            msg = gettext("%(where)s['importers'] names no registered importer: %(names)s.") % {
+                "where": where,
+                "names": ", ".join(strangers),
+            }
             messages.append(Error(msg, id="winiadmin.E033"))
     numbers = (config.WEBHOOK_MAX_ATTEMPTS, config.WEBHOOK_RETRY_SECONDS, config.WEBHOOK_TIMEOUT)
     if config.WEBHOOK_MAX_ATTEMPTS < 1 or min(numbers) <= 0:
-        msg = (
+        msg = gettext(
             "WINIADMIN['WEBHOOK_MAX_ATTEMPTS'] must be at least 1, WEBHOOK_RETRY_SECONDS and "
             "WEBHOOK_TIMEOUT over 0."
         )
@@ -406,14 +476,15 @@ def check_webhooks(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Ch
 def _webhook_backend(alias: str) -> list[CheckMessage]:
     backend = (getattr(settings, "TASKS", {}) or {}).get(alias, {}).get("BACKEND")
     if backend is None or backend == _DUMMY:
-        msg = (
-            f"Webhooks are configured but TASKS[{alias!r}] is "
-            f"{'missing' if backend is None else 'the DummyBackend'}: nothing would send them."
-        )
-        return [Error(msg, hint="See docs/webhooks.md.", id="winiadmin.E035")]
+        msg = gettext(
+            "Webhooks are configured but TASKS[%(alias)r] is %(backend)s: nothing would send them."
+        ) % {"alias": alias, "backend": _no_backend(backend)}
+        return [Error(msg, hint=gettext("See docs/webhooks.md."), id="winiadmin.E035")]
     if backend == _IMMEDIATE:
-        msg = f"TASKS[{alias!r}] is the ImmediateBackend: webhooks are sent inside the request."
-        return [Warning(msg, hint="Fine for development.", id="winiadmin.W030")]
+        msg = gettext(
+            "TASKS[%(alias)r] is the ImmediateBackend: webhooks are sent inside the request."
+        ) % {"alias": alias}
+        return [Warning(msg, hint=gettext("Fine for development."), id="winiadmin.W030")]
     return []
 
 
@@ -427,12 +498,17 @@ def check_sources(app_configs: Sequence[AppConfig] | None, **_: Any) -> list[Che
     messages: list[CheckMessage] = []
     missing = [a for a in config.SOURCE_STORAGES if a not in settings.STORAGES]
     if missing:
-        msg = f"WINIADMIN['SOURCE_STORAGES'] names aliases STORAGES lacks: {', '.join(missing)}."
+        msg = gettext("WINIADMIN['SOURCE_STORAGES'] names aliases STORAGES lacks: %(aliases)s.") % {
+            "aliases": ", ".join(missing)
+        }
         messages.append(Error(msg, id="winiadmin.E036"))
     for network in config.SOURCE_ALLOWED_NETWORKS:
         try:
             ipaddress.ip_network(network, strict=False)
         except ValueError:
-            msg = f"WINIADMIN['SOURCE_ALLOWED_NETWORKS'] has {network!r}, not a network (CIDR)."
-            messages.append(Error(msg, hint="For example '10.1.0.0/16'.", id="winiadmin.E037"))
+            msg = gettext(
+                "WINIADMIN['SOURCE_ALLOWED_NETWORKS'] has %(network)r, not a network (CIDR)."
+            ) % {"network": network}
+            hint = gettext("For example '10.1.0.0/16'.")
+            messages.append(Error(msg, hint=hint, id="winiadmin.E037"))
     return messages

@@ -173,7 +173,11 @@ class SheetPreview:
 
     name: str
     columns: tuple[str, ...] = ()
+    #: The cells as text in a form that reads back by the column's type (``4.0``, ISO dates),
+    #: formatted in the user's locale when shown (``winiadmin_sheet_rows``).
     rows: tuple[tuple[str, ...], ...] = ()
+    #: The columns' polars dtypes (``Float64``); empty in reports written before they were kept.
+    dtypes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +388,7 @@ def _sheet_preview_json(preview: SheetPreview) -> Json:
         "name": preview.name,
         "columns": list(preview.columns),
         "rows": [list(row) for row in preview.rows],
+        **({"dtypes": list(preview.dtypes)} if preview.dtypes else {}),
     }
 
 
@@ -392,6 +397,7 @@ def _sheet_preview(data: Json) -> SheetPreview:
         name=str(data.get("name", "")),
         columns=tuple(str(c) for c in data.get("columns") or ()),
         rows=tuple(tuple(str(v) for v in row) for row in data.get("rows") or ()),
+        dtypes=tuple(str(d) for d in data.get("dtypes") or ()),
     )
 
 

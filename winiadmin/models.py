@@ -51,6 +51,9 @@ class ImportJob(models.Model):
     #: Started on a user-facing wizard site (``winiadmin.wizard``): the importer's value mappings,
     #: shared by its admin users, are neither offered nor applied to it.
     user_scoped = models.BooleanField(_("started outside the admin"), default=False)
+    #: The uploader's language (``LANGUAGE_CODE`` form): a task worker writes the job's
+    #: problems and messages in it. Empty: the worker's default language.
+    language = models.CharField(_("language"), max_length=15, blank=True, default="")
     #: Create the related rows that natural keys match nothing in (lookups allowing it).
     create_missing = models.BooleanField(_("create missing related rows"), default=False)
     user = models.ForeignKey(

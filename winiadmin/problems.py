@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,13 +79,13 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.sheet is not None:
-            where.append(f"sheet {self.sheet!r}")
+            where.append(gettext("sheet %(sheet)r") % {"sheet": self.sheet})
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(gettext("row %(row)s") % {"row": self.row})
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where.append(gettext("column %(column)r") % {"column": self.column})
         if self.value is not None:
-            where.append(f"value {self.value!r}")
+            where.append(gettext("value %(value)r") % {"value": self.value})
         prefix = ", ".join(where)
         return f"{prefix[:1].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
 

@@ -8,6 +8,7 @@ import errno
 from pathlib import PurePath
 
 from django.core.files.storage import Storage, storages
+from django.utils.translation import gettext as _
 
 from winiadmin.conf import get_config
 from winiadmin.exceptions import WiniadminError
@@ -73,12 +74,20 @@ def discard_job_files(storage: Storage, job_id: object) -> None:
         return
 
 
-def storage_error_message(exc: OSError, what: str = "The file") -> str:
+def storage_error_message(exc: OSError, *, preview: bool = False) -> str:
+    """Why the upload (or, ``preview``, its cleaned preview) could not be stored."""
     if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
-        reason = "the server has no space left for uploads"
+        reason = _("the server has no space left for uploads")
     else:
         reason = exc.strerror or type(exc).__name__
-    return (
-        f"{what} could not be stored: {reason}. Nothing was imported; try again later, "
-        "or tell an administrator."
-    )
+    if preview:
+        text = _(
+            "The preview could not be stored: %(reason)s. Nothing was imported; try again "
+            "later, or tell an administrator."
+        )
+    else:
+        text = _(
+            "The file could not be stored: %(reason)s. Nothing was imported; try again later, "
+            "or tell an administrator."
+        )
+    return text % {"reason": reason}

@@ -98,15 +98,15 @@ def test_problems_csv_holds_the_original_rows_disarmed(make_job: MakeJob) -> Non
     job = make_job(content=content)
     rows = read_csv(problems_csv(job))
     assert rows[0] == [
-        "row", "severity", "problem", "column", "value", "message",
+        "row", "severity", "code", "problem", "column", "value", "message",
         "sku", "name", "price", "quantity", "category", "store", "available_from",
     ]  # fmt: skip
     assert rows[1] == [
-        "3", "error", "Invalid value", "price", "lots", "Not a number.",
+        "3", "error", "invalid_value", "Invalid value", "price", "lots", "Not a number.",
         "A-2", "'=cmd|' /C calc'!A0", "lots", "1", "'@SUM(A1)", "'+49 30", "",
     ]  # fmt: skip
-    assert rows[2][:5] == ["4", "error", "Invalid value", "quantity", "x"]
-    assert rows[2][6:] == ["A-3", "Minus", "-1", "x", "", "", ""]
+    assert rows[2][:6] == ["4", "error", "invalid_value", "Invalid value", "quantity", "x"]
+    assert rows[2][7:] == ["A-3", "Minus", "-1", "x", "", "", ""]
     assert len(rows) == 3
 
 
@@ -121,7 +121,9 @@ def test_problems_naming_a_sheet_get_a_sheet_column_and_show_it(
     job.save(update_fields=["report"])
     rows = read_csv(problems_csv(job))
     assert rows[0][:3] == ["sheet", "row", "severity"]
-    assert rows[1] == ["Order lines", "4", "error", "Unknown key", "order", "O-9", "…"]
+    assert rows[1] == [
+        "Order lines", "4", "error", "unknown_key", "Unknown key", "order", "O-9", "…",
+    ]  # fmt: skip
     assert rows[2][:3] == ["", "", "error"]
     page = html(su_client.get(job_url(job, "problems")))
     assert "Sheet Order lines, Row 4, column order" in page
@@ -138,19 +140,19 @@ def test_problems_csv_download(su_client: Client, make_job: MakeJob, samples: Pa
     assert len(rows) == 1 + job.report["problem_count"] == 8
     # A file-level problem has no row, so no original values.
     assert rows[1] == [
-        "", "warning", "Unexpected column", "notes", "", "This column is not used by the "
-        "importer and is ignored.",
+        "", "warning", "unexpected_column", "Unexpected column", "notes", "",
+        "This column is not used by the importer and is ignored.",
     ]  # fmt: skip
     by_row = {row[0]: row for row in rows[2:]}
-    assert by_row["3"][4] == "12,50 EUR"
-    assert by_row["3"][6:] == [
+    assert by_row["3"][5] == "12,50 EUR"
+    assert by_row["3"][7:] == [
         "SKU-0002", "Red Shovel", "12,50 EUR", "11", "Kitchen", "Online", "2026-02-08", "",
     ]  # fmt: skip
     # As typed, not as cleaned: the date that is no date, the quantity that is no number.
-    assert by_row["8"][6:] == [
+    assert by_row["8"][7:] == [
         "SKU-0007", "Happy Chess Set", "89.10", "54", "Garden", "Online", "31/02/2026", "check",
     ]  # fmt: skip
-    assert by_row["10"][9] == "lots"
+    assert by_row["10"][10] == "lots"
 
 
 @pytest.mark.django_db
@@ -159,7 +161,7 @@ def test_problems_csv_without_the_upload(make_job: MakeJob, samples: Path) -> No
     job.file.delete(save=True)
     rows = read_csv(problems_csv(job))
     assert len(rows) == 8
-    assert all(len(row) == 6 for row in rows[1:])  # where, what, why: no original values
+    assert all(len(row) == 7 for row in rows[1:])  # where, what, why: no original values
 
 
 @pytest.mark.django_db

@@ -155,7 +155,7 @@ def test_cancel_a_queued_job(
     with committed():
         enqueue_execution(job, skip_invalid=False)
     assert cancel_job(job) == CancelOutcome.CANCELLED
-    assert job.status == Status.CANCELLED and job.error == CANCELLED_MESSAGE
+    assert job.status == Status.CANCELLED and job.error == str(CANCELLED_MESSAGE)
     assert run_queued(str(job.pk)) == "not claimed"
     assert not Product.objects.exists()
     assert endings == [(str(job.pk), Status.CANCELLED)]
@@ -177,7 +177,7 @@ def test_a_cancel_requested_while_running_rolls_the_import_back(
     with override_settings(WINIADMIN={"PROGRESS_INTERVAL": 0.02}), pytest.raises(JobCancelled):
         run_execution(job, None)
     job.refresh_from_db()
-    assert job.status == Status.CANCELLED and job.error == CANCELLED_MESSAGE
+    assert job.status == Status.CANCELLED and job.error == str(CANCELLED_MESSAGE)
     assert not Tag.objects.exists()
     assert endings[-1] == (str(job.pk), Status.CANCELLED)
 

@@ -97,7 +97,7 @@ def test_a_cancel_during_the_load_answers_at_once_and_holds(
           f"worker stopped {stopped:.2f} s later")  # fmt: skip
     # Not a timing test: the lock timeout a blocked request would wait for is 20 s.
     assert answered < 5
-    assert job.error == CANCELLED_MESSAGE
+    assert job.error == str(CANCELLED_MESSAGE)
     assert not Line.objects.exists()
     assert not job.created_counts and not job.created_pks
 
@@ -132,4 +132,4 @@ def test_a_cancel_stops_a_long_statement_of_the_load(make_job: MakeJob, workers:
     stopped = time.monotonic() - started
     print(f"\n[postgres] cancel to the worker stopped, mid-statement: {stopped:.2f} s")
     assert stopped < 15  # half the statement; it stops in about a second
-    assert job.error == CANCELLED_MESSAGE and not Line.objects.exists()
+    assert job.error == str(CANCELLED_MESSAGE) and not Line.objects.exists()

@@ -123,7 +123,7 @@ def test_expired_files_are_deleted_by_the_cleanup(products: None) -> None:
     ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     out = StringIO()
     call_command("winiadmin_cleanup", stdout=out)
-    assert "1 export file(s) whose download link expired were deleted." in out.getvalue()
+    assert "1 export file whose download link expired was deleted." in out.getvalue()
     assert not upload_storage().exists(job.file)
     job.refresh_from_db()
     assert (job.status, job.file, job.link_works()) == (Status.EXPIRED, "", False)

@@ -66,7 +66,7 @@ def test_a_cancel_pending_at_commit_rolls_everything_back(make_job: MakeJob, how
     with pytest.raises(JobCancelled):
         run_execution(job, job.user)
     job.refresh_from_db()
-    assert job.status == Status.CANCELLED and job.error == CANCELLED_MESSAGE
+    assert job.status == Status.CANCELLED and job.error == str(CANCELLED_MESSAGE)
     assert not Product.objects.exists() and job.created_counts == {} and logged(job) == 0
 
 
@@ -82,7 +82,7 @@ def test_a_cancel_while_rechecking_an_unchanged_file_is_kept(make_job: MakeJob) 
     with pytest.raises(JobCancelled):
         run_validation(recheck)
     recheck.refresh_from_db()
-    assert recheck.status == Status.CANCELLED and recheck.error == CANCELLED_MESSAGE
+    assert recheck.status == Status.CANCELLED and recheck.error == str(CANCELLED_MESSAGE)
 
 
 def test_a_cancel_while_importing_an_unchanged_file_is_kept(make_job: MakeJob) -> None:

@@ -52,9 +52,9 @@ def test_the_problems_csv_neutralises_every_formula(su_client: Client) -> None:
     assert not [c for c in cells if c.startswith(FORMULA_STARTS) and not is_plain_number(c)]
     header = rows[0]
     assert header[-2:] == ['\'=HYPERLINK("http://x")', "'@header"]
-    invalid_prices = [row for row in rows[1:] if row[3] == "price"]
+    invalid_prices = [row for row in rows[1:] if row[4] == "price"]
     assert len(invalid_prices) == len(DANGEROUS)
     for index, (row, value) in enumerate(zip(invalid_prices, DANGEROUS, strict=True)):
         shown = "'" + value.replace("\r", "\n")  # the reader's line break inside a value
-        assert row[4] == shown  # the problem's value
-        assert row[6:] == [f"X-{index}", shown, shown, "1", "", "", "", shown, shown]  # the row
+        assert row[5] == shown  # the problem's value
+        assert row[7:] == [f"X-{index}", shown, shown, "1", "", "", "", shown, shown]  # the row

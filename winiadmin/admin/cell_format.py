@@ -159,13 +159,27 @@ def format_text(text: str | None, column: ColumnFormat) -> str | None:
         return text
     try:
         value = parse(text)
-    except (ValueError, InvalidOperation):
+    except (ValueError, InvalidOperation, KeyError):
         return text
     return format_value(value, column.decimal_places)
 
 
+def format_text_row(texts: Sequence[str], dtypes: Sequence[str]) -> list[str]:
+    """A row the report kept as text (a workbook sheet's preview), each cell read back by its
+    column's dtype and shown as the grid shows it; empty cells empty. Without dtypes (a report
+    written before they were kept) the text is shown as it is."""
+    shown: list[str] = []
+    for index, text in enumerate(texts):
+        dtype = dtypes[index] if index < len(dtypes) else ""
+        column = ColumnFormat("", dtype, "")
+        value = format_text(text, column) if text != "" else ""
+        shown.append("" if value is None else value)
+    return shown
+
+
 _TEXT_PARSERS: dict[str, Callable[[str], object]] = {
     "Int": int,
+    "Boolean": {"True": True, "False": False, "true": True, "false": False}.__getitem__,
     "Float32": Decimal,
     "Float64": Decimal,
     "Decimal": Decimal,

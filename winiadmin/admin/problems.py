@@ -52,11 +52,13 @@ def problems_csv(job: "ImportJob") -> str:
     # table's, so it is given for problems without a sheet only.
     problems = job.import_report.problems
     sheets = any(p.sheet for p in problems)
-    columns = [*(["sheet"] if sheets else []), "row", "severity", "problem", "column", "value"]
-    columns += ["message", *header]
+    # The column names, the severity and the code (the problem's kind) are the same in every
+    # language; the problem in words and the message are in the language of the check.
+    columns = [*(["sheet"] if sheets else []), "row", "severity", "code", "problem", "column"]
+    columns += ["value", "message", *header]
     lines = []
     for p in problems:
         original = originals.get(p.row, []) if p.row is not None and not p.sheet else []
-        cells = [p.row, p.severity, p.label, p.column, p.value, p.message]
+        cells = [p.row, p.severity, p.kind, p.label, p.column, p.value, p.message]
         lines.append([*([p.sheet] if sheets else []), *cells, *original])
     return csv_text(columns, lines)

@@ -54,7 +54,7 @@ from winiadmin.jobs.runner import JobStateError, create_job
 from winiadmin.jobs.stale import reap_stale_jobs
 from winiadmin.jobs.undo import nothing_to_undo
 from winiadmin.models import ImportJob
-from winiadmin.readers.cells import BAD_BYTES_MESSAGE
+from winiadmin.readers.cells import is_bad_bytes_message
 from winiadmin.results import ModelCount
 from winiadmin.storage import UploadStorageError
 
@@ -316,7 +316,7 @@ def read_again_fields(job: ImportJob) -> dict[str, bool]:
     header row in question: see :func:`header_row_in_question`)."""
     report = job.import_report
     label = report.source.encoding
-    bad_bytes = any(p.message.startswith(BAD_BYTES_MESSAGE) for p in report.problems)
+    bad_bytes = any(is_bad_bytes_message(p.message) for p in report.problems)
     doubtful = bool(label) and (label != "UTF-8" or bad_bytes)
     text = bool(job.read_options.get("encoding")) or doubtful
     header = header_row_in_question(report, job.read_options.get("header_row"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from winiadmin.api.errors import forbidden, not_found
 from winiadmin.exceptions import ImporterNotFound
@@ -31,7 +32,7 @@ def importer_for(user: User, name: str) -> type[Importer]:
     except ImporterNotFound as exc:
         raise not_found(str(exc)) from exc
     if not can_import(user, importer):
-        raise forbidden("You may not import with this importer.")
+        raise forbidden(_("You may not import with this importer."))
     return importer
 
 
@@ -42,9 +43,9 @@ def visible_job(user: User, job_id: str) -> ImportJob:
     except ValidationError:  # not a UUID
         job = None
     if job is None:
-        raise not_found("No such import job.")
+        raise not_found(_("No such import job."))
     if not can_view_job(user, job):
-        raise forbidden("This import belongs to another user.")
+        raise forbidden(_("This import belongs to another user."))
     return job
 
 
@@ -61,4 +62,4 @@ def job_list(user: User) -> QuerySet[ImportJob]:
 
 def check_undo(user: User, job: ImportJob, plan: UndoPlan) -> None:
     if not can_undo(user, job, plan.labels):
-        raise forbidden("You may not delete what this import created.")
+        raise forbidden(_("You may not delete what this import created."))

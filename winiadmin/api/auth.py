@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.utils.translation import gettext
 
 from winiadmin.api.errors import ApiError
 from winiadmin.tokens import token_for_key
@@ -31,7 +32,7 @@ def authenticate(request: HttpRequest) -> User:
         return _token_user(request, header)
     user: User = request.user
     if not (user.is_authenticated and user.is_active):
-        raise ApiError(401, "not_authenticated", "Log in, or send a bearer token.")
+        raise ApiError(401, "not_authenticated", gettext("Log in, or send a bearer token."))
     if request.method not in SAFE_METHODS:
         _check_csrf(request)
     else:
@@ -42,10 +43,11 @@ def authenticate(request: HttpRequest) -> User:
 def _token_user(request: HttpRequest, header: str) -> User:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
-        raise ApiError(401, "invalid_token", "Send 'Authorization: Bearer <token>'.")
+        raise ApiError(401, "invalid_token", gettext("Send 'Authorization: Bearer <token>'."))
     token = token_for_key(key.strip())
     if token is None or not token.user.is_active:
-        raise ApiError(401, "invalid_token", "This token is unknown, expired or its user inactive.")
+        msg = gettext("This token is unknown, expired or its user inactive.")
+        raise ApiError(401, "invalid_token", msg)
     request.user = token.user  # what the jobs record as who ran or undid an import
     return token.user
 

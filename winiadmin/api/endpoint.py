@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 
 from winiadmin.api.auth import authenticate
@@ -45,7 +46,10 @@ def endpoint(handlers: Mapping[str, Handler]) -> Callable[..., HttpResponse]:
             handler = handlers.get(request.method or "")
             if handler is None:
                 response = error_response(
-                    405, "method_not_allowed", f"Allowed: {allowed}.", {"allowed": sorted(handlers)}
+                    405,
+                    "method_not_allowed",
+                    gettext("Allowed: %(methods)s.") % {"methods": allowed},
+                    {"allowed": sorted(handlers)},
                 )
                 response["Allow"] = allowed
                 return response
@@ -61,14 +65,20 @@ def endpoint(handlers: Mapping[str, Handler]) -> Callable[..., HttpResponse]:
 _KNOWN: tuple[tuple[type[Exception] | tuple[type[Exception], ...], int, str, str, bool], ...] = (
     (JobStateError, 409, "job_state", "", True),
     (UploadStorageError, 507, "storage_error", "", True),
-    (Http404, 404, "not_found", "Not found.", True),
-    (PermissionDenied, 403, "permission_denied", "Permission denied.", True),
-    (RequestDataTooBig, 413, "invalid_request", "The request body is too large.", False),
+    (Http404, 404, "not_found", gettext_noop("Not found."), True),
+    (PermissionDenied, 403, "permission_denied", gettext_noop("Permission denied."), True),
+    (
+        RequestDataTooBig,
+        413,
+        "invalid_request",
+        gettext_noop("The request body is too large."),
+        False,
+    ),
     (
         (MultiPartParserError, SuspiciousOperation),
         400,
         "invalid_request",
-        "The request body cannot be read.",
+        gettext_noop("The request body cannot be read."),
         False,
     ),
 )
@@ -80,15 +90,18 @@ def _failure(request: HttpRequest, exc: Exception) -> JsonResponse:
         return exc.response()
     for kinds, status, code, default, own_message in _KNOWN:
         if isinstance(exc, kinds):
-            return error_response(status, code, (own_message and str(exc)) or default)
+            message = (own_message and str(exc)) or (gettext(default) if default else "")
+            return error_response(status, code, message)
     logger.error("winiadmin API: %s %s failed", request.method, request.path, exc_info=exc)
-    return error_response(500, "server_error", "Unexpected error; it was logged.")
+    return error_response(500, "server_error", gettext("Unexpected error; it was logged."))
 
 
 @csrf_exempt
 def unknown_url(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any URL under the API that matches no endpoint: a JSON 404, not Django's page."""
-    return error_response(404, "not_found", f"No API endpoint at {request.path}.")
+    return error_response(
+        404, "not_found", gettext("No API endpoint at %(path)s.") % {"path": request.path}
+    )
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
@@ -98,9 +111,9 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid(f"The body is not JSON: {exc}") from exc
+        raise invalid(gettext("The body is not JSON: %(error)s") % {"error": exc}) from exc
     if not isinstance(data, dict):
-        raise invalid("The body must be a JSON object.")
+        raise invalid(gettext("The body must be a JSON object."))
     return data
 
 

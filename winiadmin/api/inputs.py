@@ -6,6 +6,8 @@ from __future__ import annotations
 import codecs
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
 from winiadmin.api.errors import ApiError, invalid
 from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError, WiniadminError
@@ -29,11 +31,14 @@ READ_OPTIONS = ("encoding", "delimiter", "sheet", "header_row")
 def checked_upload(upload: UploadedFile[bytes] | None) -> UploadedFile[bytes]:
     """The upload, if it is there, within ``MAX_UPLOAD_SIZE`` and a table (not a PDF…)."""
     if upload is None:
-        raise ApiError(400, "invalid_file", "Send the file as the multipart field 'file'.")
+        raise ApiError(400, "invalid_file", _("Send the file as the multipart field 'file'."))
     limit = get_config().MAX_UPLOAD_SIZE
     size = upload.size or 0
     if size > limit:
-        msg = f"The file is {size} bytes; the largest accepted is {limit}."
+        msg = _("The file is %(size)s bytes; the largest accepted is %(limit)s.") % {
+            "size": size,
+            "limit": limit,
+        }
         raise ApiError(413, "invalid_file", msg, {"size": size, "limit": limit})
     try:
         detect_format(head_and_tail(upload), upload.name)
@@ -52,7 +57,7 @@ def fetched(body: Mapping[str, Any]) -> UploadedFile[bytes]:
             return from_storage(storage, path)
     except SourceError as exc:
         raise ApiError(400, "invalid_source", str(exc)) from exc
-    msg = "Name the file by 'url', or by 'storage' and 'path' (or upload it as multipart)."
+    msg = _("Name the file by 'url', or by 'storage' and 'path' (or upload it as multipart).")
     raise invalid(msg, {"field": "url"})
 
 
@@ -61,7 +66,7 @@ def option_texts(importer: type[Importer], given: object) -> dict[str, str]:
     if given is None:
         given = {}
     if not isinstance(given, dict):
-        raise invalid("options must be a JSON object.", {"field": "options"})
+        raise invalid(_("options must be a JSON object."), {"field": "options"})
     texts = {str(k): _text(v) for k, v in given.items() if v is not None}
     try:
         importer.resolve_options(importer.parse_options(texts))
@@ -81,7 +86,8 @@ def read_options(given: Mapping[str, Any]) -> dict[str, Any]:
     counted from 1 as people count sheets; ``header_row``: counted from 1."""
     unknown = sorted(set(given) - set(READ_OPTIONS))
     if unknown:
-        raise invalid(f"Unknown read options: {', '.join(unknown)}.", {"field": "read_options"})
+        msg = _("Unknown read options: %(options)s.") % {"options": ", ".join(unknown)}
+        raise invalid(msg, {"field": "read_options"})
     chosen: dict[str, Any] = {}
     encoding = given.get("encoding")
     if encoding not in (None, ""):
@@ -89,11 +95,12 @@ def read_options(given: Mapping[str, Any]) -> dict[str, Any]:
             codecs.lookup(str(encoding))
             chosen["encoding"] = str(encoding)
         except LookupError as exc:
-            raise invalid(f"Unknown encoding {encoding!r}.", {"field": "encoding"}) from exc
+            msg = _("Unknown encoding %(encoding)r.") % {"encoding": encoding}
+            raise invalid(msg, {"field": "encoding"}) from exc
     delimiter = given.get("delimiter")
     if delimiter not in (None, ""):
         if len(str(delimiter)) != 1:
-            raise invalid("delimiter must be one character.", {"field": "delimiter"})
+            raise invalid(_("delimiter must be one character."), {"field": "delimiter"})
         chosen["delimiter"] = str(delimiter)
     sheet = given.get("sheet")
     if sheet not in (None, ""):
@@ -102,6 +109,7 @@ def read_options(given: Mapping[str, Any]) -> dict[str, Any]:
     header = given.get("header_row")
     if header not in (None, ""):
         if not str(header).isdigit() or int(str(header)) < 1:
-            raise invalid("header_row must be a whole number from 1.", {"field": "header_row"})
+            msg = _("header_row must be a whole number from 1.")
+            raise invalid(msg, {"field": "header_row"})
         chosen["header_row"] = int(str(header))
     return chosen

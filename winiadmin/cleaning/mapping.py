@@ -25,6 +25,7 @@ from difflib import SequenceMatcher, get_close_matches
 from enum import StrEnum
 
 import polars as pl
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from winiadmin.cleaning.columns import IGNORED_COLUMNS
@@ -102,7 +103,7 @@ class ColumnMapping:
         for pair in pairs:
             header, sep, target = pair.partition("=")
             if not sep or not header.strip():
-                msg = f"Expected 'File header=column', not {pair!r}."
+                msg = gettext("Expected 'File header=column', not %(pair)r.") % {"pair": pair}
                 raise MappingError(msg)
             columns[header.strip()] = target.strip() or None
         return cls(columns)
@@ -244,16 +245,20 @@ def _apply_chosen(matcher: _Matcher, chosen: ColumnMapping, expected: Sequence[s
     for wanted, target in chosen.columns.items():
         header = wanted if wanted in matcher.free_headers else by_key.get(normalised(wanted))
         if header is None or header not in matcher.free_headers:
-            msg = f"The column mapping names {wanted!r}, which is not a column of the file."
+            msg = gettext(
+                "The column mapping names %(header)r, which is not a column of the file."
+            ) % {"header": wanted}
             raise MappingError(msg)
         if target is not None and target not in expected:
-            msg = (
-                f"The column mapping sends {wanted!r} to {target!r}, which the importer does not "
-                f"expect (expected: {', '.join(expected)})."
-            )
+            msg = gettext(
+                "The column mapping sends %(header)r to %(target)r, which the importer does not "
+                "expect (expected: %(expected)s)."
+            ) % {"header": wanted, "target": target, "expected": ", ".join(expected)}
             raise MappingError(msg)
         if target is not None and target not in matcher.free_targets:
-            msg = f"The column mapping feeds {target!r} from more than one file column."
+            msg = gettext("The column mapping feeds %(target)r from more than one file column.") % {
+                "target": target
+            }
             raise MappingError(msg)
         reason = MatchReason.IGNORED if target is None else MatchReason.CHOSEN
         matcher.claim(header, target, reason)
@@ -326,22 +331,28 @@ def duplicated_headers(
 
 def duplicate_message(target: str, headers: Sequence[str], letters: Sequence[str]) -> str:
     """ "The header 'name' appears in columns B and E; rename one of them (…)." """
-    choose = f" (or choose in the column mapping which one feeds {target!r})"
     if len(set(headers)) == 1:
-        where = f"{', '.join(letters[:-1])} and {letters[-1]}"
-        return f"The header {headers[0]!r} appears in columns {where}; rename one of them{choose}."
+        where = gettext("%(first)s and %(last)s") % {
+            "first": ", ".join(letters[:-1]),
+            "last": letters[-1],
+        }
+        return gettext(
+            "The header %(header)r appears in columns %(columns)s; rename one of them (or "
+            "choose in the column mapping which one feeds %(target)r)."
+        ) % {"header": headers[0], "columns": where, "target": target}
     listed = [
-        f"{header!r} (column {letter})" for header, letter in zip(headers, letters, strict=True)
+        gettext("%(header)r (column %(letter)s)") % {"header": header, "letter": letter}
+        for header, letter in zip(headers, letters, strict=True)
     ]
     if len(listed) == 2:
-        return (
-            f"The headers {listed[0]} and {listed[1]} both match the column {target!r}; "
-            f"rename one of them{choose}."
-        )
-    return (
-        f"The headers {', '.join(listed[:-1])} and {listed[-1]} all match the column "
-        f"{target!r}; rename all but one of them{choose}."
-    )
+        return gettext(
+            "The headers %(first)s and %(second)s both match the column %(target)r; rename one "
+            "of them (or choose in the column mapping which one feeds %(target)r)."
+        ) % {"first": listed[0], "second": listed[1], "target": target}
+    return gettext(
+        "The headers %(first)s and %(last)s all match the column %(target)r; rename all but "
+        "one of them (or choose in the column mapping which one feeds %(target)r)."
+    ) % {"first": ", ".join(listed[:-1]), "last": listed[-1], "target": target}
 
 
 def sample_values(frame: pl.DataFrame, n: int = 3) -> dict[str, list[str]]:

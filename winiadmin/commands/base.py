@@ -14,6 +14,7 @@ from types import FrameType
 from typing import Any, final
 
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from winiutils.core.oop.mixins.mixin import ABCLoggingMixin
 
 
@@ -38,7 +39,7 @@ def alarm(seconds: int | None) -> Iterator[None]:
         return
 
     def on_alarm(_signum: int, _frame: FrameType | None) -> None:
-        msg = f"Timed out after {seconds} s."
+        msg = _("Timed out after %(seconds)s s.") % {"seconds": seconds}
         raise CommandTimeout(msg)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -105,10 +106,13 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            msg = f"{text!r} is not a whole number"
+            msg = _("%(value)r is not a whole number") % {"value": text}
             raise ArgumentTypeError(msg) from None
         if value < minimum:
-            msg = f"must be at least {minimum}, not {value}"
+            msg = _("must be at least %(minimum)s, not %(value)s") % {
+                "minimum": minimum,
+                "value": value,
+            }
             raise ArgumentTypeError(msg)
         return value
 

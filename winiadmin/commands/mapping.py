@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from django.core.management import CommandError
+from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.mapping import ColumnMapping, MappingError, MatchedColumns, MatchReason
 
@@ -25,16 +26,22 @@ def _read_json(path: Path) -> ColumnMapping:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        msg = f"Cannot read the column map file {path}: {exc.strerror or exc}."
+        msg = _("Cannot read the column map file %(path)s: %(error)s.") % {
+            "path": path,
+            "error": exc.strerror or exc,
+        }
         raise MappingError(msg) from exc
     except ValueError as exc:
-        msg = f"The column map file {path} is not valid JSON: {exc}."
+        msg = _("The column map file %(path)s is not valid JSON: %(error)s.") % {
+            "path": path,
+            "error": exc,
+        }
         raise MappingError(msg) from exc
     if not isinstance(data, dict) or not all(isinstance(v, str | None) for v in data.values()):
-        msg = (
-            f"The column map file {path} must hold one JSON object: "
+        msg = _(
+            "The column map file %(path)s must hold one JSON object: "
             '{"File header": "column", "Ignored header": null}.'
-        )
+        ) % {"path": path}
         raise MappingError(msg)
     return ColumnMapping.from_json(data)
 
@@ -47,8 +54,8 @@ def describe_matches(matches: MatchedColumns) -> list[str]:
             continue
         how = match.reason.label
         if match.score is not None:
-            how = f"{how}, {match.score:.0%} alike"
-        target = match.target or "(ignored)"
+            how = _("%(how)s, %(score)d%% alike") % {"how": how, "score": round(match.score * 100)}
+        target = match.target or _("(ignored)")
         lines.append(f"  {match.header!r} → {target} ({how})")
     return lines
 
@@ -58,9 +65,12 @@ def unmatched_message(matches: MatchedColumns) -> str:
     parts = []
     for name in matches.unmatched:
         closest = matches.closest_headers(name)
-        like = f" (closest file headers: {', '.join(map(repr, closest))})" if closest else ""
+        like = (
+            _(" (closest file headers: %(headers)s)") % {"headers": ", ".join(map(repr, closest))}
+            if closest
+            else ""
+        )
         parts.append(f"{name}{like}")
-    return (
-        f"No file column matches: {'; '.join(parts)}. "
-        f"Map them with --column_map 'File header={matches.unmatched[0]}'."
-    )
+    return _(
+        "No file column matches: %(columns)s. Map them with --column_map 'File header=%(first)s'."
+    ) % {"columns": "; ".join(parts), "first": matches.unmatched[0]}

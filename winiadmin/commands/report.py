@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.core.management import CommandError
 from django.core.management.base import OutputWrapper
 from django.core.management.color import Style
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from winiadmin.exceptions import describe_exception
@@ -36,7 +37,10 @@ def write_report(
         stdout.write(row_accounting_line(result))
     timings = " · ".join(f"{stage.value} {secs:.2f} s" for stage, secs in result.timings.items())
     if timings:
-        stdout.write(f"Time: {timings} (total {result.total_seconds:.2f} s).")
+        total = f"{result.total_seconds:.2f}"
+        stdout.write(
+            _("Time: %(timings)s (total %(total)s s).") % {"timings": timings, "total": total}
+        )
     if result.ok:  # a failure's reason is the CommandError the caller raises
         stdout.write(_verdict(result, style))
 
@@ -50,7 +54,7 @@ def _write_unmatched(
         if unmatched.created:
             stdout.write(line)
             continue
-        hint = " (--create_missing creates them)" if unmatched.can_create else ""
+        hint = _(" (--create_missing creates them)") if unmatched.can_create else ""
         stderr.write(style.ERROR(line + hint))
 
 
@@ -62,14 +66,14 @@ def failure(result: ImportResult) -> CommandError:
     """
     crash = result.exception
     if crash is not None:
-        msg = (
-            f"Importer {crash.importer!r} failed: {describe_exception(crash.error)} "
-            "(run with --traceback for details)"
-        )
+        msg = _("Importer %(importer)r failed: %(error)s (run with --traceback for details)") % {
+            "importer": crash.importer,
+            "error": describe_exception(crash.error),
+        }
         error = CommandError(msg)
         error.__cause__ = crash.error
         return error
-    return CommandError(result.error or "The import failed; nothing was written.")
+    return CommandError(result.error or _("The import failed; nothing was written."))
 
 
 def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -> None:
@@ -80,7 +84,11 @@ def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -
         return
     errors = _counted("%(count)s error", "%(count)s errors", report.error_count)
     warnings = _counted("%(count)s warning", "%(count)s warnings", report.warning_count)
-    stderr.write(style.WARNING(f"Problems: {errors}, {warnings}."))
+    stderr.write(
+        style.WARNING(
+            _("Problems: %(errors)s, %(warnings)s.") % {"errors": errors, "warnings": warnings}
+        )
+    )
     shown: list[Problem] = sorted(
         [
             p
@@ -91,34 +99,38 @@ def _write_problems(result: ImportResult, stderr: OutputWrapper, style: Style) -
     )[:SHOWN_PROBLEMS]
     for problem in shown:
         paint = style.ERROR if problem.is_error else style.WARNING
-        stderr.write(paint(f"  {problem.severity.value}: {problem}"))
+        severity = _("error") if problem.is_error else _("warning")
+        stderr.write(paint(f"  {severity}: {problem}"))
     if len(report) - crashed > len(shown):
-        stderr.write(f"  … and {len(report) - crashed - len(shown):,} more.")
+        more = f"{len(report) - crashed - len(shown):,}"
+        stderr.write("  " + _("… and %(n)s more.") % {"n": more})
 
 
 def _table(result: ImportResult) -> str:
     would = result.status is not ImportStatus.SUCCEEDED
-    verb = "Would create" if would else "Created"
+    verb = _("Would create") if would else _("Created")
     width = max(len(c.label) for c in result.created)
     # Upserting importers also say how many stored rows were (or would be) updated.
     upsert = any(c.updated or c.unchanged for c in result.created)
-    extra = f"  {'Would update' if would else 'Updated':>12}  {'Unchanged':>12}" if upsert else ""
-    lines = [f"{'Model':<{width}}  {verb:>12}{extra}"]
+    updated = _("Would update") if would else _("Updated")
+    extra = f"  {updated:>12}  {_('Unchanged'):>12}" if upsert else ""
+    width = max(width, len(_("Model")), len(_("total")))
+    lines = [f"{_('Model'):<{width}}  {verb:>12}{extra}"]
     for c in result.created:
         more = f"  {c.updated:>12,}  {c.unchanged:>12,}" if upsert else ""
-        removed = f"  ({c.removed:,} removed)" if c.removed else ""
+        removed = "  " + _("(%(n)s removed)") % {"n": f"{c.removed:,}"} if c.removed else ""
         lines.append(f"{c.label:<{width}}  {c.count:>12,}{more}{removed}")
     total = f"  {result.total_updated:>12,}  {result.total_unchanged:>12,}" if upsert else ""
-    lines.append(f"{'total':<{width}}  {result.total_created:>12,}{total}")
+    lines.append(f"{_('total'):<{width}}  {result.total_created:>12,}{total}")
     return "\n".join(lines)
 
 
 def _changes(result: ImportResult) -> str:
     """The updated rows' changed values, old → new (the first few per model, as kept)."""
-    lines = ["Changes (old → new):"]
+    lines = [_("Changes (old → new):")]
     for label, changes in result.changes.items():
         for change in changes:
-            row = f"row {change.row}, " if change.row is not None else ""
+            row = _("row %(row)s, ") % {"row": change.row} if change.row is not None else ""
             key = ", ".join(str(part) for part in change.key)
             cells = "; ".join(
                 f"{name} {old} → {new}" for name, (old, new) in change.changes.items()
@@ -130,17 +142,33 @@ def _changes(result: ImportResult) -> str:
 def row_accounting_line(result: ImportResult) -> str:
     """``Rows: 7 read = 3 imported + 0 updated + 0 unchanged + 1 skipped + 3 rejected …``."""
     rows = result.rows
-    would = "" if result.committed else " (nothing written; what the import would do)"
     dropped = (
-        f" ({rows.dropped:,} of them dropped by the cleaning rules: repeated or empty rows)"
+        _(" (%(n)s of them dropped by the cleaning rules: repeated or empty rows)")
+        % {"n": f"{rows.dropped:,}"}
         if rows.dropped
         else ""
     )
-    return (
-        f"Rows{would}: {rows.read:,} read = {rows.imported:,} imported + {rows.updated:,} "
-        f"updated + {rows.unchanged:,} unchanged + {rows.skipped:,} skipped{dropped} + "
-        f"{rows.rejected:,} rejected."
-    )
+    counts = {
+        "read": f"{rows.read:,}",
+        "imported": f"{rows.imported:,}",
+        "updated": f"{rows.updated:,}",
+        "unchanged": f"{rows.unchanged:,}",
+        "skipped": f"{rows.skipped:,}",
+        "dropped": dropped,
+        "rejected": f"{rows.rejected:,}",
+    }
+    if result.committed:
+        line = _(
+            "Rows: %(read)s read = %(imported)s imported + %(updated)s updated + %(unchanged)s "
+            "unchanged + %(skipped)s skipped%(dropped)s + %(rejected)s rejected."
+        )
+    else:
+        line = _(
+            "Rows (nothing written; what the import would do): %(read)s read = %(imported)s "
+            "imported + %(updated)s updated + %(unchanged)s unchanged + %(skipped)s "
+            "skipped%(dropped)s + %(rejected)s rejected."
+        )
+    return line % counts
 
 
 def _verdict(result: ImportResult, style: Style) -> str:
@@ -153,8 +181,12 @@ def _verdict(result: ImportResult, style: Style) -> str:
         else ""
     )
     if result.status is ImportStatus.DRY_RUN:
-        return style.WARNING(f"DRY RUN: nothing was written.{skipped}")
-    updated = f" Updated {result.total_updated:,}." if result.total_updated else ""
+        return style.WARNING(_("DRY RUN: nothing was written.") + skipped)
+    updated = (
+        " " + _("Updated %(count)s.") % {"count": f"{result.total_updated:,}"}
+        if result.total_updated
+        else ""
+    )
     created = _counted(
         "Imported %(count)s object.", "Imported %(count)s objects.", result.total_created
     )

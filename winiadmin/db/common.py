@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from django.db import DataError, IntegrityError
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import LoadError
 
@@ -37,5 +38,8 @@ def refused_as_load_error(model: type[Model]) -> Iterator[None]:
         yield
     except (IntegrityError, DataError) as exc:
         reason = " ".join(str(exc).split())  # PostgreSQL spreads DETAIL over several lines
-        msg = f"{model._meta.label}: the database refused the rows: {reason}"
+        msg = _("%(model)s: the database refused the rows: %(reason)s") % {
+            "model": model._meta.label,
+            "reason": reason,
+        }
         raise LoadError(msg) from exc

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 from django.db import connections
 from django.db.models import ForeignKey, Model
+from django.utils.translation import gettext as _
 
 from winiadmin.db.graph import concrete
 from winiadmin.db.rows_writer import key_mode
@@ -181,8 +182,12 @@ def refuse_repeated(spec: ModelFrame, row_column: str) -> None:
         return
     value = repeated.get_column(spec.ref)[0]
     rows = repeated.get_column(row_column).to_list() if row_column in repeated.columns else []
-    where = f" (rows {', '.join(map(str, rows[:10]))})" if rows else ""
-    msg = f"{spec.model._meta.label}: the identifier {value!r} appears twice in this import{where}."
+    where = _(" (rows %(rows)s)") % {"rows": ", ".join(map(str, rows[:10]))} if rows else ""
+    msg = _("%(model)s: the identifier %(value)r appears twice in this import%(rows)s.") % {
+        "model": spec.model._meta.label,
+        "value": value,
+        "rows": where,
+    }
     raise LoadError(msg)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN
 from winiadmin.db.upsert import (
@@ -134,6 +135,10 @@ def _refuse_repeated(
     if repeated.height:
         first: Key = repeated.select(columns).row(0)
         rows = repeated.get_column(row_column).to_list() if row_column in frame.columns else []
-        where = f" (rows {', '.join(map(str, rows[:10]))})" if rows else ""
-        msg = f"{model._meta.label}: the key {first!r} appears twice in this import{where}."
+        where = _(" (rows %(rows)s)") % {"rows": ", ".join(map(str, rows[:10]))} if rows else ""
+        msg = _("%(model)s: the key %(value)r appears twice in this import%(rows)s.") % {
+            "model": model._meta.label,
+            "value": first,
+            "rows": where,
+        }
         raise LoadError(msg)

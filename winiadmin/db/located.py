@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import CharField, CheckConstraint, Model
+from django.utils.translation import gettext as _
 
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN
 from winiadmin.exceptions import RowRefused
@@ -107,7 +108,10 @@ def refusal_problem(
     column = _column(model, exc, row_values)
     value = row_values.get(column) if column is not None else None
     reason = _reason(exc)
-    message = f"{model._meta.label}: the database refused this row: {reason}"
+    message = _("%(model)s: the database refused this row: %(reason)s") % {
+        "model": model._meta.label,
+        "reason": reason,
+    }
     return Problem(
         ProblemKind.LOAD_FAILED,
         Severity.ERROR,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field, ForeignKey, Model
+from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.tracking import rename_map_of
 from winiadmin.exceptions import ImporterNotFound, WiniadminError
@@ -80,9 +81,10 @@ class ExportColumns:
         """Only the columns named (in the importer's order); an unknown name is refused."""
         unknown = [h for h in headers if h not in self.headers]
         if unknown:
-            msg = f"No export column is named {', '.join(map(repr, unknown))} (known: " + (
-                ", ".join(self.headers) + ")."
-            )
+            msg = _("No export column is named %(names)s (known: %(known)s).") % {
+                "names": ", ".join(map(repr, unknown)),
+                "known": ", ".join(self.headers),
+            }
             raise WiniadminError(msg)
         wanted = set(headers)
         kept = tuple(c for c in self.columns if c.header in wanted)
@@ -96,7 +98,9 @@ def exported_model(importer: type[Importer]) -> type[Model]:
     if isinstance(model, type) and issubclass(model, Model):
         return model
     if not importer.models:
-        msg = f"{importer.get_name()} writes no model, so it has nothing to export."
+        msg = _("%(importer)s writes no model, so it has nothing to export.") % {
+            "importer": importer.get_name()
+        }
         raise WiniadminError(msg)
     return importer.models[-1]
 
@@ -121,7 +125,10 @@ def find_export_importer(name: str) -> type[Importer]:
     found = importers_exporting(model)
     if len(found) > 1:
         names = ", ".join(sorted(i.get_name() for i in found))
-        msg = f"Several importers hold {model._meta.label}'s rows: {names}. Name one."
+        msg = _("Several importers hold %(model)s's rows: %(names)s. Name one.") % {
+            "model": model._meta.label,
+            "names": names,
+        }
         raise ImporterNotFound(msg)
     return found[0]
 
@@ -132,7 +139,9 @@ def export_columns(importer: type[Importer], model: type[Model] | None = None) -
     model = model or exported_model(importer)
     cleaning = importer.cleaning_df_cls
     if cleaning is None:
-        msg = f"{importer.get_name()} declares no cleaning_df_cls, so it has no columns."
+        msg = _("%(importer)s declares no cleaning_df_cls, so it has no columns.") % {
+            "importer": importer.get_name()
+        }
         raise WiniadminError(msg)
     headers = rename_map_of(cleaning)
     lookups = {lookup.field: lookup.by for lookup in importer.lookups if lookup.model is model}
@@ -142,11 +151,17 @@ def export_columns(importer: type[Importer], model: type[Model] | None = None) -
         header = headers.get(name, name)
         column = _column(model, name, header, lookups.get(name))
         if column is None:
-            left_out.append(f"{header} (not a field of {model._meta.label})")
+            left_out.append(
+                _("%(column)s (not a field of %(model)s)")
+                % {"column": header, "model": model._meta.label}
+            )
         else:
             columns.append(column)
     if not columns:
-        msg = f"No column of {importer.get_name()} is a field of {model._meta.label}."
+        msg = _("No column of %(importer)s is a field of %(model)s.") % {
+            "importer": importer.get_name(),
+            "model": model._meta.label,
+        }
         raise WiniadminError(msg)
     return ExportColumns(model, tuple(columns), tuple(left_out))
 

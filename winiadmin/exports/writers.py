@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import WiniadminError
 from winiadmin.exports.cells import cell_schema
@@ -144,7 +145,10 @@ def open_writer(fmt: str, path: Path, columns: Sequence[ExportColumn]) -> Export
     """The writer of ``fmt`` (one of :data:`FORMATS`) over a new file at ``path``."""
     writer = _WRITERS.get(fmt)
     if writer is None:
-        msg = f"Cannot export to {fmt!r} (formats: {', '.join(FORMATS)})."
+        msg = _("Cannot export to %(format)r (formats: %(formats)s).") % {
+            "format": fmt,
+            "formats": ", ".join(FORMATS),
+        }
         raise WiniadminError(msg)
     return writer(path, columns)
 
@@ -153,6 +157,9 @@ def format_of(path: Path) -> str:
     """The format a file name asks for, by its extension."""
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in _WRITERS:
-        msg = f"Cannot tell the format of {path.name!r}: name it .{', .'.join(FORMATS)}."
+        msg = _("Cannot tell the format of %(name)r: name it .%(formats)s.") % {
+            "name": path.name,
+            "formats": ", .".join(FORMATS),
+        }
         raise WiniadminError(msg)
     return fmt

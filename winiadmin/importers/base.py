@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import polars as pl
 from django.db.models import Model
 from django.utils.text import camel_case_to_spaces
+from django.utils.translation import gettext as _
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
 from winiadmin.cleaning.tracking import DuplicateKeyPolicy
@@ -70,13 +71,20 @@ class Importer(ImportDeclarations):
         declared = {option.name: option for option in cls.options}
         unknown = sorted(set(values) - set(declared))
         if unknown:
-            known = ", ".join(declared) or "none"
-            msg = f"Unknown option(s) for {cls.get_name()}: {', '.join(unknown)} (known: {known})."
+            known = ", ".join(declared) or _("none")
+            msg = _("Unknown option(s) for %(importer)s: %(names)s (known: %(known)s).") % {
+                "importer": cls.get_name(),
+                "names": ", ".join(unknown),
+                "known": known,
+            }
             raise WiniadminError(msg)
         resolved = {name: values.get(name, option.default) for name, option in declared.items()}
         missing = [n for n, o in declared.items() if o.required and resolved[n] in (None, "")]
         if missing:
-            msg = f"{cls.get_name()} needs the option(s): {', '.join(missing)}."
+            msg = _("%(importer)s needs the option(s): %(names)s.") % {
+                "importer": cls.get_name(),
+                "names": ", ".join(missing),
+            }
             raise WiniadminError(msg)
         return resolved
 

@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 from django import forms
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 
 class FieldKwargs(TypedDict):
@@ -63,7 +64,10 @@ class IntegerOption(ImportOption):
         try:
             return int(text.strip())
         except ValueError:
-            msg = f"{self.name}: {text!r} is not a whole number."
+            msg = _("%(option)s: %(value)r is not a whole number.") % {
+                "option": self.name,
+                "value": text,
+            }
             raise ValueError(msg) from None
 
     def form_field(self) -> forms.Field:
@@ -82,7 +86,7 @@ class BooleanOption(ImportOption):
         lowered = text.strip().lower()
         if lowered in _TRUE | _FALSE:
             return lowered in _TRUE
-        msg = f"{self.name}: {text!r} is not yes or no."
+        msg = _("%(option)s: %(value)r is not yes or no.") % {"option": self.name, "value": text}
         raise ValueError(msg)
 
     def to_text(self, value: object) -> str:
@@ -100,7 +104,11 @@ class ChoiceOption(ImportOption):
         values = [value for value, _ in self.choices]
         if text in values:
             return text
-        msg = f"{self.name}: {text!r} is not one of {', '.join(values)}."
+        msg = _("%(option)s: %(value)r is not one of %(choices)s.") % {
+            "option": self.name,
+            "value": text,
+            "choices": ", ".join(values),
+        }
         raise ValueError(msg)
 
     def form_field(self) -> forms.Field:
@@ -119,16 +127,17 @@ class ModelOption(ImportOption):
         # The exact text first (a stored name may have spaces), then without surrounding spaces.
         candidates = dict.fromkeys([text, text.strip()])
         name = self.model._meta.verbose_name
-        msg = f"{self.name}: no {name} with {self.to_field} {text!r}."
+        words = {"option": self.name, "model": name, "field": self.to_field, "value": text}
+        msg = _("%(option)s: no %(model)s with %(field)s %(value)r.") % words
         for candidate in candidates:
             try:
                 return self._get(candidate)
             except ObjectDoesNotExist:
                 continue
             except MultipleObjectsReturned:
-                msg = f"{self.name}: several {name} objects have {self.to_field} {text!r}."
+                msg = _("%(option)s: several %(model)s objects have %(field)s %(value)r.") % words
             except (ValueError, ValidationError):
-                msg = f"{self.name}: {text!r} is not a valid {self.to_field} for {name}."
+                msg = _("%(option)s: %(value)r is not a valid %(field)s for %(model)s.") % words
             break
         raise ValueError(msg)
 

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import ImporterNotFound
 from winiadmin.importers.model import model_importer
@@ -62,8 +63,8 @@ def get_importer(name: str) -> type["Importer"]:
     found = _registry.get(name) or _derived().get(name)
     if found is not None:
         return found
-    known = ", ".join(sorted(_registry | _derived())) or "none are registered"
-    msg = f"No importer is named {name!r} (known: {known})."
+    known = ", ".join(sorted(_registry | _derived())) or _("none are registered")
+    msg = _("No importer is named %(name)r (known: %(known)s).") % {"name": name, "known": known}
     raise ImporterNotFound(msg)
 
 
@@ -85,7 +86,10 @@ def find_importer(name: str) -> type["Importer"]:
     if len(writing) == 1:
         return writing[0]
     names = ", ".join(sorted(i.get_name() for i in writing))
-    msg = f"Several importers write {model._meta.label}: {names}. Name one."
+    msg = _("Several importers write %(model)s: %(names)s. Name one.") % {
+        "model": model._meta.label,
+        "names": names,
+    }
     raise ImporterNotFound(msg)
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.coerce import as_dtype
 from winiadmin.cleaning.tracking import rename_map_of
@@ -46,8 +47,10 @@ class TemplateColumn:
 
     @property
     def note(self) -> str:
-        need = "required" if self.required else "optional"
-        return f"{self.kind}, {need}; e.g. {_as_text(self.example)}"
+        words = {"kind": self.kind, "example": _as_text(self.example)}
+        if self.required:
+            return _("%(kind)s, required; e.g. %(example)s") % words
+        return _("%(kind)s, optional; e.g. %(example)s") % words
 
 
 def template_columns(
@@ -58,9 +61,13 @@ def template_columns(
     cleaning = cleaning or importer.cleaning_df_cls
     if cleaning is None:
         if importer.sheets:
-            msg = f"{importer.get_name()} reads a workbook: its template is an Excel file."
+            msg = _("%(importer)s reads a workbook: its template is an Excel file.") % {
+                "importer": importer.get_name()
+            }
         else:
-            msg = f"{importer.get_name()} declares no cleaning_df_cls, so it has no template."
+            msg = _("%(importer)s declares no cleaning_df_cls, so it has no template.") % {
+                "importer": importer.get_name()
+            }
         raise WiniadminError(msg)
     headers = rename_map_of(cleaning)
     required = set(cleaning.get_no_null_cols())
@@ -86,10 +93,15 @@ def template_xlsx(importer: type[Importer]) -> bytes:
         return _workbook_template(importer)
     columns = template_columns(importer)
     help_rows: list[list[object]] = [
-        [c.header, c.kind, "yes" if c.required else "no", _as_text(c.example)] for c in columns
+        [c.header, c.kind, _yes_no(c.required), _as_text(c.example)] for c in columns
     ]
-    help_sheet = Sheet("Help", ["column", "type", "required", "example"], help_rows)
-    return xlsx_bytes([_data_sheet("Data", columns), help_sheet])
+    header = [_("column"), _("type"), _("required"), _("example")]
+    help_sheet = Sheet(_("Help"), header, help_rows)
+    return xlsx_bytes([_data_sheet(_("Data"), columns), help_sheet])
+
+
+def _yes_no(required: bool) -> str:
+    return _("yes") if required else _("no")
 
 
 def _workbook_template(importer: type[Importer]) -> bytes:
@@ -99,11 +111,11 @@ def _workbook_template(importer: type[Importer]) -> bytes:
         columns = template_columns(importer, declared.cleaning_df_cls)
         sheets.append(_data_sheet(declared.name, columns))
         help_rows += [
-            [declared.name, c.header, c.kind, "yes" if c.required else "no", _as_text(c.example)]
+            [declared.name, c.header, c.kind, _yes_no(c.required), _as_text(c.example)]
             for c in columns
         ]
-    header = ["sheet", "column", "type", "required", "example"]
-    return xlsx_bytes([*sheets, Sheet("Help", header, help_rows)])
+    header = [_("sheet"), _("column"), _("type"), _("required"), _("example")]
+    return xlsx_bytes([*sheets, Sheet(_("Help"), header, help_rows)])
 
 
 def _data_sheet(name: str, columns: list[TemplateColumn]) -> Sheet:
@@ -124,15 +136,19 @@ def _describe(dtype: pl.DataType, date_format: str) -> tuple[str, object]:
     """The dtype in words and a default example value of it."""
     human_date = date_format.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
     rules: list[tuple[bool, str, object]] = [
-        (dtype.is_integer(), "whole number", 1),
-        (dtype.is_float(), "number", 1.5),
-        (dtype.is_decimal(), "decimal number", "12.50"),
-        (dtype == pl.Boolean, "yes/no (true/false)", True),
+        (dtype.is_integer(), _("whole number"), 1),
+        (dtype.is_float(), _("number"), 1.5),
+        (dtype.is_decimal(), _("decimal number"), "12.50"),
+        (dtype == pl.Boolean, _("yes/no (true/false)"), True),
         # Dates as text in the declared format: a date cell would read back as ISO only.
-        (dtype == pl.Date, f"date ({human_date})", _EXAMPLE_DAY.date().strftime(date_format)),
-        (dtype == pl.Datetime, "date and time (YYYY-MM-DD HH:MM:SS)", _EXAMPLE_DAY),
-        (dtype == pl.Time, "time of day (HH:MM:SS)", _EXAMPLE_DAY.time()),
-        (dtype == pl.String, "text", "text"),
+        (
+            dtype == pl.Date,
+            _("date (%(format)s)") % {"format": human_date},
+            _EXAMPLE_DAY.date().strftime(date_format),
+        ),
+        (dtype == pl.Datetime, _("date and time (YYYY-MM-DD HH:MM:SS)"), _EXAMPLE_DAY),
+        (dtype == pl.Time, _("time of day (HH:MM:SS)"), _EXAMPLE_DAY.time()),
+        (dtype == pl.String, _("text"), "text"),
     ]
     for applies, kind, example in rules:
         if applies:

@@ -9,12 +9,13 @@ commits only while the job still carries it (``winiadmin.jobs.fence``).
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from winiadmin.jobs import cancel_flag
 from winiadmin.jobs.dispatch import runs_in_background, schedule_watch, send_job
@@ -119,11 +120,14 @@ def run_queued(job_id: str) -> str:
     _never_fatal(
         lambda: schedule_watch(job.pk, job.attempts_made), "Queueing the watch of a running job"
     )
+    # The problems and messages in the uploader's language, as the wizard would have written them.
+    language = translation.override(job.language) if job.language else nullcontext()
     try:
-        if step == Step.VALIDATE:
-            run_validation(job)
-        else:
-            run_execution(job, job.user)
+        with language:
+            if step == Step.VALIDATE:
+                run_validation(job)
+            else:
+                run_execution(job, job.user)
     except JobStateError as exc:  # the upload vanished, or cancelled: the job says so
         return str(exc)
     return str(job.status)

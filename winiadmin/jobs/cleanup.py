@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.core.files.storage import Storage
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from winiadmin.jobs.cancel_flag import SUFFIX as OUTCOME_SUFFIX
 from winiadmin.models import ImportJob
@@ -65,9 +66,9 @@ def _claim(job: ImportJob, cutoff: datetime, hours: float) -> bool:
     changes: dict[str, object] = {"file": "", "preview_file": "", "updated_at": timezone.now()}
     if job.status in ABANDONED:
         changes["status"] = Status.CANCELLED
-        changes["error"] = (
-            f"Cancelled: the upload was deleted after {hours:g} hours without an import."
-        )
+        changes["error"] = _(
+            "Cancelled: the upload was deleted after %(hours)g hours without an import."
+        ) % {"hours": hours}
     claimed = ImportJob.objects.filter(pk=job.pk, status=job.status, updated_at__lt=cutoff).update(
         **changes
     )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.core.files import File
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from winiadmin.conf import get_config
 from winiadmin.exports import (
@@ -98,7 +99,7 @@ def run_export_job(job_id: str) -> str:
         return str(Status.CANCELLED)
     except Exception as exc:
         logger.exception("Export %s failed", job.pk)
-        _finish(job, Status.FAILED, error=f"The export failed: {exc}")
+        _finish(job, Status.FAILED, error=_("The export failed: %(error)s") % {"error": exc})
         return str(Status.FAILED)
     finally:
         scratch.unlink(missing_ok=True)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from winiadmin.jobs import cancel_flag
 from winiadmin.models import ImportJob
@@ -145,7 +146,7 @@ class Fence:
         )
 
 
-CANCELLED_MESSAGE = "Cancelled; nothing was written."
+CANCELLED_MESSAGE = gettext_lazy("Cancelled; nothing was written.")
 #: What a cancelled run still writes of its last fields: where it got to.
 PROGRESS_FIELDS = frozenset({"stage", "stage_started_at", "rows_done", "rows_total"})
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
+from django.utils.translation import gettext as _
+
 from winiadmin.cleaning.columns import IGNORED_COLUMNS, header_key
 from winiadmin.jobs.edits import apply_edits, edits_of
 from winiadmin.readers import ReadOptions, read_table
@@ -45,7 +47,10 @@ def reasons_by_row(report: ImportReport) -> dict[int, str]:
         if p.value not in (None, ""):
             where = f"{where} {p.value!r}".strip()
         parts[p.row].append(f"{where}: {p.message}" if where else p.message)
-    return {row: f"row {row}: " + "; ".join(texts) for row, texts in parts.items()}
+    return {
+        row: _("row %(row)s: %(reasons)s") % {"row": row, "reasons": "; ".join(texts)}
+        for row, texts in parts.items()
+    }
 
 
 def rejected_table(job: ImportJob) -> tuple[list[str], list[list[object]]]:
@@ -55,7 +60,7 @@ def rejected_table(job: ImportJob) -> tuple[list[str], list[list[object]]]:
     reason = reason_column(header)
     reasons = reasons_by_row(report)
     rows: list[list[object]] = [
-        [reasons.get(n, f"row {n}: skipped"), *originals.get(n, [])]
+        [reasons.get(n, _("row %(row)s: skipped") % {"row": n}), *originals.get(n, [])]
         for n in rejected_row_numbers(report)
     ]
     return [reason, *header], rows
@@ -68,7 +73,7 @@ def rejected_csv(job: ImportJob) -> str:
 
 def rejected_xlsx(job: ImportJob) -> bytes:
     header, rows = rejected_table(job)
-    return xlsx_bytes([Sheet("Rejected rows", header, rows)])
+    return xlsx_bytes([Sheet(_("Rejected rows"), header, rows)])
 
 
 def rejected_file_name(job: ImportJob, fmt: str) -> str:

@@ -88,6 +88,7 @@ def sheet_previews(result: ImportResult) -> tuple[SheetPreview, ...]:
             name,
             tuple(frame.columns),
             tuple(tuple(_shown(v) for v in row) for row in frame.rows()),
+            tuple(str(dtype) for dtype in frame.dtypes),
         )
         for name, frame in result.sheet_previews.items()
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.importers import RunOptions, get_importer
@@ -141,7 +142,11 @@ def _repeats(importer: Importer, job: ImportJob, row: int, result: ImportResult)
         if other.is_empty():
             continue
         shown = ", ".join(str(values[c]) for c in key)
-        message = f"Row {other.item()} of the file has the same {', '.join(key)} ({shown})."
+        message = _("Row %(other)s of the file has the same %(key)s (%(values)s).") % {
+            "other": other.item(),
+            "key": ", ".join(key),
+            "values": shown,
+        }
         problems.append(
             Problem(ProblemKind.DUPLICATE_KEY, Severity.ERROR, message, row, key[0], shown)
         )

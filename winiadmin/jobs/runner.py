@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
@@ -70,7 +71,7 @@ class JobSuperseded(JobStateError):
     """The job was taken over by another attempt (stale, retried): this run wrote nothing."""
 
 
-SUPERSEDED_MESSAGE = (
+SUPERSEDED_MESSAGE = gettext_lazy(
     "This run was taken over by another attempt (it was taken for dead and retried); "
     "it wrote nothing."
 )
@@ -107,6 +108,7 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
         user_id=user_id(user),
         fixed_values=dict(fixed_values or {}),
         user_scoped=user_scoped,
+        language=get_language() or "",
     )
     try:
         job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used
@@ -181,7 +183,7 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
         fields |= {
             "preview_file": "",
             "status": ImportJob.Status.FAILED,
-            "error": storage_error_message(exc, what="The preview"),
+            "error": storage_error_message(exc, preview=True),
         }
     outcome = fence.finish(fields, committed=False)
     stored = str(fields["preview_file"])
@@ -198,11 +200,11 @@ def check_confirmable(job: ImportJob, *, skip_invalid: bool, create_missing: boo
     # Only an invalid job is refused here; any other state is for the claim to judge, so a
     # second confirm of a finished job says what happened to it.
     if job.edits_pending:
-        msg = "The data was edited since the last check: check it again before importing."
+        msg = gettext("The data was edited since the last check: check it again before importing.")
         raise JobStateError(msg)
     allowed = job.can_confirm(skip_invalid=skip_invalid, create_missing=create_missing)
     if job.status == ImportJob.Status.INVALID and not allowed:
-        msg = "This import cannot run: fix the problems, or choose to skip invalid rows."
+        msg = gettext("This import cannot run: fix the problems, or choose to skip invalid rows.")
         raise JobStateError(msg)
 
 
@@ -435,7 +437,7 @@ def _prepare(job: ImportJob) -> tuple[Importer, File[bytes]]:
     """The importer with the job's options, and its upload open; what changed since the upload
     (an option's object deleted, the file removed) is a ``WiniadminError``."""
     if not job.file:
-        msg = "The uploaded file was deleted; upload the file again."
+        msg = gettext("The uploaded file was deleted; upload the file again.")
         raise WiniadminError(msg)
     importer_cls = get_importer(job.importer)
     try:
@@ -445,7 +447,7 @@ def _prepare(job: ImportJob) -> tuple[Importer, File[bytes]]:
     try:
         return importer, job.file.open("rb")
     except OSError as exc:
-        msg = "The uploaded file cannot be read any more; upload the file again."
+        msg = gettext("The uploaded file cannot be read any more; upload the file again.")
         raise WiniadminError(msg) from exc
 
 
@@ -454,14 +456,14 @@ def _log(job: ImportJob, user: User | None) -> None:
     if user is None or not user.is_authenticated:
         return
     names = job.import_report.model_names
-    summary = (
-        ", ".join(f"{n} {names.get(label, label)}" for label, n in job.created_counts.items())
-        or "nothing"
-    )
+    summary = ", ".join(
+        f"{n} {names.get(label, label)}" for label, n in job.created_counts.items()
+    ) or gettext("nothing")
     LogEntry.objects.log_actions(
         user_id=cast("int", user.pk),
         queryset=[job],
         action_flag=CHANGE,
-        change_message=f"Imported {job.original_name}: created {summary}.",
+        change_message=gettext("Imported %(name)s: created %(summary)s.")
+        % {"name": job.original_name, "summary": summary},
         single_object=True,
     )

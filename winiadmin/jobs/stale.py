@@ -24,6 +24,7 @@ from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from winiadmin.conf import get_config
 from winiadmin.jobs.dispatch import close_task_record, runs_in_background, send_job
@@ -48,10 +49,19 @@ LOCK_GRACE_SECONDS = 2.0
 
 def stale_reason(job: ImportJob, *, connection_closed: bool = False) -> str:
     seen = job.heartbeat or job.updated_at
-    when = date_format(timezone.localtime(seen), "DATETIME_FORMAT") if seen else "never"
-    where = f" on {job.worker}" if job.worker else ""
-    what = "The worker stopped" if connection_closed else "The worker stopped responding"
-    return f"{what} (last seen {when}{where}); nothing was written. Retry the import."
+    when = date_format(timezone.localtime(seen), "DATETIME_FORMAT") if seen else _("never")
+    words = {"when": when, "worker": job.worker}
+    if connection_closed and job.worker:
+        text = _("The worker stopped (last seen %(when)s on %(worker)s); nothing was written.")
+    elif connection_closed:
+        text = _("The worker stopped (last seen %(when)s); nothing was written.")
+    elif job.worker:
+        text = _(
+            "The worker stopped responding (last seen %(when)s on %(worker)s); nothing was written."
+        )
+    else:
+        text = _("The worker stopped responding (last seen %(when)s); nothing was written.")
+    return text % words + " " + _("Retry the import.")
 
 
 def sweep_dead_jobs(*, job: ImportJob | None = None, exclude: UUID | str | None = None) -> int:

@@ -25,8 +25,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import router, transaction
 from django.db.models import DateTimeField, ForeignKey, Model
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from winiadmin.db.deletion import delete_keys_in_steps
 from winiadmin.db.graph import concrete, topological_sort_models
@@ -465,6 +465,7 @@ def _log(job: ImportJob, user: User | None, deleted: dict[str, int]) -> None:
         user_id=author,
         queryset=[job],
         action_flag=CHANGE,
-        change_message=f"Undid the import of {job.original_name}: deleted {summary}.",
+        change_message=gettext("Undid the import of %(name)s: deleted %(summary)s.")
+        % {"name": job.original_name, "summary": summary},
         single_object=True,
     )

@@ -25,6 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.stage import default_row_numbers
 from winiadmin.exceptions import FileReadError, WiniadminError
@@ -145,7 +146,10 @@ def _call_reader(
     except FileReadError as exc:
         cause = exc.__cause__
         if isinstance(cause, OSError) and cause.filename:
-            msg = f"The data could not be read: {cause.strerror or cause}: {cause.filename}"
+            msg = _("The data could not be read: %(error)s: %(file)s") % {
+                "error": cause.strerror or cause,
+                "file": cause.filename,
+            }
             raise FileReadError(msg) from cause
         raise
     except WiniadminError:
@@ -153,9 +157,15 @@ def _call_reader(
     except Exception as exc:
         logger.exception("The data could not be read (%s)", importer)
         if isinstance(exc, OSError) and exc.filename:
-            msg = f"The data could not be read: {exc.strerror or exc}: {exc.filename}"
+            msg = _("The data could not be read: %(error)s: %(file)s") % {
+                "error": exc.strerror or exc,
+                "file": exc.filename,
+            }
         else:
-            msg = f"The data could not be read: {type(exc).__name__}: {exc}"
+            msg = _("The data could not be read: %(error)s: %(file)s") % {
+                "error": type(exc).__name__,
+                "file": exc,
+            }
         raise FileReadError(msg) from exc
 
 

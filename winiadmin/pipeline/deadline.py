@@ -3,6 +3,8 @@
 import time
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from winiadmin.exceptions import ImportTimeout
 
 
@@ -13,8 +15,7 @@ class Deadline:
 
     def check(self) -> None:
         if self.seconds is not None and time.monotonic() - self.started > self.seconds:
-            msg = (
-                f"The import took longer than its timeout of {self.seconds:g} s; "
-                "nothing was written."
-            )
+            msg = _(
+                "The import took longer than its timeout of %(seconds)g s; nothing was written."
+            ) % {"seconds": self.seconds}
             raise ImportTimeout(msg)

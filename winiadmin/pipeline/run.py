@@ -12,8 +12,8 @@ from os import PathLike
 import polars as pl
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from winiadmin.cleaning.base import column_names_of
 from winiadmin.cleaning.mapping import (
@@ -606,7 +606,9 @@ class _Run:
             if raised_in(exc, type(self.spec)):
                 raise self.importer_failed(exc) from exc
             logger.exception("The data could not be saved (%s)", self.result.importer)
-            msg = f"The data could not be saved: {describe_exception(exc)}"
+            msg = gettext("The data could not be saved: %(error)s") % {
+                "error": describe_exception(exc)
+            }
             raise LoadError(msg) from exc
 
     def importer_failed(self, exc: BaseException) -> ImporterFailed:

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import fastexcel
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, Reader, ReadOptions
@@ -50,11 +51,14 @@ def read_table(
     options = replace(options, limits=limits)  # the readers see the same limits
     data, source_name = load_source(source, limits.file_size)
     if not data or data.isspace():
-        raise FileReadError("The file is empty.")
+        raise FileReadError(_("The file is empty."))
     fmt = options.format or detect_format(data, name or source_name)
     reader = READERS.get(fmt)
     if reader is None:
-        msg = f"Unknown file format {fmt!r}; the formats that can be read: {', '.join(READERS)}."
+        msg = _("Unknown file format %(format)r; the formats that can be read: %(formats)s.") % {
+            "format": fmt,
+            "formats": ", ".join(READERS),
+        }
         raise FileReadError(msg)
     try:
         table = reader(data, options)
@@ -63,7 +67,10 @@ def read_table(
     except _LIBRARY_ERRORS as exc:
         # A case the reader did not foresee: still a plain message, the details in __cause__.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        msg = f"This file could not be read as {fmt}: {reason}"
+        msg = _("This file could not be read as %(format)s: %(reason)s") % {
+            "format": fmt,
+            "reason": reason,
+        }
         raise FileReadError(msg) from exc
     # The readers check rows and columns early; these hold for any reader, a project's too.
     limits.check_columns(table.frame.width)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, ReadOptions
@@ -158,7 +159,10 @@ def read_batches(
             yield check_cells(nfc_table(table))
     except pl.exceptions.PolarsError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        msg = f"This file could not be read as {plan.format}: {reason}"
+        msg = _("This file could not be read as %(format)s: %(reason)s") % {
+            "format": plan.format,
+            "reason": reason,
+        }
         raise FileReadError(msg) from exc
 
 
@@ -240,7 +244,9 @@ def _block_records(block: bytes, delimiter: str) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
-        msg = f'The file could not be read as delimited text: {exc}. Check its double quotes (").'
+        msg = _(
+            'The file could not be read as delimited text: %(error)s. Check its double quotes (").'
+        ) % {"error": exc}
         raise FileReadError(msg) from exc
 
 

@@ -14,14 +14,16 @@ import re
 from dataclasses import replace
 
 import polars as pl
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.readers.base import RawTable
 from winiadmin.readers.encoding import BAD_BYTE_MARK
 
 NUL = "\x00"
-BAD_BYTES_MESSAGE = "This value has bytes that are not valid UTF-8 text"
-NUL_MESSAGE = (
+BAD_BYTES_MESSAGE = _("This value has bytes that are not valid UTF-8 text")
+NUL_MESSAGE = _(
     "This value holds a NUL character (\\x00), which a database cannot store as text; "
     "remove it from the file"
 )
@@ -29,6 +31,14 @@ NUL_MESSAGE = (
 
 #: A marked byte (the mark and two hex digits), as Python and polars (Rust) regexes read it.
 _MARKED = f"{BAD_BYTE_MARK}([0-9a-f]{{2}})"
+
+
+def is_bad_bytes_message(message: str) -> bool:
+    """Whether a problem's ``message`` names bytes that are not UTF-8, in English or in the
+    active language (a report's messages are in the language of the user who checked it)."""
+    with translation.override("en"):
+        english = str(BAD_BYTES_MESSAGE)
+    return message.startswith((english, str(BAD_BYTES_MESSAGE)))
 
 
 def displayed(text: str) -> str:

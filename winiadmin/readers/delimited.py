@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import polars as pl
+from django.utils.translation import gettext, ngettext
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.problems import Problem, ProblemKind, Severity
@@ -94,12 +95,14 @@ def _read_delimited(data: bytes, options: ReadOptions, fmt: str) -> RawTable:
     if "\r" in text:
         text = _NEWLINES.sub("\n", text)
     if not text or text.isspace():
-        raise FileReadError("The file is empty.")
+        raise FileReadError(gettext("The file is empty."))
     delimiter = options.delimiter or choose_delimiter(
         head_sample(text, options.sniff_bytes), prefer_tab=fmt == "tsv"
     )
     if len(delimiter) != 1:
-        msg = f"The delimiter must be a single character, such as ',' or ';', not {delimiter!r}."
+        msg = gettext(
+            "The delimiter must be a single character, such as ',' or ';', not %(delimiter)r."
+        ) % {"delimiter": delimiter}
         raise FileReadError(msg)
     # polars skips blank lines before the header; strip them here to count them.
     body = text.lstrip("\n")
@@ -111,7 +114,7 @@ def _read_delimited(data: bytes, options: ReadOptions, fmt: str) -> RawTable:
     limits.check_rows(grid.height - 1, width)  # the header is one of them
     table = table_from_grid(grid, first_row=first_row, header_row=options.header_row)
     if table is None:
-        raise FileReadError("The file is empty.")
+        raise FileReadError(gettext("The file is empty."))
     raw = RawTable(
         table.frame,
         table.row_numbers,
@@ -175,24 +178,31 @@ def ragged_problem(
     ``extra``: the values past the header's width, shown as the problem's value.
     """
     names = table.frame.columns
-    value_word = "value" if size == 1 else "values"
-    head = f"Row {row} has {size} {value_word}; the header has {header_size}"
+    head = ngettext(
+        "Row %(row)s has %(size)s value; the header has %(header)s",
+        "Row %(row)s has %(size)s values; the header has %(header)s",
+        size,
+    ) % {"row": row, "size": size, "header": header_size}
     if size < header_size:
         indexes = list(range(size, header_size))
         letters = column_letters(table, indexes)
         listed = ", ".join(
             f"{letter} ({names[i]})" for letter, i in zip(letters, indexes, strict=True)
         )
-        verb = "is" if len(indexes) == 1 else "are"
-        word = "column" if len(indexes) == 1 else "columns"
-        message = f"{head}: {word} {listed} {verb} missing."
+        message = ngettext(
+            "%(head)s: column %(columns)s is missing.",
+            "%(head)s: columns %(columns)s are missing.",
+            len(indexes),
+        ) % {"head": head, "columns": listed}
         column = ", ".join(names[i] for i in indexes)
         return Problem(ProblemKind.INVALID_VALUE, Severity.ERROR, message, row, column)
     indexes = list(range(header_size, size))
     letters = [column_letter(i + 1) for i in indexes]
-    verb = "is" if len(indexes) == 1 else "are"
-    word = "column" if len(indexes) == 1 else "columns"
-    message = f"{head}: {word} {', '.join(letters)} {verb} extra."
+    message = ngettext(
+        "%(head)s: column %(columns)s is extra.",
+        "%(head)s: columns %(columns)s are extra.",
+        len(indexes),
+    ) % {"head": head, "columns": ", ".join(letters)}
     value = (table.delimiter or ",").join(v or "" for v in extra)
     return Problem(ProblemKind.INVALID_VALUE, Severity.ERROR, message, row, value=value)
 
@@ -252,10 +262,10 @@ def _parse_with_csv_module(
                 break
     except csv.Error as exc:
         line = first_row + lines_read
-        msg = (
-            f"The file could not be read as delimited text: {exc} in the row starting on "
-            f'line {line}. Check its double quotes (").'
-        )
+        msg = gettext(
+            "The file could not be read as delimited text: %(error)s in the row starting on "
+            'line %(line)s. Check its double quotes (").'
+        ) % {"error": exc, "line": line}
         raise FileReadError(msg) from (cause or exc)
     width = max((len(record) for record in records), default=0)
     # Short records (a blank line too) are padded with empty cells: ragged_rows reports them.

@@ -11,6 +11,9 @@ import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.delimited import head_sample, sniff_delimiter
 from winiadmin.readers.encoding import BINARY_MESSAGE, detect_encoding
@@ -40,31 +43,34 @@ def head_and_tail(upload: "UploadedFile[bytes]") -> bytes:
 
 
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_NOT_TABLE = "This file cannot be read as a table: it looks like {}."
+_NOT_TABLE = _("This file cannot be read as a table: it looks like %(kind)s.")
+_EXTRACT = _("a ZIP archive; extract it and upload the table inside")
+_WORD = _("a Word document")
 
-_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"\x1f\x8b", "a gzip-compressed file; decompress it and upload the table inside"),
-    (b"Rar!\x1a\x07", "a RAR archive; extract it and upload the table inside"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; extract it and upload the table inside"),
-    (b"\x7fELF", "a program"),
+_BINARY_MAGIC: tuple[tuple[bytes, str | Promise], ...] = (
+    (b"%PDF", _("a PDF document")),
+    (b"\x89PNG", _("a PNG image")),
+    (b"\xff\xd8\xff", _("a JPEG image")),
+    (b"GIF87a", _("a GIF image")),
+    (b"GIF89a", _("a GIF image")),
+    (b"\x1f\x8b", _("a gzip-compressed file; decompress it and upload the table inside")),
+    (b"Rar!\x1a\x07", _("a RAR archive; extract it and upload the table inside")),
+    (b"7z\xbc\xaf\x27\x1c", _("a 7-Zip archive; extract it and upload the table inside")),
+    (b"\x7fELF", _("a program")),
 )
 # Zip entry names (stored as plain bytes) or mimetypes of office files that are not workbooks.
-_ZIP_DOCUMENTS: tuple[tuple[bytes, str], ...] = (
-    (b"word/document.xml", "a Word document"),
-    (b"ppt/presentation.xml", "a PowerPoint presentation"),
-    (b"application/vnd.oasis.opendocument.text", "an OpenDocument text document"),
+_ZIP_DOCUMENTS: tuple[tuple[bytes, str | Promise], ...] = (
+    (b"word/document.xml", _WORD),
+    (b"ppt/presentation.xml", _("a PowerPoint presentation")),
+    (b"application/vnd.oasis.opendocument.text", _("an OpenDocument text document")),
 )
 # OLE stream names are UTF-16: a Word .doc holds "WordDocument".
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
-_TEXT_MARKUP: tuple[tuple[str, str], ...] = (
-    ("<!doctype html", "a web page (HTML); open it in Excel and save it as .xlsx"),
-    ("<html", "a web page (HTML); open it in Excel and save it as .xlsx"),
-    ("<?xml", "an XML document"),
+_HTML = _("a web page (HTML); open it in Excel and save it as .xlsx")
+_TEXT_MARKUP: tuple[tuple[str, str | Promise], ...] = (
+    ("<!doctype html", _HTML),
+    ("<html", _HTML),
+    ("<?xml", _("an XML document")),
 )
 # Control characters that text tables do not contain (tab, line breaks and form feeds do).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -80,7 +86,7 @@ def detect_format(head: bytes, name: str | None) -> str:
     whole file: its entry names are also at the end). ``name`` gives the extension.
     """
     if not head or head.isspace():  # isspace: no copy of a large file
-        raise FileReadError("The file is empty.")
+        raise FileReadError(str(_("The file is empty.")))
     if head.startswith(ZIP_MAGIC):
         return _zip_format(head)
     if head.startswith(CFB_MAGIC):
@@ -89,7 +95,7 @@ def detect_format(head: bytes, name: str | None) -> str:
         return "parquet"
     for magic, kind in _BINARY_MAGIC:
         if head.startswith(magic):
-            raise FileReadError(_NOT_TABLE.format(kind))
+            raise FileReadError(_not_table(kind))
     return _text_format(head, extension(name))
 
 
@@ -103,22 +109,25 @@ def _zip_format(head: bytes) -> str:
         return "excel"
     for marker, kind in _ZIP_DOCUMENTS:
         if marker in head:
-            raise FileReadError(_NOT_TABLE.format(kind))
-    kind = "a ZIP archive; extract it and upload the table inside"
-    raise FileReadError(_NOT_TABLE.format(kind))
+            raise FileReadError(_not_table(kind))
+    raise FileReadError(_not_table(_EXTRACT))
+
+
+def _not_table(kind: str | Promise) -> str:
+    return str(_NOT_TABLE) % {"kind": kind}
 
 
 def _ole_format(head: bytes) -> str:
     # An old .xls, or an encrypted .xlsx/.xls: the Excel reader tells them apart.
     if _WORD_STREAM in head:
-        raise FileReadError(_NOT_TABLE.format("a Word document"))
+        raise FileReadError(_not_table(_WORD))
     return "excel"
 
 
 def _text_format(head: bytes, ext: str) -> str:
     text = _sample_text(head)
     if len(_CONTROL.findall(text)) > max(len(text) // 100, 1):
-        raise FileReadError(BINARY_MESSAGE)
+        raise FileReadError(str(BINARY_MESSAGE))
     start = text.lstrip()
     if start.startswith("["):
         return "json"
@@ -126,7 +135,7 @@ def _text_format(head: bytes, ext: str) -> str:
         return "ndjson" if _is_ndjson(start, ext) else "json"
     for markup, kind in _TEXT_MARKUP:
         if start[: len(markup)].lower() == markup:
-            raise FileReadError(_NOT_TABLE.format(kind))
+            raise FileReadError(_not_table(kind))
     if ext in _TSV_EXTENSIONS or sniff_delimiter(text) == "\t":
         return "tsv"
     return "csv"

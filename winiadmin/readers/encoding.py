@@ -21,6 +21,8 @@ many of them, not in the UTF-16 pattern, make a file binary.
 import codecs
 import re
 
+from django.utils.translation import gettext, gettext_lazy
+
 from winiadmin.exceptions import FileReadError
 
 # UTF-32 LE's BOM starts with UTF-16 LE's, so it is tried first.
@@ -35,7 +37,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 #: Bytes looked at for the UTF-16 pattern and for the first guess of :func:`decode_text`.
 _SAMPLE = 64 * 1024
 
-BINARY_MESSAGE = "This file cannot be read as a table: it holds binary data, not text."
+BINARY_MESSAGE = gettext_lazy(
+    "This file cannot be read as a table: it holds binary data, not text."
+)
 
 #: Put before the two hex digits of each byte that is not valid UTF-8 when decoding a file that
 #: is UTF-8 otherwise: a Unicode noncharacter, never in real text, so that the cell holding it can
@@ -107,7 +111,7 @@ def detect_encoding(data: bytes) -> str:
             return utf16
         sample = data[:_SAMPLE]
         if sample.count(0) > max(len(sample) // 100, 1):
-            raise FileReadError(BINARY_MESSAGE)
+            raise FileReadError(str(BINARY_MESSAGE))
     if _decodes(data, "utf-8") or has_multibyte_utf8(data):
         return "utf-8"
     if _decodes(data, "cp1252"):
@@ -133,7 +137,7 @@ def decode_text(
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
-        msg = f"Unknown text encoding {encoding!r}."
+        msg = gettext("Unknown text encoding %(encoding)r.") % {"encoding": encoding}
         raise FileReadError(msg) from exc
     if encoding.lower() in _UTF8_NAMES:
         return data.decode(encoding, errors=_MARKING).removeprefix("\ufeff"), encoding
@@ -171,7 +175,7 @@ def _utf16_without_bom(sample: bytes) -> str | None:
 def _undecodable_message(data: bytes, encoding: str, exc: UnicodeDecodeError) -> str:
     row = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
     byte = data[exc.start : exc.start + 1].hex().upper()
-    return (
-        f"The file is not valid {encoding} text: byte 0x{byte} at position {exc.start} "
-        f"(row {row}) cannot be read. Choose another encoding, for example utf-8 or cp1252."
-    )
+    return gettext(
+        "The file is not valid %(encoding)s text: byte 0x%(byte)s at position %(position)s "
+        "(row %(row)s) cannot be read. Choose another encoding, for example utf-8 or cp1252."
+    ) % {"encoding": encoding, "byte": byte, "position": exc.start, "row": row}

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import fastexcel
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, ReadOptions
@@ -35,7 +36,7 @@ _MIDNIGHT = r"^(\d{4}-\d\d-\d\d) 00:00:00$"
 
 def read_excel(data: bytes, options: ReadOptions) -> RawTable:
     if data.startswith(CFB_MAGIC) and _ENCRYPTED_STREAM in data:
-        msg = (
+        msg = _(
             "This workbook is encrypted (password protected); "
             "save it without a password and upload again."
         )
@@ -49,7 +50,7 @@ def read_excel(data: bytes, options: ReadOptions) -> RawTable:
     grid, positions = _load_grid(reader, sheet, limits)
     table = table_from_grid(grid, positions=positions, header_row=options.header_row)
     if table is None:
-        msg = f"The sheet {sheet!r} is empty."
+        msg = _("The sheet %(sheet)r is empty.") % {"sheet": sheet}
         raise FileReadError(msg)
     return RawTable(
         table.frame,
@@ -67,14 +68,16 @@ def read_excel(data: bytes, options: ReadOptions) -> RawTable:
 def pick_sheet(wanted: str | int | None, sheets: Sequence[str]) -> str:
     """The name of the sheet asked for by name or 0-based index (default: the first one)."""
     if not sheets:
-        raise FileReadError("The workbook has no sheets.")
+        raise FileReadError(_("The workbook has no sheets."))
     listing = ", ".join(sheets)
     if wanted is None:
         return sheets[0]
     if isinstance(wanted, int):
         if 0 <= wanted < len(sheets):
             return sheets[wanted]
-        msg = f"Sheet {wanted} not found (sheets count from 0); the workbook has: {listing}."
+        msg = _(
+            "Sheet %(sheet)s not found (sheets count from 0); the workbook has: %(sheets)s."
+        ) % {"sheet": wanted, "sheets": listing}
         raise FileReadError(msg)
     if wanted in sheets:
         return wanted
@@ -82,12 +85,15 @@ def pick_sheet(wanted: str | int | None, sheets: Sequence[str]) -> str:
     near = [name for name in sheets if name.strip().casefold() == wanted.strip().casefold()]
     if len(near) == 1:
         return near[0]
-    msg = f"Sheet {wanted!r} not found; the workbook has: {listing}."
+    msg = _("Sheet %(sheet)r not found; the workbook has: %(sheets)s.") % {
+        "sheet": wanted,
+        "sheets": listing,
+    }
     raise FileReadError(msg)
 
 
 def _open(data: bytes) -> fastexcel.ExcelReader:
-    msg = (
+    msg = _(
         "This workbook could not be opened: it is damaged or not really an Excel file. "
         "Open it in Excel and save it again as .xlsx."
     )
@@ -116,7 +122,8 @@ def _load_grid(
     reader: fastexcel.ExcelReader, sheet: str, limits: ReadLimits
 ) -> tuple[pl.DataFrame, list[int]]:
     """All cells as text, one frame row per worksheet row from row 1, and column positions."""
-    with _library_failures(f"The sheet {sheet!r} could not be read: it may be damaged."):
+    damaged = _("The sheet %(sheet)r could not be read: it may be damaged.") % {"sheet": sheet}
+    with _library_failures(damaged):
         # The sheet's size, before any cell is converted.
         probe = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=1, dtypes="string")
         limits.check_columns(probe.width)

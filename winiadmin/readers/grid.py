@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable
@@ -131,10 +132,15 @@ def detect_header(grid: pl.DataFrame, widths: pl.Series, candidates: list[int]) 
 def _chosen_header(index: int, header_row: int, widths: pl.Series) -> int:
     if index >= widths.len():
         last = widths.len() + header_row - index - 1
-        msg = f"Header row {header_row} is outside the table, which has rows up to {last}."
+        msg = _("Header row %(row)s is outside the table, which has rows up to %(last)s.") % {
+            "row": header_row,
+            "last": last,
+        }
         raise FileReadError(msg)
     if index < 0 or widths[index] == 0:
-        msg = f"Header row {header_row} is empty; choose the row that holds the column names."
+        msg = _("Header row %(row)s is empty; choose the row that holds the column names.") % {
+            "row": header_row
+        }
         raise FileReadError(msg)
     return index
 

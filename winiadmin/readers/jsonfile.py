@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext, gettext_lazy
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, ReadOptions
@@ -22,7 +23,7 @@ from winiadmin.readers.encoding import decode_text
 from winiadmin.readers.grid import row_numbers, unique_names
 
 Record = dict[str, Any]
-_TOO_DEEP = "The JSON is nested too deeply to be a table."
+_TOO_DEEP = gettext_lazy("The JSON is nested too deeply to be a table.")
 
 
 class _Number(str):
@@ -36,10 +37,12 @@ def read_json(data: bytes, options: ReadOptions) -> RawTable:
     try:
         document = _loads(text)
     except json.JSONDecodeError as exc:
-        msg = f"This JSON file is not valid: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        msg = gettext(
+            "This JSON file is not valid: %(error)s at line %(line)s, column %(column)s."
+        ) % {"error": exc.msg, "line": exc.lineno, "column": exc.colno}
         raise FileReadError(msg) from exc
     except RecursionError as exc:
-        raise FileReadError(_TOO_DEEP) from exc
+        raise FileReadError(str(_TOO_DEEP)) from exc
     return _table(_records_of(document), "json", encoding, options)
 
 
@@ -63,12 +66,19 @@ def _line_record(line: str, line_number: int) -> Record:
     try:
         value = _loads(line)
     except json.JSONDecodeError as exc:
-        msg = f"Line {line_number} is not valid JSON: {exc.msg} (column {exc.colno})."
+        msg = gettext("Line %(line)s is not valid JSON: %(error)s (column %(column)s).") % {
+            "line": line_number,
+            "error": exc.msg,
+            "column": exc.colno,
+        }
         raise FileReadError(msg) from exc
     except RecursionError as exc:
-        raise FileReadError(f"Line {line_number}: {_TOO_DEEP}") from exc
+        msg = gettext("Line %(line)s: %(error)s") % {"line": line_number, "error": _TOO_DEEP}
+        raise FileReadError(msg) from exc
     if not isinstance(value, dict):
-        msg = f"Line {line_number} is not a JSON object ({{...}}); each line must be one record."
+        msg = gettext(
+            "Line %(line)s is not a JSON object ({...}); each line must be one record."
+        ) % {"line": line_number}
         raise FileReadError(msg)
     return value
 
@@ -77,11 +87,13 @@ def _records_of(document: Any) -> list[Record]:
     if isinstance(document, dict):
         document = _only_list_of_records(document)
     if not isinstance(document, list):
-        msg = "This JSON file holds no list of records, such as [{...}, {...}]."
+        msg = gettext("This JSON file holds no list of records, such as [{...}, {...}].")
         raise FileReadError(msg)
     for index, item in enumerate(document):
         if not isinstance(item, dict):
-            msg = f"Record {index + 1} of the JSON list is not an object ({{...}})."
+            msg = gettext("Record %(n)s of the JSON list is not an object ({...}).") % {
+                "n": index + 1
+            }
             raise FileReadError(msg)
     return document
 
@@ -96,10 +108,14 @@ def _only_list_of_records(document: Record) -> list[Record]:
         records: list[Record] = document[lists[0]]
         return records
     if lists:
-        msg = f"This JSON object holds several lists of records ({', '.join(lists)}); "
-        msg += "only one table can be imported at a time."
+        msg = gettext(
+            "This JSON object holds several lists of records (%(lists)s); "
+            "only one table can be imported at a time."
+        ) % {"lists": ", ".join(lists)}
     else:
-        msg = 'This JSON object holds no list of records, such as {"products": [{...}, ...]}.'
+        msg = gettext(
+            'This JSON object holds no list of records, such as {"products": [{...}, ...]}.'
+        )
     raise FileReadError(msg)
 
 
@@ -108,7 +124,7 @@ def _table(records: Sequence[Record], fmt: str, encoding: str, options: ReadOpti
     limits.check_rows(len(records))
     keys = list(dict.fromkeys(key for record in records for key in record))
     if records and not keys:
-        raise FileReadError("The JSON records have no fields.")
+        raise FileReadError(gettext("The JSON records have no fields."))
     limits.check_columns(len(keys))
     limits.check_rows(len(records), len(keys))
     columns = {

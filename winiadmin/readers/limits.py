@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError
@@ -34,7 +35,10 @@ RATIO_FLOOR = 10 * 1024 * 1024
 def check_file_size(size: int, limit: int) -> None:
     if size > limit:
         largest = filesizeformat(limit)
-        msg = f"The file is {filesizeformat(size)}; the largest accepted is {largest}."
+        msg = _("The file is %(size)s; the largest accepted is %(limit)s.") % {
+            "size": filesizeformat(size),
+            "limit": largest,
+        }
         raise FileReadError(msg)
 
 
@@ -64,19 +68,24 @@ class ReadLimits:
 
     def check_columns(self, count: int) -> None:
         if count > self.columns:
-            msg = f"The table has {count} columns; the most accepted is {self.columns}."
+            msg = _("The table has %(count)s columns; the most accepted is %(limit)s.") % {
+                "count": count,
+                "limit": self.columns,
+            }
             raise FileReadError(msg)
 
     def check_rows(self, count: int, columns: int = 1) -> None:
         """``count``: rows under the header (or at least that many), ``columns`` wide."""
         if count > self.rows:
-            msg = f"The table has more than {self.rows} rows; split it into smaller files."
+            msg = _("The table has more than %(limit)s rows; split it into smaller files.") % {
+                "limit": self.rows
+            }
             raise FileReadError(msg)
         if count * columns > self.cells:
-            msg = (
-                f"The table has {count} rows of {columns} columns, more than {self.cells} cells; "
+            msg = _(
+                "The table has %(count)s rows of %(columns)s columns, more than %(limit)s cells; "
                 "split it into smaller files, or leave out the columns the import does not need."
-            )
+            ) % {"count": count, "columns": columns, "limit": self.cells}
             raise FileReadError(msg)
 
     def records(self, columns: int) -> int:
@@ -93,10 +102,10 @@ class ReadLimits:
             if length is not None and length > self.cell_length:
                 index = frame.get_column(name).str.len_chars().arg_max()
                 row = row_numbers[index] if index is not None else "?"
-                msg = (
-                    f"Row {row}, column {name!r}: the value is {length} characters long; "
-                    f"the longest accepted is {self.cell_length}."
-                )
+                msg = _(
+                    "Row %(row)s, column %(column)r: the value is %(length)s characters long; "
+                    "the longest accepted is %(limit)s."
+                ) % {"row": row, "column": name, "length": length, "limit": self.cell_length}
                 raise FileReadError(msg)
 
     def check_workbook(self, data: bytes) -> None:
@@ -107,17 +116,16 @@ class ReadLimits:
             return  # damaged: the Excel reader says so
         total = sum(member.file_size for member in members)
         if total > self.decompressed_size:
-            msg = (
-                f"This workbook unpacks to {filesizeformat(total)}; the most accepted is "
-                f"{filesizeformat(self.decompressed_size)}. It may be a zip bomb, or simply too "
-                "large: split it into smaller files."
-            )
+            msg = _(
+                "This workbook unpacks to %(size)s; the most accepted is %(limit)s. It may be a "
+                "zip bomb, or simply too large: split it into smaller files."
+            ) % {"size": filesizeformat(total), "limit": filesizeformat(self.decompressed_size)}
             raise FileReadError(msg)
         for member in members:
             ratio = member.file_size / max(member.compress_size, 1)
             if member.file_size > RATIO_FLOOR and ratio > self.compression_ratio:
-                msg = (
-                    f"This workbook's part {member.filename!r} is compressed {ratio:.0f} times; "
-                    f"the most accepted is {self.compression_ratio}. It looks like a zip bomb."
-                )
+                msg = _(
+                    "This workbook's part %(part)r is compressed %(ratio).0f times; "
+                    "the most accepted is %(limit)s. It looks like a zip bomb."
+                ) % {"part": member.filename, "ratio": ratio, "limit": self.compression_ratio}
                 raise FileReadError(msg)

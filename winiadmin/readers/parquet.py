@@ -6,6 +6,7 @@ Row numbers are 2, 3, … like every other format (row 1 being the column names)
 import io
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.base import RawTable, ReadOptions
@@ -24,7 +25,7 @@ def read_parquet(data: bytes, options: ReadOptions) -> RawTable:
         limits.check_rows(rows, columns)
         frame = pl.read_parquet(io.BytesIO(data))
     except (pl.exceptions.PolarsError, OSError) as exc:
-        msg = "This Parquet file could not be read: it is damaged or incomplete."
+        msg = _("This Parquet file could not be read: it is damaged or incomplete.")
         raise FileReadError(msg) from exc
     # Only a blank name needs fixing: polars refuses duplicates when writing.
     frame.columns = unique_names(frame.columns)

@@ -4,6 +4,8 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+
 from winiadmin.exceptions import FileReadError
 from winiadmin.readers.limits import ReadLimits, check_file_size
 
@@ -25,7 +27,10 @@ def load_source(source: Source, max_size: int | None = None) -> tuple[bytes, str
             check_file_size(path.stat().st_size, limit)
             return path.read_bytes(), path.name
         except OSError as exc:
-            msg = f"The file {path.name!r} could not be opened: {exc.strerror or exc}."
+            msg = _("The file %(name)r could not be opened: %(error)s.") % {
+                "name": path.name,
+                "error": exc.strerror or exc,
+            }
             raise FileReadError(msg) from exc
     # A file object may have been read already (a form validating it): start from the top.
     if source.seekable():

@@ -11,6 +11,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from winiadmin.conf import get_config
 from winiadmin.sources.errors import SourceError
 
@@ -29,20 +31,29 @@ class Target:
     address: str
 
 
+def _schemes(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
 def checked_target(url: str) -> Target:
     """The URL's target, if the policy allows it; else a ``SourceError`` saying why."""
     parts = urlsplit(url)
     allowed = {"https", "http"} if get_config().SOURCE_ALLOW_HTTP else {"https"}
     if parts.scheme not in allowed:
-        msg = f"Only {' and '.join(sorted(allowed))} URLs can be imported, not {url!r}."
+        msg = _("Only %(schemes)s URLs can be imported, not %(url)r.") % {
+            "schemes": _schemes(sorted(allowed)),
+            "url": url,
+        }
         raise SourceError(msg)
     if not parts.hostname or parts.username or parts.password:
-        msg = f"The URL {url!r} needs a host name and no user name or password."
+        msg = _("The URL %(url)r needs a host name and no user name or password.") % {"url": url}
         raise SourceError(msg)
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
-        raise SourceError(f"The URL {url!r} has no valid port.") from exc
+        raise SourceError(_("The URL %(url)r has no valid port.") % {"url": url}) from exc
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, parts.hostname, port, path, allowed_address(parts.hostname, port))
 
@@ -52,14 +63,14 @@ def allowed_address(host: str, port: int) -> str:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise SourceError(f"The host {host!r} cannot be found.") from exc
+        raise SourceError(_("The host %(host)r cannot be found.") % {"host": host}) from exc
     addresses = [str(info[4][0]) for info in found]
     for address in addresses:
         if not is_allowed(ipaddress.ip_address(address.split("%", 1)[0])):
-            msg = (
-                f"{host} resolves to {address}, an address of the inside network; importing "
+            msg = _(
+                "%(host)s resolves to %(address)s, an address of the inside network; importing "
                 "from there is not allowed (WINIADMIN['SOURCE_ALLOWED_NETWORKS'])."
-            )
+            ) % {"host": host, "address": address}
             raise SourceError(msg)
     return addresses[0]
 

@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.utils.translation import gettext as _
 
 from winiadmin.conf import get_config
 from winiadmin.sources.errors import SourceError
@@ -18,7 +19,8 @@ CHUNK = 64 * 1024
 
 def too_large(size: int, where: str) -> SourceError:
     limit = get_config().MAX_UPLOAD_SIZE
-    return SourceError(f"{where} is {size} bytes; the largest accepted is {limit}.")
+    msg = _("%(file)s is %(size)s bytes; the largest accepted is %(limit)s.")
+    return SourceError(msg % {"file": where, "size": size, "limit": limit})
 
 
 def filled(
@@ -35,7 +37,10 @@ def filled(
             if size > limit:
                 raise too_large(size, where)  # not read any further
             if deadline is not None and time.monotonic() > deadline:
-                msg = f"{where} took longer than {get_config().SOURCE_TIMEOUT:g} seconds."
+                msg = _("%(file)s took longer than %(seconds)g seconds.") % {
+                    "file": where,
+                    "seconds": get_config().SOURCE_TIMEOUT,
+                }
                 raise SourceError(msg)
             file.write(chunk)
     except BaseException:

@@ -12,6 +12,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin
 
+from django.utils.translation import gettext as _
+
 from winiadmin.conf import get_config
 from winiadmin.sources.addresses import Target, checked_target
 from winiadmin.sources.errors import SourceError
@@ -65,11 +67,17 @@ def download(url: str) -> TemporaryUploadedFile:
                 continue
             return _body(url, response, deadline)
         except (OSError, http.client.HTTPException) as exc:
-            msg = f"{url} could not be downloaded: {exc or type(exc).__name__}."
+            msg = _("%(url)s could not be downloaded: %(error)s.") % {
+                "url": url,
+                "error": exc or type(exc).__name__,
+            }
             raise SourceError(msg) from exc
         finally:
             connection.close()
-    msg = f"More than {config.SOURCE_MAX_REDIRECTS} redirects from {url}."
+    msg = _("More than %(n)s redirects from %(url)s.") % {
+        "n": config.SOURCE_MAX_REDIRECTS,
+        "url": url,
+    }
     raise SourceError(msg)
 
 
@@ -81,7 +89,7 @@ def _headers(target: Target) -> dict[str, str]:
 
 def _body(url: str, response: http.client.HTTPResponse, deadline: float) -> TemporaryUploadedFile:
     if response.status != 200:
-        msg = f"{url} answered HTTP {response.status}."
+        msg = _("%(url)s answered HTTP %(status)s.") % {"url": url, "status": response.status}
         raise SourceError(msg)
     announced = response.getheader("Content-Length", "")
     if announced.isdigit() and int(announced) > get_config().MAX_UPLOAD_SIZE:

@@ -2,9 +2,9 @@
 
 from django import template
 
-from winiadmin.admin.cell_format import dtype_in_words, format_count
+from winiadmin.admin.cell_format import dtype_in_words, format_count, format_text_row
 from winiadmin.admin.source_words import source_in_words
-from winiadmin.import_report import ReadSource
+from winiadmin.import_report import ReadSource, SheetPreview
 
 register = template.Library()
 
@@ -15,6 +15,14 @@ def winiadmin_count(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
         return "" if value is None else str(value)
     return format_count(value)
+
+
+@register.filter
+def winiadmin_sheet_rows(value: object) -> list[list[str]]:
+    """A workbook sheet's preview rows in the user's locale (``4.5`` → ``4,5`` in German)."""
+    if not isinstance(value, SheetPreview):
+        return []
+    return [format_text_row(row, value.dtypes) for row in value.rows]
 
 
 @register.filter

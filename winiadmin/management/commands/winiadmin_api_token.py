@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from winiadmin.commands.base import whole_number
 from winiadmin.commands.builtin import BuiltinCommand
@@ -32,10 +33,11 @@ class Command(BuiltinCommand):
         try:
             user = users.get_by_natural_key(username)
         except users.model.DoesNotExist as exc:
-            msg = f"No user {username!r}."
+            msg = _("No user %(name)r.") % {"name": username}
             raise CommandError(msg) from exc
         days = self.get_option("days")
         expires = timezone.now() + timedelta(days=int(days)) if days is not None else None
         token, key = issue_token(user, str(self.get_option("name")), expires_at=expires)
-        self.stderr.write(f"Token {token.prefix}… for {user}: keep the key, it is shown once.")
+        shown = _("Token %(prefix)s… for %(user)s: keep the key, it is shown once.")
+        self.stderr.write(shown % {"prefix": token.prefix, "user": user})
         self.stdout.write(key)

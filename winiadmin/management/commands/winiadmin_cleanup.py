@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from winiadmin.commands.base import ABCBaseCommand, whole_number
@@ -85,20 +86,41 @@ class Command(BuiltinCommand):
         self.stdout.write(self.style.SUCCESS(total % {"n": n, "h": hours}))
         expired = len(cleanup_expired_exports(dry_run=dry_run))
         if expired:
-            verb = "would be" if dry_run else "were"
-            self.stdout.write(
-                f"{expired} export file(s) whose download link expired {verb} deleted."
-            )
+            if dry_run:
+                line = ngettext(
+                    "%(n)d export file whose download link expired would be deleted.",
+                    "%(n)d export files whose download link expired would be deleted.",
+                    expired,
+                )
+            else:
+                line = ngettext(
+                    "%(n)d export file whose download link expired was deleted.",
+                    "%(n)d export files whose download link expired were deleted.",
+                    expired,
+                )
+            self.stdout.write(line % {"n": expired})
 
     @staticmethod
     def _line(job: ImportJob, *, dry_run: bool) -> str:
         if job.status == ImportJob.Status.SUCCEEDED:
-            outcome = "report kept"
+            outcome = _("report kept")
         elif dry_run and job.status != ImportJob.Status.CANCELLED:
-            outcome = f"{job.status} → cancelled"
+            outcome = _("%(status)s → cancelled") % {"status": job.status}
         else:
-            outcome = "cancelled"
+            outcome = _("cancelled")
         user = job.user.get_username() if job.user is not None else "-"
         uploaded = timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M")
-        verb = "would delete" if dry_run else "deleted"
-        return f"{verb} {job.pk}  {job.original_name!r}  by {user}, uploaded {uploaded}: {outcome}"
+        words = {
+            "job": job.pk,
+            "name": job.original_name,
+            "user": user,
+            "uploaded": uploaded,
+            "outcome": outcome,
+        }
+        if dry_run:
+            line = _(
+                "would delete %(job)s  %(name)r  by %(user)s, uploaded %(uploaded)s: %(outcome)s"
+            )
+        else:
+            line = _("deleted %(job)s  %(name)r  by %(user)s, uploaded %(uploaded)s: %(outcome)s")
+        return line % words

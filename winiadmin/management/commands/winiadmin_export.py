@@ -6,6 +6,8 @@ from pathlib import Path
 from django.core.exceptions import FieldError, ValidationError
 from django.core.management import CommandError
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from winiadmin.commands.base import ABCBaseCommand
 from winiadmin.commands.builtin import BuiltinCommand
@@ -27,7 +29,7 @@ def _filter_pair(text: str) -> tuple[str, str | list[str]]:
     """``field=value`` (any ORM lookup: ``category__name=Books``); ``__in`` takes ``a,b``."""
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
-        msg = f"expected FIELD=VALUE, not {text!r}"
+        msg = _("expected FIELD=VALUE, not %(text)r") % {"text": text}
         raise ValueError(msg)
     name = name.strip()
     return name, value.split(",") if name.endswith("__in") else value
@@ -82,20 +84,35 @@ class Command(BuiltinCommand):
         try:
             count = export_queryset(rows, columns, out, ExportOptions(fmt, chunk, progress))
         except (FieldError, ValidationError, ValueError) as exc:
-            msg = f"Cannot filter the rows: {exc}"
+            msg = _("Cannot filter the rows: %(error)s") % {"error": exc}
             raise CommandError(msg) from exc
         except OSError as exc:
-            msg = f"Cannot write {out}: {exc.strerror or exc}"
+            msg = _("Cannot write %(file)s: %(error)s") % {
+                "file": out,
+                "error": exc.strerror or exc,
+            }
             raise CommandError(msg) from exc
         finally:
             progress.close()
         if columns.left_out:
             self.stderr.write(
-                "Not exported (the import computes them): " + ", ".join(columns.left_out)
+                _("Not exported (the import computes them):") + " " + ", ".join(columns.left_out)
             )
+        line = ngettext(
+            "Exported %(count)s row of %(model)s to %(file)s with the columns of the importer "
+            "%(importer)s.",
+            "Exported %(count)s rows of %(model)s to %(file)s with the columns of the importer "
+            "%(importer)s.",
+            count,
+        )
         self.stdout.write(
-            f"Exported {count:,} rows of {columns.model._meta.label} to {out} with the columns "
-            f"of the importer {self._importer_name}."
+            line
+            % {
+                "count": f"{count:,}",
+                "model": columns.model._meta.label,
+                "file": out,
+                "importer": self._importer_name,
+            }
         )
 
     def _columns(self) -> ExportColumns:
@@ -113,7 +130,11 @@ class Command(BuiltinCommand):
             try:
                 rows = rows.filter(**{name: value})
             except (FieldError, ValidationError, ValueError) as exc:
-                msg = f"Cannot filter by {name}={value}: {exc}"
+                msg = _("Cannot filter by %(name)s=%(value)s: %(error)s") % {
+                    "name": name,
+                    "value": value,
+                    "error": exc,
+                }
                 raise CommandError(msg) from exc
         # A stable order, so that two exports of the same rows are the same file.
         return rows if rows.ordered else rows.order_by("pk")

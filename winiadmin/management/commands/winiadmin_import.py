@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.core.management import CommandError
+from django.utils.translation import gettext as _
 
 from winiadmin.commands.base import ABCBaseCommand, whole_number
 from winiadmin.commands.builtin import BuiltinCommand
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 def _option_pair(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
-        msg = f"expected NAME=VALUE, not {text!r}"
+        msg = _("expected NAME=VALUE, not %(text)r") % {"text": text}
         raise ValueError(msg)
     return name.strip(), value
 
@@ -132,7 +133,8 @@ class Command(BuiltinCommand):
             result = self._run(importer, path, name, mapping, progress)
         matches = result.column_matches
         if matches is not None and (lines := describe_matches(matches)):
-            self.stdout.write("Column mapping (file header → column, how):\n" + "\n".join(lines))
+            heading = _("Column mapping (file header → column, how):")
+            self.stdout.write(heading + "\n" + "\n".join(lines))
         write_report(result, self.stdout, self.stderr, self.style)
         refused = [p for p in result.problems if p.kind is ProblemKind.COLUMN_MAPPING]
         if refused:

@@ -2,6 +2,8 @@
 
 from argparse import ArgumentParser
 
+from django.utils.translation import gettext as _
+
 from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.importers import all_importers
 
@@ -15,7 +17,7 @@ class Command(BuiltinCommand):
     def handle_command(self) -> None:
         importers = all_importers()
         if not importers:
-            self.stdout.write("No importers are registered.")
+            self.stdout.write(_("No importers are registered."))
             return
         for importer in importers:
             models = ", ".join(m._meta.label for m in importer.models) or "-"
@@ -24,5 +26,5 @@ class Command(BuiltinCommand):
             if importer.description:
                 self.stdout.write(f"  {importer.description}")
             for option in importer.options:
-                required = " (required)" if option.required else ""
+                required = " " + _("(required)") if option.required else ""
                 self.stdout.write(f"  -o {option.name}=…{required}  {option.help}")

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 
 from django.core.management import CommandError
+from django.utils.translation import gettext as _
 
 from winiadmin.commands.builtin import BuiltinCommand
 from winiadmin.exceptions import WiniadminError
@@ -42,13 +43,19 @@ class Command(BuiltinCommand):
             else:
                 Path(output).write_bytes(content)
         except OSError as exc:
-            msg = f"Cannot write {output}: {exc.strerror or exc}"
+            msg = _("Cannot write %(file)s: %(error)s") % {
+                "file": output,
+                "error": exc.strerror or exc,
+            }
             raise CommandError(msg) from exc
-        self.stderr.write(f"Wrote the {fmt.upper()} template of {importer.get_name()} to {output}.")
+        line = _("Wrote the %(format)s template of %(importer)s to %(file)s.")
+        self.stderr.write(
+            line % {"format": fmt.upper(), "importer": importer.get_name(), "file": output}
+        )
 
     def _write_to_stdout(self, content: str | bytes) -> None:
         if not isinstance(content, str):
-            msg = "An XLSX template is binary: give --output FILE."
+            msg = _("An XLSX template is binary: give --output FILE.")
             raise CommandError(msg)
         self.stdout.write(content, ending="")
 

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from winiadmin.commands.base import ABCBaseCommand
@@ -32,7 +33,7 @@ class Command(BuiltinCommand):
         if not plan.allowed:
             raise CommandError(_refusal(plan))
         if self.get_option(self.Options.DRY_RUN):
-            self.stdout.write(self.style.WARNING("DRY RUN: nothing was deleted."))
+            self.stdout.write(self.style.WARNING(_("DRY RUN: nothing was deleted.")))
             return
         try:
             result = undo_job(job)
@@ -44,10 +45,13 @@ class Command(BuiltinCommand):
         self.stdout.write(self.style.SUCCESS(done))
 
     def _print_plan(self, plan: UndoPlan) -> None:
-        self.stdout.write(f"Import {plan.job.pk} of {plan.job.original_name}:")
+        heading = _("Import %(job)s of %(name)s:")
+        self.stdout.write(heading % {"job": plan.job.pk, "name": plan.job.original_name})
         cascades = plan.cascades
         for undo in plan.models:
-            sample = f" (e.g. {', '.join(undo.sample)})" if undo.sample else ""
+            sample = (
+                _(" (e.g. %(sample)s)") % {"sample": ", ".join(undo.sample)} if undo.sample else ""
+            )
             rows = _counted("%(count)s row to delete", "%(count)s rows to delete", len(undo.keys))
             self.stdout.write(f"  {undo.label}: {rows}{sample}")
         for label, n in cascades.items():
@@ -68,17 +72,21 @@ def _job(job_id: str) -> ImportJob:
     try:
         return ImportJob.objects.get(pk=job_id)
     except (ImportJob.DoesNotExist, ValidationError) as exc:
-        msg = f"No import job has the id {job_id!r}."
+        msg = _("No import job has the id %(id)r.") % {"id": job_id}
         raise CommandError(msg) from exc
 
 
 def _refusal(plan: UndoPlan) -> str:
     reasons = [
         blocker.message
-        + (f" For example: {', '.join(blocker.examples)}." if blocker.examples else "")
+        + (
+            " " + _("For example: %(examples)s.") % {"examples": ", ".join(blocker.examples)}
+            if blocker.examples
+            else ""
+        )
         for blocker in plan.blockers
     ]
-    return "This import cannot be undone:\n- " + "\n- ".join(reasons)
+    return _("This import cannot be undone:") + "\n- " + "\n- ".join(reasons)
 
 
 def _counted(singular: str, plural: str, count: int) -> str:
