@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from winiadmin.cleaning.conventions import FileConventions
     from winiadmin.cleaning.mapping import ColumnMapping
     from winiadmin.cleaning.stage import CleaningOutcome
     from winiadmin.progress import ProgressCallback
@@ -56,6 +57,9 @@ class RunOptions:
     on_cleaned: CleanedCallback | None = None
     #: See ``BeforeCommit``.
     before_commit: BeforeCommit | None = None
+    #: How this file writes numbers and dates; each declared field overrides the importer's
+    #: ``conventions`` (docs/conventions.md).
+    conventions: FileConventions | None = None
 
 
 __all__ = ["BeforeCommit", "CleanedCallback", "RunOptions"]

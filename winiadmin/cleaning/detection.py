@@ -1,0 +1,194 @@
+"""Conventions a column seems to follow, proposed — never applied — when its cells do not parse.
+
+When nothing is declared and some cells of a number or date column do not parse in the default
+convention, each candidate convention is tried on the *whole* column (vectorised, the same
+normalisation and parser as a declared convention): a candidate that reads every value is
+proposed, with examples (``12,50`` → ``12.5``). Candidates that read the column differently
+(``1,234``: 1.234 with a decimal comma, 1234 with a thousands comma; ``01/02/2026``: day or
+month first) are all offered and the user decides; candidates that read it the same way are
+offered once, the simplest. The cells stay errors until a convention is declared or accepted.
+
+Two-digit years are never proposed (``%Y`` needs four digits): only a declared ``%y`` reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+from django.utils.translation import gettext as _
+
+from winiadmin.cleaning.coerce import CoercedColumn, normalise_text
+from winiadmin.cleaning.conventions import FileConventions
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+#: (decimal, thousands) pairs tried for a number column, the simplest first.
+NUMBER_CANDIDATES = (
+    (",", ""),
+    (",", "."),
+    (".", ","),
+    (",", " "),
+    (".", " "),
+    (",", "\u00a0"),
+    (".", "'"),
+)
+CURRENCY_SYMBOLS = ("€", "$", "£", "¥", "CHF", "EUR", "USD", "GBP")
+DATE_SEPARATORS = ("/", ".", "-")
+#: How many values a proposal shows as examples.
+EXAMPLES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedReading:
+    """One way to read a column: its conventions, in words, with examples (typed, read as)."""
+
+    conventions: FileConventions
+    description: str
+    examples: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConventionProposal:
+    """A column whose failing cells would all be read under a convention (or several)."""
+
+    #: The importer's column name (what ``FileConventions.columns`` is keyed by).
+    column: str
+    #: The file's header, as the user sees it.
+    header: str
+    readings: tuple[ProposedReading, ...]
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.readings) > 1
+
+    @property
+    def message(self) -> str:
+        if not self.ambiguous:
+            reading = self.readings[0]
+            typed, read = reading.examples[0]
+            return _("Column %(header)r looks like %(what)s: read %(typed)s as %(read)s?") % {
+                "header": self.header,
+                "what": reading.description,
+                "typed": typed,
+                "read": read,
+            }
+        ways = "; ".join(
+            _("%(what)s (%(typed)s → %(read)s)")
+            % {"what": r.description, "typed": r.examples[0][0], "read": r.examples[0][1]}
+            for r in self.readings
+        )
+        return _(
+            "Column %(header)r can be read in more than one way: %(ways)s. Choose how the file "
+            "writes it."
+        ) % {"header": self.header, "ways": ways}
+
+
+def _present_symbols(text: pl.Series) -> tuple[str, ...]:
+    return tuple(s for s in CURRENCY_SYMBOLS if text.str.contains(s, literal=True).any())
+
+
+def _number_candidates(text: pl.Series) -> list[FileConventions]:
+    symbols = _present_symbols(text) or None
+    percents: list[str | None] = [None]
+    if text.str.ends_with("%").any():
+        percents = ["number", "fraction"]
+    # The default separators with only the symbols or the sign stripped, then the others.
+    candidates = (
+        [
+            FileConventions(currency_symbols=symbols, percent=p)  # type: ignore[arg-type]
+            for p in percents
+        ]
+        if symbols or percents != [None]
+        else []
+    )
+    candidates += [
+        FileConventions(
+            decimal_separator=decimal,
+            thousands_separator=thousands,
+            currency_symbols=symbols,
+            percent=percent,  # type: ignore[arg-type]
+        )
+        for decimal, thousands in NUMBER_CANDIDATES
+        for percent in percents
+    ]
+    return candidates
+
+
+def _date_candidates(with_time: bool) -> list[FileConventions]:
+    dates = [
+        f"%{a}{sep}%{b}{sep}%Y" for sep in DATE_SEPARATORS for a, b in (("d", "m"), ("m", "d"))
+    ]
+    if not with_time:
+        return [FileConventions(date_formats=(fmt,)) for fmt in dates]
+    return [
+        FileConventions(datetime_formats=(f"{fmt} {clock}",))
+        for fmt in dates
+        for clock in ("%H:%M", "%H:%M:%S")
+    ]
+
+
+def _date_description(conventions: FileConventions) -> str:
+    fmt = (conventions.date_formats or conventions.datetime_formats or ("",))[0]
+    if fmt.startswith("%d"):
+        return _("day-first dates (%(format)s)") % {"format": fmt}
+    return _("month-first dates (%(format)s)") % {"format": fmt}
+
+
+def propose(
+    raw: pl.Series,
+    dtype: pl.DataType,
+    parse: Callable[[pl.Series, FileConventions], CoercedColumn],
+    *,
+    column: str,
+) -> ConventionProposal | None:
+    """The readings of ``raw`` (a column with failing cells under the default) that read every
+    value; ``parse`` reads the column in a convention, as the clean stage does."""
+    if raw.dtype != pl.String:
+        return None
+    text = normalise_text(raw)
+    if dtype.is_numeric():
+        candidates = _number_candidates(text)
+    elif dtype == pl.Date:
+        candidates = _date_candidates(with_time=False)
+    elif isinstance(dtype, pl.Datetime):
+        candidates = _date_candidates(with_time=True)
+    else:
+        return None
+    readings: list[tuple[FileConventions, pl.Series]] = []
+    for candidate in candidates:
+        parsed = parse(raw, candidate)
+        if parsed.failed.any():
+            continue
+        if any(parsed.values.equals(values) for _c, values in readings):
+            continue  # reads the column as a simpler candidate already does
+        readings.append((candidate, parsed.values))
+    if not readings:
+        return None
+    default = parse(raw, FileConventions())
+    failing = default.failed
+    return ConventionProposal(
+        column=column,
+        header=str(raw.name),
+        readings=tuple(
+            ProposedReading(
+                candidate,
+                candidate.describe_numbers()
+                if dtype.is_numeric()
+                else _date_description(candidate),
+                _examples(raw, values, failing),
+            )
+            for candidate, values in readings
+        ),
+    )
+
+
+def _examples(raw: pl.Series, values: pl.Series, failing: pl.Series) -> tuple[tuple[str, str], ...]:
+    frame = pl.DataFrame({"typed": raw.cast(pl.String), "read": values.cast(pl.String)})
+    shown = frame.filter(failing).unique(subset="typed", maintain_order=True).head(EXAMPLES)
+    return tuple((str(t), str(r)) for t, r in shown.iter_rows())
+
+
+__all__ = ["ConventionProposal", "ProposedReading", "propose"]
