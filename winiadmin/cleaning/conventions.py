@@ -72,7 +72,7 @@ class FileConventions:
                 "allowed": ", ".join(repr(s) for s in THOUSANDS_SEPARATORS),
             }
             raise ValueError(msg)
-        if self.thousands_separator and self.thousands_separator == (self.decimal_separator or "."):
+        if self.thousands_separator and self.thousands_separator == self.decimal_separator:
             msg = _("The thousands separator cannot be the decimal separator.")
             raise ValueError(msg)
         if self.percent not in (None, "number", "fraction"):
@@ -220,6 +220,9 @@ def normalise_numbers(text: pl.Series, conventions: FileConventions) -> Normalis
     parsers' (``.`` decimal point, no separators). Cells that do not follow it are refused."""
     decimal = conventions.decimal_separator or "."
     thousands = conventions.thousands_separator or ""
+    if thousands == decimal:
+        msg = _("The thousands separator cannot be the decimal separator.")
+        raise ValueError(msg)
     out = text
     percent_cells = None
     if conventions.currency_symbols:
