@@ -236,7 +236,12 @@ def normalise_numbers(text: pl.Series, conventions: FileConventions) -> Normalis
     if decimal == "." and not thousands:
         # Only symbols and signs declared: what is left is read by the parsers as always.
         return NormalisedColumn(out, pl.Series(text.name, [False] * len(text)), None, percent_cells)
-    fits = out.str.contains(_number_pattern(decimal, thousands))
+    if thousands:
+        fits = out.str.contains(_number_pattern(decimal, thousands))
+    else:
+        # A decimal comma alone: a cell with a dot is in another convention (12.50); any other
+        # text is refused by the parser once the comma is a point. A literal search is cheaper.
+        fits = ~out.str.contains(".", literal=True)
     if thousands:
         out = out.str.replace_all(thousands, "", literal=True)
     if decimal != ".":

@@ -23,6 +23,7 @@ from winiadmin.cleaning.coerce import (
     ParseFormats,
     as_dtype,
     coerce_column,
+    coerce_text,
     normalise_text,
 )
 from winiadmin.cleaning.columns import match_columns
@@ -104,11 +105,31 @@ def _unquote_text(frame: pl.DataFrame, names: Iterable[str]) -> pl.DataFrame:
     return frame.with_columns(unquote_formulas(frame.get_column(n)) for n in text)
 
 
+@dataclass(frozen=True, slots=True)
+class _InConvention:
+    """A column's text rewritten from its conventions into the parsers' default."""
+
+    text: pl.Series
+    #: Whether ``text`` is normalised already (:func:`normalise_text`).
+    normalised: bool = False
+    formats: ParseFormats | None = None
+    #: Cells not written in the convention, and why.
+    refused: pl.Series | None = None
+    reason: str | None = None
+    #: Cells to divide by 100 once parsed (``percent="fraction"``).
+    percent: pl.Series | None = None
+
+
 def _in_convention(
-    raw: pl.Series, dtype: pl.DataType, conventions: FileConventions
-) -> tuple[pl.Series, pl.Series | None, str | None, pl.Series | None]:
-    """The column's text rewritten from the declared conventions into the parsers' default
-    (:mod:`winiadmin.cleaning.conventions`); cells that do not follow them, and why."""
+    raw: pl.Series,
+    dtype: pl.DataType,
+    conventions: FileConventions,
+    *,
+    own_parser: bool,
+) -> _InConvention:
+    """The column's text in the parsers' default convention
+    (:mod:`winiadmin.cleaning.conventions`). Read by its dtype, a date column is given the
+    declared formats instead (parsed once); read by a parser of its own, rewritten as ISO."""
     numeric = dtype.is_numeric()
     if numeric and conventions.declares_numbers:
         text = normalise_text(raw.cast(pl.String, strict=False))
@@ -118,16 +139,23 @@ def _in_convention(
             # 12% as 0.12 in an integer or a decimal column would change the value's scale.
             refused = (column.refused | percent.fill_null(False)).alias(raw.name)
             reason = _("A percentage cannot be read as a fraction in this column")
-            return column.text, refused, reason, None
+            return _InConvention(column.text, normalised=True, refused=refused, reason=reason)
         fraction = percent if conventions.percent == "fraction" else None
-        return column.text, column.refused, column.reason, fraction
-    if dtype == pl.Date and conventions.date_formats:
-        text = normalise_text(raw.cast(pl.String, strict=False))
-        return normalise_dates(text, conventions.date_formats, with_time=False), None, None, None
-    if isinstance(dtype, pl.Datetime) and conventions.datetime_formats:
-        text = normalise_text(raw.cast(pl.String, strict=False))
-        return normalise_dates(text, conventions.datetime_formats, with_time=True), None, None, None
-    return raw, None, None, None
+        return _InConvention(
+            column.text,
+            normalised=True,
+            refused=column.refused,
+            reason=column.reason,
+            percent=fraction,
+        )
+    is_date, is_datetime = dtype == pl.Date, isinstance(dtype, pl.Datetime)
+    declared = conventions.date_formats if is_date else conventions.datetime_formats
+    if not (is_date or is_datetime) or not declared:
+        return _InConvention(raw)
+    text = normalise_text(raw.cast(pl.String, strict=False))
+    if own_parser:
+        return _InConvention(normalise_dates(text, declared, with_time=is_datetime))
+    return _InConvention(text, normalised=True, formats=ParseFormats(declared, declared))
 
 
 def _parse_column(
@@ -138,23 +166,32 @@ def _parse_column(
     conventions: FileConventions | None,
 ) -> CoercedColumn:
     """One column parsed in its conventions; a refused cell keeps its convention's reason."""
-    text, refused, reason, percent = (
-        (raw, None, None, None)
-        if conventions is None or raw.dtype != pl.String
-        else _in_convention(raw, dtype, conventions)
-    )
-    column = parser(text) if parser else coerce_column(text, dtype, formats)
-    if percent is not None and percent.any():
+    if conventions is None or raw.dtype != pl.String:
+        return parser(raw) if parser else coerce_column(raw, dtype, formats)
+    read = _in_convention(raw, dtype, conventions, own_parser=parser is not None)
+    if read.formats is not None:
+        formats = ParseFormats(
+            dates=(*read.formats.dates, *formats.dates),
+            datetimes=(*read.formats.datetimes, *formats.datetimes),
+        )
+    if parser:
+        column = parser(read.text)
+    elif read.normalised:
+        column = coerce_text(read.text, dtype, formats)
+    else:
+        column = coerce_column(read.text, dtype, formats)
+    if read.percent is not None and read.percent.any():
         values = pl.select(
-            pl.when(pl.lit(percent.fill_null(False)))
+            pl.when(pl.lit(read.percent.fill_null(False)))
             .then(pl.lit(column.values) / 100)
             .otherwise(pl.lit(column.values))
         ).to_series()
         column = CoercedColumn(values.alias(raw.name), column.failed, column.reasons)
+    refused = read.refused
     if refused is None or not refused.any():
         return column
     failed = (column.failed | refused).alias(raw.name)
-    reasons = column.reasons.set(refused, reason).set(~failed, None)
+    reasons = column.reasons.set(refused, read.reason).set(~failed, None)
     return CoercedColumn(column.values.set(failed, None), failed, reasons)
 
 
