@@ -97,7 +97,7 @@ def _first_match(text: pl.Series, parsers: list[Callable[[pl.Series], pl.Series]
     return found.alias(text.name)
 
 
-def four_digit_years[S: pl.Series](values: S, fmt: str | None) -> S:
+def four_digit_years(values: pl.Series, fmt: str | None) -> pl.Series:
     """polars reads ``%Y`` from two digits (``31.12.26`` → year 26): not a year anyone
     meant, so a ``%Y`` year below 1000 is not read (a two-digit year needs ``%y``)."""
     if fmt is None or "%Y" not in fmt:
