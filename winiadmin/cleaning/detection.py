@@ -69,7 +69,9 @@ class ConventionProposal:
         if not self.ambiguous:
             reading = self.readings[0]
             typed, read = reading.examples[0]
-            return _("Column %(header)r looks like %(what)s: read %(typed)s as %(read)s?") % {
+            return _(
+                "Column %(header)r looks like it uses %(what)s: read %(typed)s as %(read)s?"
+            ) % {
                 "header": self.header,
                 "what": reading.description,
                 "typed": typed,

@@ -21,6 +21,7 @@ import polars as pl
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.importers import RunOptions, get_importer
+from winiadmin.jobs.conventions import job_conventions
 from winiadmin.jobs.edits import Edit, apply_edits, edits_of, excluded_rows
 from winiadmin.jobs.frames import ROW
 from winiadmin.jobs.raw import raw_row
@@ -112,6 +113,7 @@ def _dry_run(importer: Importer, job: ImportJob, table: RawTable) -> ImportResul
             read_options=ReadOptions(**job.read_options),
             file_name=job.original_name,
             column_mapping=None if mapping is None else ColumnMapping.from_json(mapping),
+            conventions=job_conventions(job),
         ),
     )
 

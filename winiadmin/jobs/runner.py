@@ -14,6 +14,7 @@ from django.utils import timezone
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, RunOptions, get_importer
+from winiadmin.jobs.conventions import job_conventions, remembered_conventions
 from winiadmin.jobs.early_preview import EarlyPreview
 from winiadmin.jobs.edits import Edit, apply_edits, edits_of
 from winiadmin.jobs.ended import finished
@@ -99,6 +100,7 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
         read_options={k: v for k, v in read_options.items() if v not in (None, "")},
         skip_invalid=skip_invalid,
         user_id=user_id(user),
+        conventions=remembered_conventions(importer.get_name(), user),
     )
     try:
         job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used
@@ -327,6 +329,7 @@ def _run(
                         if job.column_mapping is None
                         else ColumnMapping.from_json(job.column_mapping)
                     ),
+                    conventions=job_conventions(job),
                     progress=monitor,
                     before_commit=None if options.dry_run else fence.before_commit,
                 ),
@@ -381,6 +384,7 @@ def _inputs(job: ImportJob) -> dict[str, object]:
     return {
         "read_options": job.read_options,
         "column_mapping": job.column_mapping,
+        "conventions": job.conventions,
         "skip_invalid": job.skip_invalid,
         "create_missing": job.create_missing,
     }
