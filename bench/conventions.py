@@ -50,13 +50,15 @@ def _columns(rows: int) -> dict[str, Any]:
     }
 
 
-def _median(run: Any, repeat: int) -> float:
-    times = []
+def _medians(default: Any, convention: Any, repeat: int) -> tuple[float, float]:
+    """Median seconds of each, the two run alternately (a busy machine's noise hits both)."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for run, spent in ((default, times[0]), (convention, times[1])):
+            started = time.perf_counter()
+            run()
+            spent.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def measure(rows: int, repeat: int) -> dict[str, Any]:
@@ -94,9 +96,10 @@ def measure(rows: int, repeat: int) -> dict[str, Any]:
     for label, (dtype, parser, plain, written, conventions) in cases.items():
         check = _parse_column(written, dtype, formats, parser, conventions)
         assert not check.failed.any(), label
-        default_s = _median(partial(_parse_column, plain, dtype, formats, parser, None), repeat)
-        convention_s = _median(
-            partial(_parse_column, written, dtype, formats, parser, conventions), repeat
+        default_s, convention_s = _medians(
+            partial(_parse_column, plain, dtype, formats, parser, None),
+            partial(_parse_column, written, dtype, formats, parser, conventions),
+            repeat,
         )
         figures[label] = {
             "default_s": round(default_s, 4),
