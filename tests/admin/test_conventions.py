@@ -122,3 +122,60 @@ def test_an_unknown_proposal_is_refused_with_a_message(su_client: Client) -> Non
     assert "This proposal cannot be accepted now." in html(response)
     job.refresh_from_db()
     assert job.conventions is None
+
+
+def upload_declaring(client: Client, text: str = GERMAN, **conventions: str) -> ImportJob:
+    return uploaded_job(
+        client,
+        content=text.encode("cp1252"),
+        name="gadgets.csv",
+        importer="testapp.Gadget",
+        model="",
+        **conventions,
+    )
+
+
+def test_the_upload_form_declares_the_file_s_conventions(
+    su_client: Client, superuser: User
+) -> None:
+    page = html(su_client.get("/admin/winiadmin/importjob/start/testapp.Gadget/"))
+    assert "Decimal separator" in page
+    job = upload_declaring(
+        su_client, decimal_separator=",", thousands_separator=".", date_format="%d.%m.%Y"
+    )
+    assert job.status == ImportJob.Status.VALIDATED, job.report
+    assert job.import_report.proposals == ()
+    # Remembered for the whole file: the next upload is read the same way without choosing.
+    again = upload(su_client)
+    assert again.status == ImportJob.Status.VALIDATED, again.report
+    assert SavedConventions.objects.get(user=superuser, column="").conventions == {
+        "decimal_separator": ",",
+        "thousands_separator": ".",
+        "date_formats": ["%d.%m.%Y"],
+    }
+
+
+def test_a_two_digit_year_is_read_only_where_the_upload_declares_it(su_client: Client) -> None:
+    text = "name;day\r\nA;31.12.26\r\n"
+    job = upload_declaring(su_client, text, date_format="%d.%m.%Y")
+    assert job.status == ImportJob.Status.INVALID
+    assert [p.value for p in job.import_report.problems] == ["31.12.26"]
+    job = upload_declaring(su_client, text, date_format="%d.%m.%y")
+    assert job.status == ImportJob.Status.VALIDATED, job.report
+
+
+def test_a_contradictory_choice_is_refused_on_the_form(su_client: Client) -> None:
+    from tests.admin.helpers import upload_file
+
+    response = upload_file(
+        su_client,
+        content=GERMAN.encode("cp1252"),
+        name="gadgets.csv",
+        importer="testapp.Gadget",
+        model="",
+        decimal_separator=",",
+        thousands_separator=",",
+    )
+    assert response.status_code == 200
+    assert "cannot be the decimal separator" in html(response)
+    assert not ImportJob.objects.exists()

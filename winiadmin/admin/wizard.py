@@ -120,6 +120,7 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews):
                     read_options=form.read_options(),
                     skip_invalid=form.cleaned_data["skip_invalid"],
                     target_model=model._meta.label,
+                    conventions=form.conventions(),
                 )
             except UploadStorageError as exc:  # the form again, with the reason
                 form.add_error("file", str(exc))

@@ -27,14 +27,42 @@ def job_conventions(job: ImportJob) -> FileConventions | None:
     return None if job.conventions is None else FileConventions.from_json(job.conventions)
 
 
-def remembered_conventions(importer: str, user: User | None) -> dict[str, object] | None:
-    """The conventions ``user`` accepted for columns of ``importer``, as a job stores them."""
+#: ``SavedConventions.column`` of the conventions chosen for the whole file on upload.
+WHOLE_FILE = ""
+
+
+def remembered_conventions(importer: str, user: User | None) -> FileConventions | None:
+    """The conventions ``user`` chose for ``importer``'s files (on upload) and columns
+    (accepted proposals); ``None``: none."""
     owner = user_id(user)
     if owner is None:
         return None
-    saved = SavedConventions.objects.filter(importer=importer, user_id=owner)
-    columns = {s.column: s.conventions for s in saved}
-    return {"columns": columns} if columns else None
+    saved = {
+        s.column: FileConventions.from_json(s.conventions)
+        for s in SavedConventions.objects.filter(importer=importer, user_id=owner)
+    }
+    if not saved:
+        return None
+    whole = saved.pop(WHOLE_FILE, FileConventions())
+    return FileConventions(columns=saved).over(whole)
+
+
+def upload_conventions(
+    importer: str, user: User | None, chosen: FileConventions | None
+) -> dict[str, object] | None:
+    """A new job's conventions, as it stores them: those chosen on upload (remembered for the
+    next one) over those remembered."""
+    remembered = remembered_conventions(importer, user)
+    owner = user_id(user)
+    if chosen is not None and owner is not None:
+        SavedConventions.objects.update_or_create(
+            importer=importer,
+            column=WHOLE_FILE,
+            user_id=owner,
+            defaults={"conventions": chosen.to_json()},
+        )
+    conventions = remembered if chosen is None else chosen.over(remembered)
+    return None if conventions is None else conventions.to_json()
 
 
 def proposed_reading(job: ImportJob, column: str, index: int) -> StoredReading | None:

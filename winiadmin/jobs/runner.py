@@ -14,7 +14,7 @@ from django.utils import timezone
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, RunOptions, get_importer
-from winiadmin.jobs.conventions import job_conventions, remembered_conventions
+from winiadmin.jobs.conventions import job_conventions, upload_conventions
 from winiadmin.jobs.early_preview import EarlyPreview
 from winiadmin.jobs.edits import Edit, apply_edits, edits_of
 from winiadmin.jobs.ended import finished
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from django.core.files import File
     from django.core.files.uploadedfile import UploadedFile
 
+    from winiadmin.cleaning.conventions import FileConventions
     from winiadmin.permissions import User
     from winiadmin.pipeline import ReadSource
 
@@ -85,8 +86,11 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
     read_options: dict[str, Any],
     skip_invalid: bool = False,
     target_model: str = "",
+    conventions: FileConventions | None = None,
 ) -> ImportJob:
-    """Store the upload under a name made from the job id; the user's name is kept as data."""
+    """Store the upload under a name made from the job id; the user's name is kept as data.
+    ``conventions``: how the file writes numbers and dates, as chosen on upload (over those
+    the user accepted before for the importer; remembered for the next upload)."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -100,7 +104,7 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
         read_options={k: v for k, v in read_options.items() if v not in (None, "")},
         skip_invalid=skip_invalid,
         user_id=user_id(user),
-        conventions=remembered_conventions(importer.get_name(), user),
+        conventions=upload_conventions(importer.get_name(), user, conventions),
     )
     try:
         job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used
