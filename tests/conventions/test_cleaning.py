@@ -166,3 +166,16 @@ def test_conventions_round_trip_through_json_and_merge() -> None:
         FileConventions(decimal_separator=";")
     with pytest.raises(ValueError, match="cannot be the decimal"):
         FileConventions(decimal_separator=",", thousands_separator=",")
+
+
+def test_a_thousand_with_a_thousands_dot_in_a_whole_number_column_is_proposed() -> None:
+    # 1.000 reads as 1 (a whole number with decimals, as spreadsheets export 1.0) or as 1000
+    # (a thousands dot): no error, but the other reading is offered, never applied.
+    outcome = clean_table(frame(qty=["1.000", "12.000", "7"]), Cleaning)
+    assert outcome.problems == []
+    assert outcome.frame.get_column("qty").to_list() == [1, 12, 7]
+    (proposal,) = outcome.proposals
+    (reading,) = proposal.readings
+    assert reading.conventions.thousands_separator == "."
+    assert reading.examples == (("1.000", "1000"), ("12.000", "12000"))
+    assert clean_table(frame(qty=["1.0", "7"]), Cleaning).proposals == []

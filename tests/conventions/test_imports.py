@@ -120,7 +120,9 @@ def test_undeclared_the_cells_are_refused_and_a_convention_proposed(tmp_path: Pa
     assert (2, "Preis", "1.234,50") in refused
     assert (3, "Datum", "01.02.2026") in refused
     proposals = {p.column: p for p in result.proposals}
-    assert set(proposals) == {"price", "day"}
+    # Menge 1.000 reads as 1 without error; a thousands dot would read 1000: offered too.
+    assert set(proposals) == {"price", "day", "quantity"}
+    assert proposals["quantity"].readings[0].examples == (("1.000", "1000"),)
     assert proposals["price"].readings[0].conventions == FileConventions(
         decimal_separator=",", thousands_separator="."
     )

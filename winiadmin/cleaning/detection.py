@@ -159,18 +159,21 @@ def propose(
         candidates = _date_candidates(with_time=True)
     else:
         return None
+    default = parse(raw, FileConventions())
     readings: list[tuple[FileConventions, pl.Series]] = []
     for candidate in candidates:
         parsed = parse(raw, candidate)
         if parsed.failed.any():
             continue
+        if parsed.values.equals(default.values) and not default.failed.any():
+            continue  # reads the column as the default does: nothing to propose
         if any(parsed.values.equals(values) for _c, values in readings):
             continue  # reads the column as a simpler candidate already does
         readings.append((candidate, parsed.values))
     if not readings:
         return None
-    default = parse(raw, FileConventions())
-    failing = default.failed
+    # Cells shown as examples: those refused, else those another reading reads differently.
+    failing = default.failed | thousands_in_disguise(text)
     return ConventionProposal(
         column=column,
         header=str(raw.name),
@@ -187,10 +190,22 @@ def propose(
     )
 
 
+#: ``1.000`` or ``-12.000``: a whole number written with decimals (read as 1 or -12 in an
+#: integer column), or a thousand written with a thousands dot. Both are read without error,
+#: so the column is proposed the other reading too and the user decides.
+_WHOLE_THOUSANDS = r"^[+-]?\d{1,3}\.000$"
+
+
+def thousands_in_disguise(text: pl.Series) -> pl.Series:
+    """Cells an integer column reads as whole numbers (``1.000`` → 1) that a thousands dot
+    would read as thousands (1000)."""
+    return text.str.contains(_WHOLE_THOUSANDS).fill_null(False)
+
+
 def _examples(raw: pl.Series, values: pl.Series, failing: pl.Series) -> tuple[tuple[str, str], ...]:
     frame = pl.DataFrame({"typed": raw.cast(pl.String), "read": values.cast(pl.String)})
     shown = frame.filter(failing).unique(subset="typed", maintain_order=True).head(EXAMPLES)
     return tuple((str(t), str(r)) for t, r in shown.iter_rows())
 
 
-__all__ = ["ConventionProposal", "ProposedReading", "propose"]
+__all__ = ["ConventionProposal", "ProposedReading", "propose", "thousands_in_disguise"]

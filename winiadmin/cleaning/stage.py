@@ -28,7 +28,7 @@ from winiadmin.cleaning.coerce import (
 )
 from winiadmin.cleaning.columns import match_columns
 from winiadmin.cleaning.conventions import FileConventions, normalise_dates, normalise_numbers
-from winiadmin.cleaning.detection import ConventionProposal, propose
+from winiadmin.cleaning.detection import ConventionProposal, propose, thousands_in_disguise
 from winiadmin.cleaning.tracking import (
     ROW_COL,
     DuplicateKeyPolicy,
@@ -255,14 +255,22 @@ def _proposals(
     for name, target in dtypes.items():
         dtype = as_dtype(target)
         own = None if conventions is None else conventions.get(name)
-        if name not in failing or _declares(own, dtype):
+        if _declares(own, dtype):
+            continue
+        raw = frame.get_column(name)
+        disguised = (
+            dtype.is_integer()
+            and raw.dtype == pl.String
+            and bool(thousands_in_disguise(normalise_text(raw)).any())
+        )
+        if name not in failing and not disguised:
             continue
         parser = parsers.get(name)
 
         def parse(raw: pl.Series, candidate: FileConventions) -> CoercedColumn:
             return _parse_column(raw, dtype, formats, parser, candidate.over(own))  # noqa: B023
 
-        proposal = propose(frame.get_column(name), dtype, parse, column=standard[name])
+        proposal = propose(raw, dtype, parse, column=standard[name])
         if proposal is not None:
             found.append(proposal)
     return found
