@@ -39,6 +39,8 @@ CURRENCY_SYMBOLS = ("€", "$", "£", "¥", "CHF", "EUR", "USD", "GBP")
 DATE_SEPARATORS = ("/", ".", "-")
 #: How many values a proposal shows as examples.
 EXAMPLES = 3
+#: Cells each candidate is tried on before the whole column (see :func:`propose`).
+SAMPLE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,8 @@ class ConventionProposal:
 
 
 def _present_symbols(text: pl.Series) -> tuple[str, ...]:
+    if not text.str.contains(r"[^\d\s.,'+%-]").any():  # one pass: only digits and signs
+        return ()
     return tuple(s for s in CURRENCY_SYMBOLS if text.str.contains(s, literal=True).any())
 
 
@@ -150,16 +154,21 @@ def propose(
     value; ``parse`` reads the column in a convention, as the clean stage does."""
     if raw.dtype != pl.String:
         return None
-    text = normalise_text(raw)
+    default = parse(raw, FileConventions())
+    # Symbols and signs make a cell fail by default: look for them in the refused cells only.
+    refused = normalise_text(raw.filter(default.failed))
     if dtype.is_numeric():
-        candidates = _number_candidates(text)
+        candidates = _number_candidates(refused)
     elif dtype == pl.Date:
         candidates = _date_candidates(with_time=False)
     elif isinstance(dtype, pl.Datetime):
         candidates = _date_candidates(with_time=True)
     else:
         return None
-    default = parse(raw, FileConventions())
+    # A candidate that fails on a sample fails on the column: try the sample first (the cells
+    # the default refused, and the first others), the whole column only for the survivors.
+    sample = pl.concat([raw.filter(default.failed).head(SAMPLE), raw.head(SAMPLE)])
+    candidates = [c for c in candidates if not parse(sample, c).failed.any()]
     readings: list[tuple[FileConventions, pl.Series]] = []
     for candidate in candidates:
         parsed = parse(raw, candidate)
@@ -173,7 +182,7 @@ def propose(
     if not readings:
         return None
     # Cells shown as examples: those refused, else those another reading reads differently.
-    failing = default.failed | thousands_in_disguise(text)
+    failing = default.failed | thousands_in_disguise(normalise_text(raw))
     return ConventionProposal(
         column=column,
         header=str(raw.name),
@@ -203,8 +212,15 @@ def thousands_in_disguise(text: pl.Series) -> pl.Series:
 
 
 def _examples(raw: pl.Series, values: pl.Series, failing: pl.Series) -> tuple[tuple[str, str], ...]:
-    frame = pl.DataFrame({"typed": raw.cast(pl.String), "read": values.cast(pl.String)})
-    shown = frame.filter(failing).unique(subset="typed", maintain_order=True).head(EXAMPLES)
+    """The first few distinct cells of ``failing``, typed and as ``values`` reads them."""
+    first = failing.arg_true().head(EXAMPLES * 50)
+    frame = pl.DataFrame(
+        {
+            "typed": raw.gather(first).cast(pl.String),
+            "read": values.gather(first).cast(pl.String),
+        }
+    )
+    shown = frame.unique(subset="typed", maintain_order=True).head(EXAMPLES)
     return tuple((str(t), str(r)) for t, r in shown.iter_rows())
 
 
