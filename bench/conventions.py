@@ -67,7 +67,7 @@ def measure(rows: int, repeat: int) -> dict[str, Any]:
 
     from winiadmin.cleaning.coerce import ParseFormats  # noqa: PLC0415
     from winiadmin.cleaning.conventions import FileConventions  # noqa: PLC0415
-    from winiadmin.cleaning.stage import _parse_column  # noqa: PLC0415
+    from winiadmin.cleaning.stage import _parse_column, _proposals  # noqa: PLC0415
     from winiadmin.importers.field_parsers import decimal_parser  # noqa: PLC0415
 
     german = FileConventions(
@@ -106,6 +106,23 @@ def measure(rows: int, repeat: int) -> dict[str, Any]:
             "convention_s": round(convention_s, 4),
             "ratio": round(convention_s / default_s, 2),
         }
+    # Nothing declared: what examining a refused column for a proposal costs (once per check).
+    frame = pl.DataFrame({"price": german_numbers})
+    examine = partial(
+        _proposals,
+        frame,
+        {"price": pl.Float64()},
+        (formats, {}, None),
+        {"price"},
+        {"price": "price"},
+    )
+    parse_s, propose_s = _medians(
+        partial(_parse_column, german_numbers, pl.Float64(), formats, None, None), examine, repeat
+    )
+    figures["proposal for a refused float column"] = {
+        "parse_s": round(parse_s, 4),
+        "propose_s": round(propose_s, 4),
+    }
     figures["loadavg"] = [round(x, 2) for x in os.getloadavg()]
     return figures
 
