@@ -76,3 +76,28 @@ def test_bench_preview_measures_the_first_page_and_the_page_latency(tmp_path: Pa
     assert 0 < rep["first_page_s"] <= rep["dry_run_s"]
     assert rep["page_ms"] > 0
     assert "first page" in done.stdout
+
+
+def test_bench_conventions_measures_each_column_kind(tmp_path: Path) -> None:
+    out = tmp_path / "conventions.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.conventions",
+            "--rows",
+            "2000",
+            "--repeat",
+            "1",
+            "--json",
+            str(out),
+        ],
+        check=True,
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BENCH_"))},
+        timeout=300,
+    )
+    figures = json.loads(out.read_text())
+    assert figures["rows"] == 2000
+    assert {"float 1.234,50", "date 31.12.2026"} <= set(figures)
+    assert figures["date 31.12.2026"]["ratio"] > 0

@@ -202,6 +202,27 @@ class ReadSource:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredReading:
+    """One way to read a column a convention was proposed for (``ProposedReading``)."""
+
+    #: ``FileConventions.to_json()`` of the reading.
+    conventions: Json
+    description: str
+    #: (typed, read as) pairs.
+    examples: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredProposal:
+    """A column whose refused cells a convention would read (``ConventionProposal``)."""
+
+    column: str
+    header: str
+    message: str
+    readings: tuple[StoredReading, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ImportReport:
     """The last run of a job, as its pages, downloads and undo read it."""
 
@@ -252,6 +273,8 @@ class ImportReport:
     #: "Skip invalid rows" cannot help: a workbook of several sheets (all or nothing), or
     #: many-to-many values that match nothing (their rows are stored before their links).
     unskippable: bool = False
+    #: Conventions proposed for columns whose cells did not parse (decimal commas…).
+    proposals: tuple[StoredProposal, ...] = ()
 
     @property
     def succeeded(self) -> bool:
@@ -310,6 +333,7 @@ class ImportReport:
             mapped=tuple(_mapped(m) for m in stored.get("mapped") or ()),
             sheet_previews=tuple(_sheet_preview(s) for s in stored.get("sheet_previews") or ()),
             unskippable=bool(stored.get("unskippable")),
+            proposals=tuple(_proposal(p) for p in stored.get("proposals") or ()),
         )
 
     def to_json(self) -> Json:
@@ -380,7 +404,42 @@ class ImportReport:
                 else {}
             ),
             **({"unskippable": True} if self.unskippable else {}),
+            **(
+                {"proposals": [_proposal_json(p) for p in self.proposals]} if self.proposals else {}
+            ),
         }
+
+
+def _proposal_json(proposal: StoredProposal) -> Json:
+    return {
+        "column": proposal.column,
+        "header": proposal.header,
+        "message": proposal.message,
+        "readings": [
+            {
+                "conventions": r.conventions,
+                "description": r.description,
+                "examples": [list(e) for e in r.examples],
+            }
+            for r in proposal.readings
+        ],
+    }
+
+
+def _proposal(data: Json) -> StoredProposal:
+    return StoredProposal(
+        column=str(data.get("column", "")),
+        header=str(data.get("header", "")),
+        message=str(data.get("message", "")),
+        readings=tuple(
+            StoredReading(
+                conventions=dict(r.get("conventions") or {}),
+                description=str(r.get("description", "")),
+                examples=tuple((str(e[0]), str(e[1])) for e in r.get("examples") or ()),
+            )
+            for r in data.get("readings") or ()
+        ),
+    )
 
 
 def _sheet_preview_json(preview: SheetPreview) -> Json:

@@ -87,6 +87,9 @@ class ImportJob(models.Model):
     #: The column mapping chosen in the wizard (file header → column, ``None``: ignored);
     #: ``None`` while the headers are matched automatically.
     column_mapping = models.JSONField(_("column mapping"), null=True, blank=True)
+    #: How the file writes numbers and dates (``FileConventions.to_json()``), as accepted in
+    #: the wizard or remembered (``SavedConventions``); ``None``: the importer's own.
+    conventions = models.JSONField(_("number and date conventions"), null=True, blank=True)
     #: When the job's edits (``ImportEdit``) last changed; later than ``validated_at``: the last
     #: check did not see them, so the job may not be confirmed until it is checked again.
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
@@ -312,6 +315,38 @@ class ValueMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.importer}: {self.value} → {self.target_label or self.target_pk}"
+
+
+class SavedConventions(models.Model):
+    """How a user's files write one column of one importer (a decimal comma, day-first dates),
+    accepted in the wizard and applied again to that column of the next file."""
+
+    importer = models.CharField(_("importer"), max_length=200)
+    #: The importer's column name.
+    column = models.CharField(_("column"), max_length=200)
+    #: ``FileConventions.to_json()`` of the column.
+    conventions = models.JSONField(_("conventions"), default=dict)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="winiadmin_conventions",
+        verbose_name=_("user"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved number and date conventions")
+        verbose_name_plural = _("saved number and date conventions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["importer", "column", "user"], name="winiadmin_savedconventions_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.importer}.{self.column}"
 
 
 class ImportEdit(models.Model):

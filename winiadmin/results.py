@@ -11,6 +11,7 @@ from winiadmin.problems import ProblemReport
 if TYPE_CHECKING:
     from winiutils.core.data.dataframe.cleaning import CleaningDF
 
+    from winiadmin.cleaning.detection import ConventionProposal
     from winiadmin.cleaning.mapping import MatchedColumns
     from winiadmin.db.lookups import MappedKeys, UnmatchedKeys
     from winiadmin.db.upsert import RowChange
@@ -132,6 +133,9 @@ class ImportResult:
     exception: "ImporterFailed | None" = field(default=None, repr=False)
     #: Every row of the file accounted for (see :class:`RowAccounting`).
     rows: RowAccounting = field(default_factory=RowAccounting)
+    #: Columns whose refused cells a convention would read (decimal commas, day-first dates):
+    #: proposed, never applied; declare or accept one to apply it (docs/conventions.md).
+    proposals: "list[ConventionProposal]" = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

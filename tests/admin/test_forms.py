@@ -21,6 +21,7 @@ def test_fields_follow_the_importers_options() -> None:
     catalogue = UploadForm(CatalogueImporter)
     assert list(catalogue.fields) == [
         "file", "skip_invalid", "encoding", "delimiter", "sheet", "header_row",
+        "decimal_separator", "thousands_separator", "date_format",
         "option_default_category",
     ]  # fmt: skip
     assert catalogue.fields["option_default_category"].required is False

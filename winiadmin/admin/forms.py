@@ -9,6 +9,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from winiadmin.cleaning.conventions import FileConventions
 from winiadmin.cleaning.mapping import ColumnMapping, MatchReason, normalised
 from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError
@@ -31,6 +32,25 @@ ENCODINGS = [
     ("utf-16", "UTF-16"),
     ("cp1252", "Windows-1252"),
     ("latin-1", "Latin-1 (ISO-8859-1)"),
+]
+DECIMAL_SEPARATORS = [("", _("As the importer says")), (".", "12.50"), (",", "12,50")]
+THOUSANDS_SEPARATORS = [
+    ("", _("As the importer says")),
+    ("none", _("None (1234)")),
+    (".", "1.234"),
+    (",", "1,234"),
+    (" ", "1 234"),
+    ("'", "1'234"),
+]
+DATE_FORMATS = [
+    ("", _("As the importer says (2026-12-31)")),
+    ("%d.%m.%Y", "31.12.2026"),
+    ("%d/%m/%Y", "31/12/2026"),
+    ("%m/%d/%Y", "12/31/2026"),
+    ("%d-%m-%Y", "31-12-2026"),
+    ("%d.%m.%y", "31.12.26"),
+    ("%d/%m/%y", "31/12/26"),
+    ("%m/%d/%y", "12/31/26"),
 ]
 DELIMITERS = [("", _("Detect")), (",", ","), (";", ";"), ("\t", _("Tab")), ("|", "|")]
 
@@ -67,6 +87,24 @@ class UploadForm(forms.Form):
         min_value=1,
         help_text=_("The row holding the column names (1 = first); empty to detect it."),
     )
+    decimal_separator = forms.ChoiceField(
+        label=_("Decimal separator"),
+        choices=DECIMAL_SEPARATORS,
+        required=False,
+        help_text=_(
+            "How the file writes twelve and a half: 12.50 or 12,50. Empty: as the importer "
+            "says (a point by default); the check proposes what it finds."
+        ),
+    )
+    thousands_separator = forms.ChoiceField(
+        label=_("Thousands separator"), choices=THOUSANDS_SEPARATORS, required=False
+    )
+    date_format = forms.ChoiceField(
+        label=_("Dates"),
+        choices=DATE_FORMATS,
+        required=False,
+        help_text=_("A two-digit year (26) is read only where chosen here."),
+    )
 
     def __init__(self, importer: type[Importer], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,6 +126,26 @@ class UploadForm(forms.Form):
         except FileReadError as exc:
             raise forms.ValidationError(str(exc), code="not_a_table") from exc
         return upload
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        try:
+            self.conventions()
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="conventions") from exc
+        return cleaned
+
+    def conventions(self) -> FileConventions | None:
+        """The number and date conventions chosen for this file (``None``: none chosen)."""
+        data = self.cleaned_data
+        thousands = data.get("thousands_separator") or None
+        date_format = data.get("date_format") or None
+        chosen = FileConventions(
+            decimal_separator=data.get("decimal_separator") or None,
+            thousands_separator="" if thousands == "none" else thousands,
+            date_formats=None if date_format is None else (date_format,),
+        )
+        return None if chosen == FileConventions() else chosen
 
     def option_texts(self) -> dict[str, str]:
         """Importer options as text, as the command line takes them (``-o name=value``)."""

@@ -86,18 +86,34 @@ def _booleans(text: pl.Series, _: pl.DataType) -> pl.Series:
 
 
 def _first_match(text: pl.Series, parsers: list[Callable[[pl.Series], pl.Series]]) -> pl.Series:
-    attempts = [parse(text) for parse in parsers]
-    return pl.select(pl.coalesce(attempts)).to_series().alias(text.name)
+    """Each parser after the first reads only the cells the earlier ones could not: a column
+    in the first format is parsed once."""
+    found = parsers[0](text)
+    for parse in parsers[1:]:
+        left = (found.is_null() & text.is_not_null()).arg_true()
+        if left.len() == 0:
+            break
+        found = found.scatter(left, parse(text.gather(left)))
+    return found.alias(text.name)
+
+
+def four_digit_years(values: pl.Series, fmt: str | None) -> pl.Series:
+    """polars reads ``%Y`` from two digits (``31.12.26`` → year 26): not a year anyone
+    meant, so a ``%Y`` year below 1000 is not read (a two-digit year needs ``%y``)."""
+    if fmt is None or "%Y" not in fmt:
+        return values
+    return values.set(values.dt.year() < 1000, None)
 
 
 def _to_date(text: pl.Series, *, fmt: str) -> pl.Series:
-    return text.str.to_date(fmt, strict=False)
+    return four_digit_years(text.str.to_date(fmt, strict=False), fmt)
 
 
 def _to_datetime(text: pl.Series, *, fmt: str | None, target: pl.Datetime) -> pl.Series:
-    return text.str.to_datetime(
+    parsed = text.str.to_datetime(
         fmt, time_unit=target.time_unit, time_zone=target.time_zone, strict=False
     )
+    return four_digit_years(parsed, fmt)
 
 
 def _dates(formats: ParseFormats) -> Callable[[pl.Series, pl.DataType], pl.Series]:
@@ -179,13 +195,18 @@ def coerce_column(
             values, no_failure, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
         )
     text = normalise_text(raw if raw.dtype == pl.String else raw.cast(pl.String, strict=False))
+    return coerce_text(text, dtype, formats)
+
+
+def coerce_text(text: pl.Series, dtype: pl.DataType, formats: ParseFormats) -> CoercedColumn:
+    """:func:`coerce_column` of text already normalised (:func:`normalise_text`)."""
     parser, description = _rule(dtype, formats)
-    values = parser(text, dtype).alias(raw.name)
-    failed = (text.is_not_null() & values.is_null()).alias(raw.name)
+    values = parser(text, dtype).alias(text.name)
+    failed = (text.is_not_null() & values.is_null()).alias(text.name)
     reasons = (
         _integer_reason(text, dtype)
         if dtype.is_integer()
-        else pl.repeat(description, len(raw), dtype=pl.String, eager=True)
+        else pl.repeat(description, len(text), dtype=pl.String, eager=True)
     )
     return CoercedColumn(values, failed, reasons.set(~failed, None))
 

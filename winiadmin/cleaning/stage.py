@@ -17,8 +17,18 @@ import polars as pl
 from django.utils.translation import gettext as _
 from winiutils.core.data.dataframe.cleaning import CleaningDF as WiniutilsCleaningDF
 
-from winiadmin.cleaning.coerce import ColumnParser, ParseFormats, coerce_column
+from winiadmin.cleaning.coerce import (
+    CoercedColumn,
+    ColumnParser,
+    ParseFormats,
+    as_dtype,
+    coerce_column,
+    coerce_text,
+    normalise_text,
+)
 from winiadmin.cleaning.columns import match_columns
+from winiadmin.cleaning.conventions import FileConventions, normalise_dates, normalise_numbers
+from winiadmin.cleaning.detection import ConventionProposal, propose, thousands_in_disguise
 from winiadmin.cleaning.tracking import (
     ROW_COL,
     DuplicateKeyPolicy,
@@ -42,6 +52,8 @@ class CleaningOutcome:
     invalid_rows: tuple[int, ...] = ()
     #: The cleaning class instance, as winiutils left it (``None`` if cleaning could not run).
     cleaning_df: WiniutilsCleaningDF | None = None
+    #: Columns whose failing cells a convention would read (proposed, not applied).
+    proposals: list[ConventionProposal] = field(default_factory=list)
 
     @property
     def has_file_errors(self) -> bool:
@@ -93,22 +105,118 @@ def _unquote_text(frame: pl.DataFrame, names: Iterable[str]) -> pl.DataFrame:
     return frame.with_columns(unquote_formulas(frame.get_column(n)) for n in text)
 
 
+@dataclass(frozen=True, slots=True)
+class _InConvention:
+    """A column's text rewritten from its conventions into the parsers' default."""
+
+    text: pl.Series
+    #: Whether ``text`` is normalised already (:func:`normalise_text`).
+    normalised: bool = False
+    formats: ParseFormats | None = None
+    #: Cells not written in the convention, and why.
+    refused: pl.Series | None = None
+    reason: str | None = None
+    #: Cells to divide by 100 once parsed (``percent="fraction"``).
+    percent: pl.Series | None = None
+
+
+def _in_convention(
+    raw: pl.Series,
+    dtype: pl.DataType,
+    conventions: FileConventions,
+    *,
+    own_parser: bool,
+) -> _InConvention:
+    """The column's text in the parsers' default convention
+    (:mod:`winiadmin.cleaning.conventions`). Read by its dtype, a date column is given the
+    declared formats instead (parsed once); read by a parser of its own, rewritten as ISO."""
+    numeric = dtype.is_numeric()
+    if numeric and conventions.declares_numbers:
+        text = normalise_text(raw.cast(pl.String, strict=False))
+        column = normalise_numbers(text, conventions)
+        percent = column.divide_by_100
+        if conventions.percent == "fraction" and not dtype.is_float() and percent is not None:
+            # 12% as 0.12 in an integer or a decimal column would change the value's scale.
+            refused = (column.refused | percent.fill_null(False)).alias(raw.name)
+            reason = _("A percentage cannot be read as a fraction in this column")
+            return _InConvention(column.text, normalised=True, refused=refused, reason=reason)
+        fraction = percent if conventions.percent == "fraction" else None
+        return _InConvention(
+            column.text,
+            normalised=True,
+            refused=column.refused,
+            reason=column.reason,
+            percent=fraction,
+        )
+    is_date, is_datetime = dtype == pl.Date, isinstance(dtype, pl.Datetime)
+    declared = conventions.date_formats if is_date else conventions.datetime_formats
+    if not (is_date or is_datetime) or not declared:
+        return _InConvention(raw)
+    text = normalise_text(raw.cast(pl.String, strict=False))
+    if own_parser:
+        return _InConvention(normalise_dates(text, declared, with_time=is_datetime))
+    return _InConvention(text, normalised=True, formats=ParseFormats(declared, declared))
+
+
+def _parse_column(
+    raw: pl.Series,
+    dtype: pl.DataType,
+    formats: ParseFormats,
+    parser: ColumnParser | None,
+    conventions: FileConventions | None,
+) -> CoercedColumn:
+    """One column parsed in its conventions; a refused cell keeps its convention's reason."""
+    if conventions is None or raw.dtype != pl.String:
+        return parser(raw) if parser else coerce_column(raw, dtype, formats)
+    read = _in_convention(raw, dtype, conventions, own_parser=parser is not None)
+    if read.formats is not None:
+        formats = ParseFormats(
+            dates=(*read.formats.dates, *formats.dates),
+            datetimes=(*read.formats.datetimes, *formats.datetimes),
+        )
+    if parser:
+        column = parser(read.text)
+    elif read.normalised:
+        column = coerce_text(read.text, dtype, formats)
+    else:
+        column = coerce_column(read.text, dtype, formats)
+    if read.percent is not None and read.percent.any():
+        values = pl.select(
+            pl.when(pl.lit(read.percent.fill_null(False)))
+            .then(pl.lit(column.values) / 100)
+            .otherwise(pl.lit(column.values))
+        ).to_series()
+        column = CoercedColumn(values.alias(raw.name), column.failed, column.reasons)
+    refused = read.refused
+    if refused is None or not refused.any():
+        return column
+    failed = (column.failed | refused).alias(raw.name)
+    reasons = column.reasons.set(refused, read.reason).set(~failed, None)
+    return CoercedColumn(column.values.set(failed, None), failed, reasons)
+
+
 def _parse(
     frame: pl.DataFrame,
     dtypes: Mapping[str, pl.DataType | type[pl.DataType]],
     formats: ParseFormats,
     rows: pl.Series,
-    parsers: Mapping[str, ColumnParser],
+    readers: tuple[Mapping[str, ColumnParser], Mapping[str, FileConventions] | None],
 ) -> tuple[pl.DataFrame, pl.Series, list[Problem]]:
-    """Parse each column (by its own parser, else by its dtype); return the parsed frame, a
-    per-row failure mask and the problems."""
+    """Parse each column (by its own parser, else by its dtype, in its conventions); return the
+    parsed frame, a per-row failure mask and the problems (each naming the value as typed)."""
     parsed: list[pl.Series] = []
     problems: list[Problem] = []
     row_failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    parsers, conventions = readers
     for name, dtype in dtypes.items():
         raw = frame.get_column(name)
-        parser = parsers.get(name)
-        column = parser(raw) if parser else coerce_column(raw, dtype, formats)
+        column = _parse_column(
+            raw,
+            as_dtype(dtype),
+            formats,
+            parsers.get(name),
+            None if conventions is None else conventions.get(name),
+        )
         parsed.append(column.values)
         if column.failed.any():
             row_failed = row_failed | column.failed
@@ -118,6 +226,54 @@ def _parse(
                     Problem(ProblemKind.INVALID_VALUE, Severity.ERROR, f"{why}.", row, name, value)
                 )
     return pl.DataFrame(parsed), row_failed, problems
+
+
+def _declares(conventions: FileConventions | None, dtype: pl.DataType) -> bool:
+    """Whether ``conventions`` say how a column of ``dtype`` is written (then none is proposed:
+    the user has said)."""
+    if conventions is None:
+        return False
+    if dtype.is_numeric():
+        return conventions.declares_numbers
+    if dtype == pl.Date:
+        return conventions.date_formats is not None
+    return conventions.datetime_formats is not None
+
+
+def _proposals(
+    frame: pl.DataFrame,
+    dtypes: Mapping[str, pl.DataType | type[pl.DataType]],
+    readers: tuple[ParseFormats, Mapping[str, ColumnParser], Mapping[str, FileConventions] | None],
+    failing: set[str | None],
+    file_names: Mapping[str, str],
+) -> list[ConventionProposal]:
+    """For each column with failing cells and no declared convention of its kind: the
+    conventions that would read all its values (:mod:`winiadmin.cleaning.detection`)."""
+    formats, parsers, conventions = readers
+    standard = {file: std for std, file in file_names.items()}
+    found: list[ConventionProposal] = []
+    for name, target in dtypes.items():
+        dtype = as_dtype(target)
+        own = None if conventions is None else conventions.get(name)
+        if _declares(own, dtype):
+            continue
+        raw = frame.get_column(name)
+        disguised = (
+            dtype.is_integer()
+            and raw.dtype == pl.String
+            and bool(thousands_in_disguise(normalise_text(raw)).any())
+        )
+        if name not in failing and not disguised:
+            continue
+        parser = parsers.get(name)
+
+        def parse(raw: pl.Series, candidate: FileConventions) -> CoercedColumn:
+            return _parse_column(raw, dtype, formats, parser, candidate.over(own))  # noqa: B023
+
+        proposal = propose(raw, dtype, parse, column=standard[name])
+        if proposal is not None:
+            found.append(proposal)
+    return found
 
 
 def _run_cleaning(
@@ -143,9 +299,12 @@ def clean_table(
     row_numbers: pl.Series | None = None,
     *,
     duplicate_keys: DuplicateKeyPolicy = "first",
+    conventions: FileConventions | None = None,
 ) -> CleaningOutcome:
     """``duplicate_keys``: rows sharing a unique key with different values (see
-    :data:`~winiadmin.cleaning.tracking.DuplicateKeyPolicy`); ``"first"`` is winiutils' rule."""
+    :data:`~winiadmin.cleaning.tracking.DuplicateKeyPolicy`); ``"first"`` is winiutils' rule.
+    ``conventions``: how the file writes numbers and dates (its columns' keyed by the cleaning
+    class's standard names); ``None``: the default, and conventions are only proposed."""
     rows = (default_row_numbers(frame.height) if row_numbers is None else row_numbers).alias(
         ROW_COL
     )
@@ -167,8 +326,15 @@ def clean_table(
     )
     own_parsers: Mapping[str, ColumnParser] = getattr(cleaning_cls, "get_col_parser_map", dict)()
     parsers = {file_names[std]: parser for std, parser in own_parsers.items()}
-    parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows, parsers)
+    by_column = (
+        None
+        if conventions is None
+        else {file_names[std]: conventions.for_column(std) for std in file_names}
+    )
+    parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows, (parsers, by_column))
     problems += cell_problems
+    failing = {p.column for p in cell_problems}
+    proposals = _proposals(frame, dtypes, (formats, parsers, by_column), failing, file_names)
     valid = parsed.with_columns(rows).filter(~failed)
     cleaning, cleaning_problems = _run_cleaning(cleaning_cls, valid, duplicate_keys)
     problems += cleaning_problems
@@ -183,4 +349,5 @@ def clean_table(
         problems=problems,
         invalid_rows=tuple(sorted(error_rows)),
         cleaning_df=cleaning,
+        proposals=proposals,
     )

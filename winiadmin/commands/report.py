@@ -1,5 +1,7 @@
 """The summary a command prints after an import: source, problems, counts per model, timings."""
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING
 
 from django.core.management import CommandError
@@ -13,6 +15,11 @@ from winiadmin.problems import ProblemKind
 from winiadmin.results import ImportResult, ImportStatus
 
 if TYPE_CHECKING:
+    from django.core.management.base import OutputWrapper
+    from django.core.management.color import Style
+
+    from winiadmin.cleaning.conventions import FileConventions
+    from winiadmin.cleaning.detection import ConventionProposal
     from winiadmin.problems import Problem
 
 #: Problems listed in full before "… and N more".
@@ -29,6 +36,8 @@ def write_report(
         _write_unmatched(result, stdout, stderr, style)
     if result.problems:
         _write_problems(result, stderr, style)
+    for proposal in result.proposals:
+        _write_proposal(proposal, stderr, style)
     if result.created:
         stdout.write(_table(result))
     if result.changes:
@@ -56,6 +65,37 @@ def _write_unmatched(
             continue
         hint = _(" (--create_missing creates them)") if unmatched.can_create else ""
         stderr.write(style.ERROR(line + hint))
+
+
+def command_flags(conventions: FileConventions) -> str:
+    """The ``winiadmin_import`` options that declare ``conventions``."""
+    flags: list[str] = []
+    if conventions.decimal_separator is not None:
+        flags.append(f"--decimal-separator '{conventions.decimal_separator}'")
+    if conventions.thousands_separator is not None:
+        flags.append(f"--thousands-separator '{conventions.thousands_separator or 'none'}'")
+    flags += [f"--date-format '{f}'" for f in conventions.date_formats or ()]
+    flags += [f"--datetime-format '{f}'" for f in conventions.datetime_formats or ()]
+    flags += [f"--currency '{s}'" for s in conventions.currency_symbols or ()]
+    if conventions.percent is not None:
+        flags.append(f"--percent {conventions.percent}")
+    return " ".join(flags)
+
+
+def _write_proposal(proposal: ConventionProposal, stderr: OutputWrapper, style: Style) -> None:
+    """A convention the refused cells of a column seem to follow, and how to declare it."""
+    stderr.write(style.WARNING(proposal.message))
+    for reading in proposal.readings:
+        examples = ", ".join(f"{typed} → {read}" for typed, read in reading.examples)
+        stderr.write(
+            "  "
+            + _("%(what)s (%(examples)s): run again with %(flags)s")
+            % {
+                "what": reading.description,
+                "examples": examples,
+                "flags": command_flags(reading.conventions),
+            }
+        )
 
 
 def failure(result: ImportResult) -> CommandError:

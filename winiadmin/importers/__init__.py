@@ -5,12 +5,13 @@ Everything a user subclasses, declares, raises or calls to write an importer is 
 cleaning base ``CleaningDF``, the option types, natural-key ``Lookup`` / ``with_keys``,
 many-to-many ``ManyToMany``, a workbook's ``Sheet`` declarations, the frame path's
 ``ModelFrame`` and ``ROW_NUMBER_COLUMN``, ``LazyBulk``, ``RowProblems`` with
-``Problem`` / ``ProblemKind`` / ``Severity``, how ``Importer.run`` runs (``RunOptions``), and
-the registry's look-ups. The modules they live in stay importable (older imports keep
-working), but this list is the public surface.
+``Problem`` / ``ProblemKind`` / ``Severity``, how ``Importer.run`` runs (``RunOptions``), how
+files write numbers and dates (``FileConventions``), and the registry's look-ups. The modules
+they live in stay importable (older imports keep working), but this list is the public surface.
 """
 
 from winiadmin.cleaning import CleaningDF
+from winiadmin.cleaning.conventions import FileConventions
 from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.frames import ROW_NUMBER_COLUMN, ModelFrame
 from winiadmin.exceptions import ImporterContractError, RowProblems
@@ -45,6 +46,7 @@ __all__ = [
     "ChoiceOption",
     "CleaningDF",
     "DuplicateKeyPolicy",
+    "FileConventions",
     "FramesByModel",
     "ImportOption",
     "ImportResult",

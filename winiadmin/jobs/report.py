@@ -18,6 +18,8 @@ from winiadmin.import_report import (
     StoredChange,
     StoredColumn,
     StoredProblem,
+    StoredProposal,
+    StoredReading,
     UnmatchedLookup,
     UnmatchedValue,
 )
@@ -78,6 +80,18 @@ def build_report(result: ImportResult) -> ImportReport:
         mapped=mapped_report(result),
         sheet_previews=sheet_previews(result),
         unskippable=unskippable(result),
+        proposals=tuple(
+            StoredProposal(
+                column=p.column,
+                header=p.header,
+                message=p.message,
+                readings=tuple(
+                    StoredReading(r.conventions.to_json(), r.description, r.examples)
+                    for r in p.readings
+                ),
+            )
+            for p in result.proposals
+        ),
     )
 
 

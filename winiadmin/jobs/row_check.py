@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.importers import RunOptions, get_importer
+from winiadmin.jobs.conventions import job_conventions
 from winiadmin.jobs.edits import Edit, apply_edits, edits_of, excluded_rows
 from winiadmin.jobs.frames import ROW
 from winiadmin.jobs.raw import raw_row
@@ -115,6 +116,7 @@ def _dry_run(importer: Importer, job: ImportJob, table: RawTable) -> ImportResul
             column_mapping=None if mapping is None else ColumnMapping.from_json(mapping),
             value_mappings=job.value_mappings or None,
             fixed_values=job.fixed_values,
+            conventions=job_conventions(job),
         ),
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, RunOptions, get_importer
+from winiadmin.jobs.conventions import job_conventions, upload_conventions
 from winiadmin.jobs.early_preview import EarlyPreview
 from winiadmin.jobs.edits import Edit, apply_edits, edits_of
 from winiadmin.jobs.ended import finished
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from django.core.files import File
     from django.core.files.uploadedfile import UploadedFile
 
+    from winiadmin.cleaning.conventions import FileConventions
     from winiadmin.permissions import User
     from winiadmin.pipeline import ReadSource
 
@@ -88,11 +90,14 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
     target_model: str = "",
     fixed_values: Mapping[str, object] | None = None,
     user_scoped: bool = False,
+    conventions: FileConventions | None = None,
 ) -> ImportJob:
     """Store the upload under a name made from the job id; the user's name is kept as data.
     ``fixed_values``: set on every created row, whoever runs the job
     (``ImportJob.fixed_values``); ``user_scoped``: started outside the admin
-    (``ImportJob.user_scoped``)."""
+    (``ImportJob.user_scoped``); ``conventions``: how the file writes numbers and dates, as
+    chosen on upload (over those the user accepted before for the importer; remembered for the
+    next upload)."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -109,6 +114,7 @@ def create_job(  # noqa: PLR0913 - keyword-only: the ImportJob fields an upload 
         fixed_values=dict(fixed_values or {}),
         user_scoped=user_scoped,
         language=get_language() or "",
+        conventions=upload_conventions(importer.get_name(), user, conventions),
     )
     try:
         job.file.save(upload.name or "upload", upload, save=False)  # only its suffix is used
@@ -349,6 +355,7 @@ def _run(
                         else ColumnMapping.from_json(job.column_mapping)
                     ),
                     value_mappings=job.value_mappings or None,
+                    conventions=job_conventions(job),
                     progress=monitor,
                     before_commit=None if options.dry_run else fence.before_commit,
                 ),
@@ -403,6 +410,7 @@ def _inputs(job: ImportJob) -> dict[str, object]:
     return {
         "read_options": job.read_options,
         "column_mapping": job.column_mapping,
+        "conventions": job.conventions,
         "skip_invalid": job.skip_invalid,
         "create_missing": job.create_missing,
         "value_mappings": job.value_mappings,

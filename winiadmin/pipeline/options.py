@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from winiadmin.cleaning.conventions import FileConventions
     from winiadmin.cleaning.mapping import ColumnMapping
     from winiadmin.cleaning.stage import CleaningOutcome
     from winiadmin.db.lookups import ValueMappings
@@ -68,6 +69,9 @@ class RunOptions:
     #: row's owner: ``UserWizardSite.get_fixed_values``). A file column holding values for one
     #: is a problem; an upsert key matching a stored row that does not hold them is a problem.
     fixed_values: Mapping[str, object] = field(default_factory=dict)
+    #: How this file writes numbers and dates; each declared field overrides the importer's
+    #: ``conventions`` (docs/conventions.md).
+    conventions: FileConventions | None = None
 
 
 __all__ = ["BeforeCommit", "CleanedCallback", "RunOptions"]

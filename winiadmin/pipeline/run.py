@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.base import column_names_of
+from winiadmin.cleaning.conventions import FileConventions
 from winiadmin.cleaning.mapping import (
     MappingError,
     MatchedColumns,
@@ -277,6 +278,8 @@ class _Run:
         outcome = cleaned.outcome
         first = not self.result.rows_cleaned
         self.result.problems.extend(outcome.problems)
+        proposed = {p.column for p in self.result.proposals}
+        self.result.proposals += [p for p in outcome.proposals if p.column not in proposed]
         self.result.rows_cleaned += outcome.row_numbers.len()
         self.tally.note_cleaned(outcome.row_numbers, outcome.invalid_rows)
         if first:  # the preview: the first rows cleaned (a streamed file: its first batch)
@@ -295,7 +298,7 @@ class _Run:
 
         def clean() -> CleanedSheets:
             with self.importer_code():  # the cleaning classes' hooks
-                return clean_sheets(batch, policy)
+                return clean_sheets(batch, policy, self.conventions)
 
         sheets = self._timed(Stage.CLEAN, clean, batch.height)
         self.result.sheet_previews = sheets.previews(self.preview_rows)
@@ -451,6 +454,13 @@ class _Run:
         timings = self.result.timings
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
+    @property
+    def conventions(self) -> FileConventions | None:
+        """The run's conventions over the importer's (docs/conventions.md)."""
+        declared = self.spec.conventions
+        chosen = self.options.conventions
+        return declared if chosen is None else chosen.over(declared)
+
     def _header_of(self, headers: tuple[str, ...], column: str) -> str | None:
         """The file header that feeds ``column`` (matched as cleaning will match it)."""
         try:
@@ -485,7 +495,13 @@ class _Run:
             if read_rows:
                 keep = ~rows.is_in(list(read_rows))
                 frame, rows = frame.filter(keep), rows.filter(keep)
-            outcome = clean_table(matches.apply(frame), cleaning_cls, rows, duplicate_keys=policy)
+            outcome = clean_table(
+                matches.apply(frame),
+                cleaning_cls,
+                rows,
+                duplicate_keys=policy,
+                conventions=self.conventions,
+            )
         if table.problems:
             outcome.problems = [*table.problems, *outcome.problems]
             outcome.invalid_rows = tuple(sorted({*outcome.invalid_rows, *read_rows}))

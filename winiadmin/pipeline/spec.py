@@ -17,6 +17,7 @@ from django.db.models import Model
 from winiutils.core.data.dataframe.cleaning import CleaningDF
 
 from winiadmin.cleaning.base import column_aliases_of
+from winiadmin.cleaning.conventions import FileConventions
 from winiadmin.cleaning.tracking import DuplicateKeyPolicy
 from winiadmin.db.frames import ModelFrame
 from winiadmin.db.lookups import Lookup
@@ -100,6 +101,12 @@ class ImportDeclarations:
     #: is cleaned by its own class and becomes its model's frame (:meth:`get_frames_by_sheet`);
     #: the run reads them as one batch, loaded in its one transaction (docs/loading.md).
     sheets: ClassVar[tuple[Sheet, ...]] = ()
+    #: How the importer's files write numbers and dates: ``FileConventions(
+    #: decimal_separator=",", thousands_separator=".", date_formats=("%d.%m.%Y",))``
+    #: (:mod:`winiadmin.cleaning.conventions`). A run's ``RunOptions.conventions`` (the wizard,
+    #: the command's ``--decimal-separator``…) override it field by field. ``None``: the default
+    #: (``.`` decimal point, ISO dates); conventions detected in a file are only proposed.
+    conventions: ClassVar[FileConventions | None] = None
 
     def get_frames_by_sheet(self, frames: SheetFrames) -> FramesByModel:
         """Workbook importers (``sheets``): the cleaned sheets by name (each with
@@ -137,6 +144,9 @@ class Declared(Protocol):
 
     @property
     def sheets(self) -> tuple[Sheet, ...]: ...
+
+    @property
+    def conventions(self) -> FileConventions | None: ...
 
     def get_frames_by_sheet(self, frames: SheetFrames) -> FramesByModel: ...
 

@@ -43,6 +43,7 @@ from winiadmin.results import Stage
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+    from winiadmin.cleaning.conventions import FileConventions
     from winiadmin.cleaning.tracking import DuplicateKeyPolicy
     from winiadmin.pipeline.batches import ReadSource
     from winiadmin.progress import ProgressCallback
@@ -142,17 +143,26 @@ class CleanedSheets:
         }
 
 
-def clean_sheets(batch: SheetTables, policy: DuplicateKeyPolicy) -> CleanedSheets:
+def clean_sheets(
+    batch: SheetTables,
+    policy: DuplicateKeyPolicy,
+    conventions: FileConventions | None = None,
+) -> CleanedSheets:
     """Every sheet of the batch cleaned by its own class (the caller runs this as importer
     code: the cleaning classes' hooks)."""
     outcomes = tuple(
-        clean_sheet(sheet, table, policy)
+        clean_sheet(sheet, table, policy, conventions)
         for sheet, table in zip(batch.sheets, batch.tables, strict=True)
     )
     return CleanedSheets(batch.sheets, outcomes)
 
 
-def clean_sheet(sheet: Sheet, table: RawTable, policy: DuplicateKeyPolicy) -> CleaningOutcome:
+def clean_sheet(
+    sheet: Sheet,
+    table: RawTable,
+    policy: DuplicateKeyPolicy,
+    conventions: FileConventions | None = None,
+) -> CleaningOutcome:
     """The sheet's headers matched to its cleaning class's columns (with the class's aliases
     and other names), then cleaned by it."""
     cleaning_cls = sheet.cleaning_df_cls
@@ -179,7 +189,7 @@ def clean_sheet(sheet: Sheet, table: RawTable, policy: DuplicateKeyPolicy) -> Cl
     if read_rows:
         keep = ~rows.is_in(list(read_rows))
         frame, rows = frame.filter(keep), rows.filter(keep)
-    outcome = clean_table(frame, cleaning_cls, rows, duplicate_keys=policy)
+    outcome = clean_table(frame, cleaning_cls, rows, duplicate_keys=policy, conventions=conventions)
     # Problems without a row (a missing column) are named by their sheet here; the others at
     # the end, by their row number (name_sheets).
     outcome.problems = [

@@ -16,7 +16,7 @@ from winiadmin.commands.mapping import describe_matches, mapping_from_options, u
 from winiadmin.commands.progress import TerminalProgressBar
 from winiadmin.commands.report import failure, write_report
 from winiadmin.exceptions import WiniadminError
-from winiadmin.importers import Importer, RunOptions, find_importer
+from winiadmin.importers import FileConventions, Importer, RunOptions, find_importer
 from winiadmin.pipeline.spec import check_load_paths
 from winiadmin.problems import ProblemKind
 from winiadmin.readers import ReadOptions
@@ -120,6 +120,48 @@ class Command(BuiltinCommand):
             "--column_map entries override it.",
         )
         parser.add_argument(
+            "--decimal_separator",
+            "--decimal-separator",
+            choices=[".", ","],
+            help="How the file writes the decimal point: 12,50 with ','. Overrides the "
+            "importer's conventions (docs/conventions.md).",
+        )
+        parser.add_argument(
+            "--thousands_separator",
+            "--thousands-separator",
+            help="The file's thousands separator: '.' for 1.234,50, ',' for 1,234.50, ' ' or "
+            "'none'.",
+        )
+        parser.add_argument(
+            "--date_format",
+            "--date-format",
+            action="append",
+            default=None,
+            metavar="FORMAT",
+            help="strptime format of the file's dates, e.g. %%d.%%m.%%Y; repeat for several "
+            "(tried in order, then ISO). A two-digit year (%%y) is read only when declared.",
+        )
+        parser.add_argument(
+            "--datetime_format",
+            "--datetime-format",
+            action="append",
+            default=None,
+            metavar="FORMAT",
+            help="strptime format of the file's dates and times, e.g. '%%d.%%m.%%Y %%H:%%M'.",
+        )
+        parser.add_argument(
+            "--currency",
+            action="append",
+            default=None,
+            metavar="SYMBOL",
+            help="A currency symbol or code stripped from numbers (€, EUR); repeat for several.",
+        )
+        parser.add_argument(
+            "--percent",
+            choices=["number", "fraction"],
+            help="Strip a trailing %% from numbers: 12%% read as 12 (number) or 0.12 (fraction).",
+        )
+        parser.add_argument(
             "--database", default=None, help="Database alias to import into (default: default)."
         )
 
@@ -164,6 +206,7 @@ class Command(BuiltinCommand):
                 column_mapping=mapping,
                 create_missing=self.get_option("create_missing"),
                 file_name=name,
+                conventions=self._conventions(),
             )
             return importer.run(path, options)
         finally:
@@ -195,6 +238,29 @@ class Command(BuiltinCommand):
             return importer_cls(importer_cls.parse_options(texts))
         except (WiniadminError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
+
+    def _conventions(self) -> FileConventions | None:
+        """The file's conventions given on the command line (``None``: none given)."""
+        thousands = self.get_option("thousands_separator")
+        if thousands is not None and thousands.lower() in {"none", ""}:
+            thousands = ""
+
+        def formats(name: str) -> tuple[str, ...] | None:
+            given: list[str] | None = self.get_option(name)
+            return None if given is None else tuple(given)
+
+        try:
+            conventions = FileConventions(
+                decimal_separator=self.get_option("decimal_separator"),
+                thousands_separator=thousands,
+                date_formats=formats("date_format"),
+                datetime_formats=formats("datetime_format"),
+                currency_symbols=formats("currency"),
+                percent=self.get_option("percent"),
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        return conventions if conventions != FileConventions() else None
 
     def _read_options(self) -> ReadOptions:
         sheet: str | int | None = self.get_option("sheet")
