@@ -347,6 +347,8 @@ def _run(
                         else ColumnMapping.from_json(job.column_mapping)
                     ),
                     value_mappings=job.value_mappings or None,
+                    # Chosen one by one before the check: the dry run shows them created too.
+                    create_values=job.create_values or None,
                     progress=monitor,
                     before_commit=None if options.dry_run else fence.before_commit,
                 ),
@@ -404,6 +406,7 @@ def _inputs(job: ImportJob) -> dict[str, object]:
         "skip_invalid": job.skip_invalid,
         "create_missing": job.create_missing,
         "value_mappings": job.value_mappings,
+        "create_values": job.create_values,
     }
 
 
