@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, override_settings
 from shop.importers import ProductObjectsImporter
 from shop.models import Category, Product, Store
 
@@ -15,6 +16,7 @@ from tests.admin.conftest import MakeUser
 from tests.admin.helpers import CATALOGUE_PERMS, html, job_url, uploaded_job
 from winiadmin.importers import register
 from winiadmin.importers.registry import unregister
+from winiadmin.jobs.background import run_queued
 from winiadmin.jobs.create_choices import choose_create
 from winiadmin.jobs.runner import JobStateError, execute_job
 from winiadmin.models import ImportJob, ValueMapping
@@ -144,6 +146,13 @@ def test_taking_back_makes_the_value_an_error_again(
     _take_back(su_client, job, "Garden")
     job.refresh_from_db()
     assert job.create_values == {}
+    history = LogEntry.objects.filter(object_id=str(job.pk)).order_by("id")
+    assert [e.change_message for e in history] == [
+        "Chose to create category “Garden” (category)",
+        "Chose to create category “Toyz” (category)",
+        "Took back creating category “Toyz” (category)",
+        "Took back creating category “Garden” (category)",
+    ]
     assert all(not u.created for u in job.import_report.unmatched)
     # Taking back a value not chosen is refused and changes nothing.
     response = _take_back(su_client, job, "Garden")
@@ -241,3 +250,24 @@ def test_create_and_take_back_need_the_csrf_token(
     assert _take_back(strict, job, "Garden").status_code == 403
     job.refresh_from_db()
     assert job.create_values == {KEY: ["Garden"]}
+
+
+def test_a_worker_checks_and_imports_with_the_chosen_values(
+    su_client: Client, samples: Path, stores: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with override_settings(WINIADMIN={"BACKGROUND_THRESHOLD": 0}):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = _upload(su_client, samples)
+        assert run_queued(str(job.pk)) == "invalid"
+        with django_capture_on_commit_callbacks(execute=True):
+            _create(su_client, job, "Garden")
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.QUEUED and job.create_values == {KEY: ["Garden"]}
+        assert run_queued(str(job.pk)) == "invalid"
+        with django_capture_on_commit_callbacks(execute=True):
+            su_client.post(job_url(job, "confirm"), {"skip_invalid": "on"})
+        assert run_queued(str(job.pk)) == "succeeded"
+    job.refresh_from_db()
+    assert job.created_counts == {"shop.Category": 1, "shop.Product": 3}
+    assert Category.objects.filter(name="Garden").count() == 1
+    assert not Category.objects.filter(name="Toyz").exists()
