@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest, HttpResponse
 
-    from winiadmin.import_report import ImportReport, UnmatchedLookup
+    from winiadmin.import_report import ImportReport
     from winiadmin.models import ImportJob
 
 
@@ -54,13 +54,6 @@ class CreateChoiceViews(JobViews):
     def take_back_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         return require_POST(self._take_back)(request, job_id)
 
-    def _allowed(self, request: HttpRequest, job: ImportJob, unmatched: UnmatchedLookup) -> None:
-        model = target_model(unmatched)
-        if not can_add_model(user_of(request), model):
-            raise PermissionDenied(
-                _("You may not add %(name)s.") % {"name": model._meta.verbose_name_plural}
-            )
-
     def _lookup(self, request: HttpRequest, job: ImportJob, key: str, *, chosen: bool) -> None:
         if job.user_scoped:
             raise PermissionDenied(_("Values are created one by one in the admin only."))
@@ -68,7 +61,11 @@ class CreateChoiceViews(JobViews):
             unmatched = chosen_lookup(job, key) if chosen else creatable(job, key)
         except EditRefused as exc:
             raise PermissionDenied(str(exc)) from exc
-        self._allowed(request, job, unmatched)
+        model = target_model(unmatched)
+        if not can_add_model(user_of(request), model):
+            raise PermissionDenied(
+                _("You may not add %(name)s.") % {"name": model._meta.verbose_name_plural}
+            )
 
     def _create_value(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job, _importer = self._job(request, job_id)
