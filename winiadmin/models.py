@@ -134,6 +134,11 @@ class ImportJob(models.Model):
     #: The value mappings the last check applied (``RunOptions.value_mappings``): what the
     #: confirm applies too, whatever was saved or deleted since.
     value_mappings = models.JSONField(_("value mappings"), default=dict, blank=True)
+    #: Values that match nothing chosen in the preview to be created, per lookup
+    #: (``RunOptions.create_values``: ``{"shop.Product.category": ["Garden"]}``); an edit of the
+    #: job like a mapping (the check and the confirm create exactly these), never remembered for
+    #: another upload.
+    create_values = models.JSONField(_("values to create"), default=dict, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

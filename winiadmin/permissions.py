@@ -94,6 +94,14 @@ def can_view_model(user: User, model: type[Model]) -> bool:
     return any(user.has_perm(perm) for perm in export_permissions(model))
 
 
+def can_add_model(user: User, model: type[Model]) -> bool:
+    """Active staff with the add permission on ``model``: who may choose to create its rows
+    one by one in the preview (winiadmin.jobs.create_choices)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.has_perm(_codename("add", model))
+
+
 def can_see_export(user: User, job: ExportJob) -> bool:
     """Their own export jobs, while they may still export the model."""
     if job.user_id is None or job.user_id != user.pk:

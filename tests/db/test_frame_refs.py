@@ -129,7 +129,7 @@ def test_with_a_resolver_unknown_and_left_out_identifiers_are_recorded_and_left_
     loaded = load_frames(frames, using="default", resolver=resolver)
     assert loaded.counts == {Node: 1, Leaf: 2}
     assert leaf_nodes() == [("leaf 0", "node a"), ("leaf 3", "node a")]
-    reference = resolver.unmatched[Leaf, "node"]
+    reference = resolver.unmatched[Leaf, "node", False]
     assert reference.reference and not reference.can_create
     assert reference.counts == {"b": 1, "zz": 1}
     assert reference.all_rows == {"b": [11], "zz": [12]}

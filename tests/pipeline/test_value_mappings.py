@@ -76,3 +76,23 @@ def test_a_value_that_matches_a_row_is_never_mapped_and_a_deleted_target_maps_no
     }
     assert all(not m.targets for m in result.mapped)
     assert books.pk != kitchen.pk
+
+
+@BOTH
+@pytest.mark.usefixtures("known")
+def test_values_chosen_to_be_created_are_the_only_ones_created(
+    samples: Path, importer: type[ProductObjectsImporter]
+) -> None:
+    Store.objects.create(name="Paris Opéra")
+    chosen = {"shop.Product.category": ["Garden"]}
+    result = importer().run(samples / SAMPLE, create_values=chosen, skip_invalid=True)
+    assert result.status is ImportStatus.SUCCEEDED, result.error
+    by_created = {u.created: list(u.counts) for u in result.unmatched}
+    assert by_created == {True: ["Garden"], False: ["Toyz"]}
+    assert sorted(result.skipped_rows) == [2, 4, 6]
+    assert dict(Product.objects.values_list("sku", "category__name")) == {
+        "SKU-9002": "Garden",
+        "SKU-9004": "Books",
+        "SKU-9006": "Kitchen",
+    }
+    assert not Category.objects.filter(name="Toyz").exists()

@@ -277,3 +277,18 @@ def test_the_importers_shared_value_mappings_stay_in_the_admin(member: MakeMembe
     assert response.status_code == 403
     assert "mapped in the admin only" in response.content.decode()
     assert ValueMapping.objects.count() == 1
+
+
+def test_creating_values_one_by_one_stays_in_the_admin(member: MakeMember) -> None:
+    """Like the mappings: a job started outside the admin offers no per-value Create, and a POST
+    to create (or take back) is refused; the confirm's create-all choice is the way there."""
+    alice = member("alice")
+    job = upload(alice, "code,text\nA1,first\n")
+    assert job.user_scoped
+    for name in ("create_value", "take_back_create"):
+        response = alice.post(url(name, job.pk), {"key": "owner", "value": "x"})
+        assert response.status_code == 403
+        assert "created one by one in the admin only" in response.content.decode()
+    job.refresh_from_db()
+    assert job.create_values == {} and not job.edits_pending
+    assert "winiadmin-create-value" not in alice.get(url("job", job.pk)).content.decode()

@@ -27,9 +27,10 @@ class UnmatchedEntry:
     values: tuple[ShownValue, ...]
 
 
-def unmatched_context(report: ImportReport) -> dict[str, Any]:
-    """``unmatched`` (one entry per lookup, with a headline) and ``create_label`` for the form."""
-    entries = [_entry(u) for u in report.unmatched]
+def unmatched_context(report: ImportReport, *, planned: bool = False) -> dict[str, Any]:
+    """``unmatched`` (one entry per lookup, with a headline) and ``create_label`` for the form.
+    ``planned``: a check's report (its created values are to be created)."""
+    entries = [_entry(u, planned=planned) for u in report.unmatched]
     creatable = [e.lookup for e in entries if e.lookup.can_create and not e.lookup.created]
     parts = [_missing(len(u.values), u) for u in creatable]
     label = _("Create the %(what)s") % {"what": _(" and ").join(parts)} if parts else ""
@@ -37,13 +38,19 @@ def unmatched_context(report: ImportReport) -> dict[str, Any]:
     return {"unmatched": entries, "create_label": label, "all_references": all_references}
 
 
-def _entry(unmatched: UnmatchedLookup) -> UnmatchedEntry:
+def _entry(unmatched: UnmatchedLookup, *, planned: bool) -> UnmatchedEntry:
     n = len(unmatched.values)
     name = unmatched.verbose_name if n == 1 else unmatched.verbose_name_plural
     if unmatched.reference:  # an identifier of another frame of the same import
         headline = ngettext(
             "%(n)d %(name)s not found in this import (by %(by)s)",
             "%(n)d %(name)s not found in this import (by %(by)s)",
+            n,
+        )
+    elif unmatched.created and planned:  # chosen one by one (winiadmin.jobs.create_choices)
+        headline = ngettext(
+            "%(n)d %(name)s will be created (by %(by)s)",
+            "%(n)d %(name)s will be created (by %(by)s)",
             n,
         )
     elif unmatched.created:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from winiadmin.admin.background import BackgroundViews
+from winiadmin.admin.create_choices import CreateChoiceViews, create_choice_context
 from winiadmin.admin.downloads import DownloadViews
 from winiadmin.admin.edits import EditViews, edits_context
 from winiadmin.admin.forms import ColumnMappingForm, ConfirmForm, ReadAgainForm, UploadForm
@@ -80,7 +81,7 @@ class ModelLink:
     url: str
 
 
-class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews):
+class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews, CreateChoiceViews):
     """The wizard's pages: choose an importer, upload, columns, preview, confirm, result."""
 
     def routes(self) -> list[Route]:
@@ -186,10 +187,15 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews)
             renamed_columns=renamed_columns(job),
             can_accept_conventions=job.status in ACCEPT_STATUSES,
             conventions_applied=_described(job),
-            **(rows | problems_context(job, "1") | unmatched_context(report)),
+            **(
+                rows
+                | problems_context(job, "1")
+                | unmatched_context(report, planned=step == "preview")
+            ),
             profile_columns=profile_columns(report, rows["columns"]),
             **edits_context(job),
             **mapping_context(self.site, request, job, report),
+            **create_choice_context(request, job, report),
             **extra,
         )
         return self._render(request, step, context, model)

@@ -101,6 +101,7 @@ SCHEMAS: Json = {
         "read_options": {"type": "object"},
         "skip_invalid": BOOL,
         "create_missing": BOOL,
+        "create_values": {"type": "object", "additionalProperties": _list(STR)},
         "column_mapping": {
             "type": ["object", "null"], "additionalProperties": NULL_STR
         },

@@ -76,6 +76,8 @@ def job_json(job: ImportJob) -> Json:
         "read_options": job.read_options,
         "skip_invalid": job.skip_invalid,
         "create_missing": job.create_missing,
+        #: Values chosen in the admin's preview to be created (lookup key → values).
+        "create_values": job.create_values,
         "column_mapping": job.column_mapping,
         "needs_mapping": needs_mapping(job),
         "can_change_mapping": can_change_mapping(job),

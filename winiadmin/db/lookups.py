@@ -3,14 +3,15 @@
 An importer declares :class:`Lookup` s; both loading paths resolve them with one query per
 related model per chunk of distinct values (never one per row). Values that match nothing are
 collected over the whole run (:class:`UnmatchedKeys`: value, count, the first file rows) and are
-either created, when the lookup allows it and the caller chose to (``create_missing``), in the
+either created, when the lookup allows it and the caller chose to (``create_missing``: all of
+them; ``create_values``: the ones chosen one by one), in the
 same transaction before the rows that point at them, or reported: the rows pointing at them are
 left out, which blocks the import unless invalid rows are skipped (then they are listed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from itertools import batched
@@ -36,6 +37,9 @@ type Defaults = Mapping[str, object] | Callable[[object], Mapping[str, object]]
 #: Values mapped to chosen rows, per lookup (:func:`lookup_key`): the value as text → the chosen
 #: row's primary key as text. Applied to values that match nothing (see ``KeyResolver``).
 type ValueMappings = Mapping[str, Mapping[str, str]]
+#: Values to create although the run does not create every missing one (``create_missing``),
+#: per lookup (:func:`lookup_key`): the values as text. Only where the lookup allows creating.
+type CreateValues = Mapping[str, Collection[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +240,7 @@ def _rows_text(rows: list[int], count: int) -> str:
 class KeyResolver:
     """Resolves natural keys for one run, across chunks (and batches) in its transaction."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only: the run's choices about unmatched values
         self,
         lookups: Iterable[Lookup],
         using: str,
@@ -244,6 +248,7 @@ class KeyResolver:
         create_missing: bool,
         linked: Iterable[tuple[type[Model], str]] = (),
         value_mappings: ValueMappings | None = None,
+        create_values: CreateValues | None = None,
     ) -> None:
         self.lookups = {(lk.model, lk.field): lk for lk in lookups}
         #: Many-to-many fields the importer declares (``ManyToMany``): values ``with_keys``
@@ -251,7 +256,11 @@ class KeyResolver:
         self.linked = frozenset(linked)
         self.using = using
         self.create_missing = create_missing
-        self.unmatched: dict[tuple[type[Model], str], UnmatchedKeys] = {}
+        #: Values chosen one by one to be created (``RunOptions.create_values``).
+        self.create_values: CreateValues = create_values or {}
+        #: Per lookup and whether its values were created: a lookup may have both when only
+        #: some of its values were chosen to be created.
+        self.unmatched: dict[tuple[type[Model], str, bool], UnmatchedKeys] = {}
         #: Related rows created per model, and their primary keys (for ``collect_pks``: an undo
         #: deletes them with the rows that point at them).
         self.created: dict[type[Model], int] = {}
@@ -292,7 +301,8 @@ class KeyResolver:
         if missing and (chosen := self.value_mappings.get(lookup_key(lookup.model, lookup.field))):
             found.update(self._mapped(lookup, missing, chosen))
             missing = [v for v in wanted if v not in found]
-        if not missing or not (lookup.create and self.create_missing):
+        missing = self._to_create(lookup, missing)
+        if not missing:
             return found, set()
         new = [lookup.new_object(value) for value in missing]
         manager.bulk_create(new)
@@ -306,6 +316,15 @@ class KeyResolver:
         self.created[target] = self.created.get(target, 0) + len(new)
         self.created_pks.setdefault(target, []).extend(pks)
         return found, set(missing)
+
+    def _to_create(self, lookup: Lookup, missing: list[object]) -> list[object]:
+        """The missing values to create: all (``create_missing``), or the ones chosen."""
+        if not missing or not lookup.create:
+            return []
+        if self.create_missing:
+            return missing
+        chosen = set(self.create_values.get(lookup_key(lookup.model, lookup.field), ()))
+        return [v for v in missing if str(v) in chosen] if chosen else []
 
     def _mapped(
         self, lookup: Lookup, values: list[object], chosen: Mapping[str, str]
@@ -339,10 +358,9 @@ class KeyResolver:
     ) -> None:  # fmt: skip
         """``separator``: the values were split out of many-to-many cells (see UnmatchedKeys)."""
         unmatched = self.unmatched.setdefault(
-            (lookup.model, lookup.field),
+            (lookup.model, lookup.field, created),
             UnmatchedKeys(lookup, created=created, separator=separator),
         )
-        unmatched.created = unmatched.created or created
         for value, count in counts.items():
             unmatched.add(value, count, rows.get(value, []))
 
@@ -356,7 +374,7 @@ class KeyResolver:
     ) -> None:
         """Identifiers of another frame of the import that match none of its loaded rows."""
         unmatched = self.unmatched.setdefault(
-            (lookup.model, lookup.field), UnmatchedKeys(lookup, reference=True)
+            (lookup.model, lookup.field, False), UnmatchedKeys(lookup, reference=True)
         )
         for value, count in counts.items():
             unmatched.add(value, count, rows.get(value, []))

@@ -115,6 +115,7 @@ def _dry_run(importer: Importer, job: ImportJob, table: RawTable) -> ImportResul
             file_name=job.original_name,
             column_mapping=None if mapping is None else ColumnMapping.from_json(mapping),
             value_mappings=job.value_mappings or None,
+            create_values=job.create_values or None,
             fixed_values=job.fixed_values,
             conventions=job_conventions(job),
         ),

@@ -356,6 +356,8 @@ def _run(
                     ),
                     value_mappings=job.value_mappings or None,
                     conventions=job_conventions(job),
+                    # Chosen one by one before the check: the dry run shows them created too.
+                    create_values=job.create_values or None,
                     progress=monitor,
                     before_commit=None if options.dry_run else fence.before_commit,
                 ),
@@ -414,6 +416,7 @@ def _inputs(job: ImportJob) -> dict[str, object]:
         "skip_invalid": job.skip_invalid,
         "create_missing": job.create_missing,
         "value_mappings": job.value_mappings,
+        "create_values": job.create_values,
     }
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from winiadmin.cleaning.conventions import FileConventions
     from winiadmin.cleaning.mapping import ColumnMapping
     from winiadmin.cleaning.stage import CleaningOutcome
-    from winiadmin.db.lookups import ValueMappings
+    from winiadmin.db.lookups import CreateValues, ValueMappings
     from winiadmin.progress import ProgressCallback
     from winiadmin.readers import ReadOptions
 
@@ -61,6 +61,11 @@ class RunOptions:
     #: key as text). A value that matches a row is never mapped; a chosen row deleted since leaves
     #: the value unmatched. What was applied: ``ImportResult.mapped``.
     value_mappings: ValueMappings | None = None
+    #: Natural-key values that match nothing to create one by one, per lookup
+    #: (``"shop.Product.category"``): ``{"Garden"}`` (the values as text), where the lookup
+    #: allows creating (``Lookup(create=True)``); the other unmatched values stay errors.
+    #: ``create_missing`` creates them all.
+    create_values: CreateValues | None = None
     #: Told once the rows are cleaned (a streamed file: its first batch), before the load.
     on_cleaned: CleanedCallback | None = None
     #: See ``BeforeCommit``.

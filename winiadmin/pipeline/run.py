@@ -148,6 +148,7 @@ class _Run:
             create_missing=options.create_missing,
             linked=[(many.model, many.field) for many in spec.many_to_many],
             value_mappings=options.value_mappings,
+            create_values=options.create_values,
         )
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS

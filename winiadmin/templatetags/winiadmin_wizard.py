@@ -29,3 +29,13 @@ def url_on_site(request: HttpRequest | None, name: str, *args: object) -> str:
     namespace = (match.namespace if match is not None else "") or "admin"
     current_app = getattr(request, "current_app", None)
     return reverse(f"{namespace}:{URL_PREFIX}{name}", args=args, current_app=current_app)
+
+
+@register.filter
+def in_set(item: object, collection: object) -> bool:
+    """``{% with shown=key|in_set:keys %}``: whether ``item`` is in ``collection`` (``False``
+    when the page was given none)."""
+    try:
+        return item in collection  # type: ignore[operator]
+    except TypeError:
+        return False
