@@ -145,8 +145,10 @@ class FileConventions:
                 _("currency %(symbols)s stripped") % {"symbols": " ".join(self.currency_symbols)}
             )
         if self.percent == "number":
+            # xgettext:no-python-format
             parts.append(_("12% read as 12"))
         elif self.percent == "fraction":
+            # xgettext:no-python-format
             parts.append(_("12% read as 0.12"))
         return ", ".join(parts)
 
