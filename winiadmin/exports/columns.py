@@ -63,6 +63,9 @@ class ExportColumn:
     #: A decimal's digits (a spreadsheet number holds 15 exactly) and places; 0 for other kinds.
     digits: int = 0
     places: int = 0
+    #: The Django internal type of the field the value is read from (``CharField``): whether
+    #: the database can write the cell itself (:mod:`winiadmin.exports.database_csv`).
+    internal: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +176,9 @@ def _typed(header: str, path: str, field: Any) -> ExportColumn:
     if isinstance(field, ForeignKey):
         # A natural key that is itself a foreign key: its stored value.
         return _typed(header, path, field.target_field)
+    internal = str(field.get_internal_type())
     if kind != "decimal":
-        return ExportColumn(header, path, kind)
+        return ExportColumn(header, path, kind, internal=internal)
     digits = int(getattr(field, "max_digits", 0) or 0)
     places = int(getattr(field, "decimal_places", 0) or 0)
-    return ExportColumn(header, path, kind, digits, places)
+    return ExportColumn(header, path, kind, digits, places, internal)
