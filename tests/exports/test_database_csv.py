@@ -106,3 +106,21 @@ def test_rows_are_counted_across_blocks_and_quoted_newlines() -> None:
     for block in [b'a,"x\n', b'y""\n",b\nc,d', b"\n", b'"\n\n"', b",e\n"]:
         counter.feed(block)
     assert counter.rows == 3
+
+
+def test_dates_are_iso_whatever_the_servers_date_style(tmp_path: Path) -> None:
+    from django.db import connection  # noqa: PLC0415
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's DateStyle")
+    Product.objects.create(sku="A", name="a", price=Decimal(1), available_from=dt.date(2026, 6, 19))
+    with connection.cursor() as cursor:
+        cursor.execute("SET DateStyle TO 'SQL, DMY'")
+    try:
+        columns = export_columns(get_importer("shop.catalogue"))
+        fast, orm = _both(Product.objects.all(), columns, tmp_path)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET DateStyle TO 'ISO, MDY'")
+    assert fast == orm
+    assert fast.decode().endswith(",2026-06-19\n")

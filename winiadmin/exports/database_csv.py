@@ -65,10 +65,14 @@ _INTEGER_FIELDS = frozenset(
 )
 #: A spreadsheet's (and SQLite's REAL's) exact digits: wider decimals are read through the ORM.
 _SQLITE_DIGITS = 15
+#: Bytes of COPY output gathered before a write.
+_BLOCK = 1 << 20
 
 _BOOLEAN = "CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END"
 _PG_GUARD = (
-    "CASE WHEN left({x}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r', E'\\n') AND {x} !~ '"
+    # The first character's code point: = + - @ tab CR LF (a comparison of integers, the
+    # regular expression only for the few cells that start so).
+    "CASE WHEN ascii({x}) IN (61, 43, 45, 64, 9, 13, 10) AND {x} !~ '"
     + PLAIN_NUMBER_PATTERN
     + "' THEN '''' || {x} ELSE {x} END"
 )
@@ -106,7 +110,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "integer": "{x}",
         "boolean": _BOOLEAN,
         "decimal": "{x}",  # numeric(digits, places) prints its places
-        "date": "to_char({x}, 'YYYY-MM-DD')",
+        "date": "to_char({x}, 'YYYY-MM-DD')",  # the bare column when DateStyle is ISO
         "uuid": "{x}::text",
     },
     "sqlite": {
@@ -120,13 +124,15 @@ _TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
-def _template(column: ExportColumn, vendor: str) -> str | None:
+def _template(column: ExportColumn, vendor: str, *, iso_dates: bool) -> str | None:
     if column.internal in TEXT_FIELDS:
         kind = "text"
     elif column.kind == "text":
         return None  # another field type read as text (an IP address, bytes, …)
     else:
         kind = column.kind
+    if kind == "date" and iso_dates:
+        return "{x}"
     if vendor == "sqlite" and kind == "decimal":
         if 0 < column.digits <= _SQLITE_DIGITS:
             # printf writes NULL as 0.00: a NULL stays NULL.
@@ -159,16 +165,24 @@ class DatabaseCsv:
         query = str(operations.compose_sql(self.sql, self.params))
         counter = _CsvRows()
         reported = 0
+        # psycopg hands COPY's output over a row at a time: gathered into blocks of about a
+        # megabyte before they are written and counted.
+        buffer = bytearray()
         with self.connection.cursor() as cursor:
             copy_sql = b"COPY (" + query.encode() + b") TO STDOUT (FORMAT csv)"
             with cursor.cursor.copy(copy_sql) as copy:
-                for block in copy:
-                    data = bytes(block)
-                    out.write(data)
-                    done = counter.feed(data)
+                for row in copy:
+                    buffer += row
+                    if len(buffer) < _BLOCK:
+                        continue
+                    out.write(buffer)
+                    done = counter.feed(bytes(buffer))
+                    buffer.clear()
                     if done - reported >= chunk_size:
                         reported = done
                         every_chunk(done)
+        out.write(buffer)
+        counter.feed(bytes(buffer))
         return counter.rows
 
     def _fetch(self, out: BinaryIO, chunk_size: int, every_chunk: Callable[[int], None]) -> int:
@@ -197,8 +211,9 @@ def database_csv(queryset: QuerySet[Model], columns: Sequence[ExportColumn]) -> 
     if connection.vendor not in {"postgresql", "sqlite"}:
         return None
     cells: dict[str, _Cell] = {}
+    iso_dates = _iso_dates(connection)
     for index, column in enumerate(columns):
-        template = _template(column, connection.vendor)
+        template = _template(column, connection.vendor, iso_dates=iso_dates)
         if template is None:
             return None
         cells[f"winiadmin_cell_{index}"] = _Cell(F(column.path), template)
@@ -208,6 +223,17 @@ def database_csv(queryset: QuerySet[Model], columns: Sequence[ExportColumn]) -> 
     except (EmptyResultSet, FieldError, NotSupportedError, TypeError):
         return None
     return DatabaseCsv(connection, sql, params, columns)
+
+
+def _iso_dates(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the database prints a date as ``2026-06-19`` itself (PostgreSQL's DateStyle
+    ``ISO``, its default; SQLite stores that text)."""
+    if connection.vendor != "postgresql":
+        return False  # SQLite's template casts, so that sqlite3's converters stay out
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW DateStyle")
+        (style,) = cursor.fetchone() or ("",)
+    return str(style).upper().startswith("ISO")
 
 
 class _CsvRows:
