@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
+from django.db import connection
 from shop.models import Category, Product, Store
 
 from tests.testapp.models import Restaurant, Ruled
@@ -109,8 +110,6 @@ def test_rows_are_counted_across_blocks_and_quoted_newlines() -> None:
 
 
 def test_dates_are_iso_whatever_the_servers_date_style(tmp_path: Path) -> None:
-    from django.db import connection  # noqa: PLC0415
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's DateStyle")
     Product.objects.create(sku="A", name="a", price=Decimal(1), available_from=dt.date(2026, 6, 19))

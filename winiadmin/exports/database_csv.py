@@ -195,7 +195,13 @@ class DatabaseCsv:
         with self.connection.cursor() as cursor:
             cursor.execute(self.sql, self.params)
             while rows := cursor.fetchmany(chunk_size):
-                frame = pl.DataFrame(rows, schema=schema, orient="row")
+                # A column at a time (the rows transposed): half the cost of polars' rows.
+                frame = pl.DataFrame(
+                    pl.Series(name, values, dtype=dtype)
+                    for (name, dtype), values in zip(
+                        schema.items(), zip(*rows, strict=True), strict=True
+                    )
+                )
                 if guarded:
                     frame = frame.with_columns(neutralise_column(frame[h]) for h in guarded)
                 frame.write_csv(out, include_header=False)
