@@ -125,6 +125,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
 
 
 def _template(column: ExportColumn, vendor: str, *, iso_dates: bool) -> str | None:
+    if column.separator:
+        return None  # many-to-many cells: joined from the links by the ORM's path
     if column.internal in TEXT_FIELDS:
         kind = "text"
     elif column.kind == "text":

@@ -15,6 +15,7 @@ import polars as pl
 
 from winiadmin.exports.cells import cells_frame
 from winiadmin.exports.database_csv import database_csv
+from winiadmin.exports.links import with_links
 from winiadmin.exports.writers import open_writer
 from winiadmin.progress import Progress, ignore_progress
 from winiadmin.results import Stage
@@ -93,7 +94,8 @@ def _orm_rows(
 ) -> int:
     """The rows through the ORM (``values_list``), a chunk at a time, as cells."""
     label = columns.model._meta.label
-    paths = [c.path for c in columns.columns]
+    many = [c for c in columns.columns if c.separator]
+    paths = [c.path for c in columns.columns if not c.separator] + (["pk"] if many else [])
     rows = queryset.values_list(*paths).iterator(chunk_size=options.chunk_size)
     writer = open_writer(options.fmt, path, columns.columns)
     done = 0
@@ -101,7 +103,8 @@ def _orm_rows(
         for chunk in batched(rows, options.chunk_size):
             if options.cancelled is not None and options.cancelled():
                 raise ExportCancelled
-            writer.write(cells_frame(chunk, columns.columns))
+            cells = with_links(chunk, columns) if many else chunk
+            writer.write(cells_frame(cells, columns.columns))
             done += len(chunk)
             options.progress(Progress(Stage.READ, done, max(total, done), label))
     finally:
