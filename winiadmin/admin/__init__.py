@@ -4,14 +4,16 @@ admin, the wizard."""
 from django.contrib import admin
 
 from winiadmin.admin.export import ExportMixin
+from winiadmin.admin.export_job_list import ExportJobAdmin
 from winiadmin.admin.jobs import ImportJobAdmin
 from winiadmin.admin.options import ImportMixin
 from winiadmin.admin.tokens import ApiTokenAdmin
 from winiadmin.admin.webhooks import WebhookDeliveryAdmin
-from winiadmin.models import ApiToken, ImportJob, WebhookDelivery
+from winiadmin.models import ApiToken, ExportJob, ImportJob, WebhookDelivery
 
 admin.site.register(ImportJob, ImportJobAdmin)
 admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)
+admin.site.register(ExportJob, ExportJobAdmin)
 
 __all__ = ["ExportMixin", "ImportJobAdmin", "ImportMixin"]
