@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from shop.models import Product
@@ -53,6 +54,7 @@ def test_own_exports_with_their_download(client: Client, make_user: MakeUser) ->
     assert f'href="{link}"' in page
     download = client.get(link)
     assert download.status_code == 200
+    assert isinstance(download, FileResponse)
     assert b"".join(download.streaming_content).decode().splitlines() == ["sku,price", "A,1.00"]
     assert client.get(reverse("admin:winiadmin_exportjob_add")).status_code == 403
 
