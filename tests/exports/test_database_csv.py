@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from shop.models import Category, Product, Store
 
 from tests.testapp.models import Restaurant, Ruled
@@ -123,3 +124,18 @@ def test_dates_are_iso_whatever_the_servers_date_style(tmp_path: Path) -> None:
             cursor.execute("SET DateStyle TO 'ISO, MDY'")
     assert fast == orm
     assert fast.decode().endswith(",2026-06-19\n")
+
+
+def test_querysets_whose_rows_the_cells_would_change_go_through_the_orm(tmp_path: Path) -> None:
+    books = Category.objects.create(name="Books")
+    for sku in ("A", "B"):
+        Product.objects.create(sku=sku, name="same", price=Decimal(1), category=books)
+    columns = export_columns(get_importer("shop.catalogue")).chosen(["name", "price"])
+    distinct = Product.objects.filter(category__name="Books").distinct().order_by("sku")
+    assert database_csv(distinct, columns.columns) is None
+    assert database_csv(Product.objects.order_by("sku")[:1], columns.columns) is None
+    counted = Product.objects.annotate(n=Count("pk")).order_by("sku")
+    assert database_csv(counted, columns.columns) is None
+    out = tmp_path / "d.csv"
+    assert export_queryset(distinct, columns, out, ExportOptions("csv")) == 2
+    assert out.read_text() == "name,price\nsame,1.00\nsame,1.00\n"

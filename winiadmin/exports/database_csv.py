@@ -216,7 +216,7 @@ def database_csv(queryset: QuerySet[Model], columns: Sequence[ExportColumn]) -> 
     """The queryset's cells as SQL the database writes as CSV, or ``None`` when a column (or
     the database) needs the ORM's rows."""
     connection = connections[queryset.db]
-    if connection.vendor not in {"postgresql", "sqlite"}:
+    if connection.vendor not in {"postgresql", "sqlite"} or _reshaped(queryset):
         return None
     cells: dict[str, _Cell] = {}
     iso_dates = _iso_dates(connection)
@@ -231,6 +231,15 @@ def database_csv(queryset: QuerySet[Model], columns: Sequence[ExportColumn]) -> 
     except (EmptyResultSet, FieldError, NotSupportedError, TypeError):
         return None
     return DatabaseCsv(connection, sql, params, columns)
+
+
+def _reshaped(queryset: QuerySet[Model]) -> bool:
+    """Whether selecting the cells alone would change the rows: ``DISTINCT`` or an aggregate
+    would apply to the cells (two rows alike would become one), a slice or a union to the
+    wrapped query. Such querysets are read through the ORM's path."""
+    query = queryset.query
+    aggregates = any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
+    return bool(query.distinct or query.is_sliced or query.combinator or aggregates)
 
 
 def _iso_dates(connection: BaseDatabaseWrapper) -> bool:
