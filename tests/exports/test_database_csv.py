@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
 
     from winiadmin.exports import ExportColumns
+    from winiadmin.progress import Progress
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +140,29 @@ def test_querysets_whose_rows_the_cells_would_change_go_through_the_orm(tmp_path
     out = tmp_path / "d.csv"
     assert export_queryset(distinct, columns, out, ExportOptions("csv")) == 2
     assert out.read_text() == "name,price\nsame,1.00\nsame,1.00\n"
+
+
+def test_progress_and_cancel_may_query_the_database_during_copy(tmp_path: Path) -> None:
+    """PostgreSQL's connection is busy with COPY: the callbacks (a background job's progress
+    and cancel check query its row) run on a connection of their own."""
+    Product.objects.bulk_create(
+        Product(sku=f"SKU-{n:06}", name=f"Product number {n}", price=Decimal(n))
+        for n in range(40_000)
+    )
+    columns = export_columns(get_importer("shop.catalogue"))
+    seen: list[int] = []
+
+    def progress(step: Progress) -> None:
+        seen.append(step.done)
+        Category.objects.filter(name="nothing").exists()  # a query while the rows stream
+
+    def cancelled() -> bool:
+        return Store.objects.filter(name="stop").exists()
+
+    out = tmp_path / "p.csv"
+    options = ExportOptions("csv", chunk_size=5_000, progress=progress, cancelled=cancelled)
+    assert export_queryset(Product.objects.order_by("sku"), columns, out, options) == 40_000
+    assert (
+        0 < seen[1] < 40_000 == seen[-1]
+    )  # during the rows (every megabyte or so), and at the end
+    assert sum(1 for _ in out.open()) == 40_001

@@ -19,6 +19,7 @@ answer ``None``: the export then reads the rows through the ORM (:mod:`winiadmin
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import polars as pl
@@ -167,22 +168,29 @@ class DatabaseCsv:
         query = str(operations.compose_sql(self.sql, self.params))
         counter = _CsvRows()
         reported = 0
+        # The connection is busy with COPY until its end: the progress and the cancel check
+        # (which query the job's row) run in a thread of their own, on that thread's
+        # connection, one at a time, waited for (an ExportCancelled comes back here).
+        aside = _Aside()
         # psycopg hands COPY's output over a row at a time: gathered into blocks of about a
         # megabyte before they are written and counted.
         buffer = bytearray()
-        with self.connection.cursor() as cursor:
-            copy_sql = b"COPY (" + query.encode() + b") TO STDOUT (FORMAT csv)"
-            with cursor.cursor.copy(copy_sql) as copy:
-                for row in copy:
-                    buffer += row
-                    if len(buffer) < _BLOCK:
-                        continue
-                    out.write(buffer)
-                    done = counter.feed(bytes(buffer))
-                    buffer.clear()
-                    if done - reported >= chunk_size:
-                        reported = done
-                        every_chunk(done)
+        try:
+            with self.connection.cursor() as cursor:
+                copy_sql = b"COPY (" + query.encode() + b") TO STDOUT (FORMAT csv)"
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for row in copy:
+                        buffer += row
+                        if len(buffer) < _BLOCK:
+                            continue
+                        out.write(buffer)
+                        done = counter.feed(bytes(buffer))
+                        buffer.clear()
+                        if done - reported >= chunk_size:
+                            reported = done
+                            aside.run(every_chunk, done)
+        finally:
+            aside.close()
         out.write(buffer)
         counter.feed(bytes(buffer))
         return counter.rows
@@ -251,6 +259,24 @@ def _iso_dates(connection: BaseDatabaseWrapper) -> bool:
         cursor.execute("SHOW DateStyle")
         (style,) = cursor.fetchone() or ("",)
     return str(style).upper().startswith("ISO")
+
+
+class _Aside:
+    """One thread, started on first use, that runs calls one at a time and hands back their
+    result or exception; at the end its database connections are closed."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+
+    def run(self, call: Callable[[int], None], value: int) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="winiadmin-export")
+        self._pool.submit(call, value).result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.submit(connections.close_all).result()
+            self._pool.shutdown()
 
 
 class _CsvRows:
