@@ -37,7 +37,11 @@ CONTENT_TYPES = {
 #: A cell starting with one of these is a formula to a spreadsheet program (OWASP's list; a
 #: line feed too, since the readers turn a CR inside a quoted value into one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+#: ASCII digits only (never ``\d``, which is every script's digits in Python and polars but not
+#: in the database's regular expressions): the export's guard, run by PostgreSQL, is this rule.
+_PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)([eE][+-]?[0-9]+)?$")
+#: The plain-number rule as a regular expression PostgreSQL reads the same (the export's guard).
+PLAIN_NUMBER_PATTERN = _PLAIN_NUMBER.pattern
 
 
 def neutralise(cell: object) -> str:
@@ -46,7 +50,7 @@ def neutralise(cell: object) -> str:
     Signed plain numbers (``-5``, ``+3.2``) are left alone: they are data, not formulas.
     """
     text = "" if cell is None else str(cell)
-    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text):
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

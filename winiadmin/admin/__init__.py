@@ -4,17 +4,26 @@ admin, the wizard."""
 from django.contrib import admin
 
 from winiadmin.admin.export import ExportMixin
+from winiadmin.admin.export_job_list import ExportJobAdmin
 from winiadmin.admin.jobs import ImportJobAdmin
 from winiadmin.admin.options import ImportMixin
 from winiadmin.admin.tokens import ApiTokenAdmin
 from winiadmin.admin.value_mappings import SavedColumnMappingAdmin, ValueMappingAdmin
 from winiadmin.admin.webhooks import WebhookDeliveryAdmin
-from winiadmin.models import ApiToken, ImportJob, SavedColumnMapping, ValueMapping, WebhookDelivery
+from winiadmin.models import (
+    ApiToken,
+    ExportJob,
+    ImportJob,
+    SavedColumnMapping,
+    ValueMapping,
+    WebhookDelivery,
+)
 
 admin.site.register(ImportJob, ImportJobAdmin)
 admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)
 admin.site.register(ValueMapping, ValueMappingAdmin)
 admin.site.register(SavedColumnMapping, SavedColumnMappingAdmin)
+admin.site.register(ExportJob, ExportJobAdmin)
 
 __all__ = ["ExportMixin", "ImportJobAdmin", "ImportMixin"]

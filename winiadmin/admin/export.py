@@ -44,6 +44,7 @@ from winiadmin.exports import (
     importers_exporting,
 )
 from winiadmin.importers import Importer, get_importer
+from winiadmin.jobs.dead_exports import sweep_dead_exports
 from winiadmin.jobs.dispatch import send_export
 from winiadmin.jobs.exports import cancel_export, create_export_job, runs_export_in_background
 from winiadmin.models import ExportJob
@@ -181,6 +182,7 @@ class ExportMixin(_Base):
 
     def export_job_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
         job = self._export_job(request, job_id)
+        sweep_dead_exports(job=job)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

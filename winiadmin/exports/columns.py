@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, ForeignKey, Model
+from django.db.models import Field, ForeignKey, ManyToManyField, Model
 from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.tracking import rename_map_of
@@ -64,6 +64,12 @@ class ExportColumn:
     #: A decimal's digits (a spreadsheet number holds 15 exactly) and places; 0 for other kinds.
     digits: int = 0
     places: int = 0
+    #: The Django internal type of the field the value is read from (``CharField``): whether
+    #: the database can write the cell itself (:mod:`winiadmin.exports.database_csv`).
+    internal: str = ""
+    #: A many-to-many column: the related rows' ``path`` values (``tags__name``), in the order
+    #: of their links, joined by the importer's separator (``red|blue``); empty: not one.
+    separator: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +151,17 @@ def export_columns(importer: type[Importer], model: type[Model] | None = None) -
         raise WiniadminError(msg)
     headers = rename_map_of(cleaning)
     lookups = {lookup.field: lookup.by for lookup in importer.lookups if lookup.model is model}
+    links = {link.field: link for link in importer.many_to_many if link.model is model}
     columns: list[ExportColumn] = []
     left_out: list[str] = []
     for name in cleaning.get_col_dtype_map():
         header = headers.get(name, name)
-        column = _column(model, name, header, lookups.get(name))
+        link = links.get(name)
+        column = (
+            _many_column(model, name, header, link.by, link.separator)
+            if link is not None
+            else _column(model, name, header, lookups.get(name))
+        )
         if column is None:
             left_out.append(
                 _("%(column)s (not a field of %(model)s)")
@@ -183,13 +195,26 @@ def _column(model: type[Model], name: str, header: str, by: str | None) -> Expor
     return _typed(header, name, field)
 
 
+def _many_column(
+    model: type[Model], name: str, header: str, by: str, separator: str
+) -> ExportColumn | None:
+    field = model._meta.get_field(name)
+    if not isinstance(field, ManyToManyField):
+        return None
+    target = field.related_model
+    assert isinstance(target, type)
+    internal = str(target._meta.get_field(by).get_internal_type())
+    return ExportColumn(header, f"{name}__{by}", "many", internal=internal, separator=separator)
+
+
 def _typed(header: str, path: str, field: Any) -> ExportColumn:
     kind = KINDS.get(field.get_internal_type(), "text")
     if isinstance(field, ForeignKey):
         # A natural key that is itself a foreign key: its stored value.
         return _typed(header, path, field.target_field)
+    internal = str(field.get_internal_type())
     if kind != "decimal":
-        return ExportColumn(header, path, kind)
+        return ExportColumn(header, path, kind, internal=internal)
     digits = int(getattr(field, "max_digits", 0) or 0)
     places = int(getattr(field, "decimal_places", 0) or 0)
-    return ExportColumn(header, path, kind, digits, places)
+    return ExportColumn(header, path, kind, digits, places, internal)

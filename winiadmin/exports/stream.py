@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from itertools import batched
 from typing import TYPE_CHECKING
 
+import polars as pl
+
 from winiadmin.exports.cells import cells_frame
+from winiadmin.exports.database_csv import database_csv
+from winiadmin.exports.links import with_links
 from winiadmin.exports.writers import open_writer
 from winiadmin.progress import Progress, ignore_progress
 from winiadmin.results import Stage
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
 
     from winiadmin.exports.columns import ExportColumns
+    from winiadmin.exports.database_csv import DatabaseCsv
     from winiadmin.progress import ProgressCallback
 
 CHUNK_SIZE = 20_000
@@ -49,7 +54,48 @@ def export_queryset(
     total = queryset.count()
     label = columns.model._meta.label
     options.progress(Progress(Stage.READ, 0, total, label))
-    paths = [c.path for c in columns.columns]
+    if options.fmt == "csv":
+        by_database = database_csv(queryset, columns.columns)
+        if by_database is not None:
+            return _database_csv(by_database, columns, path, options, total)
+    return _orm_rows(queryset, columns, path, options, total)
+
+
+def _database_csv(
+    by_database: DatabaseCsv,
+    columns: ExportColumns,
+    path: Path,
+    options: ExportOptions,
+    total: int,
+) -> int:
+    """CSV written by the database (:mod:`winiadmin.exports.database_csv`): the same file."""
+    label = columns.model._meta.label
+
+    def every_chunk(done: int) -> None:
+        if options.cancelled is not None and options.cancelled():
+            raise ExportCancelled
+        options.progress(Progress(Stage.READ, done, max(total, done), label))
+
+    if options.cancelled is not None and options.cancelled():
+        raise ExportCancelled
+    with path.open("wb") as out:
+        pl.DataFrame(schema=columns.headers).write_csv(out)
+        done = by_database.write(out, options.chunk_size, every_chunk)
+    options.progress(Progress(Stage.READ, done, max(total, done), label))
+    return done
+
+
+def _orm_rows(
+    queryset: QuerySet[Model],
+    columns: ExportColumns,
+    path: Path,
+    options: ExportOptions,
+    total: int,
+) -> int:
+    """The rows through the ORM (``values_list``), a chunk at a time, as cells."""
+    label = columns.model._meta.label
+    many = [c for c in columns.columns if c.separator]
+    paths = [c.path for c in columns.columns if not c.separator] + (["pk"] if many else [])
     rows = queryset.values_list(*paths).iterator(chunk_size=options.chunk_size)
     writer = open_writer(options.fmt, path, columns.columns)
     done = 0
@@ -57,7 +103,8 @@ def export_queryset(
         for chunk in batched(rows, options.chunk_size):
             if options.cancelled is not None and options.cancelled():
                 raise ExportCancelled
-            writer.write(cells_frame(chunk, columns.columns))
+            cells = with_links(chunk, columns) if many else chunk
+            writer.write(cells_frame(cells, columns.columns))
             done += len(chunk)
             options.progress(Progress(Stage.READ, done, max(total, done), label))
     finally:

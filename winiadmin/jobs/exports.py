@@ -30,6 +30,8 @@ from winiadmin.exports import (
     export_queryset,
     find_export_importer,
 )
+from winiadmin.jobs.dead_exports import sweep_dead_exports
+from winiadmin.jobs.liveness import has_liveness_locks, hold_job_lock, release_job_lock
 from winiadmin.models import ExportJob
 from winiadmin.storage import export_name, upload_storage
 
@@ -80,12 +82,23 @@ def job_rows(job: ExportJob) -> QuerySet[Model]:
 
 def run_export_job(job_id: str) -> str:
     """Claim the queued job and export it; returns its new status."""
+    sweep_dead_exports()
     claimed = ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING, updated_at=timezone.now()
     )
     job = ExportJob.objects.get(pk=job_id)
     if not claimed:
         return str(job.status)
+    # Proof of life on PostgreSQL until this connection closes (winiadmin.jobs.dead_exports).
+    locked = has_liveness_locks() and hold_job_lock(job.pk)
+    try:
+        return _run(job)
+    finally:
+        if locked:
+            release_job_lock(job.pk)
+
+
+def _run(job: ExportJob) -> str:
     scratch = Path(tempfile.mkdtemp(prefix="winiadmin-export-")) / f"export.{job.format}"
     try:
         model = apps.get_model(job.model)
@@ -95,18 +108,16 @@ def run_export_job(job_id: str) -> str:
         count = export_queryset(job_rows(job), columns, scratch, options)
         name = _store(job, scratch)
     except ExportCancelled:
-        _finish(job, Status.CANCELLED)
-        return str(Status.CANCELLED)
+        return _finish(job, Status.CANCELLED)
     except Exception as exc:
         logger.exception("Export %s failed", job.pk)
-        _finish(job, Status.FAILED, error=_("The export failed: %(error)s") % {"error": exc})
-        return str(Status.FAILED)
+        return _finish(job, Status.FAILED, error=_("The export failed: %(error)s") % {"error": exc})
     finally:
         scratch.unlink(missing_ok=True)
         scratch.parent.rmdir()
     hours = get_config().EXPORT_LINK_HOURS
     now = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
+    stored = ExportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
         status=Status.SUCCEEDED,
         file=name,
         rows_done=count,
@@ -115,6 +126,9 @@ def run_export_job(job_id: str) -> str:
         expires_at=now + timedelta(hours=hours),
         updated_at=now,
     )
+    if not stored:  # marked dead meanwhile (winiadmin.jobs.dead_exports): it keeps its reason
+        upload_storage().delete(name)
+        return str(ExportJob.objects.get(pk=job.pk).status)
     return str(Status.SUCCEEDED)
 
 
@@ -123,11 +137,13 @@ def _store(job: ExportJob, scratch: Path) -> str:
         return upload_storage().save(export_name(job.pk, job.format), File(handle))
 
 
-def _finish(job: ExportJob, status: str, error: str = "") -> None:
+def _finish(job: ExportJob, status: str, error: str = "") -> str:
+    """The job's end, unless it was marked dead meanwhile; its status now."""
     now = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
+    ExportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
         status=status, error=error, finished_at=now, updated_at=now
     )
+    return str(ExportJob.objects.get(pk=job.pk).status)
 
 
 class _Watch:
@@ -169,6 +185,7 @@ def cleanup_expired_exports(
     *, now: datetime | None = None, dry_run: bool = False
 ) -> list[ExportJob]:
     """Delete the files of exports whose link expired; the jobs become *expired*."""
+    sweep_dead_exports()
     now = now or timezone.now()
     expired = list(
         ExportJob.objects.filter(status=Status.SUCCEEDED, expires_at__lte=now).order_by(
