@@ -86,8 +86,14 @@ def _booleans(text: pl.Series, _: pl.DataType) -> pl.Series:
 
 
 def _first_match(text: pl.Series, parsers: list[Callable[[pl.Series], pl.Series]]) -> pl.Series:
-    attempts = [parse(text) for parse in parsers]
-    return pl.select(pl.coalesce(attempts)).to_series().alias(text.name)
+    """Each cell by the first parser that reads it; a later parser runs only while some cell
+    with text is still unread (the usual column: one format, one pass)."""
+    values = parsers[0](text)
+    for parse in parsers[1:]:
+        if not (text.is_not_null() & values.is_null()).any():
+            break
+        values = pl.select(pl.coalesce(values, parse(text))).to_series()
+    return values.alias(text.name)
 
 
 def _to_date(text: pl.Series, *, fmt: str) -> pl.Series:
@@ -174,20 +180,24 @@ def coerce_column(
     dtype = as_dtype(target)
     if raw.dtype == dtype or (raw.dtype == pl.String and dtype == pl.String):
         values = normalise_text(raw) if raw.dtype == pl.String else raw
-        no_failure = pl.Series(raw.name, [False] * len(raw), dtype=pl.Boolean)
-        return CoercedColumn(
-            values, no_failure, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
-        )
+        no_failure = pl.repeat(False, len(raw), dtype=pl.Boolean, eager=True).alias(raw.name)
+        return CoercedColumn(values, no_failure, _no_reasons(raw))
     text = normalise_text(raw if raw.dtype == pl.String else raw.cast(pl.String, strict=False))
     parser, description = _rule(dtype, formats)
     values = parser(text, dtype).alias(raw.name)
     failed = (text.is_not_null() & values.is_null()).alias(raw.name)
+    if not failed.any():  # the usual column: no reason to say
+        return CoercedColumn(values, failed, _no_reasons(raw))
     reasons = (
         _integer_reason(text, dtype)
         if dtype.is_integer()
         else pl.repeat(description, len(raw), dtype=pl.String, eager=True)
     )
     return CoercedColumn(values, failed, reasons.set(~failed, None))
+
+
+def _no_reasons(raw: pl.Series) -> pl.Series:
+    return pl.repeat(None, len(raw), dtype=pl.String, eager=True).alias(raw.name)
 
 
 def parsed_column(text: pl.Series, values: pl.Series, reasons: pl.Series) -> CoercedColumn:

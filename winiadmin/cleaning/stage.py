@@ -104,7 +104,7 @@ def _parse(
     per-row failure mask and the problems."""
     parsed: list[pl.Series] = []
     problems: list[Problem] = []
-    row_failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    row_failed = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
     for name, dtype in dtypes.items():
         raw = frame.get_column(name)
         parser = parsers.get(name)
@@ -169,7 +169,10 @@ def clean_table(
     parsers = {file_names[std]: parser for std, parser in own_parsers.items()}
     parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows, parsers)
     problems += cell_problems
-    valid = parsed.with_columns(rows).filter(~failed)
+    valid = parsed.with_columns(rows)
+    if failed.any():  # a copy of every column: only when some row is left out
+        valid = valid.filter(~failed)
+    del parsed
     cleaning, cleaning_problems = _run_cleaning(cleaning_cls, valid, duplicate_keys)
     problems += cleaning_problems
     error_rows = {p.row for p in problems if p.is_error and p.row is not None}
