@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.packaging
 
-CONTENDERS = ("raw_limit", "bulk_create", "winiadmin", "winiadmin_dry_run")
+CONTENDERS = ("raw_limit", "bulk_create", "bulk_create_careful", "winiadmin", "winiadmin_dry_run")
 
 
 def test_bench_run_measures_every_contender(tmp_path: Path) -> None:

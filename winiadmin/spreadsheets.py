@@ -67,11 +67,12 @@ def neutralise_column(column: pl.Series) -> pl.Series:
 
 def unquote_formulas(column: pl.Series) -> pl.Series:
     """Undo :func:`neutralise` on text: ``'=A1`` back to ``=A1`` (only where it would apply)."""
+    quote = column.str.starts_with("'")
+    if not quote.any():  # the usual file: no cell to look at twice
+        return column
     rest = column.str.slice(1)
     quoted = (
-        column.str.starts_with("'")
-        & rest.str.contains(r"^[=+\-@\t\r\n]")
-        & ~rest.str.contains(_PLAIN_NUMBER.pattern)
+        quote & rest.str.contains(r"^[=+\-@\t\r\n]") & ~rest.str.contains(_PLAIN_NUMBER.pattern)
     )
     return column.zip_with(~quoted.fill_null(value=False), rest)
 

@@ -78,3 +78,10 @@ def test_declared_drop_null_subsets_keep_winiutils_semantics() -> None:
 
     frame = pl.DataFrame({"name": ["a", None], "price": [1.0, 2.0]})
     assert DropWithoutName(frame).df["name"].to_list() == ["a"]
+
+
+def test_text_is_stripped_of_any_whitespace_and_a_clean_column_is_kept_as_it_is() -> None:
+    frame = pl.DataFrame({"name": ["\tb\n", "\u00a0a", "c"], "price": [1.0, 2.0, 3.0]})
+    assert OnlyDtypes(frame).df.get_column("name").to_list() == ["b", "a", "c"]
+    clean = pl.Series("name", ["x", "y z", None])
+    assert OnlyDtypes.strip_col(clean) is clean  # nothing to strip: not copied

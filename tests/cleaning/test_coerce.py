@@ -94,3 +94,12 @@ def test_typed_input_of_another_dtype_is_cast_with_failures() -> None:
     column = coerce_column(raw, pl.Int64, FORMATS)
     assert column.values.to_list() == [1, None]
     assert column.failed.to_list() == [False, True]
+
+
+def test_a_later_date_format_alone_parses_and_a_failure_still_says_why() -> None:
+    midnight = coerce(["2024-01-31 00:00:00", None, "2024-02-01 00:00:00"], pl.Date)
+    assert midnight.values.to_list() == [dt.date(2024, 1, 31), None, dt.date(2024, 2, 1)]
+    assert midnight.failed.to_list() == [False, False, False]
+    assert midnight.reasons.to_list() == [None, None, None]
+    mixed = coerce(["2024-01-31", "soon"], pl.Date)
+    assert mixed.reasons.to_list() == [None, "Not a date (expected YYYY-MM-DD)"]

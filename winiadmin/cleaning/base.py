@@ -137,6 +137,14 @@ class CleaningDF(WiniutilsCleaningDF):
             return col
         return super().round_col(col, precision, compensate=compensate)
 
+    @classmethod
+    def strip_col(cls, col: pl.Series) -> pl.Series:
+        """winiutils' strip, without copying a column that has nothing to strip (the clean
+        stage has stripped every column it parsed by dtype already)."""
+        if not col.str.contains(r"^\s|\s$").any():
+            return col
+        return super().strip_col(col)
+
     def drop_null_subsets(self) -> None:
         if self.get_drop_null_subsets():
             super().drop_null_subsets()

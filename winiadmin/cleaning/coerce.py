@@ -190,10 +190,8 @@ def coerce_column(
     dtype = as_dtype(target)
     if raw.dtype == dtype or (raw.dtype == pl.String and dtype == pl.String):
         values = normalise_text(raw) if raw.dtype == pl.String else raw
-        no_failure = pl.Series(raw.name, [False] * len(raw), dtype=pl.Boolean)
-        return CoercedColumn(
-            values, no_failure, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
-        )
+        no_failure = pl.repeat(False, len(raw), dtype=pl.Boolean, eager=True).alias(raw.name)
+        return CoercedColumn(values, no_failure, _no_reasons(raw))
     text = normalise_text(raw if raw.dtype == pl.String else raw.cast(pl.String, strict=False))
     return coerce_text(text, dtype, formats)
 
@@ -203,12 +201,18 @@ def coerce_text(text: pl.Series, dtype: pl.DataType, formats: ParseFormats) -> C
     parser, description = _rule(dtype, formats)
     values = parser(text, dtype).alias(text.name)
     failed = (text.is_not_null() & values.is_null()).alias(text.name)
+    if not failed.any():  # the usual column: no reason to say
+        return CoercedColumn(values, failed, _no_reasons(text))
     reasons = (
         _integer_reason(text, dtype)
         if dtype.is_integer()
         else pl.repeat(description, len(text), dtype=pl.String, eager=True)
     )
     return CoercedColumn(values, failed, reasons.set(~failed, None))
+
+
+def _no_reasons(raw: pl.Series) -> pl.Series:
+    return pl.repeat(None, len(raw), dtype=pl.String, eager=True).alias(raw.name)
 
 
 def parsed_column(text: pl.Series, values: pl.Series, reasons: pl.Series) -> CoercedColumn:

@@ -206,7 +206,7 @@ def _parse(
     parsed frame, a per-row failure mask and the problems (each naming the value as typed)."""
     parsed: list[pl.Series] = []
     problems: list[Problem] = []
-    row_failed = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    row_failed = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
     parsers, conventions = readers
     for name, dtype in dtypes.items():
         raw = frame.get_column(name)
@@ -335,7 +335,10 @@ def clean_table(
     problems += cell_problems
     failing = {p.column for p in cell_problems}
     proposals = _proposals(frame, dtypes, (formats, parsers, by_column), failing, file_names)
-    valid = parsed.with_columns(rows).filter(~failed)
+    valid = parsed.with_columns(rows)
+    if failed.any():  # a copy of every column: only when some row is left out
+        valid = valid.filter(~failed)
+    del parsed
     cleaning, cleaning_problems = _run_cleaning(cleaning_cls, valid, duplicate_keys)
     problems += cleaning_problems
     error_rows = {p.row for p in problems if p.is_error and p.row is not None}

@@ -64,8 +64,9 @@ class RowTracking(_Base):
         self.winiadmin_problems = []
         self.df = self.df.with_columns(self._winiadmin_rows.alias(ROW_COL))
         super().clean()
-        if not self.get_sort_cols():
-            # winiutils' unique() does not keep order; without sort columns, keep the file's.
+        if not self.get_sort_cols() and not self.df.get_column(ROW_COL).is_sorted():
+            # winiutils' unique() does not keep order; without sort columns, keep the file's
+            # (a sort copies every column: only when the order changed).
             self.df = self.df.sort(ROW_COL)
 
     def drop_null_subsets(self) -> None:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.stage import default_row_numbers
 from winiadmin.exceptions import FileReadError, WiniadminError
+from winiadmin.pipeline.read_ahead import read_ahead
 from winiadmin.pipeline.sheets import SheetTables
 from winiadmin.pipeline.stream_groups import grouped_batches
 from winiadmin.progress import Progress
@@ -108,7 +109,7 @@ def _batches(
     batch_rows: int,
     group_header: HeaderOf | None,
 ) -> Iterator[RawTable]:
-    batches = read_batches(plan, batch_rows)
+    batches = read_ahead(read_batches(plan, batch_rows))
     if group_header is None:
         return batches
     # Every batch has the file's header: match it to the group column once.

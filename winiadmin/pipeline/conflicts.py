@@ -29,6 +29,38 @@ from winiadmin.validation.objects import ObjectRules
 Key = tuple[object, ...]
 
 
+class SeenKeys:
+    """The keys of one unique constraint kept so far in an import, held compactly: a key of one
+    column as its bare value (a million one-element tuples are another 64 MB), compared as the
+    tuples it stands for would be."""
+
+    __slots__ = ("_keys", "_single")
+
+    def __init__(self, width: int) -> None:
+        self._single = width == 1
+        self._keys: set[object] = set()
+
+    def __contains__(self, key: Key) -> bool:
+        return (key[0] if self._single else key) in self._keys
+
+    def add(self, key: Key) -> None:
+        self._keys.add(key[0] if self._single else key)
+
+    def update(self, keys: Iterable[Key]) -> None:
+        if self._single:
+            self._keys.update(key[0] for key in keys)
+        else:
+            self._keys.update(keys)
+
+    def isdisjoint(self, keys: Iterable[Key]) -> bool:
+        if self._single:
+            return self._keys.isdisjoint(key[0] for key in keys)
+        return self._keys.isdisjoint(keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 @dataclass(slots=True)
 class ConflictFilter:
     using: str
@@ -61,7 +93,7 @@ class ConflictFilter:
         """
         field_sets = unique_field_sets(model)
         key = key_attnames(model, self.upsert_keys[model]) if model in self.upsert_keys else None
-        seen: dict[tuple[str, ...], set[Key]] = {names: set() for names in field_sets}
+        seen = {names: SeenKeys(len(names)) for names in field_sets}
         # Checked before this model's first insert: an empty table holds no key to collide
         # with (the rows this import adds are in ``seen``), so no query per chunk is needed.
         stored: bool | None = None
@@ -116,11 +148,12 @@ class ConflictFilter:
         model: type[Model],
         key: tuple[str, ...],
         objs: list[Model],
-        seen: dict[tuple[str, ...], set[Key]],
+        seen: dict[tuple[str, ...], SeenKeys],
     ) -> list[Model]:
         """Update the stored objects of a chunk; keep the new ones (for the checks and insert)."""
         tally = self.tallies.setdefault(model, UpsertTally(self.diff_limit))
-        keys = next((s for names, s in seen.items() if set(names) == set(key)), set())
+        keys = next((s for names, s in seen.items() if set(names) == set(key)), None)
+        keys = SeenKeys(len(key)) if keys is None else keys
         new: list[Model] = []
         update = StoredUpdate(model, key, self.using, tally, lambda k: self._rows_of(key, k))
         for obj, k, stored in update.apply(objs):
@@ -165,7 +198,7 @@ class ConflictFilter:
         model: type[Model],
         names: tuple[str, ...],
         objs: list[Model],
-        seen: set[Key],
+        seen: SeenKeys,
         *,
         query: bool,
     ) -> list[Model]:

@@ -18,6 +18,7 @@ from winiadmin.db.bulk import load_bulks
 from winiadmin.db.through_rows import LinkCounts
 from winiadmin.db.upsert import UpsertTally
 from winiadmin.exceptions import ObjectRefused, RowRefused
+from winiadmin.pipeline.collector import collector_paused
 from winiadmin.pipeline.conflicts import ConflictFilter
 from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.links import link_cells, require_returned_keys, write_stage_links
@@ -180,16 +181,23 @@ def load_stage(
     }
     total = _known_total(bulks)
     outcome = LoadOutcome()
+    progress = progress_counter(settings, total)
     try:
-        loaded = load_bulks(
-            checked,
-            settings.step,
-            using=settings.using,
-            on_chunk=progress_counter(settings, total),
-            # Many-to-many links need the objects' keys: bulk_create reads them back.
-            collect=settings.collect_pks or cells is not None,
-            resolver=settings.resolver,
-        )
+        with collector_paused() as collector:
+
+            def on_chunk(model: type[Model], n: int) -> None:
+                collector.chunk_stored()
+                progress(model, n)
+
+            loaded = load_bulks(
+                checked,
+                settings.step,
+                using=settings.using,
+                on_chunk=on_chunk,
+                # Many-to-many links need the objects' keys: bulk_create reads them back.
+                collect=settings.collect_pks or cells is not None,
+                resolver=settings.resolver,
+            )
     except ObjectRefused as exc:  # the database refused an object: name its file row
         problem = replace(exc.problem, row=conflicts.row_of(exc.obj))
         raise RowRefused(problem) from exc
