@@ -34,12 +34,29 @@ def test_a_check_constraint_left_to_the_database() -> None:
     assert Ruled.objects.count() == 0
 
 
-def test_an_object_let_go_is_reported_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the last objects sent are kept: a refusal among older ones still names the model."""
+@pytest.mark.parametrize("position", [0, 3, 6])
+def test_a_refusal_is_found_beyond_the_objects_kept(
+    monkeypatch: pytest.MonkeyPatch, position: int
+) -> None:
+    """Few objects are kept, yet none is let go unjudged: the open COPY is ended first."""
     monkeypatch.setattr(located_objects, "KEPT_OBJECTS", 2)
     Store.objects.create(name="taken")
-    stores = [Store(name=n) for n in ["taken", "a", "b", "c", "d"]]
-    with pytest.raises(LoadError, match=r"shop\.Store: the database refused") as refused:
+    names = ["a", "b", "c", "d", "e", "f", "g"]
+    names[position] = "taken"
+    stores = [Store(name=n) for n in names]
+    with pytest.raises(ObjectRefused) as refused:
         load_bulks({Store: stores}, 1, using="default", collect=False)
-    if isinstance(refused.value, ObjectRefused):  # SQLite's INSERT refuses at once: kept
-        assert refused.value.obj is stores[0]
+    assert refused.value.obj is stores[position]
+    assert Store.objects.count() == 1
+
+
+def test_a_chunk_larger_than_the_objects_kept_is_judged_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(located_objects, "KEPT_OBJECTS", 2)
+    Store.objects.create(name="taken")
+    stores = [Store(name=n) for n in ["a", "b", "c", "taken", "d"]]
+    with pytest.raises(LoadError, match=r"shop\.Store: the database refused") as refused:
+        load_bulks({Store: stores}, 5, using="default", collect=False)
+    assert isinstance(refused.value, ObjectRefused)
+    assert refused.value.obj is stores[3]

@@ -229,6 +229,11 @@ class _Loader:
             chunk = self.resolver.resolve_objects(model, chunk)
         _link_parents(model, chunk)
         plain = self.plain.get(model)
+        if plain is not None and plain.pending and self.sent.would_overflow(len(chunk)):
+            # The server judges what the open COPY sent before more is kept: a refusal is always
+            # among the objects kept, and no more than KEPT_OBJECTS of them are.
+            plain.finish()
+            self.sent.confirmed()
         # An open COPY (PostgreSQL) may refuse a row only when it ends, chunks later; an INSERT
         # does at once, and a query since the last chunk (a lookup, a conflict check) ended it.
         self.sent.sent(chunk, confirmed=plain is None or not plain.pending)

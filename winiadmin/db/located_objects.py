@@ -3,9 +3,11 @@
 What the models' rules cannot see (a trigger, a constraint in SQL, a check condition winiadmin
 does not evaluate) is refused by the database during the load, perhaps only when the open
 ``COPY`` ends, chunks later. The loader keeps the objects it sent since the database last
-confirmed them (:class:`SentObjects`: bounded); once the load's savepoint is rolled back, they
-are written again by halves in savepoints, rolled back, until the refused one is left
-(:func:`raise_refused_object`). The object carries no file row: the pipeline finds it by value.
+confirmed them (:class:`SentObjects`), and ends the open ``COPY`` before more than
+:data:`KEPT_OBJECTS` are waiting (:meth:`SentObjects.would_overflow`), so that a refusal is
+always among the objects kept while their memory stays bounded; once the load's savepoint is
+rolled back, they are written again by halves in savepoints, rolled back, until the refused one
+is left (:func:`raise_refused_object`). The object carries no file row: the pipeline finds it by value.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ if TYPE_CHECKING:
 
     from django.db.models import Model
 
-#: Objects kept to find a refused one (the last chunks sent); older ones are let go, and a
-#: refusal among them is reported without its row.
-KEPT_OBJECTS = 100_000
+#: Objects kept to find a refused one: an open ``COPY`` is ended (the server judges every row
+#: sent) before more wait. 25,000 catalogue objects are about 25 MB; ending a ``COPY`` and
+#: opening the next costs a round trip per 25,000 rows. Should older ones have to be let go (a
+#: single chunk larger than this), a refusal among them is reported without its row.
+KEPT_OBJECTS = 25_000
 
 
 @dataclass(slots=True)
@@ -49,6 +53,10 @@ class SentObjects:
         self._count += len(chunk)
         while len(self._chunks) > 1 and self._count - len(self._chunks[0]) >= KEPT_OBJECTS:
             self._count -= len(self._chunks.popleft())
+
+    def would_overflow(self, more: int) -> bool:
+        """Whether keeping ``more`` objects would let some of those kept go."""
+        return bool(self._chunks) and self._count + more > KEPT_OBJECTS
 
     def confirmed(self) -> None:
         self._chunks.clear()
