@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.db import connections, router
 
+from winiadmin.db.key_runs import stored_keys
 from winiadmin.jobs.digests import ALGORITHMS, CURRENT, LEGACY, available
 from winiadmin.jobs.keys import python_keys
 
@@ -67,11 +68,12 @@ def fingerprint(
 
 
 def fingerprint_created(
-    created_pks: dict[str, list[str]], using: str | None = None
+    created_pks: Mapping[str, object], using: str | None = None
 ) -> dict[str, dict[str, Any]]:
-    """:func:`fingerprint` of every model's created rows, by model label (stored on the job)."""
+    """:func:`fingerprint` of every model's created rows, by model label (stored on the job);
+    ``created_pks``: as stored, a list of keys or ranges (:mod:`winiadmin.db.key_runs`)."""
     prints = {}
     for label, keys in created_pks.items():
         model = apps.get_model(label)
-        prints[label] = fingerprint(model, python_keys(model, keys), using).as_json()
+        prints[label] = fingerprint(model, python_keys(model, stored_keys(keys)), using).as_json()
     return prints

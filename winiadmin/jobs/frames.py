@@ -12,6 +12,11 @@ ROW = "row"
 ROW_GROUP_SIZE = 10_000
 
 
+def cleaned_frame(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
+    """``frame`` as it is stored: its file row numbers first (``ROW``), then its columns."""
+    return frame.with_columns(rows.alias(ROW)).select(ROW, *frame.columns)
+
+
 def store_cleaned_frame(
     job_id: object, frame: pl.DataFrame, rows: pl.Series, *, attempt: object = None
 ) -> str:
@@ -21,9 +26,7 @@ def store_cleaned_frame(
     if storage.exists(name):
         storage.delete(name)
     buffer = io.BytesIO()
-    frame.with_columns(rows.alias(ROW)).select(ROW, *frame.columns).write_parquet(
-        buffer, row_group_size=ROW_GROUP_SIZE
-    )
+    cleaned_frame(frame, rows).write_parquet(buffer, row_group_size=ROW_GROUP_SIZE)
     try:
         return storage.save(name, ContentFile(buffer.getvalue()))
     except OSError:  # disk full, say: no half-written preview is left to be read

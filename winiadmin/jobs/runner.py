@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import ExitStack
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import DatabaseError, connection, transaction
@@ -15,7 +16,7 @@ from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, RunOptions, get_importer
 from winiadmin.jobs.early_preview import EarlyPreview
-from winiadmin.jobs.edits import Edit, apply_edits, edits_of
+from winiadmin.jobs.edits import apply_edits, edits_of
 from winiadmin.jobs.ended import finished
 from winiadmin.jobs.fence import (
     CANCELLED_MESSAGE,
@@ -26,18 +27,23 @@ from winiadmin.jobs.fence import (
     new_attempt,
 )
 from winiadmin.jobs.fingerprint import fingerprint_created
-from winiadmin.jobs.frames import store_cleaned_frame
+from winiadmin.jobs.frames import ROW_GROUP_SIZE as CLEANED_ROW_GROUP_SIZE
+from winiadmin.jobs.frames import cleaned_frame, store_cleaned_frame
+from winiadmin.jobs.local_file import local_upload
 from winiadmin.jobs.monitor import JobMonitor, worker_name
-from winiadmin.jobs.raw import store_raw
+from winiadmin.jobs.parquet_parts import ParquetParts
+from winiadmin.jobs.raw import RAW_ROW_GROUP_SIZE, raw_frame
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.states import state_message
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
-from winiadmin.readers import RawTable, ReadOptions, read_table
+from winiadmin.readers import RawTable, ReadOptions
 from winiadmin.results import ImportResult, ImportStatus
 from winiadmin.storage import (
     UploadStorageError,
     discard_job_files,
+    preview_name,
+    raw_name,
     storage_error_message,
     upload_storage,
 )
@@ -45,11 +51,9 @@ from winiadmin.storage import (
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from django.core.files import File
     from django.core.files.uploadedfile import UploadedFile
 
     from winiadmin.permissions import User
-    from winiadmin.pipeline import ReadSource
 
 
 logger = logging.getLogger("winiadmin")
@@ -142,7 +146,14 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
     fence = Fence.of(job)
     early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
     earlier_preview = job.preview_file
-    result, progress = _run(job, fence, monitor, RunOptions(dry_run=True, on_cleaned=early))
+    with ParquetParts(CLEANED_ROW_GROUP_SIZE) as cleaned:  # every batch's, for the preview pages
+        run_options = RunOptions(
+            dry_run=True,
+            on_cleaned=early,
+            on_batch=lambda batch: cleaned.add(cleaned_frame(batch.frame, batch.row_numbers)),
+        )
+        result, progress = _run(job, fence, monitor, run_options)
+        preview, preview_error = _store_preview(job, result, early, cleaned)
     fields: dict[str, object] = {
         **progress,
         **_inputs(job),
@@ -155,17 +166,9 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
             ImportStatus.INVALID: ImportJob.Status.INVALID,
         }.get(result.status, ImportJob.Status.FAILED),
     }
-    try:
-        # Named after the attempt: a fenced-off run's preview never replaces its retry's.
-        fields["preview_file"] = early.stored or store_cleaned_frame(
-            job.pk, result.cleaned_frame, result.cleaned_rows, attempt=job.attempt
-        )
-    except OSError as exc:  # a preview nobody can see must not be confirmed blind
-        fields |= {
-            "preview_file": "",
-            "status": ImportJob.Status.FAILED,
-            "error": storage_error_message(exc, what="The preview"),
-        }
+    fields["preview_file"] = preview
+    if preview_error:  # a preview nobody can see must not be confirmed blind
+        fields |= {"status": ImportJob.Status.FAILED, "error": preview_error}
     outcome = fence.finish(fields, committed=False)
     stored = str(fields["preview_file"])
     if outcome == "fenced":
@@ -175,6 +178,22 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
         _delete_file(earlier_preview)  # an earlier attempt's, no longer shown
     _settle(job, outcome, fields)
     return result, outcome
+
+
+def _store_preview(
+    job: ImportJob, result: ImportResult, early: EarlyPreview, cleaned: ParquetParts
+) -> tuple[str, str]:
+    """The stored preview's name (every batch's cleaned rows), or ``""`` and why it failed.
+
+    Named after the attempt: a fenced-off run's preview never replaces its retry's."""
+    try:
+        if cleaned.count > 1:  # a streamed file: the early preview held its first batch
+            return cleaned.save(preview_name(job.pk, job.attempt)), ""
+        return early.stored or store_cleaned_frame(
+            job.pk, result.cleaned_frame, result.cleaned_rows, attempt=job.attempt
+        ), ""
+    except OSError as exc:
+        return "", storage_error_message(exc, what="The preview")
 
 
 def check_confirmable(job: ImportJob, *, skip_invalid: bool, create_missing: bool = False) -> None:
@@ -221,11 +240,11 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
     options = RunOptions(skip_invalid=job.skip_invalid, collect_pks=True)
     result, progress = _run(job, fence, monitor, options)
     # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
-    created_pks = (
-        {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
-        if result.committed
-        else {}
-    )
+    # A streamed run's keys are kept as ranges (winiadmin.db.key_runs), a Python object a run.
+    created_pks: dict[str, object] = {}
+    if result.committed:
+        created_pks = {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
+        created_pks |= {label: keys.as_json() for label, keys in result.created_keys.items()}
     fields: dict[str, object] = {
         **progress,
         **_inputs(job),
@@ -291,35 +310,28 @@ def _run(
     """One run of the claimed job, its progress kept by ``monitor`` (already started); returns
     the result and the last progress, for the final write. ``options``: what the caller
     chooses (dry run or not); the job's own choices are added here."""
-    try:
-        importer, handle = _prepare(job)
-    except WiniadminError as exc:
-        # The job is claimed: leave it failed (it may be checked again), not validating/running.
-        failed = fence.jobs().update(
-            status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
-        )
-        job.refresh_from_db()
-        if failed:  # this run ended it (a fenced-off run did not): the integrations are told
-            finished(job)
-        raise JobStateError(str(exc)) from exc
-    _record_backend_pid(fence)
-    read_options = ReadOptions(**job.read_options)
-    edits = edits_of(job)
-    try:
-        with handle:
-            # The job's edits apply between reading and cleaning, in the check and the run
-            # alike; a check keeps the table as read for the edits to come. A workbook of
-            # several sheets is read by the run itself, sheet by sheet (no edits for it yet).
-            source: ReadSource = (
-                cast("BinaryIO", handle)
-                if importer.sheets
-                else lambda: _read_edited(job, handle, read_options, edits, keep=options.dry_run)
-            )
+    with ExitStack() as stack:
+        importer, path = _open(job, fence, stack)
+        _record_backend_pid(fence)
+        # The upload is read by path, like a file given to the command: a large one in batches.
+        # The job's edits apply between reading and cleaning, in the check and the run alike,
+        # batch by batch; a check keeps the table as read (batch by batch) for the edits to
+        # come. A workbook of several sheets is read by the run itself (no edits for it yet).
+        raw = stack.enter_context(ParquetParts(RAW_ROW_GROUP_SIZE))
+        edits = edits_of(job)
+        keep = options.dry_run
+
+        def prepare(table: RawTable) -> RawTable:
+            if keep:
+                raw.add(raw_frame(table))
+            return apply_edits(table, edits)
+
+        try:
             result = importer.run(
-                source,
+                path,
                 replace(
                     options,
-                    read_options=read_options,
+                    read_options=ReadOptions(**job.read_options),
                     file_name=job.original_name,
                     create_missing=job.create_missing and not options.dry_run,
                     column_mapping=(
@@ -329,31 +341,48 @@ def _run(
                     ),
                     progress=monitor,
                     before_commit=None if options.dry_run else fence.before_commit,
+                    prepare_batch=None if importer.sheets else prepare,
                 ),
             )
-    except ImportCancelled:
-        _cancelled(job, fence, monitor)
-    except AttemptFenced:
-        raise JobSuperseded(SUPERSEDED_MESSAGE) from None
-    except DatabaseError:
-        # PostgreSQL: the web process cancelled the running statement (pg_cancel_backend).
-        if not (monitor.cancel_seen or fence.cancel_pending() or _flag_set(fence)):
-            raise
-        _cancelled(job, fence, monitor)
+        except ImportCancelled:
+            _cancelled(job, fence, monitor)
+        except AttemptFenced:
+            raise JobSuperseded(SUPERSEDED_MESSAGE) from None
+        except DatabaseError:
+            # PostgreSQL: the web process cancelled the running statement (pg_cancel_backend).
+            if not (monitor.cancel_seen or fence.cancel_pending() or _flag_set(fence)):
+                raise
+            _cancelled(job, fence, monitor)
+        if keep:
+            _keep_raw(job, raw)
     return result, monitor.final_fields()
 
 
-def _read_edited(
-    job: ImportJob, handle: File[bytes], options: ReadOptions, edits: list[Edit], *, keep: bool
-) -> RawTable:
-    """The upload read, kept as read (``keep``), then with the job's edits applied."""
-    table = read_table(cast("BinaryIO", handle), options, name=job.original_name)
-    if keep:
-        try:
-            store_raw(job.pk, table)
-        except OSError:  # the check goes on; only editing waits for a check that could keep it
-            logger.warning("The table of import job %s could not be kept for edits", job.pk)
-    return apply_edits(table, edits)
+def _keep_raw(job: ImportJob, raw: ParquetParts) -> None:
+    """The table as read, every batch of it, kept for the edits (``winiadmin.jobs.raw``)."""
+    if not raw.count:
+        return
+    try:
+        raw.save(raw_name(job.pk))
+    except OSError:  # the check goes on; only editing waits for a check that could keep it
+        logger.warning("The table of import job %s could not be kept for edits", job.pk)
+
+
+def _open(job: ImportJob, fence: Fence, stack: ExitStack) -> tuple[Importer, str]:
+    """The job's importer, and its upload as a local path while ``stack`` is open; a job that
+    cannot run any more is left failed (``JobStateError``)."""
+    try:
+        return _prepare(job), stack.enter_context(local_upload(job.file))
+    except (WiniadminError, OSError) as exc:
+        error = exc if isinstance(exc, WiniadminError) else WiniadminError(UNREADABLE)
+        # The job is claimed: leave it failed (it may be checked again), not validating/running.
+        failed = fence.jobs().update(
+            status=ImportJob.Status.FAILED, error=str(error), updated_at=timezone.now()
+        )
+        job.refresh_from_db()
+        if failed:  # this run ended it (a fenced-off run did not): the integrations are told
+            finished(job)
+        raise JobStateError(str(error)) from exc
 
 
 def _cancelled(job: ImportJob, fence: Fence, monitor: JobMonitor) -> NoReturn:
@@ -410,22 +439,21 @@ def _delete_file(name: str) -> None:
         return
 
 
-def _prepare(job: ImportJob) -> tuple[Importer, File[bytes]]:
-    """The importer with the job's options, and its upload open; what changed since the upload
-    (an option's object deleted, the file removed) is a ``WiniadminError``."""
+#: Why a claimed job's upload cannot be read (gone from the storage, a permission).
+UNREADABLE = "The uploaded file cannot be read any more; upload the file again."
+
+
+def _prepare(job: ImportJob) -> Importer:
+    """The importer with the job's options; what changed since the upload (an option's object
+    deleted, the file removed) is a ``WiniadminError``."""
     if not job.file:
         msg = "The uploaded file was deleted; upload the file again."
         raise WiniadminError(msg)
     importer_cls = get_importer(job.importer)
     try:
-        importer = importer_cls(importer_cls.parse_options(job.options))
+        return importer_cls(importer_cls.parse_options(job.options))
     except ValueError as exc:
         raise WiniadminError(str(exc)) from exc
-    try:
-        return importer, job.file.open("rb")
-    except OSError as exc:
-        msg = "The uploaded file cannot be read any more; upload the file again."
-        raise WiniadminError(msg) from exc
 
 
 def _log(job: ImportJob, user: User | None) -> None:

@@ -15,10 +15,14 @@ if TYPE_CHECKING:
     from winiadmin.cleaning.mapping import ColumnMapping
     from winiadmin.cleaning.stage import CleaningOutcome
     from winiadmin.progress import ProgressCallback
-    from winiadmin.readers import ReadOptions
+    from winiadmin.readers import RawTable, ReadOptions
 
 #: Called with the cleaned rows before transform and load run, e.g. to show them early.
 CleanedCallback = Callable[["CleaningOutcome"], None]
+
+#: Given each table as read (a streamed file: each batch) before it is cleaned; returns the table
+#: to clean. A background job keeps it as read there, and applies the job's edits.
+PrepareBatch = Callable[["RawTable"], "RawTable"]
 
 #: Called inside the import's transaction right before it commits (never when it rolls back);
 #: raising rolls it back. A background job checks there that it still owns the job (fencing).
@@ -54,8 +58,13 @@ class RunOptions:
     create_missing: bool = False
     #: Told once the rows are cleaned (a streamed file: its first batch), before the load.
     on_cleaned: CleanedCallback | None = None
+    #: Told of every batch's cleaned rows (a file read whole: its one batch), in file order;
+    #: a background job writes them to its preview batch by batch.
+    on_batch: CleanedCallback | None = None
+    #: See ``PrepareBatch`` (a workbook read sheet by sheet is not given to it).
+    prepare_batch: PrepareBatch | None = None
     #: See ``BeforeCommit``.
     before_commit: BeforeCommit | None = None
 
 
-__all__ = ["BeforeCommit", "CleanedCallback", "RunOptions"]
+__all__ = ["BeforeCommit", "CleanedCallback", "PrepareBatch", "RunOptions"]

@@ -178,7 +178,7 @@ class _Run:
         at the first load), then one decision: the status, and commit or roll back."""
         batches = self._batch_source(source)
         streamed = batches.streamed
-        totals = RunTotals()
+        totals = RunTotals(streamed=streamed)
         # Unique keys of earlier batches, checked in each later one (a file read whole: none).
         keys = KeyHistory() if streamed else None
         with RunTransaction(self.using, self.options.before_commit) as run_transaction:
@@ -236,6 +236,9 @@ class _Run:
             started = time.perf_counter()
             try:
                 table = next(tables, None)
+                prepare = self.options.prepare_batch
+                if isinstance(table, RawTable) and prepare is not None:
+                    table = prepare(table)
             finally:
                 self._add_time(Stage.READ, started)
             if table is None:
@@ -270,6 +273,8 @@ class _Run:
         self.tally.note_cleaned(outcome.row_numbers, outcome.invalid_rows)
         if first:  # the preview: the first rows cleaned (a streamed file: its first batch)
             self.keep_preview(preview)
+        if self.options.on_batch is not None and not isinstance(table, SheetTables):
+            self.options.on_batch(outcome)
         if outcome.has_file_errors:
             totals.file_error = True
             return None
@@ -345,8 +350,8 @@ class _Run:
             using=self.using,
             deadline=self.deadline,
             progress=progress,
-            # A streamed file's keys would grow with the file (and it is never undone by key).
-            collect_pks=self.options.collect_pks and not self.options.dry_run and not streamed,
+            # A streamed file's keys are kept as ranges (RunTotals.key_runs).
+            collect_pks=self.options.collect_pks and not self.options.dry_run,
             frame_step=self.options.batch_size or config.FRAME_BATCH_SIZE,
             upsert_keys=upsert_keys_of(self.spec),
             diff_limit=config.MAX_DIFFS,
@@ -376,6 +381,7 @@ class _Run:
         self.result.created = model_counts(totals.counts, totals.tallies, totals.removed)
         self.result.changes = changes_by_label(totals.tallies)
         self.result.created_pks = {m._meta.label: pks for m, pks in totals.pks.items()}
+        self.result.created_keys = {m._meta.label: k for m, k in totals.key_runs.items()}
         record_unmatched(self.result, self.resolver)
 
     def _verdict(self, totals: RunTotals) -> tuple[ImportStatus, str]:
@@ -607,6 +613,7 @@ class _Run:
         self.result.error = message
         self.result.created = []
         self.result.created_pks = {}
+        self.result.created_keys = {}
         self.result.changes = {}
         self.result.problems.add(problem or Problem(kind, Severity.ERROR, message))
 

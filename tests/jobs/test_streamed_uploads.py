@@ -1,0 +1,120 @@
+"""Uploads are read in batches like files given by path (issue 19 §1): the preview and the table
+kept for edits cover every batch, edits apply in every batch, and the created keys are kept as
+ranges that undo reads. Both databases (``WINIADMIN_TEST_DB``)."""
+
+from typing import Any
+
+import polars as pl
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.core.files.storage import InMemoryStorage
+from shop.models import Product
+
+from tests.jobs.conftest import HEADER, MakeJob
+from winiadmin.db.key_runs import KeyRuns, stored_count, stored_keys
+from winiadmin.jobs.edits import exclude_row, set_cell
+from winiadmin.jobs.frames import count_rows, read_page
+from winiadmin.jobs.local_file import local_upload
+from winiadmin.jobs.raw import has_row, raw_column
+from winiadmin.jobs.runner import execute_job, validate_job
+from winiadmin.jobs.undo import undo_job
+from winiadmin.models import ImportJob
+
+ROWS = 10
+
+
+def _csv(rows: int = ROWS) -> bytes:
+    lines = b"".join(b"S-%d,Thing %d,1.50,2,Books,Online,\n" % (i, i) for i in range(rows))
+    return HEADER + lines
+
+
+@pytest.fixture
+def streamed(settings: Any) -> None:
+    """Every upload read 4 rows at a time."""
+    settings.WINIADMIN = {"STREAM_THRESHOLD_BYTES": 1, "STREAM_BATCH_ROWS": 4}
+
+
+@pytest.mark.django_db
+def test_the_preview_and_the_table_as_read_cover_every_batch(
+    streamed: None, make_job: MakeJob
+) -> None:
+    job = make_job(_csv())
+    assert job.status == ImportJob.Status.VALIDATED
+    assert job.import_report.source.items.get("streamed") == "4"  # read in batches
+    assert count_rows(job.preview_file) == ROWS  # not only the first batch
+    page = read_page(job.preview_file, 0, ROWS)
+    assert page["row"].to_list() == list(range(2, ROWS + 2))
+    assert page["sku"].to_list() == [f"S-{i}" for i in range(ROWS)]
+    assert has_row(job.pk, ROWS + 1)  # the last row, of the third batch, kept for edits
+    assert raw_column(job.pk, "name").height == ROWS
+
+
+@pytest.mark.django_db
+def test_edits_apply_in_every_batch(streamed: None, make_job: MakeJob, user: User) -> None:
+    job = make_job(_csv())
+    exclude_row(job, user, 9)  # S-7, in the second batch
+    set_cell(job, user, 11, "name", "Renamed")  # S-9, in the third
+    job.refresh_from_db()
+    validate_job(job)
+    job.refresh_from_db()
+    page = read_page(job.preview_file, 0, ROWS)
+    assert 9 not in page["row"].to_list()
+    assert page.filter(pl.col("row") == 11)["name"].to_list() == ["Renamed"]
+    assert count_rows(job.preview_file) == ROWS - 1
+    execute_job(job, skip_invalid=False, user=user)
+    assert Product.objects.count() == ROWS - 1
+    assert Product.objects.get(sku="S-9").name == "Renamed"
+    assert not Product.objects.filter(sku="S-7").exists()
+
+
+@pytest.mark.django_db
+def test_a_streamed_run_keeps_its_keys_as_ranges_and_undo_deletes_them(
+    streamed: None, make_job: MakeJob, user: User
+) -> None:
+    job = make_job(_csv())
+    execute_job(job, skip_invalid=False, user=user)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED
+    stored = job.created_pks["shop.Product"]
+    assert isinstance(stored, dict)  # ranges, not a key per row
+    assert stored_count(stored) == ROWS == job.created_counts["shop.Product"]
+    assert sorted(int(k) for k in stored_keys(stored)) == sorted(
+        Product.objects.values_list("pk", flat=True)
+    )
+    undo_job(job, user)
+    assert not Product.objects.exists()
+
+
+def test_key_runs_keep_consecutive_keys_as_ranges() -> None:
+    runs = KeyRuns()
+    runs.extend([1, 2, 3, 7, 9, 10])
+    runs.extend([11, 12])
+    assert runs.ranges() == [(1, 3), (9, 12)]
+    assert list(runs) == [1, 2, 3, 9, 10, 11, 12, 7]
+    assert len(runs) == 8
+    stored = runs.as_json()
+    assert stored == {"ranges": [[1, 3], [9, 12]], "keys": [7]}
+    assert sorted(stored_keys(stored)) == [1, 2, 3, 7, 9, 10, 11, 12]
+    assert stored_count(stored) == 8
+    assert stored_count(["1", "2"]) == 2 and list(stored_keys(["1", "2"])) == ["1", "2"]
+    assert stored_count(None) is None
+
+
+def test_key_runs_keep_text_keys_as_they_are() -> None:
+    runs = KeyRuns()
+    runs.extend(["a", "b"])
+    assert runs.as_json() == {"ranges": [], "keys": ["a", "b"]}
+    assert len(runs) == 2
+
+
+@pytest.mark.django_db
+def test_an_upload_in_a_storage_without_paths_is_spooled(make_job: MakeJob) -> None:
+    job = make_job(_csv(3), validate=False)
+    remote = InMemoryStorage()
+    name = remote.save("upload.csv", ContentFile(_csv(3)))
+    job.file.storage = remote
+    job.file.name = name
+    with local_upload(job.file) as path, open(path, "rb") as handle:
+        assert path.endswith(".csv")
+        assert handle.read() == _csv(3)
