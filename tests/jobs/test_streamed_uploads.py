@@ -16,6 +16,7 @@ from winiadmin.db.key_runs import KeyRuns, stored_count, stored_keys
 from winiadmin.jobs.edits import exclude_row, set_cell
 from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.local_file import local_upload
+from winiadmin.jobs.parquet_parts import ParquetParts
 from winiadmin.jobs.raw import has_row, raw_column
 from winiadmin.jobs.runner import execute_job, validate_job
 from winiadmin.jobs.undo import undo_job
@@ -118,3 +119,16 @@ def test_an_upload_in_a_storage_without_paths_is_spooled(make_job: MakeJob) -> N
     with local_upload(job.file) as path, open(path, "rb") as handle:
         assert path.endswith(".csv")
         assert handle.read() == _csv(3)
+
+
+@pytest.mark.django_db
+def test_parquet_parts_combine_batches_of_another_schema_into_one_file() -> None:
+    with ParquetParts(row_group_size=2) as parts:
+        parts.add(pl.DataFrame({"row": [2, 3], "name": ["a", "b"]}))
+        parts.add(pl.DataFrame({"row": [4], "name": [None]}))  # all empty: another type
+        parts.add(pl.DataFrame({"row": [5], "name": ["e"]}))
+        name = parts.save("winiadmin/test-parts/cleaned.parquet")
+    page = read_page(name, 0, 10)
+    assert page["row"].to_list() == [2, 3, 4, 5]
+    assert page["name"].to_list() == ["a", "b", None, "e"]
+    assert count_rows(name) == 4

@@ -32,6 +32,7 @@ class ParquetParts:
         self.count = 0
         self._folder: Path | None = None
         self._schema: pl.Schema | None = None
+        self._first: pl.DataFrame | None = None  # the first part, until a second comes
 
     def __enter__(self) -> ParquetParts:
         return self
@@ -42,13 +43,25 @@ class ParquetParts:
         self.close()
 
     def add(self, frame: pl.DataFrame) -> None:
+        """Keep ``frame`` as the next part. The first is written only once a second comes: a
+        file read whole (one batch) writes nothing here (its caller stores it as it is)."""
+        if self._schema is None:
+            self._schema = frame.schema
+        elif frame.schema != self._schema:
+            frame = frame.cast(self._schema, strict=False)
+        if self._first is not None:
+            self._write(self._first, 0)
+            self._first = None
+        if self.count == 0:
+            self._first = frame
+        else:
+            self._write(frame, self.count)
+        self.count += 1
+
+    def _write(self, frame: pl.DataFrame, index: int) -> None:
         if self._folder is None:
             self._folder = Path(tempfile.mkdtemp(prefix="winiadmin-parts-"))
-            self._schema = frame.schema
-        elif self._schema is not None and frame.schema != self._schema:
-            frame = frame.cast(self._schema, strict=False)
-        frame.write_parquet(self._part(self.count), row_group_size=self.row_group_size)
-        self.count += 1
+        frame.write_parquet(self._part(index), row_group_size=self.row_group_size)
 
     def _part(self, index: int) -> Path:
         assert self._folder is not None
@@ -57,6 +70,9 @@ class ParquetParts:
     def save(self, name: str) -> str:
         """The parts as one file at ``name`` in the upload storage (replacing what is there);
         returns the name stored. ``OSError`` when it cannot be written (nothing is left)."""
+        if self._first is not None:
+            self._write(self._first, 0)
+            self._first = None
         if self._folder is None:
             msg = "no batch was added"
             raise ValueError(msg)
@@ -89,6 +105,7 @@ class ParquetParts:
             raise
 
     def close(self) -> None:
+        self._first = None
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
