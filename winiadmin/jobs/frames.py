@@ -1,6 +1,7 @@
 """The cleaned frame of a job, kept as Parquet in the upload storage, read back page by page."""
 
 import io
+from collections.abc import Iterator
 
 import polars as pl
 from django.core.files.base import ContentFile
@@ -44,6 +45,15 @@ def read_page(name: str, offset: int, limit: int) -> pl.DataFrame:
         with storage.open(name, "rb") as handle:
             return pl.read_parquet(handle.read()).slice(offset, limit)
     return pl.scan_parquet(path).slice(offset, limit).collect()
+
+
+def stored_batches(name: str, rows: int) -> Iterator[tuple[pl.DataFrame, pl.Series]]:
+    """The stored frame ``rows`` rows at a time: (its columns, its file row numbers)."""
+    scan = _scan(name)
+    total = count_rows(name)
+    for offset in range(0, total, rows):
+        part = scan.slice(offset, rows).collect()
+        yield part.drop(ROW), part.get_column(ROW)
 
 
 def count_rows(name: str) -> int:

@@ -13,8 +13,10 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from winiadmin.cleaning.mapping import ColumnMapping
+from winiadmin.conf import get_config
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, RunOptions, get_importer
+from winiadmin.jobs.check_inputs import check_fingerprint
 from winiadmin.jobs.early_preview import EarlyPreview
 from winiadmin.jobs.edits import apply_edits, edits_of
 from winiadmin.jobs.ended import finished
@@ -28,7 +30,7 @@ from winiadmin.jobs.fence import (
 )
 from winiadmin.jobs.fingerprint import fingerprint_created
 from winiadmin.jobs.frames import ROW_GROUP_SIZE as CLEANED_ROW_GROUP_SIZE
-from winiadmin.jobs.frames import cleaned_frame, store_cleaned_frame
+from winiadmin.jobs.frames import cleaned_frame, store_cleaned_frame, stored_batches
 from winiadmin.jobs.local_file import local_upload
 from winiadmin.jobs.monitor import JobMonitor, worker_name
 from winiadmin.jobs.parquet_parts import ParquetParts
@@ -144,6 +146,7 @@ def run_validation(job: ImportJob) -> ImportResult:
 def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
     """The dry run and the write of its outcome (if the job is still this attempt's)."""
     fence = Fence.of(job)
+    inputs = _check_inputs(job)  # as this check reads them, before it starts
     early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
     earlier_preview = job.preview_file
     with ParquetParts(CLEANED_ROW_GROUP_SIZE) as cleaned:  # every batch's, for the preview pages
@@ -169,6 +172,10 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
     fields["preview_file"] = preview
     if preview_error:  # a preview nobody can see must not be confirmed blind
         fields |= {"status": ImportJob.Status.FAILED, "error": preview_error}
+    # The confirm may start from these cleaned rows only if nothing was found in them (the real
+    # run's report then lacks nothing the check's had) and they are all stored.
+    reusable = fields["status"] == ImportJob.Status.VALIDATED and not result.problems
+    fields["checked_inputs"] = inputs if reusable and preview else ""
     outcome = fence.finish(fields, committed=False)
     stored = str(fields["preview_file"])
     if outcome == "fenced":
@@ -194,6 +201,30 @@ def _store_preview(
         ), ""
     except OSError as exc:
         return "", storage_error_message(exc, what="The preview")
+
+
+def _check_inputs(job: ImportJob) -> str:
+    """The fingerprint of what this check's reading and cleaning depend on (``""``: unknown)."""
+    try:
+        importer = get_importer(job.importer)
+    except WiniadminError:  # the run says why it cannot start
+        return ""
+    if importer.sheets:  # a workbook's sheets are cleaned inside the run: nothing to reuse
+        return ""
+    return check_fingerprint(job, importer)
+
+
+def _reusable_check(job: ImportJob) -> bool:
+    """Whether the real run may start from the check's cleaned rows: the check stored their
+    inputs' fingerprint, they are the same now, and the rows are still there."""
+    if not job.checked_inputs or not job.preview_file:
+        return False
+    if _check_inputs(job) != job.checked_inputs:
+        return False
+    try:
+        return bool(upload_storage().exists(job.preview_file))
+    except OSError:
+        return False
 
 
 def check_confirmable(job: ImportJob, *, skip_invalid: bool, create_missing: bool = False) -> None:
@@ -237,8 +268,19 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
     """The real run and the write of its outcome (if the job is still this attempt's)."""
     fence = Fence.of(job)
     started_at = job.started_at or timezone.now()
-    options = RunOptions(skip_invalid=job.skip_invalid, collect_pks=True)
+    reused = _reusable_check(job)
+    options = RunOptions(
+        skip_invalid=job.skip_invalid,
+        collect_pks=True,
+        cleaned_batches=(
+            (lambda: stored_batches(job.preview_file, get_config().STREAM_BATCH_ROWS))
+            if reused
+            else None
+        ),
+    )
     result, progress = _run(job, fence, monitor, options)
+    if reused:  # how the file was read is the check's
+        result.source_info = {**job.import_report.source.items, **result.source_info}
     # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
     # A streamed run's keys are kept as ranges (winiadmin.db.key_runs), a Python object a run.
     created_pks: dict[str, object] = {}

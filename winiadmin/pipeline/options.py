@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import polars as pl
+
     from winiadmin.cleaning.mapping import ColumnMapping
     from winiadmin.cleaning.stage import CleaningOutcome
     from winiadmin.progress import ProgressCallback
@@ -23,6 +27,10 @@ CleanedCallback = Callable[["CleaningOutcome"], None]
 #: Given each table as read (a streamed file: each batch) before it is cleaned; returns the table
 #: to clean. A background job keeps it as read there, and applies the job's edits.
 PrepareBatch = Callable[["RawTable"], "RawTable"]
+
+#: Rows cleaned by an earlier check of the same inputs, batch by batch: (cleaned frame, file row
+#: numbers). Given, the run reads and cleans nothing; transform and load run as usual.
+CleanedBatches = Callable[[], "Iterator[tuple[pl.DataFrame, pl.Series]]"]
 
 #: Called inside the import's transaction right before it commits (never when it rolls back);
 #: raising rolls it back. A background job checks there that it still owns the job (fencing).
@@ -63,8 +71,12 @@ class RunOptions:
     on_batch: CleanedCallback | None = None
     #: See ``PrepareBatch`` (a workbook read sheet by sheet is not given to it).
     prepare_batch: PrepareBatch | None = None
+    #: See ``CleanedBatches``: a background job's confirm, when its check's inputs are unchanged
+    #: (``winiadmin.jobs.check_inputs``). The source is not read; the run is streamed (keys
+    #: checked across batches, created keys kept as ranges).
+    cleaned_batches: CleanedBatches | None = None
     #: See ``BeforeCommit``.
     before_commit: BeforeCommit | None = None
 
 
-__all__ = ["BeforeCommit", "CleanedCallback", "PrepareBatch", "RunOptions"]
+__all__ = ["BeforeCommit", "CleanedBatches", "CleanedCallback", "PrepareBatch", "RunOptions"]

@@ -61,7 +61,7 @@ from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.frame_conflicts import KeyHistory
 from winiadmin.pipeline.frame_load import frame_load_stage
 from winiadmin.pipeline.load import LoadOutcome, LoadSettings, RunTransaction, load_stage
-from winiadmin.pipeline.options import BeforeCommit, CleanedCallback, RunOptions
+from winiadmin.pipeline.options import BeforeCommit, CleanedBatches, CleanedCallback, RunOptions
 from winiadmin.pipeline.rows import rows_with_values
 from winiadmin.pipeline.sheets import SheetTables
 from winiadmin.pipeline.spec import (
@@ -176,14 +176,20 @@ class _Run:
     def _execute(self, source: ReadSource) -> None:
         """Every batch of the source cleaned, transformed and loaded in one transaction (opened
         at the first load), then one decision: the status, and commit or roll back."""
-        batches = self._batch_source(source)
-        streamed = batches.streamed
-        totals = RunTotals(streamed=streamed)
+        reused = self.options.cleaned_batches
+        totals = RunTotals()
+        all_cleaned: Iterator[_Cleaned | None]
+        if reused is None:
+            batches = self._batch_source(source)
+            totals.streamed = streamed = batches.streamed
+            all_cleaned = self._cleaned(batches, totals, streamed)
+        else:  # an earlier check's cleaned rows, in batches: nothing is read or cleaned
+            totals.streamed = streamed = True
+            all_cleaned = self._reused(reused)
         # Unique keys of earlier batches, checked in each later one (a file read whole: none).
         keys = KeyHistory() if streamed else None
         with RunTransaction(self.using, self.options.before_commit) as run_transaction:
-            for table in self._read(batches):
-                cleaned = self._clean(table, totals, streamed=streamed)
+            for cleaned in all_cleaned:
                 plan = None if cleaned is None else self._transform(cleaned, totals, streamed)
                 if cleaned is None or plan is None:
                     break
@@ -193,6 +199,41 @@ class _Run:
             status, error = self._verdict(totals)
             run_transaction.end(commit=status is ImportStatus.SUCCEEDED)
         self._settle(status, error, totals)
+
+    def _cleaned(
+        self,
+        batches: BatchSource[RawTable] | BatchSource[SheetTables],
+        totals: RunTotals,
+        streamed: bool,
+    ) -> Iterator[_Cleaned | None]:
+        """Each batch read and cleaned; ``None`` when the file cannot be imported."""
+        for table in self._read(batches):
+            yield self._clean(table, totals, streamed=streamed)
+
+    def _reused(self, batches: CleanedBatches) -> Iterator[_Cleaned]:
+        """An earlier check's cleaned rows (``RunOptions.cleaned_batches``), each batch recorded
+        as cleaning records its own; reading them is timed as the read stage."""
+        self.result.source_info = {"cleaned rows": "the check's, reused"}
+        reading = batches()
+        while True:
+            self.deadline.check()
+            started = time.perf_counter()
+            try:
+                batch = next(reading, None)
+            finally:
+                self._add_time(Stage.READ, started)
+            if batch is None:
+                return
+            frame, rows = batch
+            outcome = CleaningOutcome(frame, rows)
+            first = not self.result.rows_cleaned
+            self.result.rows_read += frame.height
+            self.result.rows_cleaned += rows.len()
+            self.tally.note_cleaned(rows, ())
+            self.progress(Progress(Stage.READ, self.result.rows_read, None, "rows"))
+            if first:
+                self.keep_preview(outcome)
+            yield _Cleaned(outcome)
 
     def _batch_source(self, source: ReadSource) -> BatchSource[RawTable] | BatchSource[SheetTables]:
         """Large CSV/TSV files of frame-native importers are read and loaded in batches; a
