@@ -5,7 +5,8 @@ A streamed import of 10M rows creates 10M keys. Kept as a Python list (and store
 are nearly always consecutive, so :class:`KeyRuns` keeps ``(first, last)`` per run, and the keys
 that do not continue a run in an ``array`` of machine integers (text or UUID keys in a list).
 
-Stored on a job (``ImportJob.created_pks``) as ``{"ranges": [[first, last], …], "keys": […]}``;
+Stored on a job (``ImportJob.created_pks``) as ``{"ranges": [[first, last], …], "keys": […]}``
+(up to :data:`LIST_UP_TO` keys: a list of them, as text, as a file read whole stores them);
 :func:`stored_keys` reads that form and the older one (a list of every key, as text).
 """
 
@@ -70,6 +71,18 @@ class KeyRuns:
         self._close()
         others: list[Any] = [*self._singles, *(str(key) for key in self._texts)]
         return {"ranges": [[first, last] for first, last in self._ranges], "keys": others}
+
+
+#: Up to this many keys, a job stores them as a list of text keys (the form a file read whole
+#: gets), beyond as :meth:`KeyRuns.as_json`.
+LIST_UP_TO = 10_000
+
+
+def stored_form(keys: KeyRuns) -> list[str] | dict[str, list[Any]]:
+    """How a job stores ``keys`` (``ImportJob.created_pks``): few as a list, many as ranges."""
+    if len(keys) <= LIST_UP_TO:
+        return [str(key) for key in keys]
+    return keys.as_json()
 
 
 def stored_keys(stored: object) -> Iterator[object]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.conf import get_config
+from winiadmin.db.key_runs import stored_form
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, RunOptions, get_importer
 from winiadmin.jobs.check_inputs import check_fingerprint
@@ -286,7 +287,7 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
     created_pks: dict[str, object] = {}
     if result.committed:
         created_pks = {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
-        created_pks |= {label: keys.as_json() for label, keys in result.created_keys.items()}
+        created_pks |= {label: stored_form(keys) for label, keys in result.created_keys.items()}
     fields: dict[str, object] = {
         **progress,
         **_inputs(job),
