@@ -38,7 +38,7 @@ CHECK_INPUTS: tuple[tuple[str, Input], ...] = (
     ("column_mapping", lambda job, _cls: job.column_mapping),
     ("edits", lambda job, _cls: [dataclasses.astuple(edit) for edit in edits_of(job)]),
     ("importer", lambda _job, cls: [cls.get_name(), cls.__module__, cls.__qualname__]),
-    ("importer_version", lambda _job, cls: str(getattr(cls, "check_version", ""))),
+    ("importer_version", lambda _job, cls: cls.check_version),
     ("options", lambda job, _cls: job.options),
     ("winiadmin", lambda _job, _cls: winiadmin.__version__),
 )
