@@ -2,6 +2,7 @@
 kept for edits cover every batch, edits apply in every batch, and the created keys are kept as
 ranges that undo reads. Both databases (``WINIADMIN_TEST_DB``)."""
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -12,8 +13,10 @@ from django.core.files.storage import InMemoryStorage
 from shop.models import Product
 
 from tests.jobs.conftest import HEADER, MakeJob
+from winiadmin.cleaning.stage import CleaningOutcome
 from winiadmin.db import key_runs
 from winiadmin.db.key_runs import KeyRuns, stored_count, stored_keys
+from winiadmin.importers import RunOptions, get_importer
 from winiadmin.jobs.edits import exclude_row, set_cell
 from winiadmin.jobs.frames import count_rows, read_page
 from winiadmin.jobs.local_file import local_upload
@@ -22,6 +25,7 @@ from winiadmin.jobs.raw import has_row, raw_column
 from winiadmin.jobs.runner import execute_job, validate_job
 from winiadmin.jobs.undo import undo_job
 from winiadmin.models import ImportJob
+from winiadmin.readers import RawTable
 
 ROWS = 10
 
@@ -134,3 +138,27 @@ def test_parquet_parts_combine_batches_of_another_schema_into_one_file() -> None
     assert page["row"].to_list() == [2, 3, 4, 5]
     assert page["name"].to_list() == ["a", "b", None, "e"]
     assert count_rows(name) == 4
+
+
+@pytest.mark.django_db
+def test_the_first_batch_is_cleaned_and_handed_over_before_the_rest_is_read(
+    streamed: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "products.csv"
+    path.write_bytes(_csv())
+    read: list[int] = []
+    seen: list[tuple[int, list[int]]] = []
+
+    def prepare(table: RawTable) -> RawTable:
+        read.append(table.frame.height)
+        return table
+
+    def on_cleaned(cleaned: CleaningOutcome) -> None:
+        seen.append((len(read), cleaned.row_numbers.to_list()))
+
+    get_importer("shop.catalogue")().run(
+        str(path), RunOptions(dry_run=True, prepare_batch=prepare, on_cleaned=on_cleaned)
+    )
+    # One batch read (the header is one of its 4 records) when its rows were handed over.
+    assert seen == [(1, [2, 3, 4])]
+    assert sum(read) == ROWS and len(read) == 3
