@@ -130,6 +130,9 @@ def measure_admin(csv_path: Path, timeout: float) -> dict[str, Any]:
     return {
         "status": "ok",
         "products": Product.objects.count(),
+        # The confirm started from the check's cleaned rows (issue 19 §2).
+        "reused_check": "cleaned rows"
+        in ImportJob.objects.get(pk=job_id).import_report.source.items,
         "upload_s": round(uploaded - began, 3),
         "first_page_s": round(first_page - uploaded, 3),
         "check_s": round(checked - uploaded, 3),
@@ -200,7 +203,7 @@ def report(result: dict[str, Any], repeat: int) -> None:
         f"{result['whole_s']} s, worker peak {result['worker_peak_mb']} MB  |  command: "
         f"{result['command_s']} s, peak {result['command_peak_mb']} MB  |  confirm/command "
         f"{result.get('confirm_per_command')}x  ({result['ok'][0]}+{result['ok'][1]}/{repeat}"
-        " ok)",
+        f" ok; check reused {sum(bool(r.get('reused_check')) for r in result['admin'])})",
         flush=True,
     )
     for rep in (*result["admin"], *result["command"]):
