@@ -47,12 +47,14 @@ def read_page(name: str, offset: int, limit: int) -> pl.DataFrame:
     return pl.scan_parquet(path).slice(offset, limit).collect()
 
 
-def stored_batches(name: str, rows: int) -> Iterator[tuple[pl.DataFrame, pl.Series]]:
-    """The stored frame ``rows`` rows at a time: (its columns, its file row numbers)."""
+def stored_batches(name: str, rows: int | None) -> Iterator[tuple[pl.DataFrame, pl.Series]]:
+    """The stored frame ``rows`` rows at a time (``None``: at once): (its columns, its file row
+    numbers)."""
     scan = _scan(name)
     total = count_rows(name)
-    for offset in range(0, total, rows):
-        part = scan.slice(offset, rows).collect()
+    step = rows or max(total, 1)
+    for offset in range(0, total, step):
+        part = scan.slice(offset, step).collect()
         yield part.drop(ROW), part.get_column(ROW)
 
 

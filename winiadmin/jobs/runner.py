@@ -210,9 +210,17 @@ def _check_inputs(job: ImportJob) -> str:
         importer = get_importer(job.importer)
     except WiniadminError:  # the run says why it cannot start
         return ""
-    if importer.sheets:  # a workbook's sheets are cleaned inside the run: nothing to reuse
+    if importer.sheets or importer.stream_group_by:
+        # A workbook's sheets are cleaned inside the run; groups of rows kept in one batch are
+        # cut by the check's reader, not by the stored rows' batches: nothing to reuse.
         return ""
     return check_fingerprint(job, importer)
+
+
+def _batch_rows(job: ImportJob) -> int | None:
+    """Rows per batch of the reused cleaned rows: a streamed check's batch size, else the whole
+    file in one batch, as the check had it (references between rows stay in their batch)."""
+    return get_config().STREAM_BATCH_ROWS if "streamed" in job.import_report.source.items else None
 
 
 def _reusable_check(job: ImportJob) -> bool:
@@ -273,11 +281,9 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
     options = RunOptions(
         skip_invalid=job.skip_invalid,
         collect_pks=True,
-        cleaned_batches=(
-            (lambda: stored_batches(job.preview_file, get_config().STREAM_BATCH_ROWS))
-            if reused
-            else None
-        ),
+        cleaned_batches=(lambda: stored_batches(job.preview_file, _batch_rows(job)))
+        if reused
+        else None,
     )
     result, progress = _run(job, fence, monitor, options)
     if reused:  # how the file was read is the check's
