@@ -1,15 +1,14 @@
 """A Parquet file written batch by batch: the cleaned rows and the table as read of a streamed run.
 
 Each batch is written as a part to a local temporary folder while the run goes on (nothing of it
-stays in memory); :meth:`ParquetParts.save` then combines the parts into one file in the upload
-storage with polars' streaming engine, row groups of ``row_group_size`` rows, so that a page
-reads the one or two groups it falls in. Batches of another schema than the first (a column all
-empty in one batch) are cast to the first's.
+stays in memory); :meth:`ParquetParts.save` then combines the parts into one file with polars'
+streaming engine, in row groups of ``row_group_size`` rows (a page reads the one or two groups it
+falls in), and saves it through the upload storage like the job's other files. Batches of another
+schema than the first (a column all empty in one batch) are cast to the first's.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -78,20 +77,6 @@ class ParquetParts:
             raise ValueError(msg)
         parts = pl.scan_parquet([str(self._part(i)) for i in range(self.count)])
         storage = upload_storage()
-        try:
-            target = Path(storage.path(name))
-        except NotImplementedError:  # a remote storage: written here, then sent in chunks
-            target = None
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            writing = target.with_name(f"{target.name}.{os.getpid()}.writing")
-            try:
-                parts.sink_parquet(writing, row_group_size=self.row_group_size)
-                os.replace(writing, target)  # atomic: a page being read sees the old or the new
-            except OSError:
-                writing.unlink(missing_ok=True)
-                raise
-            return name
         combined = self._folder / "combined.parquet"
         parts.sink_parquet(combined, row_group_size=self.row_group_size)
         if storage.exists(name):
