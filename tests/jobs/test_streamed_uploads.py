@@ -18,7 +18,9 @@ from winiadmin.db import key_runs
 from winiadmin.db.key_runs import KeyRuns, stored_count, stored_keys
 from winiadmin.importers import RunOptions, get_importer
 from winiadmin.jobs.edits import exclude_row, set_cell
+from winiadmin.jobs.fingerprint import fingerprint
 from winiadmin.jobs.frames import count_rows, read_page
+from winiadmin.jobs.keys import sorted_runs
 from winiadmin.jobs.local_file import local_upload
 from winiadmin.jobs.parquet_parts import ParquetParts
 from winiadmin.jobs.raw import has_row, raw_column
@@ -162,3 +164,19 @@ def test_the_first_batch_is_cleaned_and_handed_over_before_the_rest_is_read(
     # One batch read (the header is one of its 4 records) when its rows were handed over.
     assert seen == [(1, [2, 3, 4])]
     assert sum(read) == ROWS and len(read) == 3
+
+
+@pytest.mark.django_db
+def test_a_fingerprint_of_stored_ranges_is_that_of_the_keys(make_job: MakeJob) -> None:
+    make_job(_csv(), validate=False)
+    execute = make_job(_csv())
+    execute_job(execute, skip_invalid=False)
+    keys = sorted(Product.objects.values_list("pk", flat=True))
+    runs = KeyRuns()
+    runs.extend([*keys[5:], *keys[:5]])  # out of order, as batches and related rows may come
+    runs.extend([keys[-1] + 1000])  # a key of no row
+    stored = runs.as_json()
+    found = sorted_runs(Product, stored)
+    assert found is not None and list(found) == sorted([*keys, keys[-1] + 1000])
+    wanted = sorted([*keys, keys[-1] + 1000])
+    assert fingerprint(Product, found) == fingerprint(Product, wanted)
