@@ -83,6 +83,9 @@ class ImportJob(models.Model):
     created_pks = models.JSONField(_("created keys"), default=dict, blank=True)
     #: Storage name of the cleaned frame (Parquet) the preview pages from.
     preview_file = models.CharField(max_length=500, blank=True)
+    #: What the last check's reading and cleaning depended on (``winiadmin.jobs.check_inputs``),
+    #: set only when its cleaned rows (``preview_file``) may be reused by the real run.
+    checked_inputs = models.CharField(max_length=64, blank=True, default="")
     error = models.TextField(_("error"), blank=True)
     #: The column mapping chosen in the wizard (file header → column, ``None``: ignored);
     #: ``None`` while the headers are matched automatically.

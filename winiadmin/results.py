@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from winiadmin.db.key_runs import KeyRuns
 from winiadmin.problems import ProblemReport
 
 if TYPE_CHECKING:
@@ -98,6 +99,9 @@ class ImportResult:
     created: list[ModelCount] = field(default_factory=list)
     #: Primary keys of created objects by model label (empty for a dry run).
     created_pks: dict[str, list[object]] = field(default_factory=dict)
+    #: A streamed run's created keys instead (``created_pks`` stays empty): runs of consecutive
+    #: keys as ranges, so that they do not grow a Python object per row.
+    created_keys: dict[str, KeyRuns] = field(default_factory=dict)
     #: Seconds per stage that ran.
     timings: dict[Stage, float] = field(default_factory=dict)
     #: The first rows of the cleaned frame.

@@ -82,3 +82,26 @@ def test_disk_full_while_storing_the_preview_fails_the_job_cleanly(
     page = su_client.get(response["Location"])
     assert page.status_code == 200
     assert escape(job.error) in html(page)
+
+
+def test_disk_full_while_storing_a_streamed_preview_fails_the_job_cleanly(
+    su_client: Client, tmp_path: Path
+) -> None:
+    """The same with an upload read in batches: the preview's parts are combined, then saved."""
+    rows = b"".join(b"SKU-%06d,Thing number %d,1.00,1,,,\n" % (n, n) for n in range(40_000))
+    content = b"sku,name,price,quantity,category,store,available_from\n" + rows
+    uploads = tmp_path / "uploads"
+    full = {"BACKEND": "tests.reliability.storage.FullDiskStorage"}
+    storages = {
+        **settings.STORAGES,
+        "winiadmin": {**full, "OPTIONS": {"location": uploads, "base_url": None}},
+    }
+    streamed = {**settings.WINIADMIN, "STREAM_THRESHOLD_BYTES": 1, "STREAM_BATCH_ROWS": 10_000}
+    with override_settings(STORAGES=storages, WINIADMIN=streamed):
+        response = upload_file(su_client, content=content, name="big.csv")
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error.startswith("The preview could not be stored: the server has no space left")
+    assert job.preview_file == ""
+    assert not list((uploads / "winiadmin" / str(job.pk)).glob("cleaned*.parquet"))

@@ -7,7 +7,8 @@ confirmed them (:class:`SentObjects`), and ends the open ``COPY`` before more th
 :data:`KEPT_OBJECTS` are waiting (:meth:`SentObjects.would_overflow`), so that a refusal is
 always among the objects kept while their memory stays bounded; once the load's savepoint is
 rolled back, they are written again by halves in savepoints, rolled back, until the refused one
-is left (:func:`raise_refused_object`). The object carries no file row: the pipeline finds it by value.
+is left (:func:`raise_refused_object`). The object carries no file row: the pipeline finds it by
+value.
 """
 
 from __future__ import annotations

@@ -50,6 +50,9 @@ class Importer(ImportDeclarations):
     #: Rows sharing a unique key but differing elsewhere are errors unless the importer says
     #: otherwise (``ImportDeclarations.on_duplicate_key``; the seed's commands keep "first").
     on_duplicate_key: ClassVar[DuplicateKeyPolicy] = "error"
+    #: Changed when the importer's cleaning changes: a job checked before is then read and
+    #: cleaned again at its confirm instead of reusing its check (``winiadmin.jobs.check_inputs``).
+    check_version: ClassVar[str] = ""
     # lookups, upsert_keys, many_to_many, sheets (with get_frames_by_sheet), stream_group_by
     # (and the deprecated column_aliases) are declared, typed and documented once, on
     # ImportDeclarations.

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.db import connections
 from django.db.models import F
 
-from winiadmin.jobs.keys import key_chunks, key_segments, keys_per_query
+from winiadmin.jobs.keys import SortedRuns, key_chunks, key_segments, keys_per_query
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,10 +54,12 @@ class Digest(NamedTuple):
     digest: str
 
 
-type DigestFn = Callable[[type["Model"], list[Any], str], Digest]
+#: Sorted, distinct keys: a list, or a streamed job's runs of integer keys.
+type Keys = list[Any] | SortedRuns
+type DigestFn = Callable[[type["Model"], Keys, str], Digest]
 
 
-def python_repr(model: type[Model], keys: list[Any], db: str) -> Digest:
+def python_repr(model: type[Model], keys: Keys, db: str) -> Digest:
     """Through Django: ``values_list`` per chunk of keys, ``repr`` of each converted row."""
     fields = [field.attname for field in model._meta.concrete_fields]
     digest = hashlib.sha256()
@@ -74,7 +76,7 @@ def python_repr(model: type[Model], keys: list[Any], db: str) -> Digest:
     return Digest(count, digest.hexdigest())
 
 
-def sqlite_rows(model: type[Model], keys: list[Any], db: str) -> Digest:
+def sqlite_rows(model: type[Model], keys: Keys, db: str) -> Digest:
     """The stored values on a raw cursor, each row ``marshal``-ed in Python, in key order."""
     digest = hashlib.sha256()
     count = 0
@@ -99,7 +101,7 @@ def sqlite_rows(model: type[Model], keys: list[Any], db: str) -> Digest:
     return Digest(count, digest.hexdigest())
 
 
-def postgresql_rows(model: type[Model], keys: list[Any], db: str) -> Digest:
+def postgresql_rows(model: type[Model], keys: Keys, db: str) -> Digest:
     """Per query, the count and a SHA-256 of the rows' text in key order, computed by the server;
     the digest is a SHA-256 of those."""
     digest = hashlib.sha256()

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.db import connections, router
 
-from winiadmin.jobs.digests import ALGORITHMS, CURRENT, LEGACY, available
-from winiadmin.jobs.keys import python_keys
+from winiadmin.db.key_runs import stored_keys
+from winiadmin.jobs.digests import ALGORITHMS, CURRENT, LEGACY, Keys, available
+from winiadmin.jobs.keys import python_keys, sorted_runs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -51,7 +52,7 @@ def current_algorithm(db: str) -> str:
 
 
 def fingerprint(
-    model: type[Model], keys: list[Any], using: str | None = None, algorithm: str | None = None
+    model: type[Model], keys: Keys, using: str | None = None, algorithm: str | None = None
 ) -> Fingerprint:
     """Count and digest of the rows of ``model`` with these (sorted, distinct) keys, as they are
     now, computed with ``algorithm`` (default: this database's current one).
@@ -67,11 +68,15 @@ def fingerprint(
 
 
 def fingerprint_created(
-    created_pks: dict[str, list[str]], using: str | None = None
+    created_pks: Mapping[str, object], using: str | None = None
 ) -> dict[str, dict[str, Any]]:
-    """:func:`fingerprint` of every model's created rows, by model label (stored on the job)."""
+    """:func:`fingerprint` of every model's created rows, by model label (stored on the job);
+    ``created_pks``: as stored, a list of keys or ranges (:mod:`winiadmin.db.key_runs`)."""
     prints = {}
     for label, keys in created_pks.items():
         model = apps.get_model(label)
-        prints[label] = fingerprint(model, python_keys(model, keys), using).as_json()
+        # A streamed job's ranges are read as ranges: no Python object per created row.
+        runs = sorted_runs(model, keys)
+        wanted = runs if runs is not None else python_keys(model, stored_keys(keys))
+        prints[label] = fingerprint(model, wanted, using).as_json()
     return prints

@@ -1,6 +1,7 @@
 """The cleaned frame of a job, kept as Parquet in the upload storage, read back page by page."""
 
 import io
+from collections.abc import Iterator
 
 import polars as pl
 from django.core.files.base import ContentFile
@@ -12,6 +13,11 @@ ROW = "row"
 ROW_GROUP_SIZE = 10_000
 
 
+def cleaned_frame(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
+    """``frame`` as it is stored: its file row numbers first (``ROW``), then its columns."""
+    return frame.with_columns(rows.alias(ROW)).select(ROW, *frame.columns)
+
+
 def store_cleaned_frame(
     job_id: object, frame: pl.DataFrame, rows: pl.Series, *, attempt: object = None
 ) -> str:
@@ -21,9 +27,7 @@ def store_cleaned_frame(
     if storage.exists(name):
         storage.delete(name)
     buffer = io.BytesIO()
-    frame.with_columns(rows.alias(ROW)).select(ROW, *frame.columns).write_parquet(
-        buffer, row_group_size=ROW_GROUP_SIZE
-    )
+    cleaned_frame(frame, rows).write_parquet(buffer, row_group_size=ROW_GROUP_SIZE)
     try:
         return storage.save(name, ContentFile(buffer.getvalue()))
     except OSError:  # disk full, say: no half-written preview is left to be read
@@ -41,6 +45,17 @@ def read_page(name: str, offset: int, limit: int) -> pl.DataFrame:
         with storage.open(name, "rb") as handle:
             return pl.read_parquet(handle.read()).slice(offset, limit)
     return pl.scan_parquet(path).slice(offset, limit).collect()
+
+
+def stored_batches(name: str, rows: int | None) -> Iterator[tuple[pl.DataFrame, pl.Series]]:
+    """The stored frame ``rows`` rows at a time (``None``: at once): (its columns, its file row
+    numbers)."""
+    scan = _scan(name)
+    total = count_rows(name)
+    step = rows or max(total, 1)
+    for offset in range(0, total, step):
+        part = scan.slice(offset, step).collect()
+        yield part.drop(ROW), part.get_column(ROW)
 
 
 def count_rows(name: str) -> int:

@@ -46,7 +46,9 @@ def keys_per_query(db: str) -> int:
     return KEYS_PER_QUERY if limit is None else max(1, min(KEYS_PER_QUERY, limit - 99))
 
 
-def key_chunks(model: type[Model], keys: list[Any], using: str | None = None) -> list[list[Any]]:
+def key_chunks(
+    model: type[Model], keys: Iterable[Any], using: str | None = None
+) -> list[list[Any]]:
     step = keys_per_query(using or router.db_for_write(model))
     return [list(chunk) for chunk in batched(keys, step)]
 
@@ -82,12 +84,51 @@ class KeyList:
 type KeySegment = KeyRange | KeyList
 
 
-def key_segments(keys: list[Any], per_query: int) -> list[KeySegment]:
+@dataclass(frozen=True, slots=True)
+class SortedRuns:
+    """Sorted, distinct integer keys as their runs of consecutive keys, ``(first, last)`` in
+    order, never adjacent: what a streamed job stores (``winiadmin.db.key_runs``) read without a
+    Python object per key. Iterating gives every key, as the sorted list would."""
+
+    runs: tuple[tuple[int, int], ...]
+
+    def __iter__(self) -> Iterator[int]:
+        for first, last in self.runs:
+            yield from range(first, last + 1)
+
+
+def sorted_runs(model: type[Model], stored: object) -> SortedRuns | None:
+    """A job's stored ranges form as :class:`SortedRuns` (``None``: a list, or keys that are not
+    integers: read them with :func:`python_keys`)."""
+    pk = model._meta.pk
+    assert pk is not None
+    if not isinstance(stored, dict) or not isinstance(
+        getattr(pk, "target_field", pk), IntegerField
+    ):
+        return None
+    pieces = sorted(
+        [(int(first), int(last)) for first, last in stored.get("ranges", [])]
+        + [(int(key), int(key)) for key in stored.get("keys", [])]
+    )
+    runs: list[tuple[int, int]] = []
+    for first, last in pieces:
+        if runs and first <= runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], max(last, runs[-1][1]))
+        else:
+            runs.append((first, last))
+    return SortedRuns(tuple(runs))
+
+
+def key_segments(keys: list[Any] | SortedRuns, per_query: int) -> list[KeySegment]:
     """The sorted, distinct ``keys`` as queries, in key order: runs of at least :data:`MIN_RUN`
     consecutive integers as ranges (of at most :data:`MAX_RUN`), the others in lists of at most
     ``per_query``. A range holds created keys only, so it selects exactly the created rows."""
-    if set(map(type, keys)) != {int}:  # UUIDs, text: no runs
+    if isinstance(keys, SortedRuns):
+        runs: Iterable[tuple[int, int]] = keys.runs
+    elif set(map(type, keys)) != {int}:  # UUIDs, text: no runs
         return [KeyList(tuple(chunk)) for chunk in batched(keys, per_query)]
+    else:
+        runs = _runs(keys)
     segments: list[KeySegment] = []
     pending: list[int] = []
 
@@ -95,7 +136,7 @@ def key_segments(keys: list[Any], per_query: int) -> list[KeySegment]:
         segments.extend(KeyList(tuple(chunk)) for chunk in batched(pending, per_query))
         pending.clear()
 
-    for first, last in _runs(keys):
+    for first, last in runs:
         if last - first + 1 < MIN_RUN:
             pending.extend(range(first, last + 1))
             continue

@@ -15,15 +15,21 @@ from winiadmin.storage import raw_name, upload_storage
 #: The file row number of each row, beside the file's own columns (a name no header has).
 EDIT_ROW = "__winiadmin_row"
 #: Rows per row group: one row is read from the group it falls in, not from the whole file.
-ROW_GROUP_SIZE = 10_000
+ROW_GROUP_SIZE = RAW_ROW_GROUP_SIZE = 10_000
+
+
+def raw_frame(table: RawTable) -> pl.DataFrame:
+    """``table`` as it is kept: its columns and its file row numbers (``EDIT_ROW``)."""
+    return table.frame.with_columns(table.row_numbers.alias(EDIT_ROW))
 
 
 def store_raw(job_id: object, table: RawTable) -> None:
-    """Keep ``table`` (as read, with its row numbers) for the job's edits."""
+    """Keep ``table`` (as read, with its row numbers) for the job's edits, in one piece (a job's
+    run keeps it batch by batch: ``raw_frame`` and :mod:`winiadmin.jobs.parquet_parts`)."""
     storage = upload_storage()
     name = raw_name(job_id)
     buffer = io.BytesIO()
-    frame = table.frame.with_columns(table.row_numbers.alias(EDIT_ROW))
+    frame = raw_frame(table)
     frame.write_parquet(buffer, row_group_size=ROW_GROUP_SIZE, statistics=True)
     if storage.exists(name):
         storage.delete(name)

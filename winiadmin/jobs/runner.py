@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import ExitStack
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import DatabaseError, connection, transaction
@@ -13,11 +14,14 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from winiadmin.cleaning.mapping import ColumnMapping
+from winiadmin.conf import get_config
+from winiadmin.db.key_runs import stored_form
 from winiadmin.exceptions import WiniadminError
 from winiadmin.importers import Importer, RunOptions, get_importer
+from winiadmin.jobs.check_inputs import check_fingerprint
 from winiadmin.jobs.conventions import job_conventions, upload_conventions
 from winiadmin.jobs.early_preview import EarlyPreview
-from winiadmin.jobs.edits import Edit, apply_edits, edits_of
+from winiadmin.jobs.edits import apply_edits, edits_of
 from winiadmin.jobs.ended import finished
 from winiadmin.jobs.fence import (
     CANCELLED_MESSAGE,
@@ -28,19 +32,24 @@ from winiadmin.jobs.fence import (
     new_attempt,
 )
 from winiadmin.jobs.fingerprint import fingerprint_created
-from winiadmin.jobs.frames import store_cleaned_frame
+from winiadmin.jobs.frames import ROW_GROUP_SIZE as CLEANED_ROW_GROUP_SIZE
+from winiadmin.jobs.frames import cleaned_frame, store_cleaned_frame, stored_batches
+from winiadmin.jobs.local_file import local_upload
 from winiadmin.jobs.monitor import JobMonitor, worker_name
-from winiadmin.jobs.raw import store_raw
+from winiadmin.jobs.parquet_parts import ParquetParts
+from winiadmin.jobs.raw import RAW_ROW_GROUP_SIZE, raw_frame
 from winiadmin.jobs.report import build_report
 from winiadmin.jobs.states import state_message
 from winiadmin.jobs.value_mappings import saved_value_mappings
 from winiadmin.models import ImportJob
 from winiadmin.permissions import user_id
-from winiadmin.readers import RawTable, ReadOptions, read_table
+from winiadmin.readers import RawTable, ReadOptions
 from winiadmin.results import ImportResult, ImportStatus
 from winiadmin.storage import (
     UploadStorageError,
     discard_job_files,
+    preview_name,
+    raw_name,
     storage_error_message,
     upload_storage,
 )
@@ -48,12 +57,10 @@ from winiadmin.storage import (
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
 
-    from django.core.files import File
     from django.core.files.uploadedfile import UploadedFile
 
     from winiadmin.cleaning.conventions import FileConventions
     from winiadmin.permissions import User
-    from winiadmin.pipeline import ReadSource
 
 
 logger = logging.getLogger("winiadmin")
@@ -160,14 +167,18 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
     # are what the confirm applies (winiadmin.jobs.value_mappings).
     # A job started outside the admin gets none: they are shared by the importer's admin users.
     job.value_mappings = {} if job.user_scoped else dict(saved_value_mappings(job.importer))
+    inputs = _check_inputs(job)  # as this check reads them, before it starts
     early = EarlyPreview(job)  # the cleaned rows are shown while the dry run goes on
     earlier_preview = job.preview_file
-    result, progress = _run(
-        job,
-        fence,
-        monitor,
-        RunOptions(dry_run=True, on_cleaned=early, fixed_values=job.fixed_values),
-    )
+    with ParquetParts(CLEANED_ROW_GROUP_SIZE) as cleaned:  # every batch's, for the preview pages
+        run_options = RunOptions(
+            dry_run=True,
+            on_cleaned=early,
+            on_batch=lambda batch: cleaned.add(cleaned_frame(batch.frame, batch.row_numbers)),
+            fixed_values=job.fixed_values,
+        )
+        result, progress = _run(job, fence, monitor, run_options)
+        preview, preview_error = _store_preview(job, result, early, cleaned)
     fields: dict[str, object] = {
         **progress,
         **_inputs(job),
@@ -180,17 +191,13 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
             ImportStatus.INVALID: ImportJob.Status.INVALID,
         }.get(result.status, ImportJob.Status.FAILED),
     }
-    try:
-        # Named after the attempt: a fenced-off run's preview never replaces its retry's.
-        fields["preview_file"] = early.stored or store_cleaned_frame(
-            job.pk, result.cleaned_frame, result.cleaned_rows, attempt=job.attempt
-        )
-    except OSError as exc:  # a preview nobody can see must not be confirmed blind
-        fields |= {
-            "preview_file": "",
-            "status": ImportJob.Status.FAILED,
-            "error": storage_error_message(exc, preview=True),
-        }
+    fields["preview_file"] = preview
+    if preview_error:  # a preview nobody can see must not be confirmed blind
+        fields |= {"status": ImportJob.Status.FAILED, "error": preview_error}
+    # The confirm may start from these cleaned rows only if nothing was found in them (the real
+    # run's report then lacks nothing the check's had) and they are all stored.
+    reusable = fields["status"] == ImportJob.Status.VALIDATED and not result.problems
+    fields["checked_inputs"] = inputs if reusable and preview else ""
     outcome = fence.finish(fields, committed=False)
     stored = str(fields["preview_file"])
     if outcome == "fenced":
@@ -200,6 +207,54 @@ def _validate(job: ImportJob, monitor: JobMonitor) -> tuple[ImportResult, str]:
         _delete_file(earlier_preview)  # an earlier attempt's, no longer shown
     _settle(job, outcome, fields)
     return result, outcome
+
+
+def _store_preview(
+    job: ImportJob, result: ImportResult, early: EarlyPreview, cleaned: ParquetParts
+) -> tuple[str, str]:
+    """The stored preview's name (every batch's cleaned rows), or ``""`` and why it failed.
+
+    Named after the attempt: a fenced-off run's preview never replaces its retry's."""
+    try:
+        if cleaned.count > 1:  # a streamed file: the early preview held its first batch
+            return cleaned.save(preview_name(job.pk, job.attempt)), ""
+        return early.stored or store_cleaned_frame(
+            job.pk, result.cleaned_frame, result.cleaned_rows, attempt=job.attempt
+        ), ""
+    except OSError as exc:
+        return "", storage_error_message(exc, preview=True)
+
+
+def _check_inputs(job: ImportJob) -> str:
+    """The fingerprint of what this check's reading and cleaning depend on (``""``: unknown)."""
+    try:
+        importer = get_importer(job.importer)
+    except WiniadminError:  # the run says why it cannot start
+        return ""
+    if importer.sheets or importer.stream_group_by:
+        # A workbook's sheets are cleaned inside the run; groups of rows kept in one batch are
+        # cut by the check's reader, not by the stored rows' batches: nothing to reuse.
+        return ""
+    return check_fingerprint(job, importer)
+
+
+def _batch_rows(job: ImportJob) -> int | None:
+    """Rows per batch of the reused cleaned rows: a streamed check's batch size, else the whole
+    file in one batch, as the check had it (references between rows stay in their batch)."""
+    return get_config().STREAM_BATCH_ROWS if "streamed" in job.import_report.source.items else None
+
+
+def _reusable_check(job: ImportJob) -> bool:
+    """Whether the real run may start from the check's cleaned rows: the check stored their
+    inputs' fingerprint, they are the same now, and the rows are still there."""
+    if not job.checked_inputs or not job.preview_file:
+        return False
+    if _check_inputs(job) != job.checked_inputs:
+        return False
+    try:
+        return bool(upload_storage().exists(job.preview_file))
+    except OSError:
+        return False
 
 
 def check_confirmable(job: ImportJob, *, skip_invalid: bool, create_missing: bool = False) -> None:
@@ -243,16 +298,24 @@ def _execute(job: ImportJob, user: User | None, monitor: JobMonitor) -> tuple[Im
     """The real run and the write of its outcome (if the job is still this attempt's)."""
     fence = Fence.of(job)
     started_at = job.started_at or timezone.now()
+    reused = _reusable_check(job)
     options = RunOptions(
-        skip_invalid=job.skip_invalid, collect_pks=True, fixed_values=job.fixed_values
+        skip_invalid=job.skip_invalid,
+        collect_pks=True,
+        fixed_values=job.fixed_values,
+        cleaned_batches=(lambda: stored_batches(job.preview_file, _batch_rows(job)))
+        if reused
+        else None,
     )
     result, progress = _run(job, fence, monitor, options)
+    if reused:  # how the file was read is the check's
+        result.source_info = {**job.import_report.source.items, **result.source_info}
     # Only a committed run created anything: a rolled-back one's keys are gone (or reused).
-    created_pks = (
-        {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
-        if result.committed
-        else {}
-    )
+    # A streamed run's keys are kept as ranges (winiadmin.db.key_runs), a Python object a run.
+    created_pks: dict[str, object] = {}
+    if result.committed:
+        created_pks = {label: [str(pk) for pk in pks] for label, pks in result.created_pks.items()}
+        created_pks |= {label: stored_form(keys) for label, keys in result.created_keys.items()}
     fields: dict[str, object] = {
         **progress,
         **_inputs(job),
@@ -318,35 +381,28 @@ def _run(
     """One run of the claimed job, its progress kept by ``monitor`` (already started); returns
     the result and the last progress, for the final write. ``options``: what the caller
     chooses (dry run or not); the job's own choices are added here."""
-    try:
-        importer, handle = _prepare(job)
-    except WiniadminError as exc:
-        # The job is claimed: leave it failed (it may be checked again), not validating/running.
-        failed = fence.jobs().update(
-            status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
-        )
-        job.refresh_from_db()
-        if failed:  # this run ended it (a fenced-off run did not): the integrations are told
-            finished(job)
-        raise JobStateError(str(exc)) from exc
-    _record_backend_pid(fence)
-    read_options = ReadOptions(**job.read_options)
-    edits = edits_of(job)
-    try:
-        with handle:
-            # The job's edits apply between reading and cleaning, in the check and the run
-            # alike; a check keeps the table as read for the edits to come. A workbook of
-            # several sheets is read by the run itself, sheet by sheet (no edits for it yet).
-            source: ReadSource = (
-                cast("BinaryIO", handle)
-                if importer.sheets
-                else lambda: _read_edited(job, handle, read_options, edits, keep=options.dry_run)
-            )
+    with ExitStack() as stack:
+        importer, path = _open(job, fence, stack)
+        _record_backend_pid(fence)
+        # The upload is read by path, like a file given to the command: a large one in batches.
+        # The job's edits apply between reading and cleaning, in the check and the run alike,
+        # batch by batch; a check keeps the table as read (batch by batch) for the edits to
+        # come. A workbook of several sheets is read by the run itself (no edits for it yet).
+        raw = stack.enter_context(ParquetParts(RAW_ROW_GROUP_SIZE))
+        edits = edits_of(job)
+        keep = options.dry_run
+
+        def prepare(table: RawTable) -> RawTable:
+            if keep:
+                raw.add(raw_frame(table))
+            return apply_edits(table, edits)
+
+        try:
             result = importer.run(
-                source,
+                path,
                 replace(
                     options,
-                    read_options=read_options,
+                    read_options=ReadOptions(**job.read_options),
                     file_name=job.original_name,
                     create_missing=job.create_missing and not options.dry_run,
                     column_mapping=(
@@ -360,31 +416,48 @@ def _run(
                     create_values=job.create_values or None,
                     progress=monitor,
                     before_commit=None if options.dry_run else fence.before_commit,
+                    prepare_batch=None if importer.sheets else prepare,
                 ),
             )
-    except ImportCancelled:
-        _cancelled(job, fence, monitor)
-    except AttemptFenced:
-        raise JobSuperseded(SUPERSEDED_MESSAGE) from None
-    except DatabaseError:
-        # PostgreSQL: the web process cancelled the running statement (pg_cancel_backend).
-        if not (monitor.cancel_seen or fence.cancel_pending() or _flag_set(fence)):
-            raise
-        _cancelled(job, fence, monitor)
+        except ImportCancelled:
+            _cancelled(job, fence, monitor)
+        except AttemptFenced:
+            raise JobSuperseded(SUPERSEDED_MESSAGE) from None
+        except DatabaseError:
+            # PostgreSQL: the web process cancelled the running statement (pg_cancel_backend).
+            if not (monitor.cancel_seen or fence.cancel_pending() or _flag_set(fence)):
+                raise
+            _cancelled(job, fence, monitor)
+        if keep:
+            _keep_raw(job, raw)
     return result, monitor.final_fields()
 
 
-def _read_edited(
-    job: ImportJob, handle: File[bytes], options: ReadOptions, edits: list[Edit], *, keep: bool
-) -> RawTable:
-    """The upload read, kept as read (``keep``), then with the job's edits applied."""
-    table = read_table(cast("BinaryIO", handle), options, name=job.original_name)
-    if keep:
-        try:
-            store_raw(job.pk, table)
-        except OSError:  # the check goes on; only editing waits for a check that could keep it
-            logger.warning("The table of import job %s could not be kept for edits", job.pk)
-    return apply_edits(table, edits)
+def _keep_raw(job: ImportJob, raw: ParquetParts) -> None:
+    """The table as read, every batch of it, kept for the edits (``winiadmin.jobs.raw``)."""
+    if not raw.count:
+        return
+    try:
+        raw.save(raw_name(job.pk))
+    except OSError:  # the check goes on; only editing waits for a check that could keep it
+        logger.warning("The table of import job %s could not be kept for edits", job.pk)
+
+
+def _open(job: ImportJob, fence: Fence, stack: ExitStack) -> tuple[Importer, str]:
+    """The job's importer, and its upload as a local path while ``stack`` is open; a job that
+    cannot run any more is left failed (``JobStateError``)."""
+    try:
+        return _prepare(job), stack.enter_context(local_upload(job.file))
+    except (WiniadminError, OSError) as exc:
+        error = exc if isinstance(exc, WiniadminError) else WiniadminError(UNREADABLE)
+        # The job is claimed: leave it failed (it may be checked again), not validating/running.
+        failed = fence.jobs().update(
+            status=ImportJob.Status.FAILED, error=str(error), updated_at=timezone.now()
+        )
+        job.refresh_from_db()
+        if failed:  # this run ended it (a fenced-off run did not): the integrations are told
+            finished(job)
+        raise JobStateError(str(error)) from exc
 
 
 def _cancelled(job: ImportJob, fence: Fence, monitor: JobMonitor) -> NoReturn:
@@ -444,22 +517,21 @@ def _delete_file(name: str) -> None:
         return
 
 
-def _prepare(job: ImportJob) -> tuple[Importer, File[bytes]]:
-    """The importer with the job's options, and its upload open; what changed since the upload
-    (an option's object deleted, the file removed) is a ``WiniadminError``."""
+#: Why a claimed job's upload cannot be read (gone from the storage, a permission).
+UNREADABLE = gettext_lazy("The uploaded file cannot be read any more; upload the file again.")
+
+
+def _prepare(job: ImportJob) -> Importer:
+    """The importer with the job's options; what changed since the upload (an option's object
+    deleted, the file removed) is a ``WiniadminError``."""
     if not job.file:
         msg = gettext("The uploaded file was deleted; upload the file again.")
         raise WiniadminError(msg)
     importer_cls = get_importer(job.importer)
     try:
-        importer = importer_cls(importer_cls.parse_options(job.options))
+        return importer_cls(importer_cls.parse_options(job.options))
     except ValueError as exc:
         raise WiniadminError(str(exc)) from exc
-    try:
-        return importer, job.file.open("rb")
-    except OSError as exc:
-        msg = gettext("The uploaded file cannot be read any more; upload the file again.")
-        raise WiniadminError(msg) from exc
 
 
 def _log(job: ImportJob, user: User | None) -> None:

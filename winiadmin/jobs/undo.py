@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from winiadmin.db.deletion import delete_keys_in_steps
 from winiadmin.db.graph import concrete, topological_sort_models
+from winiadmin.db.key_runs import stored_count, stored_keys
 from winiadmin.exceptions import LoadError, WiniadminError
 from winiadmin.jobs.fingerprint import Fingerprint, UnknownAlgorithm, fingerprint
 from winiadmin.jobs.keys import in_chunks, key_chunks, keys_per_query, python_keys
@@ -218,11 +219,11 @@ def _created_models(job: ImportJob, plan: UndoPlan) -> list[ModelUndo]:
                 Blocker(_("The model %(label)s no longer exists.") % {"label": label})
             )
             continue
-        keys = job.created_pks.get(label)
-        if keys is None or len(keys) != count:
+        keys = job.created_pks.get(label)  # a list of keys, or ranges (a streamed run)
+        if stored_count(keys) != count:
             plan.blockers.append(Blocker(_keys_unknown(label)))
             continue
-        undos[model] = ModelUndo(model, python_keys(model, keys))
+        undos[model] = ModelUndo(model, python_keys(model, stored_keys(keys)))
     order = reversed(topological_sort_models(undos))
     return [undos[model] for model in order]
 

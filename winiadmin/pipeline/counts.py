@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model
 
+from winiadmin.db.key_runs import KeyRuns
 from winiadmin.db.upsert import RowChange, UpsertTally
 from winiadmin.pipeline.load import LoadOutcome
 from winiadmin.problems import ProblemKind
@@ -47,6 +48,10 @@ class RunTotals:
     counts: dict[type[Model], int] = field(default_factory=dict)
     tallies: dict[type[Model], UpsertTally] = field(default_factory=dict)
     pks: dict[type[Model], list[object]] = field(default_factory=dict)
+    #: A streamed run's created keys, kept compactly instead of in ``pks`` (they grow with the
+    #: file): runs of consecutive keys as ranges.
+    key_runs: dict[type[Model], KeyRuns] = field(default_factory=dict)
+    streamed: bool = False
     #: Many-to-many links removed by upserts, per through model.
     removed: dict[type[Model], int] = field(default_factory=dict)
     #: Rows with errors found while cleaning; rows left out for a conflict.
@@ -71,7 +76,10 @@ class RunTotals:
         for model, tally in loaded.tallies.items():
             self.tallies.setdefault(model, UpsertTally(tally.limit)).add(tally)
         for model, pks in loaded.pks.items():
-            self.pks.setdefault(model, []).extend(pks)
+            if self.streamed:
+                self.key_runs.setdefault(model, KeyRuns()).extend(pks)
+            else:
+                self.pks.setdefault(model, []).extend(pks)
         self.conflicts |= loaded.has_conflicts
         self.rule_refusals |= any(
             p.kind is not ProblemKind.DATABASE_CONFLICT for p in loaded.problems

@@ -12,17 +12,27 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
+
+    import polars as pl
 
     from winiadmin.cleaning.conventions import FileConventions
     from winiadmin.cleaning.mapping import ColumnMapping
     from winiadmin.cleaning.stage import CleaningOutcome
     from winiadmin.db.lookups import CreateValues, ValueMappings
     from winiadmin.progress import ProgressCallback
-    from winiadmin.readers import ReadOptions
+    from winiadmin.readers import RawTable, ReadOptions
 
 #: Called with the cleaned rows before transform and load run, e.g. to show them early.
 CleanedCallback = Callable[["CleaningOutcome"], None]
+
+#: Given each table as read (a streamed file: each batch) before it is cleaned; returns the table
+#: to clean. A background job keeps it as read there, and applies the job's edits.
+PrepareBatch = Callable[["RawTable"], "RawTable"]
+
+#: Rows cleaned by an earlier check of the same inputs, batch by batch: (cleaned frame, file row
+#: numbers). Given, the run reads and cleans nothing; transform and load run as usual.
+CleanedBatches = Callable[[], "Iterator[tuple[pl.DataFrame, pl.Series]]"]
 
 #: Called inside the import's transaction right before it commits (never when it rolls back);
 #: raising rolls it back. A background job checks there that it still owns the job (fencing).
@@ -68,6 +78,15 @@ class RunOptions:
     create_values: CreateValues | None = None
     #: Told once the rows are cleaned (a streamed file: its first batch), before the load.
     on_cleaned: CleanedCallback | None = None
+    #: Told of every batch's cleaned rows (a file read whole: its one batch), in file order;
+    #: a background job writes them to its preview batch by batch.
+    on_batch: CleanedCallback | None = None
+    #: See ``PrepareBatch`` (a workbook read sheet by sheet is not given to it).
+    prepare_batch: PrepareBatch | None = None
+    #: See ``CleanedBatches``: a background job's confirm, when its check's inputs are unchanged
+    #: (``winiadmin.jobs.check_inputs``). The source is not read; the run is streamed (keys
+    #: checked across batches, created keys kept as ranges).
+    cleaned_batches: CleanedBatches | None = None
     #: See ``BeforeCommit``.
     before_commit: BeforeCommit | None = None
     #: Field name → value set on every created row of each model that has the field (the
@@ -79,4 +98,4 @@ class RunOptions:
     conventions: FileConventions | None = None
 
 
-__all__ = ["BeforeCommit", "CleanedCallback", "RunOptions"]
+__all__ = ["BeforeCommit", "CleanedBatches", "CleanedCallback", "PrepareBatch", "RunOptions"]

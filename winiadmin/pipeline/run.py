@@ -1,6 +1,7 @@
 """``run_import``: read → clean → transform → load, timed, with every outcome in one result."""
 
 import inspect
+import itertools
 import logging
 import time
 import traceback
@@ -189,14 +190,26 @@ class _Run:
     def _execute(self, source: ReadSource) -> None:
         """Every batch of the source cleaned, transformed and loaded in one transaction (opened
         at the first load), then one decision: the status, and commit or roll back."""
-        batches = self._batch_source(source)
-        streamed = batches.streamed
+        reused = self.options.cleaned_batches
         totals = RunTotals()
+        all_cleaned: Iterator[_Cleaned | None]
+        if reused is None:
+            batches = self._batch_source(source)
+            totals.streamed = streamed = batches.streamed
+            all_cleaned = self._cleaned(batches, totals, streamed)
+        else:  # an earlier check's cleaned rows, in batches: nothing is read or cleaned
+            reading = reused()
+            first = next(reading, None)
+            second = None if first is None else next(reading, None)
+            # One batch (the check read the file whole): a run of a file read whole, its
+            # progress counted against its rows; more: a streamed run.
+            totals.streamed = streamed = second is not None
+            ahead = [batch for batch in (first, second) if batch is not None]
+            all_cleaned = self._reused(itertools.chain(ahead, reading))
         # Unique keys of earlier batches, checked in each later one (a file read whole: none).
         keys = KeyHistory() if streamed else None
         with RunTransaction(self.using, self.options.before_commit) as run_transaction:
-            for table in self._read(batches):
-                cleaned = self._clean(table, totals, streamed=streamed)
+            for cleaned in all_cleaned:
                 plan = None if cleaned is None else self._transform(cleaned, totals, streamed)
                 if cleaned is None or plan is None:
                     break
@@ -206,6 +219,40 @@ class _Run:
             status, error = self._verdict(totals)
             run_transaction.end(commit=status is ImportStatus.SUCCEEDED)
         self._settle(status, error, totals)
+
+    def _cleaned(
+        self,
+        batches: BatchSource[RawTable] | BatchSource[SheetTables],
+        totals: RunTotals,
+        streamed: bool,
+    ) -> Iterator[_Cleaned | None]:
+        """Each batch read and cleaned; ``None`` when the file cannot be imported."""
+        for table in self._read(batches):
+            yield self._clean(table, totals, streamed=streamed)
+
+    def _reused(self, reading: Iterator[tuple[pl.DataFrame, pl.Series]]) -> Iterator[_Cleaned]:
+        """An earlier check's cleaned rows (``RunOptions.cleaned_batches``), each batch recorded
+        as cleaning records its own; reading them is timed as the read stage."""
+        self.result.source_info = {"cleaned rows": "the check's, reused"}
+        while True:
+            self.deadline.check()
+            started = time.perf_counter()
+            try:
+                batch = next(reading, None)
+            finally:
+                self._add_time(Stage.READ, started)
+            if batch is None:
+                return
+            frame, rows = batch
+            outcome = CleaningOutcome(frame, rows)
+            first = not self.result.rows_cleaned
+            self.result.rows_read += frame.height
+            self.result.rows_cleaned += rows.len()
+            self.tally.note_cleaned(rows, ())
+            self.progress(Progress(Stage.READ, self.result.rows_read, None, "rows"))
+            if first:
+                self.keep_preview(outcome)
+            yield _Cleaned(outcome)
 
     def _batch_source(self, source: ReadSource) -> BatchSource[RawTable] | BatchSource[SheetTables]:
         """Large CSV/TSV files of frame-native importers are read and loaded in batches; a
@@ -249,6 +296,9 @@ class _Run:
             started = time.perf_counter()
             try:
                 table = next(tables, None)
+                prepare = self.options.prepare_batch
+                if isinstance(table, RawTable) and prepare is not None:
+                    table = prepare(table)
             finally:
                 self._add_time(Stage.READ, started)
             if table is None:
@@ -285,6 +335,8 @@ class _Run:
         self.tally.note_cleaned(outcome.row_numbers, outcome.invalid_rows)
         if first:  # the preview: the first rows cleaned (a streamed file: its first batch)
             self.keep_preview(preview)
+        if self.options.on_batch is not None and not isinstance(table, SheetTables):
+            self.options.on_batch(outcome)
         if outcome.has_file_errors:
             totals.file_error = True
             return None
@@ -360,8 +412,8 @@ class _Run:
             using=self.using,
             deadline=self.deadline,
             progress=progress,
-            # A streamed file's keys would grow with the file (and it is never undone by key).
-            collect_pks=self.options.collect_pks and not self.options.dry_run and not streamed,
+            # A streamed file's keys are kept as ranges (RunTotals.key_runs).
+            collect_pks=self.options.collect_pks and not self.options.dry_run,
             frame_step=self.options.batch_size or config.FRAME_BATCH_SIZE,
             upsert_keys=upsert_keys_of(self.spec),
             diff_limit=config.MAX_DIFFS,
@@ -391,6 +443,7 @@ class _Run:
         self.result.created = model_counts(totals.counts, totals.tallies, totals.removed)
         self.result.changes = changes_by_label(totals.tallies)
         self.result.created_pks = {m._meta.label: pks for m, pks in totals.pks.items()}
+        self.result.created_keys = {m._meta.label: k for m, k in totals.key_runs.items()}
         record_unmatched(self.result, self.resolver)
 
     def _verdict(self, totals: RunTotals) -> tuple[ImportStatus, str]:
@@ -664,6 +717,7 @@ class _Run:
         self.result.error = message
         self.result.created = []
         self.result.created_pks = {}
+        self.result.created_keys = {}
         self.result.changes = {}
         self.result.problems.add(problem or Problem(kind, Severity.ERROR, message))
 

@@ -15,6 +15,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from winiadmin.db.key_runs import KeyRuns
 from winiadmin.db.lookups import ROWS_PER_VALUE
 from winiadmin.problems import Problem, ProblemKind, Severity
 from winiadmin.results import ModelCount
@@ -78,6 +79,10 @@ def record_unmatched(result: ImportResult, resolver: KeyResolver) -> None:
         for model, pks in resolver.created_pks.items():
             label = model._meta.label
             result.created_pks[label] = [*pks, *result.created_pks.get(label, [])]
+    if result.created_keys:  # a streamed run's (compact) keys
+        for model, pks in resolver.created_pks.items():
+            runs = result.created_keys.setdefault(model._meta.label, KeyRuns())
+            runs.extend(pks)
 
 
 def unmatched_error(resolver: KeyResolver) -> str:
