@@ -2,12 +2,21 @@
 ``RunOptions.fixed_values``, on both load paths: a name is found only among the rows holding the
 fixed values, and a created related row gets them (``winiadmin.db.lookups.KeyResolver``)."""
 
+import polars as pl
 import pytest
 from django.contrib.auth.models import User
 
 from tests.testapp.importers import FiledNoteFramesImporter, FiledNotesImporter
 from tests.testapp.models import Folder, Note
-from winiadmin.importers import Importer
+from winiadmin.importers import (
+    BulksByModel,
+    CleaningDF,
+    FramesByModel,
+    Importer,
+    ManyToMany,
+    ModelFrame,
+    with_keys,
+)
 from winiadmin.results import ImportStatus
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +106,64 @@ def test_without_fixed_values_a_name_is_found_among_every_row(importer: type[Imp
 
     assert result.status is ImportStatus.SUCCEEDED, result.problems
     assert Note.objects.get(code="A1").folder == travel
+
+
+class ShelvedCleaning(CleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {"code": pl.Utf8, "text": pl.Utf8, "shelves": pl.Utf8}
+
+
+class ShelvedObjects(Importer):
+    """Notes on several folders by name in one cell (``Work|Travel``), instance path."""
+
+    models = (Folder, Note)
+    cleaning_df_cls = ShelvedCleaning
+    many_to_many = (ManyToMany(Note, "shelves", by="name", create=True),)
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> BulksByModel:
+        return {
+            Note: [
+                with_keys(Note(code=r["code"], text=r["text"]), shelves=r["shelves"])
+                for r in df.iter_rows(named=True)
+            ]
+        }
+
+
+class ShelvedFrames(ShelvedObjects):
+    """The same, frame-native."""
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> FramesByModel:
+        return {Note: ModelFrame(Note, df)}
+
+
+@pytest.mark.parametrize("importer", [ShelvedObjects, ShelvedFrames])
+@pytest.mark.parametrize("create", [True, False])
+def test_many_to_many_names_are_the_users_own_rows(
+    importer: type[Importer], users: tuple[User, User], create: bool
+) -> None:
+    alice, bob = users
+
+    result = importer().run(
+        b"code,text,shelves\nA1,x,Work|Travel\n",
+        file_name="n.csv",
+        fixed_values={"owner": alice.pk},
+        create_missing=create,
+    )
+
+    if create:
+        assert result.status is ImportStatus.SUCCEEDED, result.problems
+        shelves = Note.objects.get(code="A1").shelves.values_list("owner__username", "name")
+        assert set(shelves) == {("alice", "Work"), ("alice", "Travel")}
+        assert folders() == {
+            ("alice", "Work"),
+            ("alice", "Travel"),
+            ("bob", "Work"),
+            ("bob", "Travel"),
+        }
+    else:
+        assert result.status is ImportStatus.INVALID
+        assert [u.values for u in result.unmatched] == [["Travel"]]
+        assert not Note.objects.exists()
+        assert folders() == {("alice", "Work"), ("bob", "Work"), ("bob", "Travel")}
+    assert not bob.testapp_folders.filter(shelved_notes__isnull=False).exists()

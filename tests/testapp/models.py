@@ -250,3 +250,5 @@ class Note(models.Model):
     code = models.CharField(max_length=20, unique=True)
     text = models.CharField(max_length=100)
     folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.SET_NULL)
+    #: More folders, by name in one cell (a many-to-many declaration's owned related rows).
+    shelves = models.ManyToManyField(Folder, blank=True, related_name="shelved_notes")
