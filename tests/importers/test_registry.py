@@ -47,6 +47,8 @@ def test_demo_importers_are_autodiscovered() -> None:
         "shop.orders",
         "shop.products",
         "testapp.Gadget",  # derived from the model: its admin has ImportMixin, no importer
+        "testapp.filed_note_frames",
+        "testapp.filed_notes",
         "testapp.note_frames",
         "testapp.notes",
         "testapp.slow_lines",

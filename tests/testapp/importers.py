@@ -14,10 +14,10 @@ from django.db import connection
 from django.db.models import Model
 from shop.importers import CatalogueImporter
 
-from tests.testapp.models import Line, Note, Tag
+from tests.testapp.models import Folder, Line, Note, Tag
 from winiadmin.cleaning import CleaningDF
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN, ModelFrame
-from winiadmin.importers import Importer, IntegerOption, register
+from winiadmin.importers import Importer, IntegerOption, Lookup, register, with_keys
 
 PAUSE_EVERY = 100
 
@@ -172,3 +172,41 @@ class NoteFramesImporter(NotesImporter):
 
     def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
         return {Note: df.select("code", "text", ROW_NUMBER_COLUMN)}
+
+
+class FiledNoteCleaningDF(NoteCleaningDF):
+    @classmethod
+    def get_col_dtype_map(cls) -> dict[str, type[pl.DataType]]:
+        return {**super().get_col_dtype_map(), "folder": pl.Utf8}
+
+    @classmethod
+    def get_optional_cols(cls) -> tuple[str, ...]:
+        return (*super().get_optional_cols(), "folder")
+
+
+@register
+class FiledNotesImporter(Importer):
+    """Notes in folders given by name (instance path); a folder that matches nothing may be
+    created. Where the owner is fixed, a name is found only among the user's own folders."""
+
+    name = "testapp.filed_notes"
+    verbose_name = "Filed notes"
+    models = (Folder, Note)
+    cleaning_df_cls = FiledNoteCleaningDF
+    upsert_keys = {Note: ("code",)}
+    lookups = (Lookup(Note, "folder", by="name", create=True),)
+
+    def get_bulks_by_model(self, df: pl.DataFrame) -> dict[type[Model], Iterable[Model]]:
+        rows = df.select("code", "text", "folder").iter_rows()
+        return {Note: [with_keys(Note(code=c, text=t), folder=f) for c, t, f in rows]}
+
+
+@register
+class FiledNoteFramesImporter(FiledNotesImporter):
+    """The same filed notes, frame-native."""
+
+    name = "testapp.filed_note_frames"
+    verbose_name = "Filed notes (frame-native)"
+
+    def get_frames_by_model(self, df: pl.DataFrame) -> dict[type[Model], ModelFrame | pl.DataFrame]:
+        return {Note: df.select("code", "text", "folder", ROW_NUMBER_COLUMN)}

@@ -225,6 +225,21 @@ class ClubTag(models.Model):
     since = models.DateField()
 
 
+class Folder(models.Model):
+    """A row that belongs to a user and is found by name among the user's own folders: two
+    users may each have a "Work" (``testapp.filed_notes``' lookup never links to another's)."""
+
+    owner = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.CASCADE, related_name="testapp_folders"
+    )
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("owner", "name"), name="testapp_folder_owner_name"),
+        )
+
+
 class Note(models.Model):
     """A row that belongs to a user (the wizard outside the admin: ``owner`` is set for them,
     and an upsert by ``code`` touches only their own notes)."""
@@ -234,3 +249,6 @@ class Note(models.Model):
     )
     code = models.CharField(max_length=20, unique=True)
     text = models.CharField(max_length=100)
+    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.SET_NULL)
+    #: More folders, by name in one cell (a many-to-many declaration's owned related rows).
+    shelves = models.ManyToManyField(Folder, blank=True, related_name="shelved_notes")

@@ -9,7 +9,12 @@ from winiadmin.wizard import UserWizardSite
 
 
 class NotesSite(UserWizardSite):
-    importers = ("testapp.notes", "testapp.note_frames")
+    importers = (
+        "testapp.notes",
+        "testapp.note_frames",
+        "testapp.filed_notes",
+        "testapp.filed_note_frames",
+    )
 
     def get_fixed_values(
         self, request: HttpRequest, importer: type[Importer]

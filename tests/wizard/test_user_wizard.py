@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.admin.helpers import grant
-from tests.testapp.models import Note
+from tests.testapp.models import Folder, Note
 from tests.testapp.wizard import NotesSite
 from winiadmin.importers import get_importer
 from winiadmin.jobs.runner import create_job, execute_job, validate_job
@@ -292,3 +292,55 @@ def test_creating_values_one_by_one_stays_in_the_admin(member: MakeMember) -> No
     job.refresh_from_db()
     assert job.create_values == {} and not job.edits_pending
     assert "winiadmin-create-value" not in alice.get(url("job", job.pk)).content.decode()
+
+
+FILED_PATHS = ["testapp.filed_notes", "testapp.filed_note_frames"]
+
+
+@pytest.mark.parametrize("importer", FILED_PATHS)
+def test_a_related_name_is_the_users_own_row_or_created_for_them(
+    member: MakeMember, importer: str
+) -> None:
+    alice = member("alice", perms=(*NOTES_PERMS, "testapp.add_folder"))
+    member("bob")
+    owner = {u.username: u for u in User.objects.all()}
+    Folder.objects.create(owner=owner["alice"], name="Work")
+    bobs_work = Folder.objects.create(owner=owner["bob"], name="Work")
+    Folder.objects.create(owner=owner["bob"], name="Travel")
+
+    job = upload(alice, "code,text,folder\nA1,x,Work\nA2,y,Travel\n", importer)
+    preview = alice.get(url("job", job.pk)).content.decode()
+    assert "1 folder not found (by name)" in preview  # Travel: bob's is not alice's
+
+    response = alice.post(url("confirm", job.pk), {"create_missing": "on"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+
+    assert job.status == ImportJob.Status.SUCCEEDED
+    linked = Note.objects.values_list("code", "folder__owner__username", "folder__name")
+    assert {code: (user, name) for code, user, name in linked} == {
+        "A1": ("alice", "Work"),
+        "A2": ("alice", "Travel"),
+    }
+    assert set(Folder.objects.filter(owner=owner["bob"]).values_list("name", flat=True)) == {
+        "Work",
+        "Travel",
+    }
+    assert not bobs_work.note_set.exists()
+
+
+@pytest.mark.parametrize("importer", FILED_PATHS)
+def test_another_users_related_name_is_unmatched_unless_created(
+    member: MakeMember, importer: str
+) -> None:
+    alice = member("alice", perms=(*NOTES_PERMS, "testapp.add_folder"))
+    member("bob")
+    Folder.objects.create(owner=User.objects.get(username="bob"), name="Travel")
+
+    job = upload(alice, "code,text,folder\nA1,x,Travel\n", importer)
+    assert "1 folder not found (by name)" in alice.get(url("job", job.pk)).content.decode()
+    job = confirm(alice, job)
+
+    assert job.status != ImportJob.Status.SUCCEEDED, job.status
+    assert not Note.objects.exists()
+    assert list(Folder.objects.values_list("owner__username", "name")) == [("bob", "Travel")]

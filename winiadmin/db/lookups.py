@@ -21,6 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey, ManyToManyField, Model
 from django.db.models.fields import NOT_PROVIDED
 
+from winiadmin.db.owned import fixed_fields
 from winiadmin.exceptions import ImporterContractError, LoadError
 
 if TYPE_CHECKING:
@@ -249,6 +250,7 @@ class KeyResolver:
         linked: Iterable[tuple[type[Model], str]] = (),
         value_mappings: ValueMappings | None = None,
         create_values: CreateValues | None = None,
+        fixed_values: Mapping[str, object] | None = None,
     ) -> None:
         self.lookups = {(lk.model, lk.field): lk for lk in lookups}
         #: Many-to-many fields the importer declares (``ManyToMany``): values ``with_keys``
@@ -271,6 +273,10 @@ class KeyResolver:
         #: values they resolved in this run.
         self.value_mappings: ValueMappings = value_mappings or {}
         self.mapped: dict[tuple[type[Model], str], MappedKeys] = {}
+        #: The values the run fixes (``RunOptions.fixed_values``: the owner). A related model
+        #: that has one of their fields is owned: a value is found only among the rows holding
+        #: them (another owner's row of that name is not found), and a created row gets them.
+        self.fixed_values: Mapping[str, object] = fixed_values or {}
 
     def lookup_for(self, model: type[Model], name: str, by: str | None = None) -> Lookup:
         """The declared lookup, or one made from a frame's ``lookups={"category": "name"}``."""
@@ -292,11 +298,13 @@ class KeyResolver:
         """
         target, by = lookup.target, lookup.by
         stored = lookup.stored_attname
+        owned = fixed_fields(target, self.fixed_values)
         manager = target._base_manager.db_manager(self.using)
         wanted = list(values)
         found: dict[Any, Any] = {}
         for chunk in batched(wanted, LOOKUP_CHUNK):
-            found.update(manager.filter(**{f"{by}__in": chunk}).values_list(by, stored))
+            rows = manager.filter(**owned, **{f"{by}__in": chunk})
+            found.update(rows.values_list(by, stored))
         missing = [v for v in wanted if v not in found]
         if missing and (chosen := self.value_mappings.get(lookup_key(lookup.model, lookup.field))):
             found.update(self._mapped(lookup, missing, chosen))
@@ -304,10 +312,10 @@ class KeyResolver:
         missing = self._to_create(lookup, missing)
         if not missing:
             return found, set()
-        new = [lookup.new_object(value) for value in missing]
+        new = [_with_values(lookup.new_object(value), owned) for value in missing]
         manager.bulk_create(new)
         if any(obj.pk is None for obj in new):  # a backend that cannot return keys
-            created = manager.filter(**{f"{by}__in": missing})
+            created = manager.filter(**owned, **{f"{by}__in": missing})
             found.update(created.values_list(by, stored))
             pks = list(created.values_list("pk", flat=True))
         else:
@@ -334,7 +342,8 @@ class KeyResolver:
         if not wanted:
             return {}
         manager = lookup.target._base_manager.db_manager(self.using)
-        rows = manager.filter(pk__in=set(wanted.values())).values_list(
+        owned = fixed_fields(lookup.target, self.fixed_values)
+        rows = manager.filter(**owned, pk__in=set(wanted.values())).values_list(
             "pk", lookup.stored_attname, lookup.by
         )
         by_pk = {str(pk): (stored, shown) for pk, stored, shown in rows}
@@ -439,6 +448,13 @@ class KeyResolver:
             if left := {v: n for v, n in counts.items() if v not in found}:
                 self.record(lookup, left, {}, created=False)
         return [obj for obj in chunk if id(obj) not in dropped] if dropped else chunk
+
+
+def _with_values(obj: Model, values: Mapping[str, object]) -> Model:
+    """``obj`` given ``values`` (attname → value): a created related row gets the fixed ones."""
+    for attname, value in values.items():
+        setattr(obj, attname, value)
+    return obj
 
 
 def _refuse_undeclared(model: type[Model], chunk: list[Model], declared: set[str]) -> None:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from winiadmin.db.model_frame import ROW_NUMBER_COLUMN, ModelFrame
+from winiadmin.db.owned import fixed_fields
 from winiadmin.exceptions import LoadError
 from winiadmin.problems import Problem, ProblemKind, Severity
 
@@ -28,16 +29,6 @@ if TYPE_CHECKING:
 
 #: Keys asked of the database per query.
 KEY_CHUNK = 500
-
-
-def fixed_fields(model: type[Model], fixed: Mapping[str, object]) -> dict[str, object]:
-    """``fixed`` as the model's attnames (``owner`` → ``owner_id``), for the fields it has."""
-    found: dict[str, object] = {}
-    for f in model._meta.concrete_fields:
-        for name in (f.name, f.attname):
-            if name in fixed:
-                found[f.attname] = fixed[name]
-    return found
 
 
 def fixed_column_problems(

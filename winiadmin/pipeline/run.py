@@ -40,6 +40,7 @@ from winiadmin.conf import get_config
 from winiadmin.db.frames import ROW_NUMBER_COLUMN
 from winiadmin.db.lookups import KeyResolver
 from winiadmin.db.model_frame import ModelFrame
+from winiadmin.db.owned import fixed_fields
 from winiadmin.exceptions import (
     CleaningError,
     FileReadError,
@@ -64,7 +65,6 @@ from winiadmin.pipeline.deadline import Deadline
 from winiadmin.pipeline.fixed import (
     bulks_with_fixed,
     fixed_column_problems,
-    fixed_fields,
     foreign_row_problems,
     frame_keys,
     frames_with_fixed,
@@ -150,6 +150,7 @@ class _Run:
             linked=[(many.model, many.field) for many in spec.many_to_many],
             value_mappings=options.value_mappings,
             create_values=options.create_values,
+            fixed_values=options.fixed_values,
         )
         config = get_config()
         self.preview_rows = config.PREVIEW_ROWS
