@@ -16,7 +16,7 @@ import polars as pl
 from winiadmin.exports.cells import cells_frame
 from winiadmin.exports.database_csv import database_csv
 from winiadmin.exports.links import with_links
-from winiadmin.exports.writers import open_writer
+from winiadmin.exports.writers import check_rows, open_writer
 from winiadmin.progress import Progress, ignore_progress
 from winiadmin.results import Stage
 
@@ -52,6 +52,7 @@ def export_queryset(
 ) -> int:
     """Write ``queryset``'s rows as ``columns`` to ``path``; the number of rows written."""
     total = queryset.count()
+    check_rows(options.fmt, total)
     label = columns.model._meta.label
     options.progress(Progress(Stage.READ, 0, total, label))
     if options.fmt == "csv":
