@@ -6,6 +6,7 @@ refusals naming the cell. Both databases."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zipfile
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -14,17 +15,25 @@ import fastexcel
 import polars as pl
 import pytest
 from django.db import connection
+from shop.models import Category, Product, Store
 
-from tests.testapp.models import Gadget
+from tests.testapp.models import Gadget, Restaurant, Ruled
 from winiadmin.exceptions import WiniadminError
 from winiadmin.exports import ExportOptions, export_columns, export_queryset
+from winiadmin.exports.database_csv import database_csv
+from winiadmin.exports.stream import _orm_rows
 from winiadmin.exports.writers import check_rows
 from winiadmin.exports.xlsx import MAX_ROWS, SheetWriter, column_letter
+from winiadmin.importers import get_importer, model_importer
 from winiadmin.importers.model import ModelImporter
 from winiadmin.spreadsheets import Sheet, xlsx_bytes
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from django.db.models import Model, QuerySet
+
+    from winiadmin.exports import ExportColumns
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +204,52 @@ def test_column_letters() -> None:
         "ZZ",
         "AAA",
     ]
+
+
+def _by_database_and_orm(
+    queryset: QuerySet[Model], columns: ExportColumns, tmp_path: Path
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The XLSX of the database's cells (export_queryset's path) and of the ORM's rows."""
+    assert database_csv(queryset, columns.columns, frames=True) is not None
+    fast, orm = tmp_path / "fast.xlsx", tmp_path / "orm.xlsx"
+    count = export_queryset(queryset, columns, fast, ExportOptions("xlsx", chunk_size=3))
+    assert _orm_rows(queryset, columns, orm, ExportOptions("xlsx", chunk_size=3), count) == count
+    return _read(fast.read_bytes()), _read(orm.read_bytes())
+
+
+def test_products_by_the_database_are_the_orms_cells(tmp_path: Path) -> None:
+    books = Category.objects.create(name="=Books & <more>")
+    berlin = Store.objects.create(name="Berlin, Mitte")
+    names = [n for n in TRICKY if len(n) <= 200]
+    for index, name in enumerate(names):
+        Product.objects.create(
+            sku=f"SKU-{index:02d}", name=name, price=Decimal(index) + Decimal("0.5"),
+            quantity=index, category=books if index % 2 else None,
+            store=berlin if index % 3 else None,
+            available_from=dt.date(999 + index, 1, 2) if index % 4 else None,
+        )  # fmt: skip
+    columns = export_columns(get_importer("shop.catalogue"))
+    fast, orm = _by_database_and_orm(Product.objects.order_by("sku"), columns, tmp_path)
+    assert fast.equals(orm)
+    assert fast["name"].to_list() == names  # unguarded: a typed string, never a formula
+    assert fast["category"][1] == "=Books & <more>"
+    assert fast["price"][2] == 2.5  # a number
+    assert fast["available_from"][1] == "1000-01-02"  # the ISO text, as before
+
+
+def test_booleans_uuids_and_decimals_by_the_database(tmp_path: Path) -> None:
+    token = uuid.UUID("12345678-1234-5678-9abc-def012345678")
+    Ruled.objects.create(code="a", label="=x", amount=Decimal("-1.05"), token=token, level=3)
+    Ruled.objects.create(code="b", email="b@example.com", amount=None, token=None)
+    Restaurant.objects.create(name="+Pizza", serves_pizza=True)
+    Restaurant.objects.create(name="Salad", serves_pizza=False)
+    ruled = export_columns(model_importer(Ruled)).chosen(
+        ["code", "label", "level", "amount", "email", "token"]
+    )
+    fast, orm = _by_database_and_orm(Ruled.objects.order_by("code"), ruled, tmp_path)
+    assert fast.equals(orm)
+    assert fast.row(0) == ("a", "=x", 3.0, -1.05, None, "12345678-1234-5678-9abc-def012345678")
+    places = export_columns(model_importer(Restaurant))
+    fast, orm = _by_database_and_orm(Restaurant.objects.order_by("name"), places, tmp_path)
+    assert fast.equals(orm)
+    assert fast["serves_pizza"].to_list() == [True, False]
