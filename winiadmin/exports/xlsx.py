@@ -36,6 +36,8 @@ MAX_CELL_CHARS = 32_767
 #: zlib's level for the sheet: 1 is several times faster than the default 6 for a file a few
 #: percent larger.
 COMPRESSLEVEL = 1
+#: Rows whose XML is built at once.
+_SLICE = 5_000
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -162,9 +164,14 @@ class SheetWriter:
     def write(self, frame: pl.DataFrame) -> None:
         if frame.is_empty():
             return
-        first = self._rows + 1
         if self._rows + frame.height > MAX_ROWS:
             raise WiniadminError(too_many_rows(self._rows - 1 + frame.height))
+        # Slices of a few thousand rows: the XML of a slice, not of the chunk, in memory.
+        for offset in range(0, frame.height, _SLICE):
+            self._write_rows(frame.slice(offset, _SLICE), self._rows + 1 + offset)
+        self._rows += frame.height
+
+    def _write_rows(self, frame: pl.DataFrame, first: int) -> None:
         number = pl.Series("r", range(first, first + frame.height), dtype=pl.Int64).cast(
             pl.String()
         )
@@ -172,7 +179,7 @@ class SheetWriter:
             self._cells(frame.get_column(name), letter, number, first)
             for name, letter in zip(frame.columns, self._letters, strict=True)
         ]
-        chunk = pl.DataFrame([number, *cells]).select(
+        xml = pl.DataFrame([number, *cells]).select(
             pl.concat_str(
                 [
                     pl.lit('<row r="'),
@@ -182,10 +189,11 @@ class SheetWriter:
                     pl.lit("</row>"),
                 ],
                 ignore_nulls=True,
-            ).str.join("")
+            )
+            .str.join("")
+            .cast(pl.Binary)
         )
-        self._sheet.write(chunk.item().encode())
-        self._rows += frame.height
+        self._sheet.write(xml.item())
 
     def _cells(self, column: pl.Series, letter: str, number: pl.Series, first: int) -> pl.Series:
         """Each row's ``<c>`` of this column (null where the cell is empty)."""
