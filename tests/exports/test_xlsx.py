@@ -253,3 +253,14 @@ def test_booleans_uuids_and_decimals_by_the_database(tmp_path: Path) -> None:
     fast, orm = _by_database_and_orm(Restaurant.objects.order_by("name"), places, tmp_path)
     assert fast.equals(orm)
     assert fast["serves_pizza"].to_list() == [True, False]
+
+
+def test_chunks_bigger_than_a_slice_keep_their_rows(tmp_path: Path) -> None:
+    writer = SheetWriter(tmp_path / "many.xlsx", "Data", ["n", "text"])
+    for start in (0, 12_000):
+        n = pl.Series("n", range(start, start + 12_000), dtype=pl.Int64)
+        writer.write(pl.DataFrame([n, n.cast(pl.String).alias("text")]))
+    writer.close()
+    frame = _read((tmp_path / "many.xlsx").read_bytes())
+    assert frame["n"].to_list() == list(range(24_000))
+    assert frame["text"].to_list() == [str(i) for i in range(24_000)]
