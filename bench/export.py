@@ -24,8 +24,8 @@ Contenders:
 * ``import_export``: django-import-export 4.4's ``ModelResource.export()`` in its fastest
   configuration for this job: the FK names as ``category__name``/``store__name`` fields over a
   ``select_related("category", "store")`` queryset (one query, no query per row), ``chunk_size``
-  20,000 (``QuerySet.iterator``); then ``Dataset.csv`` / ``Dataset.xlsx``. Its XLSX needs
-  openpyxl, which the bench environment does not install: it is marked ``unavailable`` there.
+  20,000 (``QuerySet.iterator``); then ``Dataset.csv`` / ``Dataset.xlsx`` (openpyxl, installed
+  by the bench group's ``django-import-export[xlsx]``; ``unavailable`` without it).
 """
 
 from __future__ import annotations

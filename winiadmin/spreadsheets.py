@@ -100,28 +100,6 @@ class Sheet:
     text_columns: frozenset[str] = frozenset()
 
 
-class XlsxRows:
-    """One worksheet written row by row to a file in xlsxwriter's ``constant_memory`` mode
-    (a row is flushed to disk once the next begins), with the cells written as
-    :func:`xlsx_bytes` writes them: typed, text never a formula."""
-
-    def __init__(self, path: str, name: str, header: Sequence[str]) -> None:
-        self._workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
-        self._formats = _formats(self._workbook)
-        self._sheet = self._workbook.add_worksheet(name[:31])
-        _write_header(self._sheet, Sheet(name, header), self._formats)
-        self._row = 1
-
-    def write_rows(self, rows: Iterable[Sequence[object]]) -> None:
-        for row in rows:
-            for col, value in enumerate(row):
-                _write_cell(self._sheet, self._row, col, value, self._formats)
-            self._row += 1
-
-    def close(self) -> None:
-        self._workbook.close()
-
-
 def _formats(workbook: Any) -> dict[str, Any]:
     return {
         "bold": workbook.add_format({"bold": True}),

@@ -112,3 +112,14 @@ def test_the_progress_bar_on_a_terminal(products: None, tmp_path: Path) -> None:
     call_command("winiadmin_export", "shop.catalogue", str(tmp_path / "p.ndjson"), stderr=err,
                  stdout=StringIO())  # fmt: skip
     assert "5/5" in err.getvalue()
+
+
+def test_a_cell_too_long_for_xlsx_is_a_command_error(products: None, tmp_path: Path) -> None:
+    from django.db import connection
+    from shop.models import Product
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the name is a varchar(200) on PostgreSQL")
+    Product.objects.update(name="x" * 32_768)
+    with pytest.raises(CommandError, match=r"Row 2, column B \(name\): 32768 characters"):
+        run("winiadmin_export", "shop.catalogue", str(tmp_path / "p.xlsx"))

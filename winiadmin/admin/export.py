@@ -36,9 +36,11 @@ from winiadmin.admin.export_jobs import download, progress_page
 from winiadmin.admin.forms import ExportForm
 from winiadmin.admin.refusals import admin_page
 from winiadmin.admin.templates import template_candidates
+from winiadmin.exceptions import WiniadminError
 from winiadmin.exports import (
     ExportColumns,
     ExportOptions,
+    check_rows,
     export_columns,
     export_queryset,
     importers_exporting,
@@ -156,7 +158,13 @@ class ExportMixin(_Base):
             return self._export_page(request, form, self._rows(request, ids).count())
         chosen = columns.chosen(form.cleaned_data["columns"])
         rows, fmt = self._rows(request, ids), form.cleaned_data["format"]
-        if runs_export_in_background(rows.count()):
+        count = rows.count()
+        try:
+            check_rows(fmt, count)  # XLSX: one sheet's rows
+        except WiniadminError as exc:
+            form.add_error("format", str(exc))
+            return self._export_page(request, form, count)
+        if runs_export_in_background(count):
             job = create_export_job(
                 user_id=user_id(request.user),
                 rows=rows,
@@ -168,7 +176,11 @@ class ExportMixin(_Base):
             # Once the job's row is committed: a worker on another connection must find it.
             transaction.on_commit(partial(send_export, job.pk))
             return HttpResponseRedirect(self.export_url("export_job", job.pk))
-        return self._file_response(rows, chosen, fmt)
+        try:
+            return self._file_response(rows, chosen, fmt)
+        except WiniadminError as exc:  # a cell the format cannot hold, named
+            form.add_error(None, str(exc))
+            return self._export_page(request, form, count)
 
     def _export_job(self, request: HttpRequest, job_id: UUID) -> ExportJob:
         """The user's own export of this model, else a refusal (404 when there is none)."""

@@ -18,7 +18,7 @@ from winiadmin.exports.stream import (
     ExportOptions,
     export_queryset,
 )
-from winiadmin.exports.writers import FORMATS, format_of
+from winiadmin.exports.writers import FORMATS, check_rows, format_of
 
 __all__ = [
     "CHUNK_SIZE",
@@ -27,6 +27,7 @@ __all__ = [
     "ExportColumn",
     "ExportColumns",
     "ExportOptions",
+    "check_rows",
     "export_columns",
     "export_queryset",
     "exported_model",

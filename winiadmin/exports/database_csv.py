@@ -27,10 +27,11 @@ from django.core.exceptions import EmptyResultSet, FieldError
 from django.db import NotSupportedError, connections
 from django.db.models import Expression, F, TextField
 
+from winiadmin.exports.cells import cell_schema
 from winiadmin.spreadsheets import PLAIN_NUMBER_PATTERN, neutralise_column
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models import Model, QuerySet
@@ -125,7 +126,18 @@ _TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
-def _template(column: ExportColumn, vendor: str, *, iso_dates: bool) -> str | None:
+def _template(column: ExportColumn, vendor: str, *, iso_dates: bool, frames: bool) -> str | None:
+    template = _csv_template(column, vendor, iso_dates=iso_dates)
+    if template is None or not frames:
+        return template
+    if column.internal in TEXT_FIELDS:
+        return "{x}"  # XLSX: text cells are typed strings, never formulas; no guard
+    if vendor == "postgresql" and column.kind != "integer":
+        return f"({template})::text"  # text, as COPY prints it (a cursor gives dates, Decimals)
+    return template
+
+
+def _csv_template(column: ExportColumn, vendor: str, *, iso_dates: bool) -> str | None:
     if column.separator:
         return None  # many-to-many cells: joined from the links by the ORM's path
     if column.internal in TEXT_FIELDS:
@@ -195,6 +207,20 @@ class DatabaseCsv:
         counter.feed(bytes(buffer))
         return counter.rows
 
+    def frames(self, chunk_size: int) -> Iterator[pl.DataFrame]:
+        """The rows as frames of cells (:func:`winiadmin.exports.cells.cell_schema`), a chunk
+        at a time, through a server-side cursor on PostgreSQL (made with ``frames=True``)."""
+        schema = cell_schema(self.columns)
+        with self.connection.chunked_cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            while rows := cursor.fetchmany(chunk_size):
+                yield pl.DataFrame(
+                    _typed(name, values, dtype)
+                    for (name, dtype), values in zip(
+                        schema.items(), zip(*rows, strict=True), strict=True
+                    )
+                )
+
     def _fetch(self, out: BinaryIO, chunk_size: int, every_chunk: Callable[[int], None]) -> int:
         schema = {
             c.header: pl.Int64() if c.internal in _INTEGER_FIELDS else pl.String()
@@ -220,16 +246,25 @@ class DatabaseCsv:
         return done
 
 
-def database_csv(queryset: QuerySet[Model], columns: Sequence[ExportColumn]) -> DatabaseCsv | None:
+def _typed(name: str, values: Sequence[Any], dtype: pl.DataType) -> pl.Series:
+    if dtype == pl.Boolean:
+        return pl.Series(name, values, dtype=pl.String()) == "true"
+    return pl.Series(name, values, dtype=dtype)
+
+
+def database_csv(
+    queryset: QuerySet[Model], columns: Sequence[ExportColumn], *, frames: bool = False
+) -> DatabaseCsv | None:
     """The queryset's cells as SQL the database writes as CSV, or ``None`` when a column (or
-    the database) needs the ORM's rows."""
+    the database) needs the ORM's rows. ``frames``: the cells for :meth:`DatabaseCsv.frames`
+    (text unguarded, every cell text but integers)."""
     connection = connections[queryset.db]
     if connection.vendor not in {"postgresql", "sqlite"} or _reshaped(queryset):
         return None
     cells: dict[str, _Cell] = {}
     iso_dates = _iso_dates(connection)
     for index, column in enumerate(columns):
-        template = _template(column, connection.vendor, iso_dates=iso_dates)
+        template = _template(column, connection.vendor, iso_dates=iso_dates, frames=frames)
         if template is None:
             return None
         cells[f"winiadmin_cell_{index}"] = _Cell(F(column.path), template)

@@ -16,12 +16,12 @@ import polars as pl
 from winiadmin.exports.cells import cells_frame
 from winiadmin.exports.database_csv import database_csv
 from winiadmin.exports.links import with_links
-from winiadmin.exports.writers import open_writer
+from winiadmin.exports.writers import check_rows, open_writer
 from winiadmin.progress import Progress, ignore_progress
 from winiadmin.results import Stage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from django.db.models import Model, QuerySet
@@ -52,12 +52,19 @@ def export_queryset(
 ) -> int:
     """Write ``queryset``'s rows as ``columns`` to ``path``; the number of rows written."""
     total = queryset.count()
+    check_rows(options.fmt, total)
     label = columns.model._meta.label
     options.progress(Progress(Stage.READ, 0, total, label))
     if options.fmt == "csv":
         by_database = database_csv(queryset, columns.columns)
         if by_database is not None:
             return _database_csv(by_database, columns, path, options, total)
+    if options.fmt == "xlsx":
+        by_database = database_csv(queryset, columns.columns, frames=True)
+        if by_database is not None:
+            return _write_frames(
+                by_database.frames(options.chunk_size), columns, path, options, total
+            )
     return _orm_rows(queryset, columns, path, options, total)
 
 
@@ -93,19 +100,34 @@ def _orm_rows(
     total: int,
 ) -> int:
     """The rows through the ORM (``values_list``), a chunk at a time, as cells."""
-    label = columns.model._meta.label
     many = [c for c in columns.columns if c.separator]
     paths = [c.path for c in columns.columns if not c.separator] + (["pk"] if many else [])
     rows = queryset.values_list(*paths).iterator(chunk_size=options.chunk_size)
+    frames = (
+        cells_frame(with_links(chunk, columns) if many else chunk, columns.columns)
+        for chunk in batched(rows, options.chunk_size)
+    )
+    return _write_frames(frames, columns, path, options, total)
+
+
+def _write_frames(
+    frames: Iterator[pl.DataFrame],
+    columns: ExportColumns,
+    path: Path,
+    options: ExportOptions,
+    total: int,
+) -> int:
+    """Each chunk's frame of cells to the format's writer (XLSX's cells from the database, as
+    its CSV's; else the ORM's rows, ``values_list``)."""
+    label = columns.model._meta.label
     writer = open_writer(options.fmt, path, columns.columns)
     done = 0
     try:
-        for chunk in batched(rows, options.chunk_size):
+        for frame in frames:
             if options.cancelled is not None and options.cancelled():
                 raise ExportCancelled
-            cells = with_links(chunk, columns) if many else chunk
-            writer.write(cells_frame(cells, columns.columns))
-            done += len(chunk)
+            writer.write(frame)
+            done += frame.height
             options.progress(Progress(Stage.READ, done, max(total, done), label))
     finally:
         writer.close()

@@ -3,9 +3,10 @@
 Each writer takes the frames of :mod:`winiadmin.exports.cells` as they come and appends them:
 CSV and NDJSON as polars writes them, JSON as one array (the chunks' records joined), XLSX
 through the one XLSX writer of :mod:`winiadmin.spreadsheets` in constant-memory mode, Parquet as
-one file per chunk merged by polars' streaming engine at the end. CSV and XLSX text cells go
-through the one formula guard (:func:`winiadmin.spreadsheets.neutralise_column`; XLSX text cells
-are typed strings, never formulas).
+one file per chunk merged by polars' streaming engine at the end. CSV text cells go through the
+one formula guard (:func:`winiadmin.spreadsheets.neutralise_column`); XLSX is written directly,
+its XML built a chunk at a time by polars (:mod:`winiadmin.exports.xlsx`), text cells typed
+strings, never formulas.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from winiadmin.exceptions import WiniadminError
 from winiadmin.exports.cells import cell_schema
-from winiadmin.spreadsheets import XlsxRows, neutralise_column
+from winiadmin.exports.xlsx import MAX_ROWS, SheetWriter, too_many_rows
+from winiadmin.spreadsheets import neutralise_column
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -93,15 +95,14 @@ class JsonWriter:
 
 class XlsxWriter:
     def __init__(self, path: Path, columns: Sequence[ExportColumn]) -> None:
-        self._rows = XlsxRows(str(path), "Data", [c.header for c in columns])
+        self._rows = SheetWriter(path, "Data", [c.header for c in columns])
         # Decimals a spreadsheet number holds exactly are numbers there; the rest stay text.
         self._numbers = [
             c.header for c in columns if c.kind == "decimal" and c.digits <= _SPREADSHEET_DIGITS
         ]
 
     def write(self, frame: pl.DataFrame) -> None:
-        typed = frame.with_columns(pl.col(self._numbers).cast(pl.Float64))
-        self._rows.write_rows(typed.iter_rows())
+        self._rows.write(frame.with_columns(pl.col(self._numbers).cast(pl.Float64)))
 
     def close(self) -> None:
         self._rows.close()
@@ -151,6 +152,12 @@ def open_writer(fmt: str, path: Path, columns: Sequence[ExportColumn]) -> Export
         }
         raise WiniadminError(msg)
     return writer(path, columns)
+
+
+def check_rows(fmt: str, rows: int) -> None:
+    """Refuse, before any work, ``rows`` the format cannot hold (XLSX: one sheet's rows)."""
+    if fmt == "xlsx" and rows + 1 > MAX_ROWS:
+        raise WiniadminError(too_many_rows(rows))
 
 
 def format_of(path: Path) -> str:

@@ -83,6 +83,8 @@ class Command(BuiltinCommand):
         chunk = self.get_option(self.Options.BATCH_SIZE) or CHUNK_SIZE
         try:
             count = export_queryset(rows, columns, out, ExportOptions(fmt, chunk, progress))
+        except WiniadminError as exc:  # more rows or a longer cell than the format holds
+            raise CommandError(str(exc)) from exc
         except (FieldError, ValidationError, ValueError) as exc:
             msg = _("Cannot filter the rows: %(error)s") % {"error": exc}
             raise CommandError(msg) from exc
