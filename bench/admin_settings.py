@@ -4,6 +4,8 @@ The database and the upload storage come from :mod:`bench.settings` (``BENCH_DB`
 ``bench.preview``; the worker is django-tasks-db's ``db_worker`` on the same database.
 """
 
+import os
+
 from bench.preview_settings import *  # noqa: F403
 from bench.preview_settings import DATABASES
 
@@ -24,3 +26,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 60,
         "transaction_mode": "IMMEDIATE",
     }
+
+# The control of docs/performance.md: the worker does not vacuum after a check (jobs.vacuum).
+if os.environ.get("BENCH_NO_WORKER_VACUUM"):
+    from winiadmin.jobs import vacuum as _vacuum
+
+    _vacuum.VACUUM_AFTER_ROWS = 2**62

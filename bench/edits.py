@@ -13,8 +13,11 @@ cells of rows spread over the file, each with a bad value and then a good one, a
   the report updated) — the median and the largest;
 * ``answer_ms``: the whole HTMX answer of ``admin:winiadmin_importjob_edit_cell`` (the above and
   the preview rendered again), median and largest;
-* ``dry_run_s``: the dry run of the whole file (for scale).
+* ``dry_run_s``: the dry run of the whole file (for scale); ``vacuum_s``: the worker's vacuum
+  after it (below).
 
+After the dry run it vacuums what the worker vacuums after a check (``winiadmin.jobs.vacuum``;
+``BENCH_NO_WORKER_VACUUM=1``: not, to measure the edits among the dry run's dead rows).
 ``BENCH_EDITS_VACUUM=1``: on PostgreSQL, ``VACUUM ANALYZE`` after the dry run, before the edits
 (the dry run's rolled-back rows are dead tuples until autovacuum has run).
 """
@@ -50,6 +53,7 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
     from winiadmin.jobs.edits import can_edit, edits_of, set_cell  # noqa: PLC0415
     from winiadmin.jobs.row_check import check_row  # noqa: PLC0415
     from winiadmin.jobs.runner import create_job, validate_job  # noqa: PLC0415
+    from winiadmin.jobs.vacuum import vacuum_after_check  # noqa: PLC0415
 
     reset_database()
     user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
@@ -65,8 +69,14 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
         target_model="shop.Product",
     )
     started = time.perf_counter()
-    validate_job(job)
+    result = validate_job(job)
     dry_run = time.perf_counter() - started
+    started = time.perf_counter()
+    if not os.environ.get("BENCH_NO_WORKER_VACUUM"):
+        # What the worker does after a check (winiadmin.jobs.vacuum); set
+        # BENCH_NO_WORKER_VACUUM=1 to measure the edits among the dry run's dead rows.
+        vacuum_after_check(result)
+    vacuum_s = time.perf_counter() - started
     if not can_edit(job):
         return {"status": "failed", "error": f"the dry run ended {job.status}: {job.error}"}
     if os.environ.get("BENCH_EDITS_VACUUM") and connection.vendor == "postgresql":
@@ -110,6 +120,7 @@ def measure_one(csv_path: Path) -> dict[str, Any]:
         "answer_ms": round(1000 * statistics.median(answers), 1),
         "answer_ms_max": round(1000 * max(answers), 1),
         "dry_run_s": round(dry_run, 2),
+        "vacuum_s": round(vacuum_s, 2),
     }
 
 

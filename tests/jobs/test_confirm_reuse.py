@@ -2,6 +2,7 @@
 §2), and reads the upload again otherwise; transform and load always run again, so a database
 that changed since the check is still caught. Both databases (``WINIADMIN_TEST_DB``)."""
 
+import logging
 from typing import Any
 
 import pytest
@@ -70,7 +71,7 @@ def test_an_edit_after_the_check_forces_the_full_run(
 
 @pytest.mark.django_db
 def test_a_mapping_changed_after_the_check_forces_the_full_run(
-    make_job: MakeJob, user: User
+    make_job: MakeJob, user: User, caplog: pytest.LogCaptureFixture
 ) -> None:
     job = make_job(_csv())
     # "name" now fed by the sku column: the check's cleaned rows are stale.
@@ -78,9 +79,11 @@ def test_a_mapping_changed_after_the_check_forces_the_full_run(
     ImportJob.objects.filter(pk=job.pk).update(column_mapping=mapping)
     job.refresh_from_db()
     assert check_fingerprint(job, get_importer(job.importer)) != job.checked_inputs
-    execute_job(job, skip_invalid=False, user=user)
+    with caplog.at_level(logging.INFO, logger="winiadmin"):
+        execute_job(job, skip_invalid=False, user=user)
     job.refresh_from_db()
     assert not _reused(job)
+    assert "does not reuse the check: the check's inputs changed" in caplog.text  # says why
 
 
 @pytest.mark.django_db
@@ -99,12 +102,20 @@ def test_a_database_change_after_the_check_is_still_caught(make_job: MakeJob, us
 
 
 @pytest.mark.django_db
-def test_a_check_with_problems_is_not_reused(make_job: MakeJob, user: User) -> None:
+def test_a_check_with_problems_is_not_reused(
+    make_job: MakeJob, user: User, caplog: pytest.LogCaptureFixture
+) -> None:
     job = make_job(HEADER + b"S-1,Thing,not a price,2,Books,Online,\n" + _csv(2)[len(HEADER) :])
     assert job.status == ImportJob.Status.INVALID and not job.checked_inputs
     validate_job(job)
     job.refresh_from_db()
     assert not job.checked_inputs
+    with caplog.at_level(logging.INFO, logger="winiadmin"):
+        execute_job(job, skip_invalid=True, user=user)
+    job.refresh_from_db()
+    assert not _reused(job) and job.status == ImportJob.Status.SUCCEEDED
+    assert "does not reuse the check: the check stored no fingerprint" in caplog.text
+    assert set(Product.objects.values_list("sku", flat=True)) == {"S-0", "S-1"}
 
 
 def test_every_check_input_is_named_once() -> None:

@@ -35,6 +35,7 @@ from winiadmin.jobs.runner import (
 )
 from winiadmin.jobs.stale import sweep_dead_jobs
 from winiadmin.jobs.states import state_message
+from winiadmin.jobs.vacuum import vacuum_after_check
 from winiadmin.models import ImportJob
 
 if TYPE_CHECKING:
@@ -125,7 +126,10 @@ def run_queued(job_id: str) -> str:
     try:
         with language:
             if step == Step.VALIDATE:
-                run_validation(job)
+                result = run_validation(job)
+                # PostgreSQL: the check's rolled-back rows freed before the confirm reads past
+                # them (winiadmin.jobs.vacuum); the job is already VALIDATED, the preview shown.
+                _never_fatal(lambda: vacuum_after_check(result), "Vacuuming after the check")
             else:
                 run_execution(job, job.user)
     except JobStateError as exc:  # the upload vanished, or cancelled: the job says so

@@ -247,14 +247,25 @@ def _batch_rows(job: ImportJob) -> int | None:
 def _reusable_check(job: ImportJob) -> bool:
     """Whether the real run may start from the check's cleaned rows: the check stored their
     inputs' fingerprint, they are the same now, and the rows are still there."""
-    if not job.checked_inputs or not job.preview_file:
-        return False
+    why = _not_reusable(job)
+    if why:  # the confirm reads and cleans the file again; the log says why (issue 19)
+        logger.info("Job %s: the confirm does not reuse the check: %s", job.pk, why)
+    return not why
+
+
+def _not_reusable(job: ImportJob) -> str:
+    """Why the check's cleaned rows cannot be reused (``""``: they can)."""
+    if not job.checked_inputs:
+        return "the check stored no fingerprint (it found problems, or cannot be reused)"
+    if not job.preview_file:
+        return "the check stored no cleaned rows"
     if _check_inputs(job) != job.checked_inputs:
-        return False
+        return "the check's inputs changed since (file, mapping, edits, options, version…)"
     try:
-        return bool(upload_storage().exists(job.preview_file))
-    except OSError:
-        return False
+        exists = upload_storage().exists(job.preview_file)
+    except OSError as exc:
+        return f"its cleaned rows cannot be reached ({exc})"
+    return "" if exists else "its cleaned rows are gone"
 
 
 def check_confirmable(job: ImportJob, *, skip_invalid: bool, create_missing: bool = False) -> None:
