@@ -68,34 +68,29 @@ class CreateChoiceViews(JobViews):
             )
 
     def _create_value(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
-        job, _importer = self._job(request, job_id)
-        key, value = request.POST.get("key", ""), request.POST.get("value", "")
-        self._lookup(request, job, key, chosen=False)
-        try:
-            unmatched = choose_create(job, user_of(request), key, value)
-        except EditRefused as exc:
-            messages.error(request, str(exc))
-            return self.redirect_to_job(request, job)
-        messages.success(
-            request,
-            _("%(model)s “%(value)s” will be created; the whole file is checked again.")
-            % {"model": unmatched.verbose_name.capitalize(), "value": value},
-        )
-        return self._checked_again(request, job)
+        return self._choose(request, job_id, chosen=False)
 
     def _take_back(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
+        return self._choose(request, job_id, chosen=True)
+
+    def _choose(self, request: HttpRequest, job_id: UUID, *, chosen: bool) -> HttpResponse:
+        """Create the posted value (``chosen``: take that choice back), then check again."""
         job, _importer = self._job(request, job_id)
         key, value = request.POST.get("key", ""), request.POST.get("value", "")
-        self._lookup(request, job, key, chosen=True)
+        self._lookup(request, job, key, chosen=chosen)
+        change = take_back_create if chosen else choose_create
         try:
-            unmatched = take_back_create(job, user_of(request), key, value)
+            unmatched = change(job, user_of(request), key, value)
         except EditRefused as exc:
             messages.error(request, str(exc))
             return self.redirect_to_job(request, job)
-        messages.success(
-            request,
+        text = (
             _("%(model)s “%(value)s” will not be created; the whole file is checked again.")
-            % {"model": unmatched.verbose_name.capitalize(), "value": value},
+            if chosen
+            else _("%(model)s “%(value)s” will be created; the whole file is checked again.")
+        )
+        messages.success(
+            request, text % {"model": unmatched.verbose_name.capitalize(), "value": value}
         )
         return self._checked_again(request, job)
 
