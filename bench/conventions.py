@@ -106,6 +106,27 @@ def measure(rows: int, repeat: int) -> dict[str, Any]:
             "convention_s": round(convention_s, 4),
             "ratio": round(convention_s / default_s, 2),
         }
+    # The same features in another country's convention: ``1,234.50`` (thousands comma declared)
+    # against ``1.234,50``. What the convention itself costs, apart from the separators' work.
+    english = FileConventions(thousands_separator=",")
+    english_numbers = german_numbers.str.replace_all(".", "#", literal=True).str.replace_all(
+        ",", ".", literal=True
+    )
+    english_numbers = english_numbers.str.replace_all("#", ",", literal=True)
+    for label, dtype, parser in (
+        ("float 1.234,50 against 1,234.50", pl.Float64(), None),
+        ("decimal 1.234,50 against 1,234.50", pl.Decimal(12, 2), decimal),
+    ):
+        english_s, german_s = _medians(
+            partial(_parse_column, english_numbers, dtype, formats, parser, english),
+            partial(_parse_column, german_numbers, dtype, formats, parser, german),
+            repeat,
+        )
+        figures[label] = {
+            "english_s": round(english_s, 4),
+            "convention_s": round(german_s, 4),
+            "ratio": round(german_s / english_s, 2),
+        }
     # Nothing declared: what examining a refused column for a proposal costs (once per check).
     frame = pl.DataFrame({"price": german_numbers})
     examine = partial(

@@ -179,3 +179,20 @@ def test_a_thousand_with_a_thousands_dot_in_a_whole_number_column_is_proposed() 
     assert reading.conventions.thousands_separator == "."
     assert reading.examples == (("1.000", "1000"), ("12.000", "12000"))
     assert clean_table(frame(qty=["1.0", "7"]), Cleaning).proposals == []
+
+
+def test_spaces_around_a_number_and_blank_cells_in_a_declared_convention() -> None:
+    # The convention's rewrite leaves the stripping to the parser (one pass fewer): a cell
+    # with spaces around it is still read, a blank one is still empty, and a space inside
+    # a number is still refused.
+    outcome = clean_table(
+        frame(price=["  1.234,50 ", "   ", "\t12,5", "1 234,5"], qty=[" 1.000", "", " ", "7 "]),
+        Cleaning,
+        conventions=GERMAN,
+    )
+    errors = {(p.row, p.value) for p in outcome.problems if p.is_error}
+    assert errors == {(5, "1 234,5")}
+    # Row 3 is blank in every column: dropped with a warning, as in any convention.
+    assert [p.row for p in outcome.problems if not p.is_error] == [3]
+    assert outcome.frame.get_column("price").to_list() == [1234.5, 12.5]
+    assert outcome.frame.get_column("qty").to_list() == [1000, None]

@@ -80,6 +80,9 @@ GOOD = [
     ("ratio", "1.25", 1.25),
     ("ratio", "1e3", 1000.0),
     ("price", ".5", Decimal("0.50")),
+    ("price", "+0001200", Decimal("1200")),  # leading zeros are not digits; trailing ones are
+    ("price", "-9999.9900", Decimal("-9999.99")),  # trailing zeros after the point are not places
+    ("price", "10.", Decimal("10")),
     ("active", "Yes", True),
     ("active", "x", True),
     ("active", "TRUE", True),
@@ -133,6 +136,9 @@ BAD = [
     ("price", "1.234", "More than 2 decimal places: rounding it is refused"),
     ("price", "12345.6", "Too many digits: at most 4 before the decimal point"),
     ("price", "1,5", "Not a decimal number"),
+    ("price", "-00012345", "Too many digits: at most 4 before the decimal point"),
+    ("price", "0.1250", "More than 2 decimal places: rounding it is refused"),
+    ("price", "1.2.3", "Not a decimal number"),
     ("ratio", "abc", "Not a number"),
     ("ratio", "nan", "Not a number"),
     ("active", "maybe", "Not a yes/no value"),

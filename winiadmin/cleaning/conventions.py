@@ -206,11 +206,13 @@ class NormalisedColumn:
 
 
 def _number_pattern(decimal: str, thousands: str) -> str:
+    """A number in the convention, spaces around it allowed; a blank cell fits (it is empty)."""
     d, t = re.escape(decimal), re.escape(thousands)
     fraction = rf"(?:{d}\d*)?"
     if not thousands:
-        return rf"^[+-]?(?:\d+{fraction}|{d}\d+)$"
-    return rf"^[+-]?(?:\d{{1,3}}(?:{t}\d{{3}})+{fraction}|\d+{fraction}|{d}\d+)$"
+        return rf"^\s*(?:[+-]?(?:\d+{fraction}|{d}\d+))?\s*$"
+    grouped = rf"\d{{1,3}}(?:{t}\d{{3}})+{fraction}"
+    return rf"^\s*(?:[+-]?(?:{grouped}|\d+{fraction}|{d}\d+))?\s*$"
 
 
 def number_example(decimal: str, thousands: str) -> str:
@@ -218,8 +220,13 @@ def number_example(decimal: str, thousands: str) -> str:
 
 
 def normalise_numbers(text: pl.Series, conventions: FileConventions) -> NormalisedColumn:
-    """``text`` (spaces stripped, empty = null) rewritten from the declared convention into the
-    parsers' (``.`` decimal point, no separators). Cells that do not follow it are refused."""
+    """``text`` rewritten from the declared convention into the parsers' (``.`` decimal point,
+    no separators). Cells that do not follow it are refused.
+
+    ``text`` must be stripped (:func:`~winiadmin.cleaning.coerce.normalise_text`) when currency
+    symbols or percent signs are declared; otherwise spaces around a cell are left for the
+    parser to strip, which saves a pass over the column (the parse budget of
+    ``bench/conventions.py``)."""
     decimal = conventions.decimal_separator or "."
     thousands = conventions.thousands_separator or ""
     if thousands == decimal:

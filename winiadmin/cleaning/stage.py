@@ -132,7 +132,12 @@ def _in_convention(
     declared formats instead (parsed once); read by a parser of its own, rewritten as ISO."""
     numeric = dtype.is_numeric()
     if numeric and conventions.declares_numbers:
-        text = normalise_text(raw.cast(pl.String, strict=False))
+        text = raw.cast(pl.String, strict=False)
+        # Symbols and signs are found at the ends of stripped cells; without them, the parser's
+        # own stripping is the only one needed.
+        stripped = bool(conventions.currency_symbols) or conventions.percent is not None
+        if stripped:
+            text = normalise_text(text)
         column = normalise_numbers(text, conventions)
         percent = column.divide_by_100
         if conventions.percent == "fraction" and not dtype.is_float() and percent is not None:
@@ -143,7 +148,7 @@ def _in_convention(
         fraction = percent if conventions.percent == "fraction" else None
         return _InConvention(
             column.text,
-            normalised=True,
+            normalised=stripped,
             refused=column.refused,
             reason=column.reason,
             percent=fraction,

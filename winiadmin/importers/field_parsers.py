@@ -125,6 +125,21 @@ def float_parser(raw: pl.Series) -> CoercedColumn:
     return coerce_column(raw, pl.Float64, ParseFormats())
 
 
+def _digit_counts(text: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Digits before the point (leading zeros aside) and places after it (trailing zeros
+    aside) of each cell that matches ``_DECIMAL``; meaningless for other cells.
+
+    Counted from lengths and one search rather than by two regular expressions, which cost
+    three quarters of the whole parse of a 1M-row column (bench/conventions.py)."""
+    bare = text.str.strip_chars_start("+-0")  # a valid cell's sign and leading zeros
+    point = bare.str.find(".", literal=True)
+    whole = point.fill_null(bare.str.len_bytes())
+    # Only where there is a point: trailing zeros of a whole number (1200) are digits.
+    trimmed = bare.str.strip_chars_end("0").str.len_bytes().cast(pl.Int64)
+    fraction = (trimmed - point.cast(pl.Int64) - 1).fill_null(0)
+    return whole, fraction
+
+
 def decimal_parser(max_digits: int, places: int) -> ColumnParser:
     """Exact decimals: more places than the field keeps is refused, never rounded."""
     whole_digits = max_digits - places
@@ -132,8 +147,7 @@ def decimal_parser(max_digits: int, places: int) -> ColumnParser:
     def parse(raw: pl.Series) -> CoercedColumn:
         text = normalise_text(raw.cast(pl.String))
         number = text.str.contains(_DECIMAL)
-        whole = text.str.extract(r"^[+-]?0*(\d*)", 1).str.len_chars()
-        fraction = text.str.extract(r"\.(\d*?)0*$", 1).fill_null("").str.len_chars()
+        whole, fraction = _digit_counts(text)
         reasons = _first_reason(
             text,
             _reason_where(text, ~number, _("Not a decimal number (e.g. 1234.56)")),
