@@ -38,8 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.preview import _subprocess
-from bench.run import RESULTS, ROOT, scratch_database
+from bench.run import RESULTS, ROOT, run_child, scratch_database
 
 POLL_SECONDS = 0.05
 IMPORTER = "shop.catalogue"
@@ -176,15 +175,15 @@ def measure_command(csv_path: Path) -> dict[str, Any]:
 
 def run_db(db: str, csv_path: Path, repeat: int, timeout: float) -> dict[str, list[dict[str, Any]]]:
     with scratch_database(db, "admin", DJANGO_SETTINGS_MODULE="bench.admin_settings") as env:
-        setup = _subprocess(["-m", "bench.measure", "--setup"], env)
+        setup = run_child(["-m", "bench.measure", "--setup"], env)
         if setup.get("status") != "ok":
             failed = [{"status": "failed", "error": f"setup: {setup}"}]
             return {"admin": failed, "command": failed}
         one = ["-m", "bench.admin", "--timeout", str(timeout)]
         reps: dict[str, list[dict[str, Any]]] = {"admin": [], "command": []}
         for _ in range(repeat):  # interleaved, so that a slower spell of the machine hits both
-            reps["admin"].append(_subprocess([*one, "--one-admin", str(csv_path)], env))
-            reps["command"].append(_subprocess([*one, "--one-command", str(csv_path)], env))
+            reps["admin"].append(run_child([*one, "--one-admin", str(csv_path)], env))
+            reps["command"].append(run_child([*one, "--one-command", str(csv_path)], env))
         return reps
 
 

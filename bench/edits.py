@@ -34,8 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.preview import _subprocess
-from bench.run import RESULTS, scratch_database
+from bench.run import RESULTS, run_child, scratch_database
 
 EDITS = 10
 
@@ -151,10 +150,10 @@ def main(argv: list[str]) -> int:
     results = []
     for db in args.db.split(","):
         with scratch_database(db, "edits", DJANGO_SETTINGS_MODULE="bench.preview_settings") as env:
-            setup = _subprocess(["-m", "bench.measure", "--setup"], env)
+            setup = run_child(["-m", "bench.measure", "--setup"], env)
             one = ["-m", "bench.edits", "--one", str(dataset.path)]
             reps = (
-                [_subprocess(one, env) for _ in range(args.repeat)]
+                [run_child(one, env) for _ in range(args.repeat)]
                 if setup.get("status") == "ok"
                 else [{"status": "failed", "error": f"setup: {setup}"}]
             )

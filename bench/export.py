@@ -34,7 +34,6 @@ import argparse
 import csv
 import json
 import statistics
-import subprocess
 import sys
 import time
 import traceback
@@ -42,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.run import RESULTS, ROOT, scratch_database
+from bench.run import RESULTS, run_child, scratch_database
 
 FORMATS = ("csv", "xlsx", "json", "ndjson", "parquet")
 CONTENDERS = ("raw_limit", "winiadmin", "import_export")
@@ -194,18 +193,6 @@ def measure_one(contender: str, fmt: str, out: Path) -> dict[str, Any]:
     }
 
 
-def _subprocess(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: PLW1510 - the status is in the JSON or the stderr
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    lines = done.stdout.strip().splitlines()
-    if done.returncode or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-3:]
-        return {"status": "failed", "error": f"exit {done.returncode}: {' | '.join(tail)}"}
-    outcome: dict[str, Any] = json.loads(lines[-1])
-    return outcome
-
-
 def summary(reps: list[dict[str, Any]]) -> dict[str, Any]:
     ok = [r for r in reps if r.get("status") == "ok"]
     if not ok:
@@ -221,12 +208,12 @@ def summary(reps: list[dict[str, Any]]) -> dict[str, Any]:
 def run_db(db: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     results = []
     with scratch_database(db, "export") as env:
-        setup = _subprocess(["-m", "bench.measure", "--setup"], env)
+        setup = run_child(["-m", "bench.measure", "--setup"], env)
         if setup.get("status") != "ok":
             return [{"db": db, "status": "failed", "error": f"setup: {setup}"}]
         for rows in args.rows:
             dataset = data.generate(rows, args.data_dir)
-            loaded = _subprocess(["-m", "bench.export", "--load", str(dataset.path)], env)
+            loaded = run_child(["-m", "bench.export", "--load", str(dataset.path)], env)
             if loaded.get("status") != "ok":
                 results.append({"db": db, "rows": rows, "status": "failed", "error": loaded})
                 continue
@@ -246,7 +233,7 @@ def _contenders(
     for _ in range(args.repeat):
         for contender in timed:
             reps[contender].append(
-                _subprocess(["-m", "bench.export", "--one", contender, fmt, str(out)], env)
+                run_child(["-m", "bench.export", "--one", contender, fmt, str(out)], env)
             )
     results = []
     for contender in args.contenders:

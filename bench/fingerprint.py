@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.preview import _subprocess
-from bench.run import RESULTS, scratch_database
+from bench.run import RESULTS, run_child, scratch_database
 
 
 def measure(csv_path: Path, repeat: int) -> dict[str, Any]:
@@ -68,11 +67,11 @@ def measure(csv_path: Path, repeat: int) -> dict[str, Any]:
 
 def run_db(db: str, csv_path: Path, repeat: int) -> dict[str, Any]:
     with scratch_database(db, "fingerprint") as env:
-        setup = _subprocess(["-m", "bench.measure", "--setup"], env)
+        setup = run_child(["-m", "bench.measure", "--setup"], env)
         if setup.get("status") != "ok":
             return {"status": "failed", "error": f"setup: {setup}"}
         args = ["-m", "bench.fingerprint", "--one", str(csv_path), "--repeat", str(repeat)]
-        return _subprocess(args, env)
+        return run_child(args, env)
 
 
 def main(argv: list[str]) -> int:

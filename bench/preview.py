@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.run import RESULTS, ROOT, scratch_database
+from bench.run import RESULTS, ROOT, run_child, scratch_database
 
 PAGES = 20
 POLL_SECONDS = 0.05
@@ -136,24 +136,12 @@ def _check(response: Any, expected: str) -> None:
 
 def run_db(db: str, csv_path: Path, repeat: int) -> list[dict[str, Any]]:
     with scratch_database(db, "preview", DJANGO_SETTINGS_MODULE="bench.preview_settings") as env:
-        setup = _subprocess(["-m", "bench.measure", "--setup"], env)
+        setup = run_child(["-m", "bench.measure", "--setup"], env)
         if setup.get("status") != "ok":
             return [{"status": "failed", "error": f"setup: {setup}"}]
         return [
-            _subprocess(["-m", "bench.preview", "--one", str(csv_path)], env) for _ in range(repeat)
+            run_child(["-m", "bench.preview", "--one", str(csv_path)], env) for _ in range(repeat)
         ]
-
-
-def _subprocess(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: PLW1510 - the status is in the JSON or the stderr
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    lines = done.stdout.strip().splitlines()
-    if done.returncode or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-3:]
-        return {"status": "failed", "error": f"exit {done.returncode}: {' | '.join(tail)}"}
-    outcome: dict[str, Any] = json.loads(lines[-1])
-    return outcome
 
 
 def summary(db: str, rows: int, reps: list[dict[str, Any]]) -> dict[str, Any]:

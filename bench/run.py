@@ -111,6 +111,20 @@ def pg_recreate(name: str, *, drop_only: bool = False) -> str:
     return str(row[0]) if row else "?"
 
 
+def run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """``python <args>`` in a fresh process (one repetition): the JSON of its last line of
+    output, or a ``failed`` status with the end of its stderr."""
+    done = subprocess.run(  # noqa: PLW1510 - the status is in the JSON or the stderr
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-3:]
+        return {"status": "failed", "error": f"exit {done.returncode}: {' | '.join(tail)}"}
+    outcome: dict[str, Any] = json.loads(lines[-1])
+    return outcome
+
+
 @contextmanager
 def scratch_database(db: str, purpose: str, **extra_env: str) -> Iterator[dict[str, str]]:
     """For a benchmark script: a temporary folder and, on PostgreSQL, a fresh database (dropped at
