@@ -220,6 +220,8 @@ class StoredProposal:
     header: str
     message: str
     readings: tuple[StoredReading, ...] = ()
+    #: Cells of the whole column the default refused or would misread (0: not recorded).
+    cells: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,6 +417,7 @@ def _proposal_json(proposal: StoredProposal) -> Json:
         "column": proposal.column,
         "header": proposal.header,
         "message": proposal.message,
+        "cells": proposal.cells,
         "readings": [
             {
                 "conventions": r.conventions,
@@ -431,6 +434,7 @@ def _proposal(data: Json) -> StoredProposal:
         column=str(data.get("column", "")),
         header=str(data.get("header", "")),
         message=str(data.get("message", "")),
+        cells=int(data.get("cells") or 0),
         readings=tuple(
             StoredReading(
                 conventions=dict(r.get("conventions") or {}),
