@@ -406,13 +406,12 @@ class ImportReport:
                 else {}
             ),
             **({"unskippable": True} if self.unskippable else {}),
-            **(
-                {"proposals": [_proposal_json(p) for p in self.proposals]} if self.proposals else {}
-            ),
+            **({"proposals": [proposal_json(p) for p in self.proposals]} if self.proposals else {}),
         }
 
 
-def _proposal_json(proposal: StoredProposal) -> Json:
+def proposal_json(proposal: StoredProposal) -> Json:
+    """A proposal as the job's report stores it (and the API answers it)."""
     return {
         "column": proposal.column,
         "header": proposal.header,
