@@ -211,24 +211,33 @@ class ColumnEvidence:
     def add(self, raw: pl.Series, failed: pl.Series, parse: Callable[..., CoercedColumn]) -> None:
         """One batch of the column: ``failed``, its cells the default refused; ``parse`` reads
         cells in a convention, as the clean stage does."""
-        text = normalise_text(raw)
-        disguised = (
-            thousands_in_disguise(text)
-            if self.dtype.is_integer()
-            else pl.repeat(False, raw.len(), dtype=pl.Boolean, eager=True)
-        )
-        self.refused += int(failed.sum())
-        self.disguised += int(disguised.sum())
+        refused = int(failed.sum())
+        self.refused += refused
+        interesting = failed
+        if self.dtype.is_integer():
+            disguised = thousands_in_disguise(normalise_text(raw))
+            self.disguised += int(disguised.sum())
+            interesting = (failed | disguised).fill_null(False)
+        if not self.candidates:
+            return  # every candidate contradicted: only the counts are kept
+        if self.dtype.is_numeric() and refused:
+            text = normalise_text(raw.filter(failed))
+            self.symbols = tuple(dict.fromkeys((*self.symbols, *_present_symbols(text))))
+            if text.str.ends_with("%").any():
+                self._percent_seen()
+        shown = int(interesting.sum())
+        # A candidate that fails on the first cells (the refused ones first) fails on the
+        # batch: the cheap test first, so that the cells to try are chosen for the survivors.
+        sample = pl.concat([raw.filter(interesting).head(SAMPLE), raw.head(SAMPLE)])
+        for key in list(self.candidates):
+            if parse(sample, self.conventions_of(key)).failed.any():
+                del self.candidates[key]
         if not self.candidates:
             return
-        interesting = (failed | disguised).fill_null(False)
-        if self.dtype.is_numeric() and interesting.any():
-            refused = text.filter(failed)
-            self.symbols = tuple(dict.fromkeys((*self.symbols, *_present_symbols(refused))))
-            if refused.str.ends_with("%").any():
-                self._percent_seen()
-        tested = pl.concat([raw.filter(interesting), self._representatives(raw, text, interesting)])
-        self._try(tested, int(interesting.sum()), bool(failed.any()), parse)
+        others = raw.filter(~interesting) if shown else raw
+        tested = pl.concat([raw.filter(interesting), self._representatives(others)])
+        if tested.len():
+            self._try(tested, shown, bool(refused), parse)
 
     def _try(
         self, tested: pl.Series, shown: int, refused: bool, parse: Callable[..., CoercedColumn]
@@ -237,13 +246,8 @@ class ColumnEvidence:
         or disguised, the others the default read): out at its first contradicting cell."""
         default = parse(tested, FileConventions()).values
         read: dict[_Key, pl.Series] = {}
-        # A candidate that fails on the first cells fails on the batch: try them first.
         for key in list(self.candidates):
-            conventions = self.conventions_of(key)
-            if tested.len() > SAMPLE and parse(tested.head(SAMPLE), conventions).failed.any():
-                del self.candidates[key]
-                continue
-            parsed = parse(tested, conventions)
+            parsed = parse(tested, self.conventions_of(key))
             if parsed.failed.any():
                 del self.candidates[key]
                 continue
@@ -260,16 +264,26 @@ class ColumnEvidence:
                     self.apart.add(pair)
         self.apart = {p for p in self.apart if p <= self.candidates.keys()}
 
-    def _representatives(
-        self, raw: pl.Series, text: pl.Series, interesting: pl.Series
-    ) -> pl.Series:
-        """The cells the default read, one of each kind: a number's shape (digits as ``9``:
-        whether a convention reads it, and alike, depends on where its separators are, not on
-        its digits), a date's value."""
-        others = pl.DataFrame({"raw": raw, "text": text}).filter(~interesting)
+    def _representatives(self, read: pl.Series) -> pl.Series:
+        """The cells the default read that could tell a candidate apart, one of each kind.
+
+        Every candidate reads a plain whole number (``1234``) as the default does, and an ISO
+        date (each candidate's formats come before ISO, which stays accepted); a candidate with
+        a decimal point reads ``12.50`` as the default does too. Of the others, a number is
+        tried once per shape (digits as ``9``: whether a convention reads it, and alike, depends
+        on where its separators are, not on its digits), a date once per value."""
         if self.dtype.is_numeric():
-            others = others.with_columns(pl.col("text").str.replace_all(r"\d", "9"))
-        return others.unique(subset="text", keep="first", maintain_order=True).get_column("raw")
+            plain = read.str.contains(r"^[+-]?\d+(\.\d+)?$").fill_null(True)
+            odd = read.filter(~plain)  # 1e5, inf, spaces…: rare, all tried
+            commas = any(_decimal_comma(key) for key in self.candidates)
+            if not commas:
+                return odd
+            dotted = read.filter(plain & read.str.contains(".", literal=True).fill_null(False))
+            shapes = pl.DataFrame({"raw": dotted, "shape": dotted.str.replace_all(r"\d", "9")})
+            kinds = shapes.unique(subset="shape", keep="first", maintain_order=True)
+            return pl.concat([odd, kinds.get_column("raw")])
+        iso = read.str.contains(r"^\d{4}-\d{2}-\d{2}").fill_null(True)
+        return read.filter(~iso).unique(maintain_order=True)
 
     def proposal(self, column: str) -> ConventionProposal | None:
         """The readings of the whole column, once every batch is added: the candidates nothing
@@ -300,6 +314,10 @@ class ColumnEvidence:
             ),
             cells=self.refused + self.disguised,
         )
+
+
+def _decimal_comma(key: _Key) -> bool:
+    return isinstance(key, tuple) and key[0] is not None and key[0][0] == ","
 
 
 def _more_examples(examples: list[tuple[str, str]], typed: pl.Series, read: pl.Series) -> None:
