@@ -221,7 +221,7 @@ class _Run:
                     break
                 run_transaction.open()
                 self._load(plan, cleaned.outcome, totals, keys)
-            self._propose()
+            self._propose(totals.streamed)
             self._record_totals(totals)
             status, error = self._verdict(totals)
             run_transaction.end(commit=status is ImportStatus.SUCCEEDED)
@@ -353,10 +353,11 @@ class _Run:
         totals.invalid_rows.update(outcome.invalid_rows)
         return cleaned
 
-    def _propose(self) -> None:
+    def _propose(self, streamed: bool) -> None:
         """The conventions proposed from the whole file's columns: decided once every batch is
-        cleaned; none when the run stopped before the end (never from part of a column)."""
-        if not self.read_all:
+        cleaned; none when a streamed run stopped before its end (never from part of a column;
+        a file read whole was cleaned whole)."""
+        if streamed and not self.read_all:
             return
         proposed = {p.column for p in self.result.proposals}
         found = self.evidence.proposals()
