@@ -9,7 +9,9 @@ normalisation in the convention, then the dtype's parser), the same numbers writ
 default convention (``1234.50``) and in the German one (``1.234,50``, decimal comma and
 thousands dot), and the same dates as ISO (``2026-12-31``) and as ``31.12.2026``. It prints the
 median seconds of each and the ratio convention / default (the budget is 1.2), with the
-machine's load average; ``--json`` writes them.
+machine's load average; ``--json`` writes them. With nothing declared, it times the evidence a
+check gathers for a proposal (:mod:`winiadmin.cleaning.detection`) against the column's parse:
+for a refused column, and for columns the default reads (what every check pays).
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def measure(rows: int, repeat: int) -> dict[str, Any]:
 
     from winiadmin.cleaning.coerce import ParseFormats  # noqa: PLC0415
     from winiadmin.cleaning.conventions import FileConventions  # noqa: PLC0415
-    from winiadmin.cleaning.stage import _parse_column, _proposals  # noqa: PLC0415
+    from winiadmin.cleaning.detection import ConventionEvidence  # noqa: PLC0415
+    from winiadmin.cleaning.stage import _add_evidence, _parse_column  # noqa: PLC0415
     from winiadmin.importers.field_parsers import decimal_parser  # noqa: PLC0415
 
     german = FileConventions(
@@ -127,23 +130,37 @@ def measure(rows: int, repeat: int) -> dict[str, Any]:
             "convention_s": round(german_s, 4),
             "ratio": round(german_s / english_s, 2),
         }
-    # Nothing declared: what examining a refused column for a proposal costs (once per check).
-    frame = pl.DataFrame({"price": german_numbers})
-    examine = partial(
-        _proposals,
-        frame,
-        {"price": pl.Float64()},
-        (formats, {}, None),
-        {"price"},
-        {"price": "price"},
-    )
-    parse_s, propose_s = _medians(
-        partial(_parse_column, german_numbers, pl.Float64(), formats, None, None), examine, repeat
-    )
-    figures["proposal for a refused float column"] = {
-        "parse_s": round(parse_s, 4),
-        "propose_s": round(propose_s, 4),
+
+    # Nothing declared: what examining a column for a proposal costs, once per batch of the
+    # check — a refused column (every candidate tried on every cell), and a column the default
+    # reads (every check pays it: the candidates tried on one cell of each shape or date).
+    def examine(frame: pl.DataFrame, dtype: pl.DataType, failed: pl.Series) -> None:
+        """The evidence of one batch and the decision (the parse that found ``failed`` is the
+        clean stage's own: not counted)."""
+        name = frame.columns[0]
+        evidence = ConventionEvidence()
+        failures = {name: failed} if failed.any() else {}
+        readers: tuple[ParseFormats, dict[str, Any], None] = (formats, {}, None)
+        _add_evidence(frame, {name: dtype}, readers, failures, (evidence, {name: name}))
+        evidence.proposals()
+
+    examined = {
+        "proposal for a refused float column": (german_numbers, pl.Float64()),
+        "evidence of a float column read by default": (plain_numbers, pl.Float64()),
+        "evidence of a date column read by default": (plain_dates, pl.Date()),
     }
+    for label, (column, dtype) in examined.items():
+        failed = _parse_column(column, dtype, formats, None, None).failed
+        parse_s, propose_s = _medians(
+            partial(_parse_column, column, dtype, formats, None, None),
+            partial(examine, pl.DataFrame({column.name: column}), dtype, failed),
+            repeat,
+        )
+        figures[label] = {
+            "parse_s": round(parse_s, 4),
+            "propose_s": round(propose_s, 4),
+            "ratio": round(propose_s / parse_s, 2),
+        }
     figures["loadavg"] = [round(x, 2) for x in os.getloadavg()]
     return figures
 

@@ -220,6 +220,8 @@ class StoredProposal:
     header: str
     message: str
     readings: tuple[StoredReading, ...] = ()
+    #: Cells of the whole column the default refused or would misread (0: not recorded).
+    cells: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,17 +406,17 @@ class ImportReport:
                 else {}
             ),
             **({"unskippable": True} if self.unskippable else {}),
-            **(
-                {"proposals": [_proposal_json(p) for p in self.proposals]} if self.proposals else {}
-            ),
+            **({"proposals": [proposal_json(p) for p in self.proposals]} if self.proposals else {}),
         }
 
 
-def _proposal_json(proposal: StoredProposal) -> Json:
+def proposal_json(proposal: StoredProposal) -> Json:
+    """A proposal as the job's report stores it (and the API answers it)."""
     return {
         "column": proposal.column,
         "header": proposal.header,
         "message": proposal.message,
+        "cells": proposal.cells,
         "readings": [
             {
                 "conventions": r.conventions,
@@ -431,6 +433,7 @@ def _proposal(data: Json) -> StoredProposal:
         column=str(data.get("column", "")),
         header=str(data.get("header", "")),
         message=str(data.get("message", "")),
+        cells=int(data.get("cells") or 0),
         readings=tuple(
             StoredReading(
                 conventions=dict(r.get("conventions") or {}),

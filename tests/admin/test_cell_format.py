@@ -5,15 +5,18 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import translation
 from shop.models import Category, Product, Store
 
+from tests.admin.helpers import html, job_url, uploaded_job
 from winiadmin.admin.cell_format import (
     ColumnFormat,
     column_formats,
     dtype_in_words,
     format_count,
+    format_percent,
+    format_share,
     format_text,
     format_value,
     model_field,
@@ -150,3 +153,35 @@ def test_count_filter(value: object, shown: str) -> None:
 def test_dtype_filter() -> None:
     template = Template("{% load winiadmin_format %}{{ value|winiadmin_dtype }}")
     assert template.render(Context({"value": "Int64"})) == "whole number"
+
+
+@pytest.mark.parametrize(
+    ("language", "share", "shown"),
+    [
+        ("en", 0.0, "0%"),
+        ("en", 0.125, "12.5%"),
+        ("de", 0.0, "0\u00a0%"),
+        ("de", 0.125, "12,5\u00a0%"),
+        ("fr", 1.0, "100\u00a0%"),
+        ("it", 0.125, "12,5%"),
+    ],
+)
+def test_percentages_in_the_locale_s_words(language: str, share: float, shown: str) -> None:
+    template = Template("{% load winiadmin_format %}{{ share|winiadmin_share }}")
+    with translation.override(language):
+        assert format_share(share) == shown
+        assert template.render(Context({"share": share})) == shown
+        assert format_percent(int(share * 100)) == shown.replace(".5", "").replace(",5", "")
+
+
+@pytest.mark.django_db
+def test_the_profile_writes_empty_shares_as_the_locale_does(su_client: Client) -> None:
+    su_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    content = b"sku,name,price,quantity,category,store,available_from\n"
+    content += b"S-1,Thing,1.50,2,Books,Online,\nS-2,Other,2.50,3,Books,Online,2026-01-02\n"
+    job = uploaded_job(su_client, content=content, name="c.csv")
+    page = html(su_client.get(job_url(job)))
+    assert "winiadmin-profile" in page
+    assert "> 50\u00a0%</td>" in page  # available_from: one of two rows empty
+    assert "> 0\u00a0%</td>" in page
+    assert "0%<" not in page

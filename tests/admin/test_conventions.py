@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.urls import reverse
 from django.utils.html import escape
 
 from tests.admin.conftest import MakeUser
@@ -179,3 +180,75 @@ def test_a_contradictory_choice_is_refused_on_the_form(su_client: Client) -> Non
     assert response.status_code == 200
     assert "cannot be the decimal separator" in html(response)
     assert not ImportJob.objects.exists()
+
+
+def test_remembered_conventions_are_shown_applied_and_can_be_left_out_of_an_upload(
+    su_client: Client, superuser: User
+) -> None:
+    first = upload(su_client)
+    accept(su_client, first, "price")
+    accept(su_client, first, "day")
+    again = upload(su_client)
+    assert again.status == ImportJob.Status.VALIDATED
+
+    page = html(su_client.get(job_url(again)))
+    assert "Applied from your earlier files of this importer" in page
+    changelist = reverse("admin:winiadmin_savedconventions_changelist")
+    link = f"{changelist}?importer=testapp.Gadget&amp;user__id__exact={superuser.pk}"
+    assert f'<a href="{link}">Remembered conventions</a>' in page
+    assert job_url(again, "conventions_off") in page
+
+    response = su_client.post(job_url(again, "conventions_off"))
+    assert response.status_code == 302
+    again.refresh_from_db()
+    assert again.conventions is None
+    assert again.status == ImportJob.Status.INVALID  # read as the importer says: refused
+    assert {p.column for p in again.import_report.proposals} == {"price", "day"}
+    assert SavedConventions.objects.count() == 2  # the memory is kept
+    page = html(su_client.get(job_url(again)))
+    assert "Applied from your earlier files" not in page
+
+
+def test_leaving_conventions_out_needs_csrf_and_a_user_who_sees_the_job(
+    su_client: Client, make_user: MakeUser
+) -> None:
+    job = upload(su_client)
+    job = accept(su_client, job, "price")
+    strict = Client(enforce_csrf_checks=True)
+    assert job.user is not None
+    strict.force_login(job.user)
+    assert strict.post(job_url(job, "conventions_off")).status_code == 403
+    other = Client()
+    other.force_login(make_user("other", "testapp.add_gadget"))
+    assert other.post(job_url(job, "conventions_off")).status_code == 403
+    assert su_client.get(job_url(job, "conventions_off")).status_code == 405
+    job.refresh_from_db()
+    assert job.conventions is not None
+
+
+def test_the_admin_lists_remembered_conventions_and_deletes_with_permission(
+    su_client: Client, client: Client, superuser: User, make_user: MakeUser
+) -> None:
+    job = upload(su_client)
+    accept(su_client, job, "price")
+    saved = SavedConventions.objects.get()
+    changelist = reverse("admin:winiadmin_savedconventions_changelist")
+    page = html(su_client.get(changelist, {"importer": "testapp.Gadget"}))
+    assert "testapp.Gadget" in page
+    assert escape("decimal separator ','") in page
+    other = html(su_client.get(changelist, {"importer": "shop.other"}))
+    assert escape("decimal separator ','") not in other
+    delete = reverse("admin:winiadmin_savedconventions_delete", args=[saved.pk])
+
+    client.force_login(make_user("nobody"))
+    assert client.get(changelist).status_code == 403
+    client.force_login(make_user("viewer", "winiadmin.view_savedconventions"))
+    assert client.get(changelist).status_code == 200
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert SavedConventions.objects.exists()
+
+    client.force_login(make_user("deleter", "winiadmin.delete_savedconventions"))
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not SavedConventions.objects.exists()
+    client.force_login(superuser)  # su_client is the same client
+    assert upload(su_client).conventions is None  # forgotten: the next file is not read in it

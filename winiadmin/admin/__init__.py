@@ -3,6 +3,7 @@ admin, the wizard."""
 
 from django.contrib import admin
 
+from winiadmin.admin.conventions import SavedConventionsAdmin
 from winiadmin.admin.export import ExportMixin
 from winiadmin.admin.export_job_list import ExportJobAdmin
 from winiadmin.admin.jobs import ImportJobAdmin
@@ -15,6 +16,7 @@ from winiadmin.models import (
     ExportJob,
     ImportJob,
     SavedColumnMapping,
+    SavedConventions,
     ValueMapping,
     WebhookDelivery,
 )
@@ -24,6 +26,7 @@ admin.site.register(ApiToken, ApiTokenAdmin)
 admin.site.register(WebhookDelivery, WebhookDeliveryAdmin)
 admin.site.register(ValueMapping, ValueMappingAdmin)
 admin.site.register(SavedColumnMapping, SavedColumnMappingAdmin)
+admin.site.register(SavedConventions, SavedConventionsAdmin)
 admin.site.register(ExportJob, ExportJobAdmin)
 
 __all__ = ["ExportMixin", "ImportJobAdmin", "ImportMixin"]

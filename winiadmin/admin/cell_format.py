@@ -188,6 +188,20 @@ _TEXT_PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
+def format_percent(percent: float) -> str:
+    """A percentage in the locale's words: the number as the locale writes it (one decimal
+    unless whole) and the sign where the locale puts it — *12.5%* in English, *12,5 %* in
+    German and French (the translation of ``%(percent)s%%`` holds the space)."""
+    decimals = 0 if float(percent).is_integer() else 1
+    number = formats.number_format(round(percent, decimals), decimal_pos=decimals)
+    return _("%(percent)s%%") % {"percent": number}
+
+
+def format_share(share: float) -> str:
+    """A share from 0 to 1 as a percentage (:func:`format_percent`): ``0.125`` → *12.5%*."""
+    return format_percent(round(share * 100, 1))
+
+
 def format_count(count: int) -> str:
     """A count of rows, problems, objects: always with the locale's thousands separator."""
     return formats.number_format(count, force_grouping=True)

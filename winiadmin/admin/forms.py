@@ -9,6 +9,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from winiadmin.admin.cell_format import format_percent
 from winiadmin.cleaning.conventions import FileConventions
 from winiadmin.cleaning.mapping import ColumnMapping, MatchReason, normalised
 from winiadmin.conf import get_config
@@ -303,7 +304,8 @@ def _by_normalised_header(mapping: dict[str, str | None]) -> dict[str, str | Non
 def _reason(column: MappedColumn) -> str:
     label = MatchReason(column.reason).label
     if column.score is not None:
-        return _("%(how)s, %(score)d%% alike") % {"how": label, "score": column.score * 100}
+        alike = format_percent(int(column.score * 100))
+        return _("%(how)s, %(score)s alike") % {"how": label, "score": alike}
     return label
 
 

@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from winiadmin.admin.cell_format import format_percent
 from winiadmin.jobs import cancel_flag
 from winiadmin.jobs.live_progress import read_live
 from winiadmin.jobs.pace import seconds_left
@@ -120,7 +121,8 @@ def _progress_text(reading: Reading, percent: int | None) -> str:
             "done": _number(done),
             "total": _number(total),
         }
-        return f"{doing}: {rows} ({percent}%)"
+        shown = "" if percent is None else f" ({format_percent(percent)})"
+        return f"{doing}: {rows}{shown}"
     if done:
         rows = ngettext("%(done)s row so far", "%(done)s rows so far", done) % {
             "done": _number(done)

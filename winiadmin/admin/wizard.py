@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from winiadmin.admin.background import BackgroundViews
+from winiadmin.admin.conventions import ConventionViews, conventions_context
 from winiadmin.admin.create_choices import CreateChoiceViews, create_choice_context
 from winiadmin.admin.downloads import DownloadViews
 from winiadmin.admin.edits import EditViews, edits_context
@@ -37,12 +38,6 @@ from winiadmin.conf import get_config
 from winiadmin.import_report import ImportReport
 from winiadmin.importers import Importer
 from winiadmin.jobs.background import start_execution, start_validation
-from winiadmin.jobs.conventions import (
-    ACCEPT_STATUSES,
-    accept_reading,
-    job_conventions,
-    proposed_reading,
-)
 from winiadmin.jobs.edits import can_edit
 from winiadmin.jobs.mapping import (
     applied_from_memory,
@@ -81,7 +76,14 @@ class ModelLink:
     url: str
 
 
-class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews, CreateChoiceViews):
+class ImportWizard(
+    BackgroundViews,
+    DownloadViews,
+    EditViews,
+    ValueMappingViews,
+    CreateChoiceViews,
+    ConventionViews,
+):
     """The wizard's pages: choose an importer, upload, columns, preview, confirm, result."""
 
     def routes(self) -> list[Route]:
@@ -94,7 +96,6 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews,
             ("<uuid:job_id>/confirm/", self.confirm_view, "confirm"),
             ("<uuid:job_id>/read-again/", self.read_again_view, "read_again"),
             ("<uuid:job_id>/columns/", self.columns_view, "columns"),
-            ("<uuid:job_id>/conventions/", self.conventions_view, "conventions"),
             *super().routes(),
         ]
 
@@ -185,8 +186,6 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews,
             nothing_to_undo=nothing_to_undo(job),
             remembered=applied_from_memory(job, user_of(request)),
             renamed_columns=renamed_columns(job),
-            can_accept_conventions=job.status in ACCEPT_STATUSES,
-            conventions_applied=_described(job),
             **(
                 rows
                 | problems_context(job, "1")
@@ -195,6 +194,7 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews,
             profile_columns=profile_columns(report, rows["columns"]),
             **edits_context(job),
             **mapping_context(self.site, request, job, report),
+            **conventions_context(self.site, request, job),
             **create_choice_context(request, job, report),
             **extra,
         )
@@ -299,29 +299,6 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews,
             job.save(update_fields=["report", "updated_at"])
         return self.redirect_to_job(request, job)
 
-    def conventions_view(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
-        return require_POST(self._accept_conventions)(request, job_id)
-
-    def _accept_conventions(self, request: HttpRequest, job_id: UUID) -> HttpResponse:
-        """A proposed reading of a column accepted: kept on the job, remembered for the user's
-        next files of the importer, and the file checked again."""
-        job, _importer = self._job(request, job_id)
-        index = request.POST.get("reading", "")
-        reading = (
-            proposed_reading(job, request.POST.get("column", ""), int(index))
-            if index.isdigit()
-            else None
-        )
-        if reading is None or job.status not in ACCEPT_STATUSES:
-            messages.warning(request, _("This proposal cannot be accepted now."))
-            return self.redirect_to_job(request, job)
-        accept_reading(job, request.POST["column"], reading, user_of(request))
-        try:
-            start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
-        except JobStateError as exc:
-            messages.warning(request, str(exc))
-        return self.redirect_to_job(request, job)
-
     @staticmethod
     def _confirm_choices(request: HttpRequest) -> dict[str, bool]:
         """``skip_invalid`` and ``create_missing`` as ticked on the confirm form."""
@@ -347,16 +324,6 @@ class ImportWizard(BackgroundViews, DownloadViews, EditViews, ValueMappingViews,
         except JobStateError as exc:
             messages.warning(request, str(exc))
         return self.redirect_to_job(request, job)
-
-
-def _described(job: ImportJob) -> str:
-    """The job's conventions in words, per column (``""``: none)."""
-    conventions = job_conventions(job)
-    if conventions is None:
-        return ""
-    parts = [conventions.describe()] if conventions.describe() else []
-    parts += [f"{name}: {c.describe()}" for name, c in conventions.columns.items()]
-    return "; ".join(parts)
 
 
 def read_again_fields(job: ImportJob) -> dict[str, bool]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from winiadmin.api.errors import ApiError, invalid
+from winiadmin.cleaning.conventions import FileConventions
 from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError, WiniadminError
 from winiadmin.readers import detect_format
@@ -73,6 +74,70 @@ def option_texts(importer: type[Importer], given: object) -> dict[str, str]:
     except (ValueError, WiniadminError) as exc:
         raise invalid(str(exc), {"field": "options"}) from exc
     return texts
+
+
+#: The conventions a client may declare (``FileConventions.to_json``'s keys, as the command's
+#: ``--decimal-separator``… options and the wizard's upload form).
+CONVENTIONS = (
+    "decimal_separator",
+    "thousands_separator",
+    "date_formats",
+    "datetime_formats",
+    "currency_symbols",
+    "percent",
+    "columns",
+)
+
+
+def file_conventions(given: object) -> FileConventions | None:
+    """How the file writes numbers and dates (``None``: not declared), checked by
+    :class:`~winiadmin.cleaning.conventions.FileConventions` as the wizard's form and the
+    command check it. ``thousands_separator`` ``"none"`` is ``""`` (no separator), as on the
+    command line; ``columns``: the same per column of the importer."""
+    if given is None:
+        return None
+    if not isinstance(given, dict):
+        raise invalid(_("conventions must be a JSON object."), {"field": "conventions"})
+    checked = _checked_conventions(given)
+    try:
+        conventions = FileConventions.from_json(checked)
+    except ValueError as exc:
+        raise invalid(str(exc), {"field": "conventions"}) from exc
+    return None if conventions == FileConventions() else conventions
+
+
+def _checked_conventions(given: Mapping[str, Any]) -> dict[str, Any]:
+    """``given``'s keys and value types, as ``FileConventions.from_json`` takes them."""
+    unknown = sorted(set(given) - set(CONVENTIONS))
+    if unknown:
+        msg = _("Unknown conventions: %(names)s.") % {"names": ", ".join(unknown)}
+        raise invalid(msg, {"field": "conventions"})
+    checked: dict[str, Any] = {}
+    for key, value in given.items():
+        if value is None:
+            continue
+        if key == "columns":
+            if not isinstance(value, dict):
+                raise invalid(_("conventions must be a JSON object."), {"field": key})
+            checked[key] = {str(n): _checked_conventions(_object(c, key)) for n, c in value.items()}
+        elif key.endswith(("_formats", "_symbols")):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                msg = _("%(field)s must be a list of texts.") % {"field": key}
+                raise invalid(msg, {"field": key})
+            checked[key] = value
+        elif not isinstance(value, str):
+            msg = _("%(field)s must be a text.") % {"field": key}
+            raise invalid(msg, {"field": key})
+        else:
+            none = key == "thousands_separator" and value.lower() == "none"
+            checked[key] = "" if none else value
+    return checked
+
+
+def _object(value: object, field: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict) or "columns" in value:
+        raise invalid(_("conventions must be a JSON object."), {"field": field})
+    return value
 
 
 def _text(value: object) -> str:

@@ -14,6 +14,7 @@ from winiadmin.api.inputs import (
     READ_OPTIONS,
     checked_upload,
     fetched,
+    file_conventions,
     option_texts,
     read_options,
 )
@@ -39,13 +40,14 @@ def list_jobs(request: HttpRequest, user: User) -> JsonResponse:
 
 
 def create(request: HttpRequest, user: User) -> JsonResponse:
-    """A multipart upload (``importer``, ``file``; optional ``options`` as a JSON object,
-    ``skip_invalid`` and the read options as fields of their own), or a JSON body naming a
-    ``url`` or a ``storage`` and ``path`` instead of the file (docs/sources.md)."""
+    """A multipart upload (``importer``, ``file``; optional ``options`` and ``conventions`` as
+    JSON objects, ``skip_invalid`` and the read options as fields of their own), or a JSON body
+    naming a ``url`` or a ``storage`` and ``path`` instead of the file (docs/sources.md)."""
     if request.content_type == "application/json":
         body = json_body(request)
         importer = importer_for(user, str(body.get("importer", "")))
         given, read, skip = body.get("options"), body.get("read_options") or {}, body
+        conventions = file_conventions(body.get("conventions"))
         if not isinstance(read, dict):
             raise invalid("read_options must be a JSON object.", {"field": "read_options"})
         upload = checked_upload(fetched(body))
@@ -57,6 +59,10 @@ def create(request: HttpRequest, user: User) -> JsonResponse:
         except ValueError as exc:
             raise invalid("options must be a JSON object.", {"field": "options"}) from exc
         read = {k: request.POST[k] for k in READ_OPTIONS if k in request.POST}
+        try:
+            conventions = file_conventions(json.loads(request.POST.get("conventions") or "null"))
+        except ValueError as exc:
+            raise invalid("conventions must be a JSON object.", {"field": "conventions"}) from exc
         skip = request.POST
     try:
         job = create_job(
@@ -67,6 +73,7 @@ def create(request: HttpRequest, user: User) -> JsonResponse:
             read_options=read_options(read),
             skip_invalid=flag(skip, "skip_invalid"),
             target_model=importer.models[0]._meta.label if importer.models else "",
+            conventions=conventions,
         )
     finally:
         upload.close()  # a downloaded file is a temporary file: deleted now

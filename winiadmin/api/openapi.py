@@ -43,6 +43,22 @@ def _list(item: Json) -> Json:
 ROW_TERMS = ("read", "imported", "updated", "unchanged", "skipped", "rejected")
 PAGE = {"page": INT, "page_size": INT, "total": INT, "pages": INT}
 
+#: How a file writes numbers and dates: ``FileConventions.to_json`` (docs/conventions.md).
+CONVENTIONS: Json = {
+    "type": "object",
+    "description": "How the file writes numbers and dates (docs/conventions.md)",
+    "properties": {
+        "decimal_separator": {"type": "string", "enum": [".", ","]},
+        "thousands_separator": STR,
+        "date_formats": _list(STR),
+        "datetime_formats": _list(STR),
+        "currency_symbols": _list(STR),
+        "percent": {"type": "string", "enum": ["number", "fraction"]},
+        "columns": {"type": "object", "additionalProperties": {"type": "object"}},
+    },
+    "additionalProperties": False,
+}
+
 SCHEMAS: Json = {
     "Error": _object({
         "error": _object({
@@ -80,6 +96,21 @@ SCHEMAS: Json = {
         "source": {"type": "object", "additionalProperties": STR},
         "sheets": _list(STR),
         "header_row": NULL_INT,
+        "proposals": _list(_ref("Proposal")),
+    }),
+    "Conventions": CONVENTIONS,
+    "Proposal": _object({
+        "column": STR,
+        "header": STR,
+        "message": STR,
+        "cells": INT,
+        "readings": _list(
+            _object({
+                "conventions": _ref("Conventions"),
+                "description": STR,
+                "examples": _list({"type": "array", "items": STR}),
+            })
+        ),
     }),
     "Job": _object({
         "id": {"type": "string", "format": "uuid"},
@@ -105,6 +136,8 @@ SCHEMAS: Json = {
         "column_mapping": {
             "type": ["object", "null"], "additionalProperties": NULL_STR
         },
+        "conventions": {**CONVENTIONS, "type": ["object", "null"]},
+        "can_accept_conventions": BOOL,
         "needs_mapping": BOOL,
         "can_change_mapping": BOOL,
         "can_confirm": BOOL,
@@ -225,6 +258,10 @@ UPLOAD: Json = {
                     "importer": STR,
                     "file": {"type": "string", "contentMediaType": "application/octet-stream"},
                     "options": {"type": "string", "description": "A JSON object of options"},
+                    "conventions": {
+                        "type": "string",
+                        "description": "A JSON object: how the file writes numbers and dates",
+                    },
                     "skip_invalid": BOOL,
                     "encoding": STR,
                     "delimiter": STR,
@@ -250,6 +287,7 @@ SOURCE: Json = {
                     "path": STR,
                     "options": {"type": "object"},
                     "read_options": {"type": "object"},
+                    "conventions": _ref("Conventions"),
                     "skip_invalid": BOOL,
                 },
             }
@@ -297,6 +335,13 @@ def _paths() -> Json:
                         required=[],
                     )
                 ),
+            )
+        },
+        "/jobs/{job_id}/conventions/": {
+            "post": _operation(
+                "Accept a proposed reading of a column (then a new dry run)",
+                _answer(200, "Job", "The job"),
+                body=_json_body(_object({"column": STR, "reading": INT}, required=["column"])),
             )
         },
         "/jobs/{job_id}/confirm/": {

@@ -1,6 +1,7 @@
 """What the API answers with: plain JSON values built by typed functions from the job, its
-typed report (``ImportJob.import_report``) and the importers. A problem and the column matches
-are the report's own JSON (``import_report.problem_json``, ``matches_json``). The shapes are
+typed report (``ImportJob.import_report``) and the importers. A problem, a convention proposal
+and the column matches are the report's own JSON (``import_report.problem_json``,
+``proposal_json``, ``matches_json``). The shapes are
 those of the OpenAPI document (``openapi.py``), which the tests check every answer against."""
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from django.urls import reverse
 
 from winiadmin.exceptions import WiniadminError
-from winiadmin.import_report import matches_json
+from winiadmin.import_report import matches_json, proposal_json
 from winiadmin.importers.template_file import template_columns
+from winiadmin.jobs.conventions import ACCEPT_STATUSES
 from winiadmin.jobs.mapping import can_change_mapping, needs_mapping
 from winiadmin.jobs.undo import nothing_to_undo
 
@@ -79,6 +81,11 @@ def job_json(job: ImportJob) -> Json:
         #: Values chosen in the admin's preview to be created (lookup key → values).
         "create_values": job.create_values,
         "column_mapping": job.column_mapping,
+        #: How the file writes numbers and dates (``FileConventions.to_json``; null: the
+        #: importer's own).
+        "conventions": job.conventions,
+        #: Whether a proposal of the report may be accepted now (``POST conventions/``).
+        "can_accept_conventions": job.status in ACCEPT_STATUSES,
         "needs_mapping": needs_mapping(job),
         "can_change_mapping": can_change_mapping(job),
         "can_confirm": job.can_confirm(skip_invalid=False),
@@ -133,6 +140,7 @@ def report_json(report: ImportReport) -> Json:
         "source": dict(report.source.items),
         "sheets": list(report.sheets),
         "header_row": report.header_row,
+        "proposals": [proposal_json(p) for p in report.proposals],
     }
 
 

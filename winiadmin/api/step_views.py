@@ -1,11 +1,13 @@
-"""A job's steps: its column mapping and options (each runs the dry run again), confirm,
-cancel, retry and undo — each one call of what the wizard calls (``winiadmin.jobs``)."""
+"""A job's steps: its column mapping, options and accepted conventions (each runs the dry run
+again), confirm, cancel, retry and undo — each one call of what the wizard calls
+(``winiadmin.jobs``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 from winiadmin.api.access import check_undo, usable_job, visible_job
 from winiadmin.api.endpoint import endpoint, flag, json_body
@@ -14,6 +16,7 @@ from winiadmin.api.inputs import option_texts, read_options
 from winiadmin.api.serializers import job_json, mapping_json, undo_plan_json
 from winiadmin.cleaning.mapping import ColumnMapping
 from winiadmin.jobs.background import cancel_job, retry_job, start_execution, start_validation
+from winiadmin.jobs.conventions import ACCEPT_STATUSES, accept_reading, proposed_reading
 from winiadmin.jobs.mapping import (
     apply_mapping,
     can_change_mapping,
@@ -98,6 +101,28 @@ def set_options(request: HttpRequest, user: User, job_id: str) -> JsonResponse:
     return JsonResponse(job_json(job))
 
 
+def accept_conventions(request: HttpRequest, user: User, job_id: str) -> JsonResponse:
+    """``{"column": "price", "reading": 0}``: the ``reading``-th reading the check proposed for
+    ``column`` (``report.proposals``) kept on the job, remembered for the user's next files of
+    the importer, and the file checked again — as the wizard's button does."""
+    job, _importer = usable_job(user, job_id)
+    body = json_body(request)
+    column, index = body.get("column"), body.get("reading", 0)
+    if not isinstance(column, str) or isinstance(index, bool) or not isinstance(index, int):
+        msg = _("Name the proposal's column and the number of its reading (from 0).")
+        raise invalid(msg, {"field": "column"})
+    if job.status not in ACCEPT_STATUSES:
+        raise ApiError(409, "job_state", _("This proposal cannot be accepted now."))
+    reading = proposed_reading(job, column, index)
+    if reading is None:
+        proposed = {p.column: len(p.readings) for p in job.import_report.proposals}
+        msg = _("The last check proposed no such reading.")
+        raise invalid(msg, {"field": "reading", "proposed": proposed})
+    accept_reading(job, column, reading, user)
+    start_validation(job)  # here, or queued for a worker (BACKGROUND_THRESHOLD)
+    return JsonResponse(job_json(job))
+
+
 def confirm(request: HttpRequest, user: User, job_id: str) -> JsonResponse:
     """``{"skip_invalid": false, "create_missing": false}``: the real run (here, or queued)."""
     job, _importer = usable_job(user, job_id)
@@ -145,6 +170,7 @@ def undo(request: HttpRequest, user: User, job_id: str) -> JsonResponse:
 
 mapping = endpoint({"GET": show_mapping, "PUT": set_mapping})
 options = endpoint({"POST": set_options})
+conventions = endpoint({"POST": accept_conventions})
 confirm_endpoint = endpoint({"POST": confirm})
 cancel_endpoint = endpoint({"POST": cancel})
 retry_endpoint = endpoint({"POST": retry})

@@ -18,6 +18,7 @@ urlpatterns = [
     path("jobs/<str:job_id>/rows/", page_views.rows_endpoint, name="rows"),
     path("jobs/<str:job_id>/mapping/", step_views.mapping, name="mapping"),
     path("jobs/<str:job_id>/options/", step_views.options, name="options"),
+    path("jobs/<str:job_id>/conventions/", step_views.conventions, name="conventions"),
     path("jobs/<str:job_id>/confirm/", step_views.confirm_endpoint, name="confirm"),
     path("jobs/<str:job_id>/cancel/", step_views.cancel_endpoint, name="cancel"),
     path("jobs/<str:job_id>/retry/", step_views.retry_endpoint, name="retry"),

@@ -28,7 +28,7 @@ from winiadmin.cleaning.coerce import (
 )
 from winiadmin.cleaning.columns import match_columns
 from winiadmin.cleaning.conventions import FileConventions, normalise_dates, normalise_numbers
-from winiadmin.cleaning.detection import ConventionProposal, propose, thousands_in_disguise
+from winiadmin.cleaning.detection import ConventionEvidence, ConventionProposal
 from winiadmin.cleaning.tracking import (
     ROW_COL,
     DuplicateKeyPolicy,
@@ -206,10 +206,12 @@ def _parse(
     formats: ParseFormats,
     rows: pl.Series,
     readers: tuple[Mapping[str, ColumnParser], Mapping[str, FileConventions] | None],
-) -> tuple[pl.DataFrame, pl.Series, list[Problem]]:
+) -> tuple[pl.DataFrame, pl.Series, list[Problem], dict[str, pl.Series]]:
     """Parse each column (by its own parser, else by its dtype, in its conventions); return the
-    parsed frame, a per-row failure mask and the problems (each naming the value as typed)."""
+    parsed frame, a per-row failure mask, the problems (each naming the value as typed) and
+    the failure mask of each column with failing cells."""
     parsed: list[pl.Series] = []
+    failures: dict[str, pl.Series] = {}
     problems: list[Problem] = []
     row_failed = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
     parsers, conventions = readers
@@ -224,13 +226,14 @@ def _parse(
         )
         parsed.append(column.values)
         if column.failed.any():
+            failures[name] = column.failed
             row_failed = row_failed | column.failed
             bad = pl.DataFrame({"row": rows, "raw": raw.cast(pl.String), "why": column.reasons})
             for row, value, why in bad.filter(column.failed).iter_rows():
                 problems.append(
                     Problem(ProblemKind.INVALID_VALUE, Severity.ERROR, f"{why}.", row, name, value)
                 )
-    return pl.DataFrame(parsed), row_failed, problems
+    return pl.DataFrame(parsed), row_failed, problems, failures
 
 
 def _declares(conventions: FileConventions | None, dtype: pl.DataType) -> bool:
@@ -245,40 +248,36 @@ def _declares(conventions: FileConventions | None, dtype: pl.DataType) -> bool:
     return conventions.datetime_formats is not None
 
 
-def _proposals(
+def _add_evidence(
     frame: pl.DataFrame,
     dtypes: Mapping[str, pl.DataType | type[pl.DataType]],
     readers: tuple[ParseFormats, Mapping[str, ColumnParser], Mapping[str, FileConventions] | None],
-    failing: set[str | None],
-    file_names: Mapping[str, str],
-) -> list[ConventionProposal]:
-    """For each column with failing cells and no declared convention of its kind: the
-    conventions that would read all its values (:mod:`winiadmin.cleaning.detection`)."""
+    failures: Mapping[str, pl.Series],
+    evidence: tuple[ConventionEvidence, Mapping[str, str]],
+) -> None:
+    """Add this batch of each text column of numbers or dates with no declared convention of
+    its kind to ``evidence`` (:mod:`winiadmin.cleaning.detection`), keyed by the standard
+    names of ``evidence``'s mapping (file name → standard name)."""
     formats, parsers, conventions = readers
-    standard = {file: std for std, file in file_names.items()}
-    found: list[ConventionProposal] = []
+    found, standard = evidence
     for name, target in dtypes.items():
         dtype = as_dtype(target)
-        own = None if conventions is None else conventions.get(name)
-        if _declares(own, dtype):
+        if not (dtype.is_numeric() or dtype == pl.Date or isinstance(dtype, pl.Datetime)):
             continue
+        own = None if conventions is None else conventions.get(name)
         raw = frame.get_column(name)
-        disguised = (
-            dtype.is_integer()
-            and raw.dtype == pl.String
-            and bool(thousands_in_disguise(normalise_text(raw)).any())
-        )
-        if name not in failing and not disguised:
+        if _declares(own, dtype) or raw.dtype != pl.String:
             continue
         parser = parsers.get(name)
 
         def parse(raw: pl.Series, candidate: FileConventions) -> CoercedColumn:
             return _parse_column(raw, dtype, formats, parser, candidate.over(own))  # noqa: B023
 
-        proposal = propose(raw, dtype, parse, column=standard[name])
-        if proposal is not None:
-            found.append(proposal)
-    return found
+        failed = failures.get(name)
+        if failed is None:
+            failed = pl.repeat(False, raw.len(), dtype=pl.Boolean, eager=True)
+        column = found.column(standard[name], str(raw.name), dtype)
+        column.add(raw, failed, parse)
 
 
 def _run_cleaning(
@@ -298,18 +297,22 @@ def _run_cleaning(
     return cleaning, cleaning.winiadmin_problems
 
 
-def clean_table(
+def clean_table(  # noqa: PLR0913 - keyword-only: the run's choices
     frame: pl.DataFrame,
     cleaning_cls: type[WiniutilsCleaningDF],
     row_numbers: pl.Series | None = None,
     *,
     duplicate_keys: DuplicateKeyPolicy = "first",
     conventions: FileConventions | None = None,
+    evidence: ConventionEvidence | None = None,
 ) -> CleaningOutcome:
     """``duplicate_keys``: rows sharing a unique key with different values (see
     :data:`~winiadmin.cleaning.tracking.DuplicateKeyPolicy`); ``"first"`` is winiutils' rule.
     ``conventions``: how the file writes numbers and dates (its columns' keyed by the cleaning
-    class's standard names); ``None``: the default, and conventions are only proposed."""
+    class's standard names); ``None``: the default, and conventions are only proposed.
+    ``evidence``: where a file cleaned in batches gathers its columns' evidence, the caller
+    deciding the proposals once every batch is cleaned; ``None``: ``frame`` is the whole file,
+    and the outcome holds its proposals."""
     rows = (default_row_numbers(frame.height) if row_numbers is None else row_numbers).alias(
         ROW_COL
     )
@@ -336,10 +339,16 @@ def clean_table(
         if conventions is None
         else {file_names[std]: conventions.for_column(std) for std in file_names}
     )
-    parsed, failed, cell_problems = _parse(frame, dtypes, formats, rows, (parsers, by_column))
+    parsed, failed, cell_problems, failures = _parse(
+        frame, dtypes, formats, rows, (parsers, by_column)
+    )
     problems += cell_problems
-    failing = {p.column for p in cell_problems}
-    proposals = _proposals(frame, dtypes, (formats, parsers, by_column), failing, file_names)
+    gathered = ConventionEvidence() if evidence is None else evidence
+    standard_names = {file: std for std, file in file_names.items()}
+    readers = (formats, parsers, by_column)
+    _add_evidence(frame, dtypes, readers, failures, (gathered, standard_names))
+    del failures
+    proposals = gathered.proposals() if evidence is None else []
     valid = parsed.with_columns(rows)
     if failed.any():  # a copy of every column: only when some row is left out
         valid = valid.filter(~failed)

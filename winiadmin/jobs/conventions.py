@@ -65,6 +65,26 @@ def upload_conventions(
     return None if conventions is None else conventions.to_json()
 
 
+def applied_memory(job: ImportJob) -> FileConventions | None:
+    """The conventions remembered from the job's user's earlier files of its importer, if the
+    job is read in them (all of them: applied on upload, or accepted again); else ``None``."""
+    current = job_conventions(job)
+    memory = remembered_conventions(job.importer, job.user)
+    if current is None or memory is None or memory.over(current) != current:
+        return None
+    return memory
+
+
+def without_conventions(job: ImportJob) -> bool:
+    """The job read in the importer's own conventions again (those remembered or chosen are
+    left out of this upload; the memory is kept). ``False``: it had none."""
+    if job.conventions is None:
+        return False
+    job.conventions = None
+    job.save(update_fields=["conventions", "updated_at"])
+    return True
+
+
 def proposed_reading(job: ImportJob, column: str, index: int) -> StoredReading | None:
     """The ``index``-th reading proposed for ``column`` by the job's last check."""
     for proposal in job.import_report.proposals:

@@ -85,6 +85,7 @@ def build_report(result: ImportResult) -> ImportReport:
                 column=p.column,
                 header=p.header,
                 message=p.message,
+                cells=p.cells,
                 readings=tuple(
                     StoredReading(r.conventions.to_json(), r.description, r.examples)
                     for r in p.readings

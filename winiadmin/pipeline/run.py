@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from winiadmin.cleaning.base import column_names_of
 from winiadmin.cleaning.conventions import FileConventions
+from winiadmin.cleaning.detection import ConventionEvidence
 from winiadmin.cleaning.mapping import (
     MappingError,
     MatchedColumns,
@@ -156,6 +157,10 @@ class _Run:
         self.preview_rows = config.PREVIEW_ROWS
         self.step = options.batch_size or config.BATCH_SIZE
         self.tally = RowTally()
+        #: The columns' evidence for proposing conventions, over every batch cleaned.
+        self.evidence = ConventionEvidence()
+        #: Every batch of the source was read (the proposals cover the whole file).
+        self.read_all = False
         self.result = ImportResult(
             importer=name,
             dry_run=options.dry_run,
@@ -216,6 +221,7 @@ class _Run:
                     break
                 run_transaction.open()
                 self._load(plan, cleaned.outcome, totals, keys)
+            self._propose(totals.streamed)
             self._record_totals(totals)
             status, error = self._verdict(totals)
             run_transaction.end(commit=status is ImportStatus.SUCCEEDED)
@@ -303,6 +309,7 @@ class _Run:
             finally:
                 self._add_time(Stage.READ, started)
             if table is None:
+                self.read_all = True
                 return
             if isinstance(table, SheetTables):
                 # No sheet to choose: the importer names its sheets.
@@ -345,6 +352,16 @@ class _Run:
         # also holds what only they can find (unknown values, database conflicts).
         totals.invalid_rows.update(outcome.invalid_rows)
         return cleaned
+
+    def _propose(self, streamed: bool) -> None:
+        """The conventions proposed from the whole file's columns: decided once every batch is
+        cleaned; none when a streamed run stopped before its end (never from part of a column;
+        a file read whole was cleaned whole)."""
+        if streamed and not self.read_all:
+            return
+        proposed = {p.column for p in self.result.proposals}
+        found = self.evidence.proposals()
+        self.result.proposals += [p for p in found if p.column not in proposed]
 
     def _clean_sheets(self, batch: SheetTables) -> _Cleaned:
         """A workbook's sheets, each cleaned by its own class; a preview of each."""
@@ -556,6 +573,7 @@ class _Run:
                 rows,
                 duplicate_keys=policy,
                 conventions=self.conventions,
+                evidence=self.evidence,
             )
         if table.problems:
             outcome.problems = [*table.problems, *outcome.problems]

@@ -2,7 +2,13 @@
 
 from django import template
 
-from winiadmin.admin.cell_format import dtype_in_words, format_count, format_text_row
+from winiadmin.admin.cell_format import (
+    dtype_in_words,
+    format_count,
+    format_percent,
+    format_share,
+    format_text_row,
+)
 from winiadmin.admin.source_words import source_in_words
 from winiadmin.import_report import ReadSource, SheetPreview
 
@@ -15,6 +21,22 @@ def winiadmin_count(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
         return "" if value is None else str(value)
     return format_count(value)
+
+
+@register.filter
+def winiadmin_percent(value: object) -> str:
+    """``12.5`` → ``12.5%`` (``12,5 %`` in German): a percentage as the locale writes it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    return format_percent(value)
+
+
+@register.filter
+def winiadmin_share(value: object) -> str:
+    """``0.125`` → ``12.5%`` (``12,5 %`` in German): a share from 0 to 1 as a percentage."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    return format_share(value)
 
 
 @register.filter
