@@ -72,6 +72,8 @@ def test_wrong_conventions_are_refused_before_any_job(token_api: Api, tmp_path: 
         ({"dates": ["%d.%m.%Y"]}, "conventions"),
         ({"date_formats": "%d.%m.%Y"}, "date_formats"),
         (["decimal_separator"], "conventions"),
+        # A column the importer does not read: its convention would be ignored, silently.
+        ({"columns": {"prize": {"decimal_separator": ","}}}, "conventions"),
     ]
     for given, field in wrong:
         refused = upload(token_api, german(tmp_path), conventions=json.dumps(given))

@@ -106,6 +106,26 @@ def file_conventions(given: object) -> FileConventions | None:
     return None if conventions == FileConventions() else conventions
 
 
+def importer_conventions(importer: type[Importer], given: object) -> FileConventions | None:
+    """:func:`file_conventions`, whose ``columns`` must be columns ``importer`` reads (its
+    cleaning classes' names): a convention for a column it does not read would be ignored."""
+    conventions = file_conventions(given)
+    if conventions is None or not conventions.columns:
+        return conventions
+    classes = [importer.cleaning_df_cls] if importer.cleaning_df_cls else []
+    classes += [sheet.cleaning_df_cls for sheet in importer.sheets]
+    known = {name for cls in classes for name in cls.get_col_dtype_map()}
+    unknown = sorted(set(conventions.columns) - known)
+    if unknown:
+        msg = _("%(importer)s reads no column %(names)s; it reads %(known)s.") % {
+            "importer": importer.get_name(),
+            "names": ", ".join(repr(n) for n in unknown),
+            "known": ", ".join(sorted(known)),
+        }
+        raise invalid(msg, {"field": "conventions"})
+    return conventions
+
+
 def _checked_conventions(given: Mapping[str, Any]) -> dict[str, Any]:
     """``given``'s keys and value types, as ``FileConventions.from_json`` takes them."""
     unknown = sorted(set(given) - set(CONVENTIONS))

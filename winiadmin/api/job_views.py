@@ -14,7 +14,7 @@ from winiadmin.api.inputs import (
     READ_OPTIONS,
     checked_upload,
     fetched,
-    file_conventions,
+    importer_conventions,
     option_texts,
     read_options,
 )
@@ -47,7 +47,7 @@ def create(request: HttpRequest, user: User) -> JsonResponse:
         body = json_body(request)
         importer = importer_for(user, str(body.get("importer", "")))
         given, read, skip = body.get("options"), body.get("read_options") or {}, body
-        conventions = file_conventions(body.get("conventions"))
+        conventions = importer_conventions(importer, body.get("conventions"))
         if not isinstance(read, dict):
             raise invalid("read_options must be a JSON object.", {"field": "read_options"})
         upload = checked_upload(fetched(body))
@@ -60,7 +60,9 @@ def create(request: HttpRequest, user: User) -> JsonResponse:
             raise invalid("options must be a JSON object.", {"field": "options"}) from exc
         read = {k: request.POST[k] for k in READ_OPTIONS if k in request.POST}
         try:
-            conventions = file_conventions(json.loads(request.POST.get("conventions") or "null"))
+            conventions = importer_conventions(
+                importer, json.loads(request.POST.get("conventions") or "null")
+            )
         except ValueError as exc:
             raise invalid("conventions must be a JSON object.", {"field": "conventions"}) from exc
         skip = request.POST
