@@ -19,6 +19,7 @@ from django.db.models import Model
 from django.db.models.expressions import DatabaseDefault
 
 from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, pk_is_set, refused_as_load_error
+from winiadmin.db.deferred_checks import check_deferred_now
 from winiadmin.db.deletion import (
     bulk_delete_in_steps,
     multi_simulate_bulk_deletion,
@@ -215,7 +216,7 @@ class _Loader:
         if self.counts[model] and references(model):
             # Foreign keys are checked at COMMIT on PostgreSQL and SQLite (deferred): check now,
             # so a dangling id fails here, named, even inside an outer transaction (a dry run).
-            connections[self.db].check_constraints(table_names=[model._meta.db_table])
+            check_deferred_now(self.db, [model._meta.db_table])
 
     def _chunks(self, model: type[Model], bulk: Iterable[Model]) -> Iterator[tuple[Model, ...]]:
         if not self_references(model):

@@ -23,6 +23,7 @@ from django.db import connections, transaction
 from django.db.models import ForeignKey, Model
 
 from winiadmin.db.common import STANDARD_BULK_SIZE, check_step, refused_as_load_error
+from winiadmin.db.deferred_checks import check_deferred_now
 from winiadmin.db.frame_refs import (
     REF_PK,
     REF_VALUE,
@@ -208,7 +209,7 @@ def _load_one(  # noqa: PLR0913 - load_frames' knobs for one model
     if loaded.count and _has_unchecked_keys(spec):
         # Keys given as ids (not looked up) are checked at COMMIT by PostgreSQL and SQLite:
         # check now, so that a dry run finds a dangling id too.
-        connections[using].check_constraints(table_names=[spec.model._meta.db_table])
+        check_deferred_now(using, [spec.model._meta.db_table])
     return loaded
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from winiadmin.db.bulk import load_bulks
+from winiadmin.db.deferred_checks import check_before_commit
 from winiadmin.db.through_rows import LinkCounts
 from winiadmin.db.upsert import UpsertTally
 from winiadmin.exceptions import ObjectRefused, RowRefused
@@ -123,13 +124,19 @@ class RunTransaction:
             self.opened = True
 
     def end(self, *, commit: bool) -> None:
-        """The one decision: roll back (a dry run, any blocking problem), or call the
-        ``before_commit`` hook (it may still refuse, by raising) and let the block commit."""
+        """The one decision: roll back (a dry run, any blocking problem), or run the checks the
+        database deferred to COMMIT (PostgreSQL: now, by index; a refusal rolls back), call the
+        ``before_commit`` hook (it may still refuse, by raising) and let the block commit.
+
+        The deferred checks come before the hook: the job fence's row lock, taken by the hook,
+        is then held for an instant, not for the seconds a million checks take."""
         if not self.opened:
             return
         if not commit:
             transaction.set_rollback(True, using=self.using)
-        elif self.before_commit is not None:
+            return
+        check_before_commit(self.using)
+        if self.before_commit is not None:
             self.before_commit()
 
 
