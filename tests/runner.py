@@ -1,6 +1,6 @@
 """``./dev test``: lint, types, the suite on SQLite and PostgreSQL, the browser tests, coverage.
 
-Usage: ``./dev test [--only lint|sqlite|postgres|browser ...] [-- PYTEST ARGS]``.
+Usage: ``./dev test [--only lint|sqlite|postgres|browser ...] [--serial] [-- PYTEST ARGS]``.
 Without ``--only`` every part runs. On CI (``CI=true``) a part that cannot run (no PostgreSQL, no
 Chromium, no Redis for the Celery worker tests) is a failure; on a developer machine it is skipped
 with a loud warning.
@@ -99,30 +99,72 @@ def lint(failures: list[str]) -> int:
     return code or run([sys.executable, "-m", "tests.i18n", "check"])
 
 
-def pytest_suite(
-    name: str, env: dict[str, str], marker: str, extra: list[str], tally: Tally
-) -> int:
-    banner(f"pytest on {name}")
-    junit = REPORTS / f"junit-{name}.xml"
-    junit.unlink(missing_ok=True)
-    code = run(
-        [
-            sys.executable,
-            "-m",
-            "coverage",
-            "run",
-            "-m",
-            "pytest",
-            "-m",
-            marker,
-            f"--junitxml={junit}",
-            *extra,
-        ],
-        env={**env, "COVERAGE_FILE": str(REPORTS / f".coverage.{name}")},
-    )
-    if junit.exists():
-        tally.add_junit(junit)
-    return code
+@dataclass
+class Suite:
+    """One pytest run: its name, the database it runs on and the tests it selects."""
+
+    name: str
+    database: str
+    marker: str
+
+    def env(self, redis_db: int) -> dict[str, str]:
+        env = {
+            "WINIADMIN_TEST_DB": self.database.removesuffix("-file"),
+            # Suites that run at the same time flush and use their own Redis database.
+            "WINIADMIN_TEST_REDIS_URL": redis_url(redis_db),
+            "COVERAGE_FILE": str(REPORTS / f".coverage.{self.name}"),
+        }
+        if self.database == "sqlite-file":
+            env["WINIADMIN_SQLITE_PATH"] = str(REPORTS / f"test-{self.name}.sqlite3")
+        if self.name == "browser-postgres":  # beside browser-sqlite: screenshots of its own
+            env["WINIADMIN_SCREENSHOTS"] = str(ROOT / "artifacts" / "screenshots-postgres")
+        return env
+
+    def command(self, extra: list[str]) -> list[str]:
+        junit = REPORTS / f"junit-{self.name}.xml"
+        return [
+            sys.executable, "-m", "coverage", "run", "-m", "pytest", "-m", self.marker,
+            f"--junitxml={junit}", *extra,
+        ]  # fmt: skip
+
+
+def redis_url(db: int) -> str:
+    url = urlsplit(REDIS_URL)
+    return url._replace(path=f"/{db % 16}").geturl()
+
+
+def run_wave(wave: list[Suite], extra: list[str], tally: Tally, failures: list[str]) -> None:
+    """The suites of ``wave`` at the same time (each with its own Redis database and SQLite
+    file; PostgreSQL suites never share a wave), their output printed whole as each ends."""
+    base_db = int(urlsplit(REDIS_URL).path.lstrip("/") or 0)
+    running: list[tuple[Suite, subprocess.Popen[bytes], Path]] = []
+    for offset, suite in enumerate(wave):
+        (REPORTS / f"junit-{suite.name}.xml").unlink(missing_ok=True)
+        log = REPORTS / f"pytest-{suite.name}.log"
+        cmd = suite.command(extra)
+        env = {**os.environ, **suite.env(base_db + offset)}
+        if len(wave) == 1:  # alone: its output live
+            banner(f"pytest on {suite.name}")
+            print("$", " ".join(cmd), flush=True)
+            running.append((suite, subprocess.Popen(cmd, cwd=ROOT, env=env), log))
+            continue
+        with log.open("wb") as out:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        running.append((suite, proc, log))
+    if len(wave) > 1:
+        banner(f"pytest on {' and '.join(s.name for s in wave)}, at the same time")
+    for suite, proc, log in running:
+        code = proc.wait()
+        if len(wave) > 1:
+            banner(f"pytest on {suite.name}: its output")
+            print("$", " ".join(suite.command(extra)), flush=True)
+            sys.stdout.write(log.read_text(errors="replace"))
+            sys.stdout.flush()
+        junit = REPORTS / f"junit-{suite.name}.xml"
+        if junit.exists():
+            tally.add_junit(junit)
+        if code:
+            failures.append(suite.name)
 
 
 def unavailable(what: str, why: str, failures: list[str]) -> None:
@@ -136,6 +178,9 @@ def unavailable(what: str, why: str, failures: list[str]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="./dev test")
     parser.add_argument("--only", action="append", choices=PARTS)
+    parser.add_argument(
+        "--serial", action="store_true", help="one pytest run at a time (no suites side by side)"
+    )
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args(argv)
     parts = args.only or list(PARTS)
@@ -155,25 +200,30 @@ def main(argv: list[str]) -> int:
     # The worker tests run on each task engine; Celery's need Redis (they skip without it).
     if {"sqlite", "postgres", "browser"} & set(parts) and not redis_reachable():
         unavailable("the Celery worker tests", f"no Redis server at {REDIS_URL}", failures)
-    # (part, suite name, database, marker): the wheel is built once, on the SQLite run. Tests
-    # that start other processes (workers, servers) need an SQLite file those processes reach.
-    suites = [
-        ("sqlite", "sqlite", "sqlite", "not browser and not processes"),
-        ("sqlite", "sqlite-processes", "sqlite-file", "processes and not browser"),
-        ("postgres", "postgres", "postgres", "not browser and not packaging"),
-        ("browser", "browser-sqlite", "sqlite-file", "browser"),
-        ("browser", "browser-postgres", "postgres", "browser"),
-    ]
-    for part, name, database, marker in suites:
-        if part not in parts or (database == "postgres" and not pg_ok):
-            continue
-        if part == "browser" and not browser_ok:
-            continue
-        env = {"WINIADMIN_TEST_DB": database.removesuffix("-file")}
-        if database == "sqlite-file":
-            env["WINIADMIN_SQLITE_PATH"] = str(REPORTS / f"test-{name}.sqlite3")
-        if pytest_suite(name, env, marker, args.pytest_args, tally):
-            failures.append(name)
+    # The wheel is built once, on the SQLite run. Tests that start other processes (workers,
+    # servers) need an SQLite file those processes reach. A wave's suites run at the same time
+    # (2 cores: the SQLite suite computes while the PostgreSQL one waits on its workers; the
+    # browser suites mostly wait on the browser), unless --serial; the worker-timing suite runs
+    # alone. The order and the selection are the same either way.
+    waves = [
+        [Suite("sqlite", "sqlite", "not browser and not processes"),
+         Suite("postgres", "postgres", "not browser and not packaging")],
+        [Suite("sqlite-processes", "sqlite-file", "processes and not browser")],
+        [Suite("browser-sqlite", "sqlite-file", "browser"),
+         Suite("browser-postgres", "postgres", "browser")],
+    ]  # fmt: skip
+    part_of = {"sqlite": "sqlite", "sqlite-processes": "sqlite", "postgres": "postgres"}
+    for wave in waves:
+        chosen = [
+            suite
+            for suite in wave
+            if part_of.get(suite.name, "browser") in parts
+            and not (suite.database == "postgres" and not pg_ok)
+            and not (suite.name.startswith("browser") and not browser_ok)
+        ]
+        groups = [[suite] for suite in chosen] if args.serial else [chosen] if chosen else []
+        for group in groups:
+            run_wave(group, args.pytest_args, tally, failures)
 
     ran_pytest = any(p in parts for p in ("sqlite", "postgres", "browser"))
     if ran_pytest and not args.pytest_args and {"sqlite", "postgres"} <= set(parts):

@@ -1,6 +1,8 @@
 """Real-browser tests: the system Chromium driven by Playwright against pytest-django's live_server.
 
-Screenshots of each step land in ``artifacts/screenshots`` (not committed).
+Screenshots of each step land in ``artifacts/screenshots`` (not committed), or where
+``WINIADMIN_SCREENSHOTS`` says (``./dev test`` gives the PostgreSQL browser suite, which runs
+beside the SQLite one, ``artifacts/screenshots-postgres``).
 """
 
 import os
@@ -18,7 +20,10 @@ from pytest_django.live_server_helper import LiveServer
 # Playwright's sync API runs an asyncio loop; Django's ORM would refuse fixtures without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+ARTIFACTS = Path(
+    os.environ.get("WINIADMIN_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+)
 PASSWORD = "pw"
 JOB_URL = re.compile(r"/admin/winiadmin/importjob/[0-9a-f-]{36}/job/$")
 
