@@ -23,7 +23,10 @@ import statistics
 import time
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def _setup() -> None:
@@ -63,6 +66,18 @@ def _medians(default: Any, convention: Any, repeat: int) -> tuple[float, float]:
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+def _compared(
+    baseline: str, base: Callable[[], object], convention: Callable[[], object], repeat: int
+) -> dict[str, float]:
+    """Medians of ``base`` (reported as ``baseline``) and ``convention``, and their ratio."""
+    base_s, convention_s = _medians(base, convention, repeat)
+    return {
+        baseline: round(base_s, 4),
+        "convention_s": round(convention_s, 4),
+        "ratio": round(convention_s / base_s, 2),
+    }
+
+
 def measure(rows: int, repeat: int) -> dict[str, Any]:
     _setup()
     import polars as pl  # noqa: PLC0415
@@ -99,16 +114,12 @@ def measure(rows: int, repeat: int) -> dict[str, Any]:
     for label, (dtype, parser, plain, written, conventions) in cases.items():
         check = _parse_column(written, dtype, formats, parser, conventions)
         assert not check.failed.any(), label
-        default_s, convention_s = _medians(
+        figures[label] = _compared(
+            "default_s",
             partial(_parse_column, plain, dtype, formats, parser, None),
             partial(_parse_column, written, dtype, formats, parser, conventions),
             repeat,
         )
-        figures[label] = {
-            "default_s": round(default_s, 4),
-            "convention_s": round(convention_s, 4),
-            "ratio": round(convention_s / default_s, 2),
-        }
     # The same features in another country's convention: ``1,234.50`` (thousands comma declared)
     # against ``1.234,50``. What the convention itself costs, apart from the separators' work.
     english = FileConventions(thousands_separator=",")
@@ -120,16 +131,12 @@ def measure(rows: int, repeat: int) -> dict[str, Any]:
         ("float 1.234,50 against 1,234.50", pl.Float64(), None),
         ("decimal 1.234,50 against 1,234.50", pl.Decimal(12, 2), decimal),
     ):
-        english_s, german_s = _medians(
+        figures[label] = _compared(
+            "english_s",
             partial(_parse_column, english_numbers, dtype, formats, parser, english),
             partial(_parse_column, german_numbers, dtype, formats, parser, german),
             repeat,
         )
-        figures[label] = {
-            "english_s": round(english_s, 4),
-            "convention_s": round(german_s, 4),
-            "ratio": round(german_s / english_s, 2),
-        }
 
     # Nothing declared: what examining a column for a proposal costs, once per batch of the
     # check — a refused column (every candidate tried on every cell), and a column the default

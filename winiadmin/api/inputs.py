@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from winiadmin.api.errors import ApiError, invalid
-from winiadmin.cleaning.conventions import FileConventions
+from winiadmin.cleaning.conventions import DECLARATIONS, FileConventions
 from winiadmin.conf import get_config
 from winiadmin.exceptions import FileReadError, WiniadminError
 from winiadmin.readers import detect_format
@@ -78,15 +78,7 @@ def option_texts(importer: type[Importer], given: object) -> dict[str, str]:
 
 #: The conventions a client may declare (``FileConventions.to_json``'s keys, as the command's
 #: ``--decimal-separator``… options and the wizard's upload form).
-CONVENTIONS = (
-    "decimal_separator",
-    "thousands_separator",
-    "date_formats",
-    "datetime_formats",
-    "currency_symbols",
-    "percent",
-    "columns",
-)
+CONVENTIONS = (*DECLARATIONS, "columns")
 
 
 def file_conventions(given: object) -> FileConventions | None:

@@ -33,6 +33,18 @@ DECIMAL_SEPARATORS = (".", ",")
 THOUSANDS_SEPARATORS = ("", ".", ",", " ", "'", "\u00a0", "\u202f")
 
 
+#: What a :class:`FileConventions` declares for a file or a column (its fields but ``columns``);
+#: ``None`` is "not declared".
+DECLARATIONS = (
+    "decimal_separator",
+    "thousands_separator",
+    "date_formats",
+    "datetime_formats",
+    "currency_symbols",
+    "percent",
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FileConventions:
     """How a file writes numbers and dates. ``None`` (every field's default): not declared,
@@ -99,14 +111,7 @@ class FileConventions:
             return self
         merged = {
             name: getattr(self, name) if getattr(self, name) is not None else getattr(base, name)
-            for name in (
-                "decimal_separator",
-                "thousands_separator",
-                "date_formats",
-                "datetime_formats",
-                "currency_symbols",
-                "percent",
-            )
+            for name in DECLARATIONS
         }
         columns = dict(base.columns)
         for name, own in self.columns.items():
@@ -156,14 +161,7 @@ class FileConventions:
         """Plain data (a job, the remembered conventions); :meth:`from_json` reads it back."""
         data: dict[str, object] = {
             name: list(value) if isinstance(value, tuple) else value
-            for name in (
-                "decimal_separator",
-                "thousands_separator",
-                "date_formats",
-                "datetime_formats",
-                "currency_symbols",
-                "percent",
-            )
+            for name in DECLARATIONS
             if (value := getattr(self, name)) is not None
         }
         if self.columns:
@@ -286,6 +284,7 @@ def normalise_dates(text: pl.Series, formats: tuple[str, ...], *, with_time: boo
 
 
 __all__ = [
+    "DECLARATIONS",
     "FileConventions",
     "NormalisedColumn",
     "PercentMode",
