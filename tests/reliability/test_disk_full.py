@@ -1,6 +1,7 @@
 """The disk fills up while an upload is being stored: a clear message, no job, no files left."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -22,6 +23,21 @@ MESSAGE = (
 
 def files_under(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def forty_thousand_products() -> bytes:
+    """A CSV whose cleaned frame takes several chunks of Parquet."""
+    rows = b"".join(b"SKU-%06d,Thing number %d,1.00,1,,,\n" % (n, n) for n in range(40_000))
+    return b"sku,name,price,quantity,category,store,available_from\n" + rows
+
+
+def preview_storage_full(uploads: Path) -> dict[str, Any]:
+    """``STORAGES`` whose ``winiadmin`` storage (the preview's) is a disk that fills up."""
+    full = {"BACKEND": "tests.reliability.storage.FullDiskStorage"}
+    return {
+        **settings.STORAGES,
+        "winiadmin": {**full, "OPTIONS": {"location": uploads, "base_url": None}},
+    }
 
 
 def test_disk_full_while_storing_an_upload(
@@ -58,14 +74,9 @@ def test_disk_full_while_storing_the_preview_fails_the_job_cleanly(
     su_client: Client, tmp_path: Path
 ) -> None:
     """The upload is stored; the cleaned frame's Parquet (several chunks) fills the disk."""
-    rows = b"".join(b"SKU-%06d,Thing number %d,1.00,1,,,\n" % (n, n) for n in range(40_000))
-    content = b"sku,name,price,quantity,category,store,available_from\n" + rows
+    content = forty_thousand_products()
     uploads = tmp_path / "uploads"
-    full = {"BACKEND": "tests.reliability.storage.FullDiskStorage"}
-    storages = {
-        **settings.STORAGES,
-        "winiadmin": {**full, "OPTIONS": {"location": uploads, "base_url": None}},
-    }
+    storages = preview_storage_full(uploads)
     # The upload goes through the file field's storage, chosen when the model was loaded: it
     # still has room. The preview goes through STORAGES["winiadmin"], whose disk is full.
     with override_settings(STORAGES=storages):
@@ -88,14 +99,9 @@ def test_disk_full_while_storing_a_streamed_preview_fails_the_job_cleanly(
     su_client: Client, tmp_path: Path
 ) -> None:
     """The same with an upload read in batches: the preview's parts are combined, then saved."""
-    rows = b"".join(b"SKU-%06d,Thing number %d,1.00,1,,,\n" % (n, n) for n in range(40_000))
-    content = b"sku,name,price,quantity,category,store,available_from\n" + rows
+    content = forty_thousand_products()
     uploads = tmp_path / "uploads"
-    full = {"BACKEND": "tests.reliability.storage.FullDiskStorage"}
-    storages = {
-        **settings.STORAGES,
-        "winiadmin": {**full, "OPTIONS": {"location": uploads, "base_url": None}},
-    }
+    storages = preview_storage_full(uploads)
     streamed = {**settings.WINIADMIN, "STREAM_THRESHOLD_BYTES": 1, "STREAM_BATCH_ROWS": 10_000}
     with override_settings(STORAGES=storages, WINIADMIN=streamed):
         response = upload_file(su_client, content=content, name="big.csv")
